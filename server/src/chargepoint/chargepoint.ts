@@ -1,0 +1,402 @@
+/**
+ * The script-facing charge point: a thin face over one {@link RpcEndpoint} and its socket.
+ * Method names and argument shapes are those of the earlier scriptable simulator, so its scripts
+ * run unchanged; each compatibility method is a one-liner over {@link Chargepoint.call} or
+ * {@link Chargepoint.answer}.
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import type WebSocket from 'ws';
+import { RpcEndpoint, type CallOptions, type FrameEvent, type InboundCall } from '../ocpp/endpoint';
+import { OcppConnectionError } from '../ocpp/errors';
+import type { Payload } from '../ocpp/frames';
+import type { ProtocolVersion } from '../ocpp/protocol';
+import { type Scheduler, realScheduler } from '../ocpp/scheduler';
+import { ocpp16 } from '../ocpp/v16/protocol';
+import type { Ocpp16Messages } from '../ocpp/v16/types';
+import type { ValidationMode } from '../ocpp/validator';
+import { openSocket, parseSocketUrl, type TlsOptions } from '../transport/client';
+import { bindSocket } from '../transport/socket';
+import * as extras from './extras';
+
+/** Request payload type of a 1.6 action. */
+export type RequestOf<A extends keyof Ocpp16Messages> = Ocpp16Messages[A]['request'];
+/** Response payload type of a 1.6 action. */
+export type ResponseOf<A extends keyof Ocpp16Messages> = Ocpp16Messages[A]['response'];
+
+/** A client certificate entry of the keystore: PEM file paths. */
+export interface KeyStoreElement {
+  /** Charge point id this entry belongs to (`*` for any). */
+  id: string;
+  /** Path of the PEM private key. */
+  key: string;
+  /** Path of the PEM certificate (chain). */
+  cert: string;
+}
+
+/** How a charge point connects and behaves on the wire. */
+export interface ChargepointOptions {
+  /** Protocol version (default OCPP 1.6). */
+  protocol?: ProtocolVersion;
+  /** Default timeout of outbound calls in ms (default `RESPONSE_TIMEOUT` or 15000). */
+  responseTimeoutMs?: number;
+  /** Schema validation per direction (default strict both ways). */
+  validation?: { inbound?: ValidationMode; outbound?: ValidationMode };
+  /** CALLERROR code for a CSMS call nobody handles (default `NotSupported`). */
+  unhandledCallError?: 'NotSupported' | 'NotImplemented';
+  /** HTTP Basic password (security profile 1/2); the user name is the charge point id. */
+  password?: string | Buffer;
+  /** TLS settings for `wss://` URLs. */
+  tls?: TlsOptions;
+  /** Client certificate for `wss://` (security profile 3). */
+  keyStoreElement?: KeyStoreElement;
+  /** Clock and timers (default: the real clock). */
+  scheduler?: Scheduler;
+  /** Called with the new charge point before its socket opens (used to attach logging). */
+  observe?: (cp: Chargepoint) => void;
+}
+
+/** Options of {@link Chargepoint.answer}. */
+export interface AnswerOptions {
+  /** Rewrite the request before the handler sees it (e.g. {@link Chargepoint.CERTIFICATE_SIGNED_OPTIONS_PEM_ENCODER}). */
+  requestConverter?: (request: InboundCall) => InboundCall | Promise<InboundCall>;
+}
+
+/** Handler of an inbound CSMS call: return the response payload, or answer with `sendResponse`. */
+export type AnswerHandler = (request: InboundCall) => unknown;
+
+function chargepointIdOf(url: URL): string {
+  const last = url.pathname.split('/').filter(Boolean).pop();
+  if (!last) throw new OcppConnectionError('InvalidUrl', `${url.href} has no charge point id as its last path segment`);
+  return decodeURIComponent(last);
+}
+
+function defaultTimeout(): number {
+  const fromEnv = Number(process.env.RESPONSE_TIMEOUT);
+  return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 15_000;
+}
+
+/**
+ * A simulated charge point connected to a central system.
+ *
+ * Events: `open`, `close` (code, reason), `frame` ({@link FrameEvent}), `warning` (line),
+ * `log` (value passed to {@link Chargepoint.log}), `handlerError` (error, request).
+ *
+ * Scripts may store their own properties on it (`cp.transaction = …`).
+ */
+export class Chargepoint extends EventEmitter {
+  /** Charge point identity (defaults to the URL's last path segment). */
+  readonly id: string;
+  /** The URL it connects to, without credentials. */
+  readonly url: string;
+  /** The protocol endpoint (calls, handlers, validation). */
+  readonly endpoint: RpcEndpoint;
+  private readonly target: URL;
+  private readonly options: ChargepointOptions;
+  private readonly scheduler: Scheduler;
+  private ws: WebSocket | undefined;
+  private readonly triggers = new Map<string, Map<string, AnswerHandler>>();
+
+  /**
+   * Create a charge point without connecting it; call {@link Chargepoint.connect} next.
+   * Most code uses the `connect()` function instead.
+   * @param url `ws://` or `wss://` URL of the central system, ending in the charge point id.
+   * @param cpName Charge point id (default: the URL's last path segment).
+   * @param options See {@link ChargepointOptions}.
+   */
+  constructor(url: string, cpName?: string, options: ChargepointOptions = {}) {
+    super();
+    this.target = parseSocketUrl(url);
+    this.id = cpName ?? chargepointIdOf(this.target);
+    const shown = new URL(this.target.href);
+    shown.username = shown.password = '';
+    this.url = shown.href;
+    this.options = options;
+    this.scheduler = options.scheduler ?? realScheduler;
+    this.endpoint = new RpcEndpoint({
+      protocol: options.protocol ?? ocpp16,
+      role: 'ChargePoint',
+      validation: options.validation,
+      responseTimeoutMs: options.responseTimeoutMs ?? defaultTimeout(),
+      unhandledCallError: options.unhandledCallError,
+      scheduler: this.scheduler,
+    });
+    this.endpoint.on('frame', (e: FrameEvent) => this.emit('frame', e));
+    this.endpoint.on('warning', (line: string) => this.emit('warning', line));
+    this.endpoint.on('handlerError', (err: unknown, req: InboundCall) => this.emit('handlerError', err, req));
+    options.observe?.(this);
+  }
+
+  /** True while the WebSocket is open. */
+  get connected(): boolean {
+    return this.ws !== undefined;
+  }
+
+  /** Open the WebSocket (offering the protocol's subprotocol) and resolve when it is open. */
+  async connect(): Promise<this> {
+    if (this.ws) return this;
+    const o = this.options;
+    const tls: TlsOptions = { ...o.tls };
+    // The keystore is consulted on every connect, so a certificate saved after renewal is presented on reConnect.
+    const element = o.keyStoreElement ?? (this.target.protocol === 'wss:' ? this.keystore().get() : undefined);
+    if (element) Object.assign(tls, await extras.readKeyStoreElement(element));
+    const ws = await openSocket(this.target, {
+      protocols: [this.endpoint.protocol.subprotocol],
+      basicAuth: o.password !== undefined ? { username: this.id, password: o.password } : undefined,
+      tls,
+    });
+    this.ws = ws;
+    ws.once('close', (code, reason) => {
+      this.ws = undefined;
+      this.emit('close', code, reason.toString());
+    });
+    bindSocket(ws, this.endpoint);
+    this.emit('open');
+    return this;
+  }
+
+  // ---- generic API ----
+
+  /**
+   * Send any CALL and resolve with the response payload. Rejects with a typed
+   * {@link OcppError} (`OcppCallError`, `OcppTimeoutError`, `OcppValidationError`,
+   * `OcppConnectionError`).
+   * @param action Action name, e.g. `BootNotification`.
+   * @param payload Request payload.
+   * @param opts Per-call timeout; `{validation: 'off'}` deliberately sends an invalid payload.
+   */
+  call<A extends keyof Ocpp16Messages>(action: A, payload: RequestOf<A>, opts?: CallOptions): Promise<ResponseOf<A>>;
+  call(action: string, payload?: Payload, opts?: CallOptions): Promise<Payload>;
+  call(action: string, payload: object = {}, opts?: CallOptions): Promise<unknown> {
+    return this.endpoint.call(action, payload as Payload, opts);
+  }
+
+  /**
+   * Handle a CSMS-initiated action (replacing any earlier handler). The handler receives
+   * `{messageTypeId, uniqueId, action, payload}` and either returns the response payload or
+   * answers itself with {@link Chargepoint.sendResponse} / {@link Chargepoint.sendError}
+   * (which lets it answer first and send follow-up messages after). A handler that throws is
+   * answered with CALLERROR `InternalError`.
+   * @param action Action name, e.g. `Reset`.
+   * @param handler The handler; `undefined` removes it.
+   * @param options Optional request converter.
+   */
+  answer(action: string, handler: AnswerHandler | undefined, options: AnswerOptions = {}): void {
+    const convert = options.requestConverter;
+    this.endpoint.handle(action, handler && convert ? async (req) => handler(await convert(req)) : handler);
+  }
+
+  /**
+   * Answer an inbound CALL with a CALLRESULT. Throws when the payload is invalid (strict mode)
+   * or the id is not awaiting an answer.
+   * @param uniqueId The request's `uniqueId`.
+   * @param payload The response payload.
+   */
+  sendResponse(uniqueId: string, payload: object): void {
+    this.endpoint.sendResult(uniqueId, payload as Payload);
+  }
+
+  /**
+   * Answer an inbound CALL with a CALLERROR.
+   * @param uniqueId The request's `uniqueId`.
+   * @param code OCPP error code, e.g. `NotSupported`.
+   * @param description Optional description (at most 255 characters are sent).
+   * @param details Optional details object.
+   */
+  sendError(uniqueId: string, code: string, description?: string, details?: Payload): void {
+    this.endpoint.sendError(uniqueId, code, description, details);
+  }
+
+  /**
+   * Put text on the wire exactly as given: no validation, no queue. For deliberately broken
+   * frames when testing a CSMS.
+   * @param text The frame text, e.g. `'[2,"1","Heartbeat",null]'`.
+   */
+  sendRaw(text: string): void {
+    this.endpoint.sendRaw(text);
+  }
+
+  // ---- charge point → central system (compatibility names) ----
+
+  /** Send BootNotification. @param payload BootNotification.req */
+  sendBootnotification(payload: RequestOf<'BootNotification'>): Promise<ResponseOf<'BootNotification'>> { return this.call('BootNotification', payload); }
+  /** Send Heartbeat. */
+  sendHeartbeat(): Promise<ResponseOf<'Heartbeat'>> { return this.call('Heartbeat', {}); }
+  /** Send StatusNotification. @param payload StatusNotification.req */
+  sendStatusNotification(payload: RequestOf<'StatusNotification'>): Promise<ResponseOf<'StatusNotification'>> { return this.call('StatusNotification', payload); }
+  /** Send Authorize. @param payload Authorize.req */
+  sendAuthorize(payload: RequestOf<'Authorize'>): Promise<ResponseOf<'Authorize'>> { return this.call('Authorize', payload); }
+  /** Send StartTransaction. @param payload StartTransaction.req */
+  startTransaction(payload: RequestOf<'StartTransaction'>): Promise<ResponseOf<'StartTransaction'>> { return this.call('StartTransaction', payload); }
+  /** Send StopTransaction. @param payload StopTransaction.req */
+  stopTransaction(payload: RequestOf<'StopTransaction'>): Promise<ResponseOf<'StopTransaction'>> { return this.call('StopTransaction', payload); }
+  /** Send MeterValues. @param payload MeterValues.req */
+  meterValues(payload: RequestOf<'MeterValues'>): Promise<ResponseOf<'MeterValues'>> { return this.call('MeterValues', payload); }
+  /** Send DataTransfer. @param payload DataTransfer.req */
+  sendDataTransfer(payload: RequestOf<'DataTransfer'>): Promise<ResponseOf<'DataTransfer'>> { return this.call('DataTransfer', payload); }
+  /** Send DiagnosticsStatusNotification. @param payload DiagnosticsStatusNotification.req */
+  sendDiagnosticsStatusNotification(payload: RequestOf<'DiagnosticsStatusNotification'>): Promise<ResponseOf<'DiagnosticsStatusNotification'>> { return this.call('DiagnosticsStatusNotification', payload); }
+  /** Send FirmwareStatusNotification. @param payload FirmwareStatusNotification.req */
+  sendFirmwareStatusNotification(payload: RequestOf<'FirmwareStatusNotification'>): Promise<ResponseOf<'FirmwareStatusNotification'>> { return this.call('FirmwareStatusNotification', payload); }
+  /** Send SignCertificate (security extension). @param payload SignCertificate.req */
+  sendSignCertificate(payload: RequestOf<'SignCertificate'>): Promise<ResponseOf<'SignCertificate'>> { return this.call('SignCertificate', payload); }
+  /** Send SecurityEventNotification (security extension). @param payload SecurityEventNotification.req */
+  sendSecurityEventNotification(payload: RequestOf<'SecurityEventNotification'>): Promise<ResponseOf<'SecurityEventNotification'>> { return this.call('SecurityEventNotification', payload); }
+  /** Send LogStatusNotification (security extension). @param payload LogStatusNotification.req */
+  sendLogStatusNotification(payload: RequestOf<'LogStatusNotification'>): Promise<ResponseOf<'LogStatusNotification'>> { return this.call('LogStatusNotification', payload); }
+  /** Send SignedFirmwareStatusNotification (security extension). @param payload SignedFirmwareStatusNotification.req */
+  sendSignedFirmwareStatusNotification(payload: RequestOf<'SignedFirmwareStatusNotification'>): Promise<ResponseOf<'SignedFirmwareStatusNotification'>> { return this.call('SignedFirmwareStatusNotification', payload); }
+
+  // ---- central system → charge point (compatibility names) ----
+
+  /** Handle GetDiagnostics. @param cb handler @param options converter */
+  answerGetDiagnostics(cb: AnswerHandler, options?: AnswerOptions): void { this.answer('GetDiagnostics', cb, options); }
+  /** Handle UpdateFirmware. @param cb handler @param options converter */
+  answerUpdateFirmware(cb: AnswerHandler, options?: AnswerOptions): void { this.answer('UpdateFirmware', cb, options); }
+  /** Handle Reset. @param cb handler @param options converter */
+  answerReset(cb: AnswerHandler, options?: AnswerOptions): void { this.answer('Reset', cb, options); }
+  /** Handle GetConfiguration. @param cb handler @param options converter */
+  answerGetConfiguration(cb: AnswerHandler, options?: AnswerOptions): void { this.answer('GetConfiguration', cb, options); }
+  /** Handle ChangeConfiguration. @param cb handler @param options converter */
+  answerChangeConfiguration(cb: AnswerHandler, options?: AnswerOptions): void { this.answer('ChangeConfiguration', cb, options); }
+  /** Handle ChangeAvailability. @param cb handler @param options converter */
+  answerChangeAvailability(cb: AnswerHandler, options?: AnswerOptions): void { this.answer('ChangeAvailability', cb, options); }
+  /** Handle RemoteStartTransaction. @param cb handler @param options converter */
+  answerRemoteStartTransaction(cb: AnswerHandler, options?: AnswerOptions): void { this.answer('RemoteStartTransaction', cb, options); }
+  /** Handle RemoteStopTransaction. @param cb handler @param options converter */
+  answerRemoteStopTransaction(cb: AnswerHandler, options?: AnswerOptions): void { this.answer('RemoteStopTransaction', cb, options); }
+  /** Handle DataTransfer. @param cb handler @param options converter */
+  answerDataTransfer(cb: AnswerHandler, options?: AnswerOptions): void { this.answer('DataTransfer', cb, options); }
+  /** Handle CertificateSigned. @param cb handler @param options converter */
+  answerCertificateSigned(cb: AnswerHandler, options?: AnswerOptions): void { this.answer('CertificateSigned', cb, options); }
+  /** Handle DeleteCertificate. @param cb handler @param options converter */
+  answerDeleteCertificate(cb: AnswerHandler, options?: AnswerOptions): void { this.answer('DeleteCertificate', cb, options); }
+
+  /**
+   * Handle TriggerMessage for one `requestedMessage` (e.g. `MeterValues`). A trigger for a
+   * message with no handler is answered `{status: "NotImplemented"}`.
+   * @param requestedMessage The value of `payload.requestedMessage` to handle.
+   * @param cb handler
+   */
+  answerTriggerMessage(requestedMessage: string, cb: AnswerHandler): void { this.answerTrigger('TriggerMessage', requestedMessage, cb); }
+
+  /**
+   * Handle ExtendedTriggerMessage (security extension) for one `requestedMessage`
+   * (e.g. `SignChargePointCertificate`); others are answered `{status: "NotImplemented"}`.
+   * @param requestedMessage The value of `payload.requestedMessage` to handle.
+   * @param cb handler
+   */
+  answerExtendedTriggerMessage(requestedMessage: string, cb: AnswerHandler): void { this.answerTrigger('ExtendedTriggerMessage', requestedMessage, cb); }
+
+  private answerTrigger(action: string, requestedMessage: string, cb: AnswerHandler): void {
+    let byMessage = this.triggers.get(action);
+    if (!byMessage) {
+      const table = (byMessage = new Map());
+      this.triggers.set(action, table);
+      this.answer(action, (req) => {
+        const handler = table.get(String((req.payload as { requestedMessage?: unknown }).requestedMessage));
+        return handler ? handler(req) : { status: 'NotImplemented' };
+      });
+    }
+    byMessage.set(requestedMessage, cb);
+  }
+
+  // ---- helpers ----
+
+  /**
+   * Wait `ms` milliseconds (on the charge point's clock).
+   * @param ms Milliseconds.
+   */
+  sleep(ms: number): Promise<void> {
+    return this.scheduler.sleep(ms);
+  }
+
+  /**
+   * Log a value to the runtime's output (and the web UI's log when one is attached).
+   * @param value Anything printable.
+   */
+  log(value: unknown): void {
+    if (!this.emit('log', value)) console.log(value);
+  }
+
+  /** Register a callback for when the connection closes. @param cb Receives (code, reason). */
+  onClose(cb: (code: number, reason: string) => void): void {
+    this.on('close', cb);
+  }
+
+  /** Close the connection (normal closure) and resolve once it is closed. */
+  close(): Promise<void> {
+    const ws = this.ws;
+    if (!ws) return Promise.resolve();
+    return new Promise((resolve) => {
+      ws.once('close', () => resolve());
+      ws.close(1000);
+      // A peer that never completes the closing handshake must not hang the script.
+      this.scheduler.after(2_000, () => ws.terminate());
+    });
+  }
+
+  /** Close and reopen the connection with the same URL, options and keystore; handlers stay. */
+  async reConnect(): Promise<this> {
+    await this.close();
+    return this.connect();
+  }
+
+  /**
+   * Upload a generated text file by FTP / FTPS.
+   * @param location `ftp://user:pass@host[:port]/dir` (or `ftps://`).
+   * @param fileName Name of the file on the server.
+   */
+  ftpUploadDummyFile(location: string, fileName: string): Promise<void> {
+    return extras.ftpUploadDummyFile(location, fileName);
+  }
+
+  /**
+   * Download a file by FTP / FTPS into a temporary directory.
+   * @param location `ftp://user:pass@host[:port]/path/file` (or `ftps://`).
+   * @returns The local file path.
+   */
+  ftpDownload(location: string): Promise<string> {
+    return extras.ftpDownload(location);
+  }
+
+  /**
+   * Generate an RSA 2048 key and a SHA-256 CSR in-process.
+   * @param subject Subject, e.g. `/O=MyCPO/CN=serial-1` or `{O, CN}`; defaults to O = CpoName, CN = id.
+   * @returns `{key, csr}` in PEM.
+   */
+  generateCsr(subject?: string | Record<string, string>): Promise<{ key: string; csr: string }> {
+    return extras.generateCsr(subject ?? { CN: this.id });
+  }
+
+  /**
+   * Convert a hex-encoded DER certificate to PEM.
+   * @param hexDer Hex string of the DER bytes.
+   */
+  convertDerToPem(hexDer: string): string {
+    return extras.convertDerToPem(hexDer);
+  }
+
+  /** The client-certificate keystore of this charge point. */
+  keystore(): extras.Keystore {
+    return extras.keystoreFor(this.id);
+  }
+
+  /**
+   * Start a small HTTP app (express) that a script can add routes to.
+   * @param port Port to listen on.
+   * @param bind Address (default localhost).
+   * @param users Optional Basic-auth users, `{name: password}`.
+   */
+  startListener(port: number, bind?: string, users?: Record<string, string>): extras.Listener {
+    return extras.startListener(port, bind, users);
+  }
+
+  /**
+   * Request converter for {@link Chargepoint.answerCertificateSigned}: turns the edition-1
+   * hex-DER `cert[]` payload into the edition-2 PEM `certificateChain`.
+   */
+  CERTIFICATE_SIGNED_OPTIONS_PEM_ENCODER(): AnswerOptions {
+    return { requestConverter: extras.certificateSignedToPem };
+  }
+}

@@ -1,0 +1,406 @@
+/**
+ * The RPC endpoint: one per OCPP connection, the same for both roles. It turns text frames into
+ * calls, results and errors, keeps one outbound CALL in flight at a time (OCPP-J 1.6 §4.1.1,
+ * 2.0.1 Part 4 §4.1.1: calls from the two sides may cross), times calls out, validates both
+ * directions against the protocol's schemas and answers every inbound CALL, if only with a
+ * CALLERROR. It knows nothing about charge points.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { OcppCallError, OcppConnectionError, OcppError, OcppTimeoutError, OcppValidationError } from './errors';
+import {
+  type Frame,
+  type FrameDefect,
+  MessageType,
+  type Payload,
+  isObject,
+  parseFrame,
+  serializeCall,
+  serializeError,
+  serializeResult,
+} from './frames';
+import { type ProtocolVersion, type Role, maySend } from './protocol';
+import { type Scheduler, type TimerHandle, realScheduler } from './scheduler';
+import { SchemaValidator, type ValidationMode, type Violation } from './validator';
+
+/** Anything that carries text frames to the peer (a WebSocket, a test double, a bridge). */
+export interface FrameSink {
+  /** Send one text frame. */
+  send(text: string): void;
+}
+
+/** An inbound CALL as handlers see it (the shape scripts of the earlier tool know). */
+export interface InboundCall<P = Payload> {
+  /** Always 2. */
+  messageTypeId: 2;
+  /** The CALL's message id; answer with it. */
+  uniqueId: string;
+  /** The action name. */
+  action: string;
+  /** The request payload. */
+  payload: P;
+}
+
+/**
+ * Handles one inbound action. Return the response payload, or answer yourself with
+ * {@link RpcEndpoint.sendResult} / {@link RpcEndpoint.sendError} and return nothing.
+ */
+export type CallHandler = (call: InboundCall) => unknown;
+
+/** Options of one outbound call. */
+export interface CallOptions {
+  /** Timeout for this call in ms (default: the endpoint's `responseTimeoutMs`). */
+  timeoutMs?: number;
+  /**
+   * Validation of this request, overriding the endpoint's outbound mode. `off` is the deliberate
+   * way to put a schema-invalid CALL on the wire (for testing a CSMS).
+   */
+  validation?: ValidationMode;
+}
+
+/** Options of an endpoint. */
+export interface EndpointOptions {
+  /** Protocol version of the connection. */
+  protocol: ProtocolVersion;
+  /** Our role on the connection. */
+  role: Role;
+  /** Validation per direction (default strict both ways). */
+  validation?: { inbound?: ValidationMode; outbound?: ValidationMode };
+  /** Default call timeout in ms (default 15000). */
+  responseTimeoutMs?: number;
+  /** CALLERROR code for a known action without a handler (default `NotSupported`). */
+  unhandledCallError?: 'NotSupported' | 'NotImplemented';
+  /** Frames longer than this many characters are refused (default 1,000,000). */
+  maxFrameChars?: number;
+  /** Clock and timers (default: the process-wide real scheduler). */
+  scheduler?: Scheduler;
+}
+
+/** Direction of a frame relative to this endpoint. */
+export type FrameDirection = 'in' | 'out';
+
+/** Emitted for every frame sent or received. */
+export interface FrameEvent {
+  /** `in` from the peer, `out` to the peer. */
+  direction: FrameDirection;
+  /** The wire text. */
+  text: string;
+  /** The parsed frame (absent for unreadable input). */
+  frame?: Frame;
+  /** The action: the CALL's own, or that of the CALL a result or error answers. */
+  action?: string;
+  /** True for frames sent with {@link RpcEndpoint.sendRaw}. */
+  raw?: boolean;
+}
+
+interface PendingCall {
+  id: string;
+  action: string;
+  payload: Payload;
+  timeoutMs: number;
+  resolve: (payload: Payload) => void;
+  reject: (err: OcppError) => void;
+  timer?: TimerHandle;
+  sentAt: number;
+}
+
+// Ids: a random per-process prefix and a counter: unique across reconnects and restarts, short
+// on the wire, and no crypto call per message.
+const ID_PREFIX = randomBytes(6).toString('base64url');
+let idCounter = 0;
+/** A fresh message id (at most 36 characters). */
+export function nextMessageId(): string {
+  return `${ID_PREFIX}${(idCounter++).toString(36)}`;
+}
+
+/** Reads the id of an oversized CALL without parsing the whole frame. */
+const CALL_ID_PREFIX = /^\s*\[\s*2\s*,\s*"([^"\\]{1,36})"/;
+
+/**
+ * One side of an OCPP-J connection.
+ *
+ * Events: `frame` ({@link FrameEvent}), `warning` (one readable line), `handlerError`
+ * (error, call), `response` (action, round-trip ms) after every completed outbound call.
+ */
+export class RpcEndpoint extends EventEmitter {
+  /** The protocol version spoken. */
+  readonly protocol: ProtocolVersion;
+  /** Our role. */
+  readonly role: Role;
+  /** Validation mode per direction. */
+  readonly validation: { inbound: ValidationMode; outbound: ValidationMode };
+  /** Default call timeout in ms. */
+  responseTimeoutMs: number;
+  private readonly validator: SchemaValidator;
+  private readonly scheduler: Scheduler;
+  private readonly unhandledCallError: string;
+  private readonly maxFrameChars: number;
+  private readonly handlers = new Map<string, CallHandler>();
+  private readonly queue: PendingCall[] = [];
+  private inFlight: PendingCall | undefined;
+  /** Inbound CALLs not yet answered: id → action. */
+  private readonly unanswered = new Map<string, string>();
+  private sink: FrameSink | undefined;
+
+  /** @param options See {@link EndpointOptions}. */
+  constructor(options: EndpointOptions) {
+    super();
+    this.protocol = options.protocol;
+    this.role = options.role;
+    this.validation = { inbound: options.validation?.inbound ?? 'strict', outbound: options.validation?.outbound ?? 'strict' };
+    this.responseTimeoutMs = options.responseTimeoutMs ?? 15_000;
+    this.unhandledCallError = options.unhandledCallError ?? options.protocol.errors.notSupported;
+    this.maxFrameChars = options.maxFrameChars ?? 1_000_000;
+    this.scheduler = options.scheduler ?? realScheduler;
+    this.validator = SchemaValidator.for(options.protocol);
+  }
+
+  /** True while a transport is attached. */
+  get connected(): boolean {
+    return this.sink !== undefined;
+  }
+
+  /** Number of outbound calls waiting behind the one in flight. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Start sending through `sink` (a newly opened connection). */
+  attach(sink: FrameSink): void {
+    this.sink = sink;
+    this.pump();
+  }
+
+  /**
+   * The connection is gone: every pending outbound call rejects with `ConnectionClosed`, and
+   * inbound calls can no longer be answered.
+   */
+  detach(reason = 'connection closed'): void {
+    this.sink = undefined;
+    this.unanswered.clear();
+    const pending = this.inFlight ? [this.inFlight, ...this.queue] : [...this.queue];
+    this.inFlight = undefined;
+    this.queue.length = 0;
+    for (const call of pending) {
+      this.scheduler.cancel(call.timer);
+      call.reject(new OcppConnectionError('ConnectionClosed', `${call.action} not answered: ${reason}`));
+    }
+  }
+
+  /** Register (or, with `undefined`, remove) the handler of an inbound action. */
+  handle(action: string, handler: CallHandler | undefined): void {
+    if (handler) this.handlers.set(action, handler);
+    else this.handlers.delete(action);
+  }
+
+  /** The handler registered for an action, if any. */
+  handlerOf(action: string): CallHandler | undefined {
+    return this.handlers.get(action);
+  }
+
+  /**
+   * Send a CALL and resolve with the peer's response payload. Calls are sent one at a time in
+   * the order they were made. Rejects with {@link OcppCallError} on a CALLERROR,
+   * {@link OcppTimeoutError} on timeout, {@link OcppValidationError} when the payload (strict
+   * mode) or the response is invalid, {@link OcppConnectionError} when not connected.
+   */
+  call(action: string, payload: Payload = {}, options: CallOptions = {}): Promise<Payload> {
+    if (!this.sink) {
+      return Promise.reject(new OcppConnectionError('NotConnected', `cannot send ${action}: not connected`));
+    }
+    if (!isObject(payload)) {
+      return Promise.reject(new OcppValidationError(this.protocol.errors.formation, `${action} request: payload must be a JSON object`));
+    }
+    const checked = this.prepareOutbound(action, 'request', payload, options.validation ?? this.validation.outbound);
+    if (checked instanceof OcppValidationError) return Promise.reject(checked);
+    return new Promise<Payload>((resolve, reject) => {
+      this.queue.push({
+        id: '',
+        action,
+        payload: checked,
+        timeoutMs: options.timeoutMs ?? this.responseTimeoutMs,
+        resolve,
+        reject,
+        sentAt: 0,
+      });
+      this.pump();
+    });
+  }
+
+  /** Answer an inbound CALL with a CALLRESULT (validated against the action's response schema). */
+  sendResult(uniqueId: string, payload: Payload): void {
+    const action = this.unanswered.get(uniqueId);
+    if (action === undefined) {
+      throw new OcppError('UnknownUniqueId', `no unanswered CALL with id ${uniqueId}`);
+    }
+    const checked = this.prepareOutbound(action, 'response', isObject(payload) ? payload : {}, this.validation.outbound);
+    if (checked instanceof OcppValidationError) throw checked;
+    this.unanswered.delete(uniqueId);
+    this.write(serializeResult(uniqueId, checked), { type: MessageType.CALLRESULT, id: uniqueId, payload: checked }, action);
+  }
+
+  /** Answer an inbound CALL with a CALLERROR. */
+  sendError(uniqueId: string, code: string, description = '', details: Payload = {}): void {
+    const action = this.unanswered.get(uniqueId);
+    this.unanswered.delete(uniqueId);
+    this.writeError(uniqueId, code, description, details, action);
+  }
+
+  /** True while the inbound CALL `uniqueId` still awaits its answer. */
+  isUnanswered(uniqueId: string): boolean {
+    return this.unanswered.has(uniqueId);
+  }
+
+  /**
+   * Put any text on the wire as it is: no validation, no queue, no id bookkeeping. This is the
+   * deliberate way to send malformed or out-of-order frames to test a peer.
+   */
+  sendRaw(text: string): void {
+    if (!this.sink) throw new OcppConnectionError('NotConnected', 'cannot send raw frame: not connected');
+    this.sink.send(text);
+    if (this.listenerCount('frame') > 0) {
+      const parsed = parseFrame(text);
+      this.emit('frame', { direction: 'out', text, frame: parsed.frame, raw: true } satisfies FrameEvent);
+    }
+  }
+
+  /** Feed one text frame received from the peer. Never throws. */
+  receive(text: string): void {
+    if (text.length > this.maxFrameChars) return this.refuseOversized(text);
+    const parsed = parseFrame(text);
+    if (parsed.defect) return this.refuseDefect(text, parsed.defect);
+    const frame = parsed.frame;
+    const action = frame.type === MessageType.CALL ? frame.action : this.inFlight?.id === frame.id ? this.inFlight.action : undefined;
+    if (this.listenerCount('frame') > 0) this.emit('frame', { direction: 'in', text, frame, action } satisfies FrameEvent);
+    if (frame.type === MessageType.CALL) void this.dispatch(frame.id, frame.action, frame.payload);
+    else this.settle(frame);
+  }
+
+  // ---- outbound ----
+
+  /** Normalise, repair and validate an outbound payload; an error in strict mode. */
+  private prepareOutbound(action: string, kind: 'request' | 'response', payload: Payload, mode: ValidationMode): Payload | OcppValidationError {
+    if (mode === 'off') return payload;
+    const normalized = this.protocol.normalizeOutbound?.(action, kind, payload) ?? payload;
+    const { payload: repaired, repaired: fields, violation } = this.validator.repair(action, kind, normalized);
+    if (fields.length > 0) this.warn(`${action} ${kind}: coerced ${fields.join(', ')} to the schema's type`);
+    if (!violation) return repaired;
+    if (mode === 'warn') {
+      this.warn(`sending invalid ${violation.message}`);
+      return repaired;
+    }
+    return new OcppValidationError(violation.code, `refused to send invalid ${violation.message}`, { errors: violation.errors });
+  }
+
+  private pump(): void {
+    if (this.inFlight || !this.sink) return;
+    const call = this.queue.shift();
+    if (!call) return;
+    call.id = nextMessageId();
+    this.inFlight = call;
+    call.sentAt = this.scheduler.now();
+    call.timer = this.scheduler.after(call.timeoutMs, () => this.expire(call));
+    this.write(serializeCall(call.id, call.action, call.payload), { type: MessageType.CALL, id: call.id, action: call.action, payload: call.payload }, call.action);
+  }
+
+  private expire(call: PendingCall): void {
+    if (this.inFlight !== call) return;
+    this.inFlight = undefined;
+    call.reject(new OcppTimeoutError(call.action, call.id, call.timeoutMs));
+    this.pump();
+  }
+
+  private settle(frame: Exclude<Frame, { type: 2 }>): void {
+    const call = this.inFlight;
+    if (!call || call.id !== frame.id) {
+      // A late answer to a timed-out call, or a peer's bug: nothing waits for it.
+      this.warn(`ignored ${frame.type === MessageType.CALLRESULT ? 'CALLRESULT' : 'CALLERROR'} with unknown id ${frame.id}`);
+      return;
+    }
+    this.inFlight = undefined;
+    this.scheduler.cancel(call.timer);
+    this.emit('response', call.action, this.scheduler.now() - call.sentAt);
+    if (frame.type === MessageType.CALLERROR) {
+      call.reject(new OcppCallError(call.action, call.id, frame.code, frame.description, frame.details));
+    } else {
+      const violation = this.inboundViolation(call.action, 'response', frame.payload);
+      if (violation && this.validation.inbound === 'strict') {
+        call.reject(new OcppValidationError(violation.code, `peer sent invalid ${violation.message}`, { errors: violation.errors, payload: frame.payload }));
+      } else call.resolve(frame.payload);
+    }
+    this.pump();
+  }
+
+  // ---- inbound ----
+
+  private async dispatch(id: string, action: string, payload: Payload): Promise<void> {
+    const errors = this.protocol.errors;
+    if (!(action in this.protocol.actions)) return this.writeError(id, errors.notImplemented, `unknown action ${action}`, {}, action);
+    const handler = this.handlers.get(action);
+    if (!handler || !maySend(this.protocol, action, this.role === 'CSMS' ? 'ChargePoint' : 'CSMS')) {
+      return this.writeError(id, this.unhandledCallError, `${action} is not supported here`, {}, action);
+    }
+    const violation = this.inboundViolation(action, 'request', payload);
+    if (violation && this.validation.inbound === 'strict') return this.writeError(id, violation.code, violation.message, {}, action);
+    this.unanswered.set(id, action);
+    try {
+      const result = await handler({ messageTypeId: MessageType.CALL, uniqueId: id, action, payload });
+      if (isObject(result) && this.unanswered.has(id)) this.sendResult(id, result);
+    } catch (err) {
+      this.emit('handlerError', err, { messageTypeId: MessageType.CALL, uniqueId: id, action, payload });
+      if (this.unanswered.has(id)) {
+        const code = err instanceof OcppError && !(err instanceof OcppValidationError) ? err.code : errors.internal;
+        this.sendError(id, code, err instanceof OcppError ? err.description : String((err as Error)?.message ?? err));
+      }
+    }
+  }
+
+  private inboundViolation(action: string, kind: 'request' | 'response', payload: Payload): Violation | undefined {
+    if (this.validation.inbound === 'off') return undefined;
+    const violation = this.validator.check(action, kind, payload);
+    if (violation && this.validation.inbound === 'warn') this.warn(`received invalid ${violation.message}`);
+    return violation;
+  }
+
+  private refuseOversized(text: string): void {
+    const reason = `frame of ${text.length} characters exceeds the limit of ${this.maxFrameChars}`;
+    if (this.listenerCount('frame') > 0) this.emit('frame', { direction: 'in', text: `${text.slice(0, 200)}…` } satisfies FrameEvent);
+    const id = CALL_ID_PREFIX.exec(text)?.[1];
+    if (id) this.writeError(id, this.protocol.errors.formation, reason);
+    else this.warn(`dropped ${reason}`);
+  }
+
+  private refuseDefect(text: string, defect: FrameDefect): void {
+    if (this.listenerCount('frame') > 0) this.emit('frame', { direction: 'in', text } satisfies FrameEvent);
+    const errors = this.protocol.errors;
+    if (defect.defect === 'unknownType') {
+      const policy = this.protocol.unknownMessageType;
+      if (policy === 'ignore') return this.warn(`ignored frame: ${defect.reason}`);
+      return this.writeError(defect.id ?? '-1', policy.reply, defect.reason);
+    }
+    // Never answer a CALLRESULT or CALLERROR; answer a CALL whose id we could read.
+    if (defect.type === MessageType.CALL && defect.id !== undefined) return this.writeError(defect.id, errors.formation, defect.reason);
+    if (errors.framework !== errors.formation && defect.type !== MessageType.CALLRESULT && defect.type !== MessageType.CALLERROR) {
+      return this.writeError(defect.id ?? '-1', errors.framework, defect.reason);
+    }
+    this.warn(`ignored frame: ${defect.reason}`);
+  }
+
+  // ---- wire ----
+
+  private writeError(id: string, code: string, description: string, details: Payload = {}, action?: string): void {
+    const desc = description.slice(0, 255);
+    this.write(serializeError(id, code, desc, details), { type: MessageType.CALLERROR, id, code, description: desc, details }, action);
+  }
+
+  private write(text: string, frame: Frame, action?: string): void {
+    if (!this.sink) return this.warn(`could not send ${action ?? 'frame'} ${frame.id}: not connected`);
+    this.sink.send(text);
+    if (this.listenerCount('frame') > 0) this.emit('frame', { direction: 'out', text, frame, action } satisfies FrameEvent);
+  }
+
+  private warn(message: string): void {
+    if (this.listenerCount('warning') > 0) this.emit('warning', message);
+  }
+}

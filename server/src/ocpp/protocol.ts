@@ -1,0 +1,71 @@
+/**
+ * What the protocol core needs to know about one OCPP version. The core (frames, endpoint,
+ * validator) is written against this interface only, so OCPP 2.0.1 is one more table, not a fork.
+ * @module
+ */
+
+/** The two roles of an OCPP connection. */
+export type Role = 'ChargePoint' | 'CSMS';
+
+/** Which half of an exchange a schema describes. */
+export type MessageKind = 'request' | 'response';
+
+/** One action of a protocol version: who may send the request, and its feature profile. */
+export interface ActionSpec {
+  /** The role that sends the request (`Both` for DataTransfer). */
+  initiator: Role | 'Both';
+  /** Feature profile or functional block the action belongs to. */
+  profile: string;
+}
+
+/**
+ * The version's spelling of the generic RPC error codes (1.6 spells `FormationViolation` and
+ * `OccurenceConstraintViolation`; 2.0.1 corrects both).
+ */
+export interface ErrorCodes {
+  /** Payload syntactically wrong or not the PDU's structure. */
+  formation: string;
+  /** A required field missing, or too many / too few items. */
+  occurrence: string;
+  /** A well-formed field with a value the schema does not allow. */
+  property: string;
+  /** A field of the wrong JSON type. */
+  type: string;
+  /** Action unknown to the receiver. */
+  notImplemented: string;
+  /** Action known, but not supported. */
+  notSupported: string;
+  /** The receiver failed while handling the call. */
+  internal: string;
+  /** Not a valid RPC frame. */
+  framework: string;
+}
+
+/** A protocol version as the core sees it. */
+export interface ProtocolVersion {
+  /** WebSocket subprotocol name, e.g. `ocpp1.6`. */
+  readonly subprotocol: string;
+  /** Every action of the version, by name. */
+  readonly actions: Readonly<Record<string, ActionSpec>>;
+  /** Error code spellings. */
+  readonly errors: ErrorCodes;
+  /**
+   * What to do with an unknown message type number: 1.6 ignores it (OCPP-J 1.6 §4.1.3);
+   * 2.0.1 may answer `MessageTypeNotSupported`.
+   */
+  readonly unknownMessageType: 'ignore' | { reply: string };
+  /** The JSON schema of one message (errata applied), or undefined for an unknown action. */
+  schema(action: string, kind: MessageKind): object | undefined;
+  /**
+   * Rewrite an outbound payload into the spelling the wire expects (for example 1.6 sends
+   * `Celcius` even when a script writes `Celsius`). Returns the payload it was given when
+   * nothing changed.
+   */
+  normalizeOutbound?(action: string, kind: MessageKind, payload: Record<string, unknown>): Record<string, unknown>;
+}
+
+/** True when `role` may send the request of `action`. */
+export function maySend(protocol: ProtocolVersion, action: string, role: Role): boolean {
+  const spec = protocol.actions[action];
+  return spec !== undefined && (spec.initiator === role || spec.initiator === 'Both');
+}

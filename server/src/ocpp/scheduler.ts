@@ -1,0 +1,189 @@
+/**
+ * Time for the whole process. Thousands of charge points must not mean thousands of Node
+ * timers: every deadline (call timeouts, heartbeats, meter values, back-offs) goes into one
+ * binary heap, and only its earliest entry is armed as a real timer. The same interface runs on a
+ * virtual clock, so tests (and opt-in scripts) can play an hour of charging in milliseconds.
+ * @module
+ */
+
+/** A scheduled callback; pass it to {@link Scheduler.cancel}. */
+export interface TimerHandle {
+  /** @internal */ at: number;
+  /** @internal */ seq: number;
+  /** @internal */ fn: (() => void) | null;
+}
+
+/** Clock and timers as the rest of ocpp-sim sees them. */
+export interface Scheduler {
+  /** Milliseconds since the epoch, on this scheduler's clock. */
+  now(): number;
+  /** Run `fn` once after `ms` milliseconds. */
+  after(ms: number, fn: () => void): TimerHandle;
+  /** Cancel a pending callback (no effect when it already ran). */
+  cancel(handle: TimerHandle | undefined): void;
+  /** Resolve after `ms` milliseconds of this scheduler's time. */
+  sleep(ms: number): Promise<void>;
+}
+
+/** Min-heap of handles ordered by (at, seq); cancelled entries are dropped lazily. */
+class DeadlineHeap {
+  private readonly items: TimerHandle[] = [];
+  private seq = 0;
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(at: number, fn: () => void): TimerHandle {
+    const h: TimerHandle = { at, seq: this.seq++, fn };
+    const a = this.items;
+    a.push(h);
+    for (let i = a.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1;
+      if (!this.less(a[i]!, a[p]!)) break;
+      [a[i], a[p]] = [a[p]!, a[i]!];
+      i = p;
+    }
+    return h;
+  }
+
+  /** Earliest live entry, dropping cancelled ones on the way. */
+  peek(): TimerHandle | undefined {
+    while (this.items.length > 0 && this.items[0]!.fn === null) this.pop();
+    return this.items[0];
+  }
+
+  pop(): TimerHandle | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last) {
+      a[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && this.less(a[l]!, a[m]!)) m = l;
+        if (r < a.length && this.less(a[r]!, a[m]!)) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m]!, a[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+
+  private less(x: TimerHandle, y: TimerHandle): boolean {
+    return x.at < y.at || (x.at === y.at && x.seq < y.seq);
+  }
+}
+
+/** Runs every due callback of `heap` up to time `now`; errors in one do not stop the others. */
+function runDue(heap: DeadlineHeap, now: number): void {
+  for (let h = heap.peek(); h && h.at <= now; h = heap.peek()) {
+    heap.pop();
+    const fn = h.fn!;
+    h.fn = null;
+    try {
+      fn();
+    } catch (err) {
+      process.emitWarning(err as Error);
+    }
+  }
+}
+
+/** The real clock: one unref'd Node timer armed for the earliest deadline. */
+export class RealScheduler implements Scheduler {
+  private readonly heap = new DeadlineHeap();
+  private timer: NodeJS.Timeout | undefined;
+  private armedAt = Infinity;
+
+  /** @inheritDoc */
+  now(): number {
+    return Date.now();
+  }
+
+  /** @inheritDoc */
+  after(ms: number, fn: () => void): TimerHandle {
+    const h = this.heap.push(Date.now() + Math.max(0, ms), fn);
+    if (h.at < this.armedAt) this.arm();
+    return h;
+  }
+
+  /** @inheritDoc */
+  cancel(handle: TimerHandle | undefined): void {
+    if (handle) handle.fn = null;
+  }
+
+  /** @inheritDoc */
+  sleep(ms: number): Promise<void> {
+    // A script's sleep must keep the process alive, unlike protocol deadlines.
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  private arm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    const next = this.heap.peek();
+    if (!next) {
+      this.timer = undefined;
+      this.armedAt = Infinity;
+      return;
+    }
+    this.armedAt = next.at;
+    this.timer = setTimeout(() => {
+      this.armedAt = Infinity;
+      runDue(this.heap, Date.now());
+      this.arm();
+    }, Math.max(0, next.at - Date.now()));
+    // Deadlines alone never keep the process alive: open sockets and scripts do.
+    this.timer.unref();
+  }
+}
+
+/** A clock that only moves when told to; for tests and fast-forwarded simulations. */
+export class VirtualScheduler implements Scheduler {
+  private readonly heap = new DeadlineHeap();
+  private time: number;
+
+  /** @param start Initial time in ms since the epoch (default: the real time now). */
+  constructor(start = Date.now()) {
+    this.time = start;
+  }
+
+  /** @inheritDoc */
+  now(): number {
+    return this.time;
+  }
+
+  /** @inheritDoc */
+  after(ms: number, fn: () => void): TimerHandle {
+    return this.heap.push(this.time + Math.max(0, ms), fn);
+  }
+
+  /** @inheritDoc */
+  cancel(handle: TimerHandle | undefined): void {
+    if (handle) handle.fn = null;
+  }
+
+  /** @inheritDoc */
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.after(ms, resolve));
+  }
+
+  /**
+   * Move the clock forward by `ms`, running every callback that falls due, in order, and
+   * letting promise continuations settle between them.
+   */
+  async advance(ms: number): Promise<void> {
+    const end = this.time + ms;
+    for (let h = this.heap.peek(); h && h.at <= end; h = this.heap.peek()) {
+      this.time = Math.max(this.time, h.at);
+      runDue(this.heap, this.time);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.time = end;
+  }
+}
+
+/** The process-wide real scheduler. */
+export const realScheduler: Scheduler = new RealScheduler();

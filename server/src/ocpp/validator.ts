@@ -1,0 +1,156 @@
+/**
+ * JSON-schema validation of OCPP payloads with ajv. One ajv instance per protocol version per
+ * process; each schema is compiled on first use and cached, so start-up stays fast and no frame
+ * ever compiles a schema.
+ * @module
+ */
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { ErrorCodes, MessageKind, ProtocolVersion } from './protocol';
+
+/** How strictly a direction is validated. `strict` refuses, `warn` reports and passes, `off` skips. */
+export type ValidationMode = 'strict' | 'warn' | 'off';
+
+/** A payload that does not match its schema. */
+export interface Violation {
+  /** Protocol error code for the first problem (e.g. `TypeConstraintViolation`). */
+  code: string;
+  /** One readable line naming the action and the field. */
+  message: string;
+  /** The raw ajv errors. */
+  errors: ErrorObject[];
+}
+
+/** Which error class each JSON-schema keyword falls under (the mapping is not normative). */
+const KEYWORD_CLASS: Record<string, keyof ErrorCodes> = {
+  type: 'type',
+  required: 'occurrence',
+  minItems: 'occurrence',
+  maxItems: 'occurrence',
+  minProperties: 'occurrence',
+  maxProperties: 'occurrence',
+  additionalItems: 'occurrence',
+  additionalProperties: 'property',
+  enum: 'property',
+  const: 'property',
+  pattern: 'property',
+  format: 'property',
+  minLength: 'property',
+  maxLength: 'property',
+  minimum: 'property',
+  maximum: 'property',
+  exclusiveMinimum: 'property',
+  exclusiveMaximum: 'property',
+  multipleOf: 'property',
+};
+
+/** `/meterValue/0/sampledValue/0/value` → `meterValue[0].sampledValue[0].value`. */
+function fieldName(error: ErrorObject): string {
+  const parts = error.instancePath.split('/').slice(1);
+  const extra = (error.params as { missingProperty?: string; additionalProperty?: string });
+  const leaf = extra.missingProperty ?? extra.additionalProperty;
+  if (leaf !== undefined) parts.push(leaf);
+  return parts.reduce((path, p) => (/^\d+$/.test(p) ? `${path}[${p}]` : path ? `${path}.${p}` : p), '') || '(payload)';
+}
+
+function describe(error: ErrorObject): string {
+  const field = fieldName(error);
+  switch (error.keyword) {
+    case 'required':
+      return `field '${field}' is required`;
+    case 'additionalProperties':
+      return `field '${field}' is not allowed`;
+    case 'enum':
+      return `field '${field}' must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+    default:
+      return `field '${field}' ${error.message ?? 'is invalid'}`;
+  }
+}
+
+type JsonContainer = Record<string, unknown> | unknown[];
+
+/** Turn a number into the string a schema wants, or a numeric string into the number, when unambiguous. */
+function coerceScalar(value: unknown, wanted: string): { value: unknown } | undefined {
+  if (wanted === 'string' && typeof value === 'number' && Number.isFinite(value)) return { value: String(value) };
+  if ((wanted === 'number' || wanted === 'integer') && typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)) {
+    const n = Number(value);
+    if (wanted === 'number' || Number.isInteger(n)) return { value: n };
+  }
+  return undefined;
+}
+
+/** Validates and (outbound) repairs payloads of one protocol version. */
+export class SchemaValidator {
+  private static readonly instances = new Map<string, SchemaValidator>();
+  private readonly ajv: Ajv;
+  private readonly compiled = new Map<string, ValidateFunction | null>();
+
+  private constructor(private readonly protocol: ProtocolVersion) {
+    // multipleOfPrecision: the official schemas use multipleOf 0.1 for limits; 6.3 must pass.
+    this.ajv = new Ajv({ strict: false, allErrors: false, multipleOfPrecision: 6 });
+    addFormats(this.ajv);
+  }
+
+  /** The shared validator of a protocol version. */
+  static for(protocol: ProtocolVersion): SchemaValidator {
+    let v = SchemaValidator.instances.get(protocol.subprotocol);
+    if (!v) SchemaValidator.instances.set(protocol.subprotocol, (v = new SchemaValidator(protocol)));
+    return v;
+  }
+
+  private validatorFor(action: string, kind: MessageKind): ValidateFunction | null {
+    const key = `${action}/${kind}`;
+    let fn = this.compiled.get(key);
+    if (fn === undefined) {
+      const schema = this.protocol.schema(action, kind);
+      fn = schema ? this.ajv.compile(schema) : null;
+      this.compiled.set(key, fn);
+    }
+    return fn;
+  }
+
+  private violation(action: string, kind: MessageKind, errors: ErrorObject[]): Violation {
+    const first = errors[0]!;
+    const code = this.protocol.errors[KEYWORD_CLASS[first.keyword] ?? 'formation'];
+    return { code, message: `${action} ${kind}: ${describe(first)}`, errors };
+  }
+
+  /** Check a payload; undefined when it is valid (or the action has no schema). */
+  check(action: string, kind: MessageKind, payload: unknown): Violation | undefined {
+    const fn = this.validatorFor(action, kind);
+    if (!fn || fn(payload)) return undefined;
+    return this.violation(action, kind, fn.errors ?? []);
+  }
+
+  /**
+   * Check an outbound payload, first repairing unambiguous scalar slips (a number where the
+   * schema wants a string, a numeric string where it wants a number) so the wire stays valid.
+   * The caller's object is never modified: a repaired copy is returned with the fields changed.
+   */
+  repair(action: string, kind: MessageKind, payload: Record<string, unknown>): {
+    payload: Record<string, unknown>;
+    repaired: string[];
+    violation?: Violation;
+  } {
+    const fn = this.validatorFor(action, kind);
+    const repaired: string[] = [];
+    if (!fn) return { payload, repaired };
+    let current = payload;
+    // Each pass fixes the first error ajv reports; the bound guards against a schema loop.
+    for (let pass = 0; pass < 64; pass++) {
+      if (fn(current)) return { payload: current, repaired };
+      const error = fn.errors![0]!;
+      if (error.keyword !== 'type') break;
+      if (current === payload) current = structuredClone(payload);
+      const path = error.instancePath.split('/').slice(1);
+      const key = path.pop();
+      const parent = path.reduce<unknown>((node, p) => (node as JsonContainer)[p as never], current) as JsonContainer | undefined;
+      if (key === undefined || parent === undefined) break;
+      const fixed = coerceScalar((parent as Record<string, unknown>)[key], (error.params as { type: string }).type);
+      if (!fixed) break;
+      (parent as Record<string, unknown>)[key] = fixed.value;
+      repaired.push(fieldName(error));
+    }
+    return { payload, repaired: [], violation: this.violation(action, kind, fn.errors ?? []) };
+  }
+}

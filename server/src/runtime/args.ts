@@ -1,0 +1,166 @@
+/**
+ * Command-line flags of start.sh / `ocpp-sim`, and the help text.
+ * @module
+ */
+import type { ValidationMode } from '../ocpp/validator';
+import { VERBOSITY } from './log';
+
+/** Parsed command line. */
+export interface CliOptions {
+  /** Namespaces to log (from `--v`, `--v1`, `--v2`, `--vv` or `DEBUG`). */
+  logPattern: string;
+  /** `--s`: no output but errors and the script's own. */
+  silent: boolean;
+  /** `--stdin`: read the script from standard input. */
+  stdin: boolean;
+  /** Script path. */
+  script?: string;
+  /** Arguments after the script path (visible to the script in `process.argv`). */
+  scriptArgs: string[];
+  /** `--csms`: run the mock CSMS (alone, or with a CSMS script in a later version). */
+  csms: boolean;
+  /** `--with-csms`: start the mock CSMS in-process for the script. */
+  withCsms: boolean;
+  /** `--port`: mock CSMS port. */
+  port: number;
+  /** `--host`: mock CSMS bind address. */
+  host: string;
+  /** `--heartbeat-interval`: interval the mock CSMS hands out (s). */
+  heartbeatInterval: number;
+  /** Validation per direction. */
+  validation: { inbound: ValidationMode; outbound: ValidationMode };
+  /** `--o`: write log lines to this file. */
+  output?: string;
+  /** `--ca` files and `--cadir` directories of extra trusted CAs. */
+  caFiles: string[];
+  /** `--cadir` directories. */
+  caDirs: string[];
+  /** `-h` / `--help`. */
+  help: boolean;
+}
+
+/** A command-line mistake; printed with a hint to `--help`, exit code 2. */
+export class UsageError extends Error {}
+
+export const HELP = `Usage: ./start.sh [options] [script.js|.mjs|.ts] [script args...]
+       cat script.js | ./start.sh --stdin [options]
+       ./start.sh --csms [--port 8100]
+
+Runs a charge-point script against a central system, or runs the mock CSMS.
+
+Scripts
+  script.js                 a script: a plain body using await connect(url),
+                            module.exports = async (connect) => {...}, an ES module
+                            (export default async (connect) => {...}), or TypeScript
+  --stdin                   read the script from standard input
+
+Mock central system
+  --csms                    run the mock CSMS (no script): ws://127.0.0.1:8100/<cp id>
+  --with-csms               start the mock CSMS in this process for the script; the script
+                            sees its URL in CSMS_URL (unless CSMS_URL is already set)
+  --port N                  mock CSMS port (default 8100; 0 picks a free port)
+  --host ADDR               mock CSMS bind address (default 127.0.0.1)
+  --heartbeat-interval S    interval handed out in BootNotification.conf (default 300)
+
+Output
+  --v                       show every OCPP frame and connection event
+  --v1                      as --v, plus the embedded CSMS's view and the HTTP side
+  --v2                      everything, including round-trip times
+  --vv PATTERN              namespaces to show, debug-style (ocpp:frame, ocpp:cp, csms:frame,
+                            csms:event, debug:rtt, http; e.g. 'ocpp:frame,debug:rtt')
+  --s                       silent: only errors and the script's own output
+  --o FILE                  write log lines to FILE instead of stdout
+
+Protocol
+  --validation MODE         schema validation both ways: strict (default), warn, off
+  --inbound-validation MODE   ... of frames received only
+  --outbound-validation MODE  ... of frames sent only
+
+TLS and keystore (wss://)
+  --ca FILE                 extra trusted CA certificate (PEM); also SSL_CERT_FILE
+  --cadir DIR               directory of extra trusted CAs; also SSL_CERT_DIR
+  --keyStore JSON           client certificates: [{"id":"CP1","key":"k.pem","cert":"c.pem"}]
+                            (id "*" for any charge point); also SSL_CLIENT_KEYSTORE
+  --keyStoreRoot DIR        where keystore().save writes; also SSL_CLIENT_KEYSTORE_ROOT
+
+Other
+  --d                       development: rebuild before running
+  -h, --help                this help
+
+Environment: RESPONSE_TIMEOUT (ms, default 15000), DEBUG (namespaces), CSMS_URL.
+Exit status: 0 when the script finishes, 1 when it fails, 2 for a usage error.`;
+
+function mode(flag: string, value: string | undefined): ValidationMode {
+  if (value === 'strict' || value === 'warn' || value === 'off') return value;
+  throw new UsageError(`${flag} expects strict, warn or off (got ${value ?? 'nothing'})`);
+}
+
+function integer(flag: string, value: string | undefined, min: number, max: number): number {
+  const n = Number(value);
+  if (value === undefined || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} expects an integer from ${min} to ${max}`);
+  return n;
+}
+
+/** Parse argv (without `node` and the program path); also applies the flags that are env variables. */
+export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
+  const o: CliOptions = {
+    logPattern: env.DEBUG ?? '',
+    silent: false,
+    stdin: false,
+    scriptArgs: [],
+    csms: false,
+    withCsms: false,
+    port: 8100,
+    host: '127.0.0.1',
+    heartbeatInterval: 300,
+    validation: { inbound: 'strict', outbound: 'strict' },
+    caFiles: env.SSL_CERT_FILE ? [env.SSL_CERT_FILE] : [],
+    caDirs: env.SSL_CERT_DIR ? [env.SSL_CERT_DIR] : [],
+    help: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    if (o.script !== undefined) {
+      o.scriptArgs.push(arg);
+      continue;
+    }
+    switch (arg) {
+      case '-h': case '--h': case '-help': case '--help': o.help = true; break;
+      case '--v': o.logPattern = VERBOSITY.v; break;
+      case '--v1': o.logPattern = VERBOSITY.v1; break;
+      case '--v2': o.logPattern = VERBOSITY.v2; break;
+      case '--vv': o.logPattern = value(); break;
+      case '--s': o.silent = true; break;
+      case '--d': break; // handled by start.sh (rebuild first)
+      case '--stdin': o.stdin = true; break;
+      case '--csms': o.csms = true; break;
+      case '--with-csms': o.withCsms = true; break;
+      case '--port': o.port = integer(arg, value(), 0, 65535); break;
+      case '--host': o.host = value(); break;
+      case '--heartbeat-interval': o.heartbeatInterval = integer(arg, value(), 1, 86400); break;
+      case '--validation': o.validation.inbound = o.validation.outbound = mode(arg, value()); break;
+      case '--inbound-validation': o.validation.inbound = mode(arg, value()); break;
+      case '--outbound-validation': o.validation.outbound = mode(arg, value()); break;
+      case '--o': o.output = value(); break;
+      case '--ca': o.caFiles.push(value()); break;
+      case '--cadir': o.caDirs.push(value()); break;
+      case '--keyStore': env.SSL_CLIENT_KEYSTORE = value(); break;
+      case '--keyStoreRoot': env.SSL_CLIENT_KEYSTORE_ROOT = value(); break;
+      case '--': o.script = argv[++i]; break;
+      default:
+        if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+        o.script = arg;
+    }
+  }
+  if (o.stdin && o.script !== undefined) {
+    o.scriptArgs.unshift(o.script);
+    o.script = undefined;
+  }
+  if (o.csms && o.withCsms) throw new UsageError('use either --csms (CSMS only) or --with-csms (CSMS for a script)');
+  return o;
+}

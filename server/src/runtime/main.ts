@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+/**
+ * The `ocpp-sim` command (what start.sh runs): runs a charge-point script, the mock CSMS, or both.
+ * @module
+ */
+import fs from 'node:fs';
+import type { Chargepoint } from '../chargepoint/chargepoint';
+import { makeConnect } from '../chargepoint/connect';
+import { MockCsms } from '../csms/mock-csms';
+import { HELP, UsageError, parseArgs, type CliOptions } from './args';
+import { Log, VERBOSITY } from './log';
+import { describeScriptError, loadScript, type LoadedScript } from './script';
+import { trustedCas } from '../transport/trust';
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on('data', (c: Buffer) => chunks.push(c));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    process.stdin.on('error', reject);
+  });
+}
+
+async function startCsms(o: CliOptions, log: Log): Promise<MockCsms> {
+  const csms = new MockCsms({ port: o.port, host: o.host, heartbeatInterval: o.heartbeatInterval, validation: o.validation });
+  csms.on('connect', (s) => log.line('csms:event', `csms: ${s.id} connected`));
+  csms.on('disconnect', (s) => log.line('csms:event', `csms: ${s.id} disconnected`));
+  csms.on('warning', (s, line: string) => log.warn(`csms: ${s.id}: ${line}`));
+  if (log.enabled('csms:frame')) csms.on('frame', (s, e) => log.frame('csms:frame', `csms ${s.id}`, e));
+  try {
+    await csms.listen();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(code === 'EADDRINUSE' ? `mock CSMS: port ${o.port} is in use (another CSMS running? pick one with --port)` : `mock CSMS: ${(err as Error).message}`);
+  }
+  return csms;
+}
+
+function observe(log: Log, live: Set<Chargepoint>, script: () => LoadedScript | undefined): (cp: Chargepoint) => void {
+  return (cp) => {
+    live.add(cp);
+    cp.on('open', () => log.line('ocpp:cp', `${cp.id} connected to ${cp.url}`));
+    cp.on('close', (code: number) => log.line('ocpp:cp', `${cp.id} disconnected (${code})`));
+    cp.on('warning', (line: string) => log.warn(`${cp.id}: ${line}`));
+    cp.on('handlerError', (err: unknown, req) => {
+      const s = script();
+      log.error(`${cp.id}: handler for ${req.action} (${req.uniqueId}) failed: ${s ? describeScriptError(err, s.filename) : String(err)}`);
+    });
+    if (log.enabled('ocpp:frame')) cp.on('frame', (e) => log.frame('ocpp:frame', cp.id, e));
+    if (log.enabled('debug:rtt')) cp.endpoint.on('response', (action: string, ms: number) => log.line('debug:rtt', `${cp.id} ${action} ${ms} ms`));
+  };
+}
+
+async function run(argv: string[]): Promise<number> {
+  const o = parseArgs(argv);
+  if (o.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const csmsOnly = o.csms && o.script === undefined && !o.stdin;
+  // Alone, the CSMS's own view is the one to show at --v.
+  const pattern = csmsOnly && o.logPattern === VERBOSITY.v ? VERBOSITY.v1 : o.logPattern;
+  const log = new Log(pattern, o.silent, o.output ? fs.createWriteStream(o.output, { flags: 'a' }) : process.stdout);
+  if (csmsOnly) {
+    const csms = await startCsms(o, log);
+    console.log(`mock CSMS listening on ${csms.url}<charge point id> (Ctrl-C to stop)`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await csms.close();
+    return 0;
+  }
+  if (o.csms) throw new UsageError('CSMS scripts are not supported yet: use --with-csms to run a charge-point script against the mock CSMS');
+  if (o.script === undefined && !o.stdin) {
+    throw new UsageError('no script given (server mode with the web UI is not available yet): pass a script, --stdin or --csms');
+  }
+
+  const csms = o.withCsms ? await startCsms(o, log) : undefined;
+  if (csms && !process.env.CSMS_URL) process.env.CSMS_URL = csms.url;
+  let loaded: LoadedScript | undefined;
+  const live = new Set<Chargepoint>();
+  const ca = trustedCas(o.caFiles, o.caDirs);
+  const connect = makeConnect({
+    validation: o.validation,
+    tls: ca ? { ca } : undefined,
+    observe: observe(log, live, () => loaded),
+  });
+  process.on('unhandledRejection', (err) => {
+    log.error(loaded ? describeScriptError(err, loaded.filename) : String(err));
+    process.exitCode = 1;
+  });
+  const scriptName = o.script ?? 'stdin.js';
+  try {
+    loaded = o.script !== undefined ? await loadScript({ file: o.script }) : await loadScript({ text: await readStdin() });
+    process.argv = [process.argv[0]!, loaded.filename, ...o.scriptArgs];
+    const logger = {
+      log: (...a: unknown[]) => console.log(...a),
+      info: (...a: unknown[]) => console.log(...a),
+      debug: (...a: unknown[]) => log.line('script', a.map(String).join(' ')),
+      warn: (...a: unknown[]) => log.warn(a.map(String).join(' ')),
+      error: (...a: unknown[]) => log.error(a.map(String).join(' ')),
+    };
+    await loaded.fn(connect, logger, lazyAxios());
+  } catch (err) {
+    log.error(loaded ? describeScriptError(err, loaded.filename) : `${scriptName}: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  } finally {
+    await Promise.all([...live].map((cp) => cp.close()));
+    await csms?.close();
+    await log.flush();
+  }
+  return Number(process.exitCode ?? 0);
+}
+
+/** axios, loaded on first use so scripts that never call it do not pay for it. */
+function lazyAxios(): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const load = (): Record<string | symbol, unknown> & ((...a: unknown[]) => unknown) => require('axios');
+  return new Proxy(function axios() {}, {
+    get: (_t, key) => load()[key],
+    apply: (_t, _this, args: unknown[]) => load()(...args),
+  });
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`error: ${err.message}\nTry --help.\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,127 @@
+/**
+ * Client certificates per charge point (security profile 3), compatible with the earlier tool:
+ * `SSL_CLIENT_KEYSTORE` seeds the entries, `SSL_CLIENT_KEYSTORE_ROOT` is where new pairs go.
+ * @module
+ */
+import { closeSync, fchmodSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import type { KeyStoreElement } from '../chargepoint/chargepoint';
+
+/** The keystore as seen by one charge point. */
+export interface Keystore {
+  /** This charge point's entry, else the `*` entry, else undefined. */
+  get(): KeyStoreElement | undefined;
+  /**
+   * Write a key/cert pair and make it this charge point's entry, so a reconnect presents it.
+   * @param postfix Appended to the file names (`<id><postfix>.key`); `false` overwrites the files
+   *   of the charge point's own current entry (or `<id>.key` when it has none).
+   * @param key Private key, PEM.
+   * @param cert Certificate (chain), PEM.
+   * @returns The paths written.
+   */
+  save(postfix: string | false, key: string, cert: string): { key: string; cert: string };
+  /** Add or replace the entry for `element.id`, process-wide. */
+  add(element: KeyStoreElement): void;
+}
+
+/** Entries by charge point id, parsed from the environment on first use. */
+let entries: Map<string, KeyStoreElement> | undefined;
+
+function isElement(e: unknown): e is KeyStoreElement {
+  const o = e as Record<string, unknown> | null;
+  return typeof o === 'object' && o !== null && ['id', 'key', 'cert'].every((k) => typeof o[k] === 'string');
+}
+
+function loaded(): Map<string, KeyStoreElement> {
+  if (entries) return entries;
+  const raw = process.env.SSL_CLIENT_KEYSTORE;
+  let list: unknown = [];
+  if (raw?.trim()) {
+    try {
+      list = JSON.parse(raw);
+    } catch (err) {
+      throw new Error(`SSL_CLIENT_KEYSTORE is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+  if (!Array.isArray(list) || !list.every(isElement)) {
+    throw new Error('SSL_CLIENT_KEYSTORE must be a JSON array of {"id", "key", "cert"} strings');
+  }
+  entries = new Map(list.map((e) => [e.id, { id: e.id, key: e.key, cert: e.cert }]));
+  return entries;
+}
+
+/**
+ * Forget the parsed `SSL_CLIENT_KEYSTORE` and all added entries; for tests, since the keystore
+ * is otherwise parsed once per process.
+ * @internal
+ */
+export function resetKeystoreForTests(): void {
+  entries = undefined;
+}
+
+/** Keys stay out of the project tree, where they could end up in a commit. */
+function keystoreRoot(): string {
+  if (process.env.SSL_CLIENT_KEYSTORE_ROOT) return process.env.SSL_CLIENT_KEYSTORE_ROOT;
+  const xdg = process.env.XDG_STATE_HOME;
+  const state = xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.local', 'state');
+  return join(state, 'ocpp-sim', 'keystore');
+}
+
+/** Restricts the mode before writing, so a pre-existing world-readable file never holds the key. */
+function writeWithMode(path: string, content: string, mode: number): void {
+  const fd = openSync(path, 'w', mode);
+  try {
+    fchmodSync(fd, mode);
+    writeFileSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const withNewline = (pem: string): string => (pem.endsWith('\n') ? pem : `${pem}\n`);
+
+/**
+ * The keystore of one charge point.
+ * @param cpId Charge point id.
+ */
+export function keystoreFor(cpId: string): Keystore {
+  return {
+    get: () => loaded().get(cpId) ?? loaded().get('*'),
+    add(element) {
+      loaded().set(element.id, { ...element });
+    },
+    save(postfix, key, cert) {
+      const own = loaded().get(cpId);
+      let paths: { key: string; cert: string };
+      if (postfix === false && own) {
+        paths = { key: own.key, cert: own.cert };
+      } else {
+        const base = `${cpId}${postfix || ''}`;
+        if (/[/\\\0]/.test(base)) throw new Error(`keystore: "${base}" cannot be used as a file name`);
+        const root = keystoreRoot();
+        mkdirSync(root, { recursive: true, mode: 0o700 });
+        paths = { key: join(root, `${base}.key`), cert: join(root, `${base}.cert`) };
+      }
+      writeWithMode(paths.key, withNewline(key), 0o600);
+      writeWithMode(paths.cert, withNewline(cert), 0o644);
+      loaded().set(cpId, { id: cpId, ...paths });
+      return paths;
+    },
+  };
+}
+
+/**
+ * Read the PEM files of a keystore entry, ready to be passed as TLS `key` and `cert`.
+ * @param e The entry.
+ */
+export async function readKeyStoreElement(e: KeyStoreElement): Promise<{ key: string; cert: string }> {
+  const read = (path: string, what: string): Promise<string> =>
+    readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      const reason = err.code === 'ENOENT' ? 'no such file' : err.message;
+      throw new Error(`keystore entry "${e.id}": cannot read ${what} file ${path}: ${reason}`);
+    });
+  const [key, cert] = await Promise.all([read(e.key, 'key'), read(e.cert, 'cert')]);
+  return { key, cert };
+}

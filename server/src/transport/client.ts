@@ -1,0 +1,114 @@
+/**
+ * Opens the charge point's WebSocket to a central system: subprotocol offer and check,
+ * HTTP Basic auth (security profile 1), TLS options (profiles 2 and 3), and failures turned into
+ * one readable line.
+ * @module
+ */
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import WebSocket from 'ws';
+import { OcppConnectionError } from '../ocpp/errors';
+import { MAX_WS_PAYLOAD } from './socket';
+
+/** TLS settings for `wss://` (security profiles 2 and 3). */
+export interface TlsOptions {
+  /** Extra trusted CA certificates (PEM), added to the system's. */
+  ca?: string | Buffer | (string | Buffer)[];
+  /** Client certificate chain (PEM), for profile 3. */
+  cert?: string | Buffer;
+  /** Client private key (PEM), for profile 3. */
+  key?: string | Buffer;
+  /** Verify the server certificate and host name (default true). Turning it off is for labs only. */
+  rejectUnauthorized?: boolean;
+}
+
+/** How to open the socket. */
+export interface SocketOptions {
+  /** Subprotocols to offer, in order of preference. */
+  protocols: string[];
+  /** HTTP Basic credentials; the URL's user-info is used when absent. */
+  basicAuth?: { username: string; password: string | Buffer };
+  /** TLS settings for `wss://`. */
+  tls?: TlsOptions;
+  /** Extra HTTP headers for the upgrade request. */
+  headers?: Record<string, string>;
+  /** Give up when the handshake takes longer (ms, default 10000). */
+  handshakeTimeoutMs?: number;
+}
+
+/** Split a connect URL into the URL to dial (without user-info) and its Basic credentials. */
+export function splitUserInfo(url: URL): { url: URL; credentials?: { username: string; password: string } } {
+  if (!url.username && !url.password) return { url };
+  const bare = new URL(url.href);
+  bare.username = '';
+  bare.password = '';
+  return { url: bare, credentials: { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) } };
+}
+
+/** Parse and check a connect URL; a readable error for anything that is not ws:// or wss://. */
+export function parseSocketUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new OcppConnectionError('InvalidUrl', `'${text}' is not a valid URL (expected ws://host:port/path/CP_ID)`);
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw new OcppConnectionError('InvalidUrl', `'${text}' must start with ws:// or wss://`);
+  }
+  return url;
+}
+
+function describeFailure(url: string, err: Error & { code?: string }): string {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return `connection to ${url} refused: nothing listens there (start a CSMS, or use --with-csms)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot resolve the host of ${url}`;
+    default:
+      return `cannot connect to ${url}: ${err.message}`;
+  }
+}
+
+/** Open a WebSocket and resolve once the OCPP handshake succeeded; reject with a readable error. */
+export function openSocket(target: URL, options: SocketOptions): Promise<WebSocket> {
+  const { url, credentials } = splitUserInfo(target);
+  const auth = options.basicAuth ?? credentials;
+  const headers: Record<string, string> = { ...options.headers };
+  if (auth) {
+    const user = Buffer.from(`${auth.username}:`);
+    const pass = typeof auth.password === 'string' ? Buffer.from(auth.password) : auth.password;
+    headers.Authorization = `Basic ${Buffer.concat([user, pass]).toString('base64')}`;
+  }
+  const shown = url.href;
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, options.protocols, {
+      headers,
+      handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
+      maxPayload: MAX_WS_PAYLOAD,
+      perMessageDeflate: false,
+      ...options.tls,
+    });
+    const fail = (code: string, message: string): void => {
+      ws.removeAllListeners();
+      ws.on('error', () => undefined);
+      ws.terminate();
+      reject(new OcppConnectionError(code, message, { url: shown }));
+    };
+    ws.once('unexpected-response', (_req: ClientRequest, res: IncomingMessage) => {
+      const hint = res.statusCode === 401 ? ' (check the Basic-auth password)' : res.statusCode === 404 ? ' (the CSMS does not know this charge point id)' : '';
+      fail(`HTTP${res.statusCode}`, `${shown} answered the upgrade with HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd() + hint);
+    });
+    ws.once('error', (err) => fail((err as { code?: string }).code ?? 'ConnectFailed', describeFailure(shown, err)));
+    ws.once('open', () => {
+      if (!options.protocols.includes(ws.protocol)) {
+        fail('SubprotocolRejected', `${shown} did not accept subprotocol ${options.protocols.join(' or ')} (got '${ws.protocol}')`);
+        return;
+      }
+      ws.removeAllListeners('unexpected-response');
+      ws.removeAllListeners('error');
+      ws.on('error', () => undefined); // errors after open end in 'close', which the owner handles
+      resolve(ws);
+    });
+  });
+}
