@@ -37,7 +37,11 @@ for (const schema of file) {
     if (declared === undefined || declared === name || !seen.has(declared)) return seen.add(declared), true;
     return false;
   });
-  parts.push(`/** Payload of ${action}.${kind}. */\n${decls.join('\n')}`);
+  const documented = decls.map((d) => {
+    const declared = /^export (?:type|interface) (\w+)/.exec(d)?.[1];
+    return `/** ${declared === name ? 'Payload of' : 'Part of'} ${action}.${kind}. */\n${d}`;
+  });
+  parts.push(documented.join('\n'));
 }
 parts.push(
   [
@@ -48,5 +52,6 @@ parts.push(
     '',
   ].join('\n'),
 );
-writeFileSync(out, parts.join('\n\n'));
+// TypeDoc knows no @minItems / @maxItems tags: say it in words.
+writeFileSync(out, parts.join('\n\n').replace(/@(min|max)Items (\d+)/g, (_m, k, n) => `${k === 'min' ? 'At least' : 'At most'} ${n} items.`));
 console.log(`wrote ${out.pathname} (${actions.length} actions)`);

@@ -15,3 +15,5 @@ export { MockCsms, type MockCsmsOptions, type Station } from './csms/mock-csms';
 export * from './ocpp/index';
 export type * from './ocpp/v16/types';
 export type { TlsOptions } from './transport/client';
+export type { Authenticator, BasicCredentials } from './transport/server';
+export type { Keystore, Listener } from './chargepoint/extras';

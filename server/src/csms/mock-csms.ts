@@ -60,7 +60,10 @@ export class MockCsms extends EventEmitter {
   private boundPort = 0;
   private readonly context: AnswerContext;
 
-  /** @param options See {@link MockCsmsOptions}. */
+  /**
+   * Create a mock CSMS; call {@link MockCsms.listen} to start it.
+   * @param options See {@link MockCsmsOptions}.
+   */
   constructor(private readonly options: MockCsmsOptions = {}) {
     super();
     this.server = new OcppServer({

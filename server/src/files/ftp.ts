@@ -31,7 +31,7 @@ function parseLocation(location: string, options: FtpOptions): FtpTarget {
     url = new URL(location);
   } catch {
     // The location is not echoed: it may carry a password.
-    throw new Error('invalid FTP URL');
+    throw new Error('not a valid URL');
   }
   if (url.protocol !== 'ftp:' && url.protocol !== 'ftps:') throw new Error(`unsupported URL scheme ${url.protocol}`);
   const secure = url.protocol === 'ftps:';
@@ -46,7 +46,7 @@ function parseLocation(location: string, options: FtpOptions): FtpTarget {
       secureOptions: secure ? { rejectUnauthorized: options.rejectUnauthorized ?? true, ca: options.ca } : undefined,
     },
     path: decodeURIComponent(url.pathname.replace(/^\//, '')),
-    display: `${url.protocol}//${url.host.replace(/:\d+$/, '')}:${port}${url.pathname}`,
+    display: `${url.protocol}//${url.hostname}:${port}${url.pathname}`,
   };
 }
 
@@ -68,7 +68,7 @@ async function session<T>(
     // Very short passwords would mangle ordinary words and are no secret worth hiding anyway.
     const password = target?.access.password;
     if (password && password.length >= 4) reason = reason.split(password).join('***');
-    throw new Error(`${what} ${target?.display ?? '(invalid URL)'} failed: ${reason}`, { cause: err });
+    throw new Error(`${what} ${target?.display ?? '(unparsable URL)'} failed: ${reason}`, { cause: err });
   } finally {
     client.close();
   }

@@ -143,7 +143,10 @@ export class RpcEndpoint extends EventEmitter {
   private readonly unanswered = new Map<string, string>();
   private sink: FrameSink | undefined;
 
-  /** @param options See {@link EndpointOptions}. */
+  /**
+   * Create an endpoint; {@link RpcEndpoint.attach} a transport to start talking.
+   * @param options See {@link EndpointOptions}.
+   */
   constructor(options: EndpointOptions) {
     super();
     this.protocol = options.protocol;

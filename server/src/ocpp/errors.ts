@@ -23,6 +23,7 @@ export class OcppError extends Error {
   readonly details: ErrorDetails;
 
   /**
+   * Create an error.
    * @param code OCPP error code or ocpp-sim error code.
    * @param description Human-readable description.
    * @param details Structured details.
@@ -39,6 +40,7 @@ export class OcppError extends Error {
 /** The peer answered our CALL with a CALLERROR. */
 export class OcppCallError extends OcppError {
   /**
+   * Wrap a CALLERROR received for one of our calls.
    * @param action Action of the CALL that was refused.
    * @param uniqueId Message id of that CALL.
    */
@@ -57,6 +59,7 @@ export class OcppCallError extends OcppError {
 /** No CALLRESULT or CALLERROR arrived within the call's timeout. */
 export class OcppTimeoutError extends OcppError {
   /**
+   * Report a call that got no answer in time.
    * @param action Action of the CALL that timed out.
    * @param uniqueId Message id of that CALL.
    * @param timeoutMs The timeout that expired.
@@ -75,7 +78,27 @@ export class OcppTimeoutError extends OcppError {
  * (strict mode), or the peer's response was invalid. `code` is the protocol's error code for the
  * first violation; `details.errors` lists all of them.
  */
-export class OcppValidationError extends OcppError {}
+export class OcppValidationError extends OcppError {
+  /**
+   * Report a payload that does not match its schema.
+   * @param code Protocol error code of the first violation.
+   * @param description One readable line naming the action and the field.
+   * @param details `errors` (the schema violations) and, for responses, `payload`.
+   */
+  constructor(code: string, description: string, details: ErrorDetails = {}) {
+    super(code, description, details);
+  }
+}
 
 /** The call could not be sent or completed because the connection is not (or no longer) open. */
-export class OcppConnectionError extends OcppError {}
+export class OcppConnectionError extends OcppError {
+  /**
+   * Report a connection problem.
+   * @param code `NotConnected`, `ConnectionClosed`, `InvalidUrl`, `HTTP401`, `ECONNREFUSED`, ...
+   * @param description One readable line.
+   * @param details For example `{url}`.
+   */
+  constructor(code: string, description: string, details: ErrorDetails = {}) {
+    super(code, description, details);
+  }
+}

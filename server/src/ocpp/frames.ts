@@ -16,23 +16,35 @@ export const MAX_ID_LENGTH = 36;
 
 /** An RPC request. */
 export interface CallFrame {
+  /** Message type 2. */
   type: 2;
+  /** Message id, echoed by the answer. */
   id: string;
+  /** Action name. */
   action: string;
+  /** Request payload. */
   payload: Payload;
 }
 /** A successful answer. */
 export interface CallResultFrame {
+  /** Message type 3. */
   type: 3;
+  /** Id of the CALL answered. */
   id: string;
+  /** Response payload. */
   payload: Payload;
 }
 /** A failed answer. */
 export interface CallErrorFrame {
+  /** Message type 4. */
   type: 4;
+  /** Id of the CALL answered. */
   id: string;
+  /** OCPP error code. */
   code: string;
+  /** Error description. */
   description: string;
+  /** Error details. */
   details: Payload;
 }
 /** Any well-formed frame. */
@@ -43,9 +55,13 @@ export type Frame = CallFrame | CallResultFrame | CallErrorFrame;
  * CALL can still be answered with a CALLERROR; `type` when the type number was readable.
  */
 export interface FrameDefect {
+  /** Unreadable JSON, a wrong frame shape, or an unknown message type number. */
   defect: 'json' | 'shape' | 'unknownType';
+  /** What is wrong, in words. */
   reason: string;
+  /** The message type number, when readable. */
   type?: number;
+  /** The message id, when readable. */
   id?: string;
 }
 

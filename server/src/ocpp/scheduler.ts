@@ -145,7 +145,10 @@ export class VirtualScheduler implements Scheduler {
   private readonly heap = new DeadlineHeap();
   private time: number;
 
-  /** @param start Initial time in ms since the epoch (default: the real time now). */
+  /**
+   * Create a stopped clock.
+   * @param start Initial time in ms since the epoch (default: the real time now).
+   */
   constructor(start = Date.now()) {
     this.time = start;
   }

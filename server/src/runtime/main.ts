@@ -4,6 +4,7 @@
  * @module
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Chargepoint } from '../chargepoint/chargepoint';
 import { makeConnect } from '../chargepoint/connect';
 import { MockCsms } from '../csms/mock-csms';
@@ -103,7 +104,7 @@ async function run(argv: string[]): Promise<number> {
     };
     await loaded.fn(connect, logger, lazyAxios());
   } catch (err) {
-    log.error(loaded ? describeScriptError(err, loaded.filename) : `${scriptName}: ${err instanceof Error ? err.message : String(err)}`);
+    log.error(describeScriptError(err, loaded?.filename ?? path.resolve(scriptName)));
     process.exitCode = 1;
   } finally {
     await Promise.all([...live].map((cp) => cp.close()));

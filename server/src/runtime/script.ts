@@ -116,7 +116,7 @@ export function describeScriptError(err: unknown, scriptFile: string): string {
   // Syntax errors start with "file:line"; runtime errors have "at … (file:line:col)".
   const m = new RegExp(`${escaped}:(\\d+)(?::(\\d+))?`).exec(stack);
   const summary = `${e.name}: ${e.message.split('\n')[0]}`;
-  if (!m) return summary;
+  if (!m) return e.name === 'Error' ? e.message.split('\n')[0]! : summary;
   const pos = originalPosition(scriptFile, Number(m[1]), Number(m[2] ?? 1));
   return `${shown}:${pos.line}${m[2] ? `:${pos.column}` : ''}: ${summary}`;
 }

@@ -12,6 +12,8 @@ const generateRsa = promisify(generateKeyPair);
 
 /** OpenSSL short names that forge knows by `shortName`. */
 const SHORT_NAMES = new Set(['C', 'ST', 'L', 'O', 'OU', 'CN']);
+/** The ASN.1 PrintableString alphabet. */
+const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
 
 /** Splits `/C=DE/O=My\/CPO/CN=x` on unescaped slashes, as `openssl req -subj` does. */
 function parseSubjectString(subject: string): [string, string][] {
@@ -28,9 +30,11 @@ function parseSubjectString(subject: string): [string, string][] {
 function subjectAttributes(subject: string | Record<string, string>): forge.pki.CertificateField[] {
   const fields = typeof subject === 'string' ? parseSubjectString(subject) : Object.entries(subject);
   return fields.map(([name, value]) => {
-    if (SHORT_NAMES.has(name)) return { shortName: name, value };
+    // forge writes PrintableString by default, which cannot hold e.g. `_`, `@` or umlauts.
+    const encoding = PRINTABLE.test(value) ? {} : { valueTagClass: forge.asn1.Type.UTF8 as number };
+    if (SHORT_NAMES.has(name)) return { shortName: name, value, ...encoding };
     // Longer names forge knows (serialNumber, emailAddress, ...) pass through.
-    if (forge.pki.oids[name]) return { name, value };
+    if (forge.pki.oids[name]) return { name, value, ...encoding };
     throw new Error(`unknown subject attribute "${name}"`);
   });
 }
@@ -41,7 +45,12 @@ function subjectAttributes(subject: string | Record<string, string>): forge.pki.
  * @param subject `/C=DE/O=MyCPO/CN=serial-1` or `{O: 'MyCPO', CN: 'serial-1'}`.
  * @returns The PKCS#8 private key and the CSR, both PEM.
  */
-export async function generateCsr(subject: string | Record<string, string>): Promise<{ key: string; csr: string }> {
+export async function generateCsr(subject: string | Record<string, string>): Promise<{
+  /** The private key, PKCS#8 PEM; keep it for the certificate the CSMS will send. */
+  key: string;
+  /** The CSR, PEM, for SignCertificate. */
+  csr: string;
+}> {
   const attributes = subjectAttributes(subject);
   const { privateKey, publicKey } = await generateRsa('rsa', {
     modulusLength: 2048,

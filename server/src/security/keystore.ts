@@ -21,7 +21,16 @@ export interface Keystore {
    * @param cert Certificate (chain), PEM.
    * @returns The paths written.
    */
-  save(postfix: string | false, key: string, cert: string): { key: string; cert: string };
+  save(
+    postfix: string | false,
+    key: string,
+    cert: string,
+  ): {
+    /** Path of the key file. */
+    key: string;
+    /** Path of the cert file. */
+    cert: string;
+  };
   /** Add or replace the entry for `element.id`, process-wide. */
   add(element: KeyStoreElement): void;
 }
@@ -116,7 +125,12 @@ export function keystoreFor(cpId: string): Keystore {
  * Read the PEM files of a keystore entry, ready to be passed as TLS `key` and `cert`.
  * @param e The entry.
  */
-export async function readKeyStoreElement(e: KeyStoreElement): Promise<{ key: string; cert: string }> {
+export async function readKeyStoreElement(e: KeyStoreElement): Promise<{
+  /** The private key, PEM. */
+  key: string;
+  /** The certificate (chain), PEM. */
+  cert: string;
+}> {
   const read = (path: string, what: string): Promise<string> =>
     readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
       const reason = err.code === 'ENOENT' ? 'no such file' : err.message;

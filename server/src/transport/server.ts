@@ -64,7 +64,10 @@ export class OcppServer extends EventEmitter {
   readonly http: http.Server;
   private readonly wss: WebSocketServer;
 
-  /** @param options See {@link ServerOptions}. */
+  /**
+   * Create a listener; call {@link OcppServer.listen} to start it.
+   * @param options See {@link ServerOptions}.
+   */
   constructor(private readonly options: ServerOptions) {
     super();
     this.http = http.createServer((_req, res) => {

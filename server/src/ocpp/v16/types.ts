@@ -53,9 +53,10 @@ export interface CertificateSignedRequest {
   certificateChain: string;
 }
 
-/** Payload of CertificateSigned.conf. */
+/** Part of CertificateSigned.conf. */
 export type CertificateSignedStatusEnumType = 'Accepted' | 'Rejected';
 
+/** Payload of CertificateSigned.conf. */
 export interface CertificateSignedResponse {
   status: CertificateSignedStatusEnumType;
 }
@@ -116,12 +117,14 @@ export interface DataTransferResponse {
   data?: string;
 }
 
-/** Payload of DeleteCertificate.req. */
+/** Part of DeleteCertificate.req. */
 export type HashAlgorithmEnumType = 'SHA256' | 'SHA384' | 'SHA512';
 
+/** Payload of DeleteCertificate.req. */
 export interface DeleteCertificateRequest {
   certificateHashData: CertificateHashDataType;
 }
+/** Part of DeleteCertificate.req. */
 export interface CertificateHashDataType {
   hashAlgorithm: HashAlgorithmEnumType;
   issuerNameHash: string;
@@ -129,9 +132,10 @@ export interface CertificateHashDataType {
   serialNumber: string;
 }
 
-/** Payload of DeleteCertificate.conf. */
+/** Part of DeleteCertificate.conf. */
 export type DeleteCertificateStatusEnumType = 'Accepted' | 'Failed' | 'NotFound';
 
+/** Payload of DeleteCertificate.conf. */
 export interface DeleteCertificateResponse {
   status: DeleteCertificateStatusEnumType;
 }
@@ -144,7 +148,7 @@ export interface DiagnosticsStatusNotificationRequest {
 /** Payload of DiagnosticsStatusNotification.conf. */
 export interface DiagnosticsStatusNotificationResponse {}
 
-/** Payload of ExtendedTriggerMessage.req. */
+/** Part of ExtendedTriggerMessage.req. */
 export type MessageTriggerEnumType =
   | 'BootNotification'
   | 'LogStatusNotification'
@@ -154,14 +158,16 @@ export type MessageTriggerEnumType =
   | 'SignChargePointCertificate'
   | 'StatusNotification';
 
+/** Payload of ExtendedTriggerMessage.req. */
 export interface ExtendedTriggerMessageRequest {
   requestedMessage: MessageTriggerEnumType;
   connectorId?: number;
 }
 
-/** Payload of ExtendedTriggerMessage.conf. */
+/** Part of ExtendedTriggerMessage.conf. */
 export type TriggerMessageStatusEnumType = 'Accepted' | 'Rejected' | 'NotImplemented';
 
+/** Payload of ExtendedTriggerMessage.conf. */
 export interface ExtendedTriggerMessageResponse {
   status: TriggerMessageStatusEnumType;
 }
@@ -228,19 +234,21 @@ export interface GetDiagnosticsResponse {
   fileName?: string;
 }
 
-/** Payload of GetInstalledCertificateIds.req. */
+/** Part of GetInstalledCertificateIds.req. */
 export type CertificateUseEnumType = 'CentralSystemRootCertificate' | 'ManufacturerRootCertificate';
 
+/** Payload of GetInstalledCertificateIds.req. */
 export interface GetInstalledCertificateIdsRequest {
   certificateType: CertificateUseEnumType;
 }
 
-/** Payload of GetInstalledCertificateIds.conf. */
+/** Part of GetInstalledCertificateIds.conf. */
 export type GetInstalledCertificateStatusEnumType = 'Accepted' | 'NotFound';
 
+/** Payload of GetInstalledCertificateIds.conf. */
 export interface GetInstalledCertificateIdsResponse {
   /**
-   * @minItems 1
+   * At least 1 items.
    */
   certificateHashData?: [CertificateHashDataType, ...CertificateHashDataType[]];
   status: GetInstalledCertificateStatusEnumType;
@@ -254,9 +262,10 @@ export interface GetLocalListVersionResponse {
   listVersion: number;
 }
 
-/** Payload of GetLog.req. */
+/** Part of GetLog.req. */
 export type LogEnumType = 'DiagnosticsLog' | 'SecurityLog';
 
+/** Payload of GetLog.req. */
 export interface GetLogRequest {
   log: LogParametersType;
   logType: LogEnumType;
@@ -264,15 +273,17 @@ export interface GetLogRequest {
   retries?: number;
   retryInterval?: number;
 }
+/** Part of GetLog.req. */
 export interface LogParametersType {
   remoteLocation: string;
   oldestTimestamp?: string;
   latestTimestamp?: string;
 }
 
-/** Payload of GetLog.conf. */
+/** Part of GetLog.conf. */
 export type LogStatusEnumType = 'Accepted' | 'Rejected' | 'AcceptedCanceled';
 
+/** Payload of GetLog.conf. */
 export interface GetLogResponse {
   status: LogStatusEnumType;
   filename?: string;
@@ -292,17 +303,19 @@ export interface InstallCertificateRequest {
   certificate: string;
 }
 
-/** Payload of InstallCertificate.conf. */
+/** Part of InstallCertificate.conf. */
 export type InstallCertificateStatusEnumType = 'Accepted' | 'Failed' | 'Rejected';
 
+/** Payload of InstallCertificate.conf. */
 export interface InstallCertificateResponse {
   status: InstallCertificateStatusEnumType;
 }
 
-/** Payload of LogStatusNotification.req. */
+/** Part of LogStatusNotification.req. */
 export type UploadLogStatusEnumType =
   'BadMessage' | 'Idle' | 'NotSupportedOperation' | 'PermissionDenied' | 'Uploaded' | 'UploadFailure' | 'Uploading';
 
+/** Payload of LogStatusNotification.req. */
 export interface LogStatusNotificationRequest {
   status: UploadLogStatusEnumType;
   requestId?: number;
@@ -510,14 +523,15 @@ export interface SignCertificateRequest {
   csr: string;
 }
 
-/** Payload of SignCertificate.conf. */
+/** Part of SignCertificate.conf. */
 export type GenericStatusEnumType = 'Accepted' | 'Rejected';
 
+/** Payload of SignCertificate.conf. */
 export interface SignCertificateResponse {
   status: GenericStatusEnumType;
 }
 
-/** Payload of SignedFirmwareStatusNotification.req. */
+/** Part of SignedFirmwareStatusNotification.req. */
 export type FirmwareStatusEnumType =
   | 'Downloaded'
   | 'DownloadFailed'
@@ -534,6 +548,7 @@ export type FirmwareStatusEnumType =
   | 'InvalidSignature'
   | 'SignatureVerified';
 
+/** Payload of SignedFirmwareStatusNotification.req. */
 export interface SignedFirmwareStatusNotificationRequest {
   status: FirmwareStatusEnumType;
   requestId?: number;
@@ -549,6 +564,7 @@ export interface SignedUpdateFirmwareRequest {
   requestId: number;
   firmware: FirmwareType;
 }
+/** Part of SignedUpdateFirmware.req. */
 export interface FirmwareType {
   location: string;
   retrieveDateTime: string;
@@ -557,10 +573,11 @@ export interface FirmwareType {
   signature: string;
 }
 
-/** Payload of SignedUpdateFirmware.conf. */
+/** Part of SignedUpdateFirmware.conf. */
 export type UpdateFirmwareStatusEnumType =
   'Accepted' | 'Rejected' | 'AcceptedCanceled' | 'InvalidCertificate' | 'RevokedCertificate';
 
+/** Payload of SignedUpdateFirmware.conf. */
 export interface SignedUpdateFirmwareResponse {
   status: UpdateFirmwareStatusEnumType;
 }

@@ -1,0 +1,102 @@
+/** Shared test fixtures: a raw OCPP peer on loopback, and the real CLI as a child process. */
+import { spawn } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import WebSocket, { WebSocketServer } from 'ws';
+
+/** Repository root (tests run from server/dist/test). */
+export const ROOT = path.resolve(__dirname, '../../..');
+
+/** A hand-driven peer: every frame it receives is queued; it sends whatever the test says. */
+export interface RawPeer {
+  /** URL to connect a charge point to (ends with `/`; append the id). */
+  url: string;
+  /** Next frame received (parsed), waiting up to `ms`. */
+  next(ms?: number): Promise<unknown[]>;
+  /** Resolves true if no frame arrives within `ms`. */
+  silentFor(ms: number): Promise<boolean>;
+  /** Send a text frame to the connected charge point. */
+  send(text: string | unknown[]): void;
+  /** The connected socket, once there is one. */
+  socket(): Promise<WebSocket>;
+  /** Stop. */
+  close(): Promise<void>;
+}
+
+/** A raw WebSocket server speaking `ocpp1.6` on 127.0.0.1, playing the central system by hand. */
+export async function rawCsms(): Promise<RawPeer> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (p) => (p.has('ocpp1.6') ? 'ocpp1.6' : false) });
+  await new Promise((r) => wss.once('listening', r));
+  const inbox: unknown[][] = [];
+  const waiters: ((frame: unknown[]) => void)[] = [];
+  let current: WebSocket | undefined;
+  const connected = new Promise<WebSocket>((resolve) => {
+    wss.on('connection', (ws) => {
+      current = ws;
+      ws.on('message', (data) => {
+        const frame = JSON.parse(data.toString()) as unknown[];
+        const w = waiters.shift();
+        if (w) w(frame);
+        else inbox.push(frame);
+      });
+      resolve(ws);
+    });
+  });
+  const next = (ms = 2000): Promise<unknown[]> =>
+    inbox.length > 0
+      ? Promise.resolve(inbox.shift()!)
+      : new Promise((resolve, reject) => {
+          const t = setTimeout(() => {
+            waiters.splice(waiters.indexOf(done), 1);
+            reject(new Error(`no frame within ${ms} ms`));
+          }, ms);
+          const done = (f: unknown[]): void => {
+            clearTimeout(t);
+            resolve(f);
+          };
+          waiters.push(done);
+        });
+  return {
+    url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`,
+    next,
+    silentFor: (ms) => next(ms).then(() => false, () => true),
+    send: (text) => current!.send(typeof text === 'string' ? text : JSON.stringify(text)),
+    socket: () => connected,
+    close: () =>
+      new Promise((resolve) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(() => resolve());
+      }),
+  };
+}
+
+/** Outcome of a CLI run. */
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `start.sh` with arguments (and optional stdin text), failing after `timeoutMs`. */
+export function runCli(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [path.join(ROOT, 'start.sh'), ...args], {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, DEBUG: '', CSMS_URL: '', ...opts.env },
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`start.sh ${args.join(' ')} did not finish within ${opts.timeoutMs ?? 20000} ms\n${stdout}\n${stderr}`));
+    }, opts.timeoutMs ?? 20000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
+  });
+}

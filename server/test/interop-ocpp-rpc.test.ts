@@ -1,0 +1,278 @@
+/**
+ * Interoperability: the real CLI (start.sh) against an independent OCPP-J implementation, an
+ * `ocpp-rpc` RPCServer in strict mode. Our own mock CSMS shares our schemas and our reading of
+ * the spec; this server does not, so it catches what a self-test cannot: invalid frames, a second
+ * CALL sent before the first is answered, CALLERRORs the other side cannot parse.
+ *
+ * Port 8100 is used because the seed example hard-codes ws://localhost:8100/xyz; the tests in this
+ * file run one after the other against the one server.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { RPCServer, createRPCError, type RPCClient } from 'ocpp-rpc';
+
+/** Repository root: this file runs from server/dist/test. */
+const ROOT = path.resolve(__dirname, '../../..');
+const PORT = 8100;
+const CSMS_URL = `ws://127.0.0.1:${PORT}/`;
+/**
+ * Long enough for a loaded machine, or a start.sh that rebuilds first because server/src is newer
+ * than server/dist; short enough that a hang fails here rather than stalling CI.
+ */
+const CLI_TIMEOUT_MS = 20_000;
+/** Per-test limit: above CLI_TIMEOUT_MS, so a hang is reported with the CLI's output. */
+const TEST_TIMEOUT_MS = 25_000;
+/** Handler latency: long enough that a pipelined second CALL would arrive while one is in flight. */
+const HANDLER_DELAY_MS = 25;
+
+/** Every action a 1.6 charge point may initiate (core profiles and the security extension). */
+const CP_ACTIONS = [
+  'BootNotification', 'Heartbeat', 'StatusNotification', 'Authorize', 'StartTransaction', 'MeterValues',
+  'StopTransaction', 'DataTransfer', 'DiagnosticsStatusNotification', 'FirmwareStatusNotification',
+  'SignCertificate', 'SecurityEventNotification', 'LogStatusNotification', 'SignedFirmwareStatusNotification',
+] as const;
+
+type Params = Record<string, any>;
+
+/** What the server saw; reset before each test. */
+interface Observed {
+  /** Every CALL received, in order (recorded before validation, so invalid ones count too). */
+  calls: { identity: string; action: string; params: Params }[];
+  /** 'strictValidationFailure' events of all clients. */
+  validationFailures: unknown[];
+  /** 'badMessage' events of all clients. */
+  badMessages: unknown[];
+  /** Most handlers running at once, per charge point id. */
+  maxInFlight: Map<string, number>;
+}
+
+let observed: Observed;
+function resetObserved(): void {
+  observed = { calls: [], validationFailures: [], badMessages: [], maxInFlight: new Map() };
+}
+resetObserved();
+
+let nextTransactionId = 1000;
+const now = (): string => new Date().toISOString();
+const accepted = { idTagInfo: { status: 'Accepted' } };
+
+/** Valid responses for every charge-point-initiated action. */
+const RESPONSES: Record<(typeof CP_ACTIONS)[number], (params: Params) => Params> = {
+  BootNotification: () => ({ status: 'Accepted', currentTime: now(), interval: 300 }),
+  Heartbeat: () => ({ currentTime: now() }),
+  StatusNotification: () => ({}),
+  Authorize: () => accepted,
+  StartTransaction: () => ({ transactionId: nextTransactionId++, ...accepted }),
+  MeterValues: () => ({}),
+  StopTransaction: (p) => (p.idTag === undefined ? {} : accepted),
+  DataTransfer: () => ({ status: 'Accepted' }),
+  DiagnosticsStatusNotification: () => ({}),
+  FirmwareStatusNotification: () => ({}),
+  SignCertificate: () => ({ status: 'Accepted' }),
+  SecurityEventNotification: () => ({}),
+  LogStatusNotification: () => ({}),
+  SignedFirmwareStatusNotification: () => ({}),
+};
+
+/** Set by a test to drive CSMS-initiated calls when a client connects. */
+let onClient: ((client: RPCClient) => void) | undefined;
+
+let server: RPCServer;
+
+before(async () => {
+  server = new RPCServer({ protocols: ['ocpp1.6'], strictMode: true });
+  server.on('client', (client: RPCClient) => {
+    const identity = client.identity ?? '?';
+    client.on('strictValidationFailure', (e: unknown) => observed.validationFailures.push(e));
+    client.on('badMessage', (e: unknown) => observed.badMessages.push(e));
+    client.on('call', (e: { outbound: boolean; payload: unknown[] }) => {
+      if (!e.outbound) observed.calls.push({ identity, action: String(e.payload[2]), params: e.payload[3] as Params });
+    });
+    let inFlight = 0;
+    for (const [action, respond] of Object.entries(RESPONSES)) {
+      client.handle(action, async ({ params }) => {
+        inFlight++;
+        observed.maxInFlight.set(identity, Math.max(observed.maxInFlight.get(identity) ?? 0, inFlight));
+        try {
+          await new Promise((r) => setTimeout(r, HANDLER_DELAY_MS));
+          return respond(params ?? {});
+        } finally {
+          inFlight--;
+        }
+      });
+    }
+    client.handle(async ({ method }) => {
+      throw createRPCError('NotImplemented', `${method} is not handled by this test server`);
+    });
+    onClient?.(client);
+  });
+  await server.listen(PORT, '127.0.0.1');
+});
+
+after(async () => {
+  await server?.close({ force: true });
+});
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `bash start.sh …` from the repository root; kills its whole process group on timeout. */
+function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    // Own process group, so a timeout also kills a rebuild start.sh may have started.
+    const child = spawn('bash', ['start.sh', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DEBUG: '', CSMS_URL: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+      reject(new Error(`start.sh ${args.join(' ')} did not finish within ${CLI_TIMEOUT_MS} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, CLI_TIMEOUT_MS);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** `promise`, or a rejection naming `what` after `ms`. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The run's output, to make a failed assertion self-explaining. */
+function transcript(run: CliRun): string {
+  return `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}\nvalidation failures: ${JSON.stringify(observed.validationFailures.map(describeFailure))}`;
+}
+
+function describeFailure(e: unknown): unknown {
+  const f = e as { error?: Error; method?: string; outbound?: boolean; isCall?: boolean };
+  return { method: f.method, outbound: f.outbound, isCall: f.isCall, error: f.error?.message };
+}
+
+/** The common verdict: clean exit, nothing the independent server objected to, one CALL at a time. */
+function assertCleanRun(run: CliRun, identity: string): void {
+  assert.equal(run.code, 0, transcript(run));
+  assert.deepEqual(observed.validationFailures.map(describeFailure), [], transcript(run));
+  assert.equal(observed.badMessages.length, 0, transcript(run));
+  assert.equal(observed.maxInFlight.get(identity), 1, `more than one CALL in flight at once\n${transcript(run)}`);
+}
+
+test('the seed README example runs unchanged against ocpp-rpc', { timeout: TEST_TIMEOUT_MS }, async () => {
+  resetObserved();
+  const run = await runCli(['scripts-examples/seed-readme-example.js']);
+  assertCleanRun(run, 'xyz');
+  assert.deepEqual(
+    observed.calls.map((c) => c.action),
+    [
+      'BootNotification', 'Heartbeat', 'StatusNotification', 'StatusNotification', 'Authorize', 'StatusNotification',
+      'StartTransaction', 'StatusNotification', 'MeterValues', 'StopTransaction', 'StatusNotification', 'StatusNotification',
+    ],
+    transcript(run),
+  );
+  assert.ok(observed.calls.every((c) => c.identity === 'xyz'));
+});
+
+test('every-action.js sends all 14 charge-point-initiated actions, valid to ocpp-rpc', { timeout: TEST_TIMEOUT_MS }, async () => {
+  resetObserved();
+  const run = await runCli(['scripts-examples/every-action.js'], { CSMS_URL });
+  assertCleanRun(run, 'EVERY-ACTION');
+  const actions = new Set(observed.calls.map((c) => c.action));
+  assert.deepEqual(CP_ACTIONS.filter((a) => !actions.has(a)), [], `actions never received\n${transcript(run)}`);
+  // The script writes the corrected 'Celsius'; 1.6 on the wire is 'Celcius'.
+  const meterValues = observed.calls.find((c) => c.action === 'MeterValues');
+  const units = JSON.stringify(meterValues?.params);
+  assert.match(units, /"unit":"Celcius"/);
+  assert.doesNotMatch(units, /"unit":"Celsius"/);
+  // One log line per action.
+  for (const action of CP_ACTIONS) assert.match(run.stdout, new RegExp(`^${action}: `, 'm'), transcript(run));
+});
+
+test('--v shows every frame both ways', { timeout: TEST_TIMEOUT_MS }, async () => {
+  resetObserved();
+  const run = await runCli(['--v', 'scripts-examples/every-action.js'], { CSMS_URL });
+  assertCleanRun(run, 'EVERY-ACTION');
+  assert.ok(run.stdout.includes('"BootNotification"'), transcript(run));
+  assert.match(run.stdout, /→.*\[2,/, transcript(run));
+  assert.match(run.stdout, /←.*\[3,/, transcript(run));
+});
+
+test('CSMS-initiated calls: answered by handlers, NotSupported without one', { timeout: TEST_TIMEOUT_MS }, async () => {
+  resetObserved();
+  const dir = await mkdtemp(path.join(tmpdir(), 'interop-ocpp-rpc-'));
+  try {
+    const script = path.join(dir, 'answers.js');
+    await writeFile(
+      script,
+      `const cp = await connect(process.env.CSMS_URL + 'CSMS-CALLS');
+const received = { reset: false, config: false };
+// Answer first, from inside the handler, as scripts that send follow-up messages do.
+cp.answerReset(async (req) => {
+  received.reset = true;
+  cp.sendResponse(req.uniqueId, { status: 'Accepted' });
+});
+cp.answer('GetConfiguration', () => {
+  received.config = true;
+  return { configurationKey: [], unknownKey: [] };
+});
+for (let waited = 0; !(received.reset && received.config) && waited < 3000; waited += 20) await cp.sleep(20);
+if (!(received.reset && received.config)) throw new Error('CSMS calls not received: ' + JSON.stringify(received));
+await cp.close();
+`,
+    );
+
+    // Driven from the server side as soon as the charge point is connected. UnlockConnector goes
+    // first: the script closes once the other two are answered.
+    const serverSide = new Promise<{ unlock: unknown; reset: unknown; config: unknown }>((resolve, reject) => {
+      onClient = (client) => {
+        if (client.identity !== 'CSMS-CALLS') return;
+        (async () => {
+          const unlock = await client.call('UnlockConnector', { connectorId: 1 }).then(
+            (result) => ({ result }),
+            (err: { rpcErrorCode?: string; message?: string }) => ({ rpcErrorCode: err.rpcErrorCode, message: err.message }),
+          );
+          const reset = await client.call('Reset', { type: 'Soft' });
+          const config = await client.call('GetConfiguration', {});
+          return { unlock, reset, config };
+        })().then(resolve, reject);
+      };
+    });
+
+    const run = await runCli([script], { CSMS_URL });
+    assert.equal(run.code, 0, transcript(run));
+    const results = await within(serverSide, 5_000, 'the server-side calls');
+    assert.deepEqual(observed.validationFailures.map(describeFailure), [], transcript(run));
+    assert.equal(observed.badMessages.length, 0, transcript(run));
+    assert.deepEqual(results.reset, { status: 'Accepted' });
+    assert.deepEqual(results.config, { configurationKey: [], unknownKey: [] });
+    assert.equal((results.unlock as { rpcErrorCode?: string }).rpcErrorCode, 'NotSupported', JSON.stringify(results.unlock));
+  } finally {
+    onClient = undefined;
+    await rm(dir, { recursive: true, force: true });
+  }
+});
