@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { connect } from '../src/chargepoint/connect';
 import { ROOT, runCli } from './helpers';
 
 const QUICK = 'scripts-examples/quick-start.js';
@@ -126,4 +127,27 @@ test('a closed stdout does not make the runtime spin', async () => {
   assert.ok(m, stderr);
   assert.equal(code, 0, stderr);
   assert.ok(Number(m[1]) < Number(m[2]) * 0.5, `CPU ${m[1]} ms over ${m[2]} ms wall`);
+});
+
+test('./start.sh --csms runs the mock CSMS until interrupted', async () => {
+  const child = spawn('bash', [path.join(ROOT, 'start.sh'), '--csms', '--port', '0', '--v'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no listening line: ${stdout}`)), 15000);
+    child.stdout.on('data', () => {
+      const m = /listening on (ws:\/\/\S+\/)<charge point id>/.exec(stdout);
+      if (m) {
+        clearTimeout(t);
+        resolve(m[1]!);
+      }
+    });
+  });
+  const cp = await connect(`${url}CLI-CP`);
+  assert.equal((await cp.sendBootnotification({ chargePointVendor: 'v', chargePointModel: 'm' })).status, 'Accepted');
+  await cp.close();
+  child.kill('SIGINT');
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  assert.equal(code, 0);
+  assert.match(stdout, /csms CLI-CP ← \[2,"[^"]+","BootNotification"/);
 });

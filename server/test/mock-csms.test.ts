@@ -98,3 +98,25 @@ test('a misbehaving client gets CALLERRORs, never a crash', async () => {
 test('a client without the ocpp1.6 subprotocol is turned away', async () => {
   await assert.rejects(connect(`${csms.url}X`, undefined, undefined, { protocol: { ...ocpp16, subprotocol: 'ocpp9' } }), /no subprotocol|did not accept/i);
 });
+
+test('HTTP Basic auth (security profile 1): from the URL user-info or the password option; 401 otherwise', async () => {
+  const guarded = new MockCsms({
+    port: 0,
+    authenticate: (id, creds) => creds?.username === id && creds.password.toString() === 'S3cretS3cretS3cret',
+  });
+  await guarded.listen();
+  try {
+    const fromUrl = await connect(guarded.url.replace('ws://', 'ws://CP7:S3cretS3cretS3cret@') + 'CP7');
+    assert.equal(fromUrl.url, `${guarded.url}CP7`, 'credentials are not kept in the shown URL');
+    await fromUrl.close();
+    const fromOption = await connect(`${guarded.url}CP7`, undefined, undefined, { password: 'S3cretS3cretS3cret' });
+    await fromOption.close();
+    await assert.rejects(connect(`${guarded.url}CP7`, undefined, undefined, { password: 'wrong' }), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'HTTP401');
+      assert.match(err.message, /HTTP 401 .*check the Basic-auth password/);
+      return true;
+    });
+  } finally {
+    await guarded.close();
+  }
+});
