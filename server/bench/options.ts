@@ -1,0 +1,126 @@
+/**
+ * Command line of `npm run bench` (`node server/dist/bench/bench.js [options]`).
+ * @module
+ */
+
+/** Parsed bench options. */
+export interface BenchOptions {
+  /** Number of charge points. */
+  n: number;
+  /** Scenario name. */
+  scenario: string;
+  /** Duration of time-boxed scenarios (s). */
+  seconds: number;
+  /** Sockets opening at a time during the connect phase. */
+  concurrency: number;
+  /** Timeout of each outbound call (ms). */
+  timeoutMs: number;
+  /** Print one JSON object instead of the table. */
+  json: boolean;
+  /** Add per-action round-trip rows to the table. */
+  byAction: boolean;
+  /** No progress lines on stderr. */
+  quiet: boolean;
+  /** Write CPU profiles of the call phase of both processes to this directory. */
+  cpuProfDir?: string;
+  /** Print help and exit. */
+  help: boolean;
+}
+
+/** A command-line mistake: one line on stderr, exit code 2. */
+export class UsageError extends Error {}
+
+/** The help text. @param scenarios Scenario names and one-line descriptions. */
+export function helpText(scenarios: [string, string][]): string {
+  return `Usage: npm run bench -- [options]
+       node server/dist/bench/bench.js [options]
+
+Connects N simulated charge points to a mock CSMS running in a separate process (127.0.0.1)
+and reports connect rate, memory per idle connected charge point, round-trip calls/s and
+latency percentiles, and CPU time of both processes.
+
+Options
+  -n, --n N              charge points (default 1000)
+  --scenario NAME        what the connected charge points do (default session):
+${scenarios.map(([name, desc]) => `                           ${name.padEnd(11)} ${desc}`).join('\n')}
+  --seconds S            duration of time-boxed scenarios (default 10)
+  --concurrency C        sockets opening at a time while connecting (default 200)
+  --timeout MS           timeout of each call in ms (default 30000)
+  --json                 print one JSON object instead of the table
+  --by-action            add round-trip rows per action to the table
+  -q, --quiet            no progress lines on stderr
+  --cpu-prof DIR         write CPU profiles of the call phase (simulator and CSMS process)
+                         to DIR as .cpuprofile files (open in Chrome DevTools or VS Code)
+  -h, --help             this text
+
+Needs an open-file limit above N (plus some slack): raise it with 'ulimit -n'.
+Exit code: 0 all calls succeeded, 1 some call or connection failed, 2 usage or limit error.`;
+}
+
+function positive(flag: string, text: string | undefined, integer = true): number {
+  const n = Number(text);
+  if (text === undefined || text === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`${flag} needs a positive ${integer ? 'integer' : 'number'}, got '${text ?? ''}'`);
+  }
+  return n;
+}
+
+/**
+ * Parse the command line.
+ * @param argv Arguments after the script path.
+ * @param scenarios Known scenario names.
+ */
+export function parseOptions(argv: string[], scenarios: string[]): BenchOptions {
+  const o: BenchOptions = { n: 1000, scenario: 'session', seconds: 10, concurrency: 200, timeoutMs: 30_000, json: false, byAction: false, quiet: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = (): string | undefined => inline ?? argv[++i];
+    switch (flag) {
+      case '-n':
+      case '--n':
+        o.n = positive(flag, value());
+        break;
+      case '--scenario': {
+        const name = value();
+        if (!name || !scenarios.includes(name)) throw new UsageError(`--scenario must be one of ${scenarios.join(', ')}, got '${name ?? ''}'`);
+        o.scenario = name;
+        break;
+      }
+      case '--seconds':
+        o.seconds = positive(flag, value(), false);
+        break;
+      case '--concurrency':
+        o.concurrency = positive(flag, value());
+        break;
+      case '--timeout':
+        o.timeoutMs = positive(flag, value());
+        break;
+      case '--json':
+        o.json = true;
+        break;
+      case '--by-action':
+        o.byAction = true;
+        break;
+      case '-q':
+      case '--quiet':
+        o.quiet = true;
+        break;
+      case '--cpu-prof': {
+        const dir = value();
+        if (!dir) throw new UsageError('--cpu-prof needs a directory');
+        o.cpuProfDir = dir;
+        break;
+      }
+      case '-h':
+      case '--help':
+        o.help = true;
+        break;
+      default:
+        throw new UsageError(`unknown option '${arg}'`);
+    }
+  }
+  return o;
+}
