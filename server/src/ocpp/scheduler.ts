@@ -27,9 +27,11 @@ export interface Scheduler {
 
 /** Min-heap of handles ordered by (at, seq); cancelled entries are dropped lazily. */
 class DeadlineHeap {
-  private readonly items: TimerHandle[] = [];
+  private items: TimerHandle[] = [];
   private seq = 0;
+  private cancelled = 0;
 
+  /** Entries held, live or cancelled (for diagnostics and tests). */
   get size(): number {
     return this.items.length;
   }
@@ -47,9 +49,26 @@ class DeadlineHeap {
     return h;
   }
 
+  /**
+   * Mark an entry dead. Most call timeouts are cancelled by their answer long before they are
+   * due, so without compaction a busy process would carry (calls/s × timeout) dead entries.
+   */
+  cancel(h: TimerHandle): void {
+    if (h.fn === null) return;
+    h.fn = null;
+    if (++this.cancelled > 1024 && this.cancelled * 2 > this.items.length) {
+      const live = this.items.filter((x) => x.fn !== null).sort((x, y) => (this.less(x, y) ? -1 : 1));
+      this.items = live; // a sorted array is a valid heap
+      this.cancelled = 0;
+    }
+  }
+
   /** Earliest live entry, dropping cancelled ones on the way. */
   peek(): TimerHandle | undefined {
-    while (this.items.length > 0 && this.items[0]!.fn === null) this.pop();
+    while (this.items.length > 0 && this.items[0]!.fn === null) {
+      this.pop();
+      if (this.cancelled > 0) this.cancelled--;
+    }
     return this.items[0];
   }
 
@@ -112,7 +131,7 @@ export class RealScheduler implements Scheduler {
 
   /** @inheritDoc */
   cancel(handle: TimerHandle | undefined): void {
-    if (handle) handle.fn = null;
+    if (handle) this.heap.cancel(handle);
   }
 
   /** @inheritDoc */
@@ -165,12 +184,17 @@ export class VirtualScheduler implements Scheduler {
 
   /** @inheritDoc */
   cancel(handle: TimerHandle | undefined): void {
-    if (handle) handle.fn = null;
+    if (handle) this.heap.cancel(handle);
   }
 
   /** @inheritDoc */
   sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.after(ms, resolve));
+  }
+
+  /** Deadlines held, live or cancelled but not yet dropped. */
+  get entries(): number {
+    return this.heap.size;
   }
 
   /**
