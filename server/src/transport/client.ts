@@ -70,6 +70,9 @@ function describeFailure(url: string, err: Error & { code?: string }): string {
   }
 }
 
+// Module-level, so the open socket does not keep the handshake's closure scope alive.
+const ignore = (): void => undefined;
+
 /** Open a WebSocket and resolve once the OCPP handshake succeeded; reject with a readable error. */
 export function openSocket(target: URL, options: SocketOptions): Promise<WebSocket> {
   const { url, credentials } = splitUserInfo(target);
@@ -107,7 +110,7 @@ export function openSocket(target: URL, options: SocketOptions): Promise<WebSock
       }
       ws.removeAllListeners('unexpected-response');
       ws.removeAllListeners('error');
-      ws.on('error', () => undefined); // errors after open end in 'close', which the owner handles
+      ws.on('error', ignore); // errors after open end in 'close', which the owner handles
       resolve(ws);
     });
   });
