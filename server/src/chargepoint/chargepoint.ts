@@ -121,7 +121,14 @@ export class Chargepoint extends EventEmitter {
       unhandledCallError: options.unhandledCallError,
       scheduler: this.scheduler,
     });
-    this.endpoint.on('frame', (e: FrameEvent) => this.emit('frame', e));
+    // A frame event costs an allocation per frame: let the endpoint build them only while someone listens.
+    const forward = (e: FrameEvent): boolean => this.emit('frame', e);
+    this.on('newListener', (event: string) => {
+      if (event === 'frame' && this.listenerCount('frame') === 0) this.endpoint.on('frame', forward);
+    });
+    this.on('removeListener', (event: string) => {
+      if (event === 'frame' && this.listenerCount('frame') === 0) this.endpoint.off('frame', forward);
+    });
     this.endpoint.on('warning', (line: string) => this.emit('warning', line));
     this.endpoint.on('handlerError', (err: unknown, req: InboundCall) => this.emit('handlerError', err, req));
     options.observe?.(this);
