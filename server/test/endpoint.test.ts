@@ -146,14 +146,14 @@ test('inbound CALLs with invalid payloads get the 1.6 error code', async () => {
   assert.deepEqual(await csms.next(), [3, 'ok', { status: 'Accepted' }]);
 });
 
-test('a CALL without a handler gets NotSupported (configurable), an unknown action NotImplemented', async () => {
-  await open();
+test('with default answers off, a CALL without a handler gets NotSupported (configurable), an unknown action NotImplemented', async () => {
+  await open({ defaults: false });
   csms.send([2, 'u1', 'UnlockConnector', { connectorId: 1 }]);
   assert.deepEqual((await csms.next()).slice(0, 3), [4, 'u1', 'NotSupported']);
   csms.send([2, 'u2', 'MakeCoffee', {}]);
   assert.deepEqual((await csms.next()).slice(0, 3), [4, 'u2', 'NotImplemented']);
   await cp.close();
-  await open({ unhandledCallError: 'NotImplemented' });
+  await open({ unhandledCallError: 'NotImplemented', defaults: false });
   csms.send([2, 'u3', 'UnlockConnector', { connectorId: 1 }]);
   assert.deepEqual((await csms.next()).slice(0, 3), [4, 'u3', 'NotImplemented']);
 });
@@ -185,8 +185,8 @@ test('an invalid answer from a handler is not sent; the CSMS gets a CALLERROR in
   assert.match(String(description), /ChangeAvailability response: field 'status'/);
 });
 
-test('TriggerMessage is dispatched by requestedMessage; others get NotImplemented', async () => {
-  await open();
+test('TriggerMessage is dispatched by requestedMessage; with default answers off, others get NotImplemented', async () => {
+  await open({ defaults: false });
   cp.answerTriggerMessage('Heartbeat', (req) => ({ status: req.payload.requestedMessage === 'Heartbeat' ? 'Accepted' : 'Rejected' }));
   csms.send([2, 't1', 'TriggerMessage', { requestedMessage: 'Heartbeat' }]);
   assert.deepEqual(await csms.next(), [3, 't1', { status: 'Accepted' }]);

@@ -222,7 +222,7 @@ test('--v shows every frame both ways', { timeout: TEST_TIMEOUT_MS }, async () =
   assert.match(run.stdout, /←.*\[3,/, transcript(run));
 });
 
-test('CSMS-initiated calls: answered by handlers, NotSupported without one', { timeout: TEST_TIMEOUT_MS }, async () => {
+test('CSMS-initiated calls: answered by handlers, NotSupported without one when default answers are off', { timeout: TEST_TIMEOUT_MS }, async () => {
   resetObserved();
   const dir = await mkdtemp(path.join(tmpdir(), 'interop-ocpp-rpc-'));
   try {
@@ -230,6 +230,7 @@ test('CSMS-initiated calls: answered by handlers, NotSupported without one', { t
     await writeFile(
       script,
       `const cp = await connect(process.env.CSMS_URL + 'CSMS-CALLS');
+cp.setDefaultAnswers(false);
 const received = { reset: false, config: false };
 // Answer first, from inside the handler, as scripts that send follow-up messages do.
 cp.answerReset(async (req) => {

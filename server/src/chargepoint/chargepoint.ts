@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import type WebSocket from 'ws';
 import { RpcEndpoint, type CallOptions, type FrameEvent, type InboundCall } from '../ocpp/endpoint';
-import { OcppConnectionError } from '../ocpp/errors';
+import { OcppConnectionError, OcppError } from '../ocpp/errors';
 import type { Payload } from '../ocpp/frames';
 import type { ProtocolVersion } from '../ocpp/protocol';
 import { type Scheduler, realScheduler } from '../ocpp/scheduler';
@@ -17,7 +17,12 @@ import type { Ocpp16Messages } from '../ocpp/v16/types';
 import type { ValidationMode } from '../ocpp/validator';
 import { openSocket, parseSocketUrl, type TlsOptions } from '../transport/client';
 import { bindSocket } from '../transport/socket';
+import { DEFAULT_BEHAVIOURS, type Behaviour } from './behaviour/index';
 import * as extras from './extras';
+import type { ConnectorErrorCode, ConnectorStatus } from './model/connector';
+import type { StationProfile } from './model/profile';
+import { Lifecycle, type Backoff, type BootMode, type LifecycleLink } from './station/lifecycle';
+import { Station, type Automation, type StopReason } from './station/station';
 
 /** Request payload type of a 1.6 action. */
 export type RequestOf<A extends keyof Ocpp16Messages> = Ocpp16Messages[A]['request'];
@@ -54,7 +59,23 @@ export interface ChargepointOptions {
   scheduler?: Scheduler;
   /** Called with the new charge point before its socket opens (used to attach logging). */
   observe?: (cp: Chargepoint) => void;
+  /** Identity and hardware (vendor, model, serial, firmware, connectors, power, configuration). */
+  profile?: StationProfile;
+  /**
+   * Who sends the first BootNotification: `manual` (default for `connect()`: the script does,
+   * as with the earlier tool) or `auto` (default for `connectMany` and `--cps`).
+   */
+  boot?: BootMode;
+  /** Default answers to CSMS calls (default true); false leaves every action to the script. */
+  defaults?: boolean;
+  /** Automatic behaviour switches (heartbeat, meterValues, reconnect, autoPlugIn; all on by default). */
+  automation?: Partial<Automation>;
+  /** Reconnect back-off bounds in ms (default 1000 to 60000, jittered). */
+  backoff?: Partial<Backoff>;
 }
+
+/** Script-sent actions the model watches to stay in step. */
+const OBSERVED = new Set(['BootNotification', 'StartTransaction', 'StopTransaction', 'StatusNotification']);
 
 /** Options of {@link Chargepoint.answer}. */
 export interface AnswerOptions {
@@ -93,9 +114,15 @@ export class Chargepoint extends EventEmitter {
   readonly endpoint: RpcEndpoint;
   private readonly target: URL;
   private readonly options: ChargepointOptions;
-  private readonly scheduler: Scheduler;
+  /** The charge-point model: configuration, connectors, transactions, queue. */
+  readonly station: Station;
+  /** Boot gate, heartbeat, reconnect. */
+  readonly lifecycle: Lifecycle;
+  /** Clock and timers of this charge point. */
+  readonly scheduler: Scheduler;
   private ws: WebSocket | undefined;
   private readonly triggers = new Map<string, Map<string, AnswerHandler>>();
+  private defaultsOn: boolean;
 
   /**
    * Create a charge point without connecting it; call {@link Chargepoint.connect} next.
@@ -131,6 +158,24 @@ export class Chargepoint extends EventEmitter {
     });
     this.endpoint.on('warning', (line: string) => this.emit('warning', line));
     this.endpoint.on('handlerError', (err: unknown, req: InboundCall) => this.emit('handlerError', err, req));
+    const link: LifecycleLink = {
+      id: this.id,
+      scheduler: this.scheduler,
+      get connected() {
+        return cp.connected;
+      },
+      call: (action, payload) => this.endpoint.call(action, payload),
+      emit: (event, ...args) => this.emit(event, ...args),
+      open: () => this.connect(),
+      drop: () => this.closeSocket(),
+      ping: () => this.ws?.ping(),
+      mute: (on) => (this.endpoint.muted = on),
+    };
+    const cp = this;
+    this.station = new Station(link, { profile: options.profile, automation: options.automation });
+    this.lifecycle = new Lifecycle(link, this.station, options.boot ?? 'manual', options.backoff);
+    this.defaultsOn = options.defaults ?? true;
+    for (const action of Object.keys(DEFAULT_BEHAVIOURS)) this.endpoint.handle(action, this.defaultHandlerOf(action));
     options.observe?.(this);
   }
 
@@ -156,9 +201,11 @@ export class Chargepoint extends EventEmitter {
     ws.once('close', (code, reason) => {
       this.ws = undefined;
       this.emit('close', code, reason.toString());
+      this.lifecycle.closed();
     });
     bindSocket(ws, this.endpoint);
     this.emit('open');
+    this.lifecycle.opened();
     return this;
   }
 
@@ -175,7 +222,14 @@ export class Chargepoint extends EventEmitter {
   call<A extends keyof Ocpp16Messages>(action: A, payload: RequestOf<A>, opts?: CallOptions): Promise<ResponseOf<A>>;
   call(action: string, payload?: Payload, opts?: CallOptions): Promise<Payload>;
   call(action: string, payload: object = {}, opts?: CallOptions): Promise<unknown> {
-    return this.endpoint.call(action, payload as Payload, opts);
+    const sent = this.endpoint.call(action, payload as Payload, opts);
+    if (!OBSERVED.has(action)) return sent;
+    // Keep the model in step with what the script does itself (boot gate, transactions, statuses).
+    return sent.then((response) => {
+      if (action === 'BootNotification') void this.lifecycle.answered(response as unknown as ResponseOf<'BootNotification'>, false);
+      else this.station.observe(action, payload as Payload, response);
+      return response;
+    });
   }
 
   /**
@@ -190,7 +244,60 @@ export class Chargepoint extends EventEmitter {
    */
   answer(action: string, handler: AnswerHandler | undefined, options: AnswerOptions = {}): void {
     const convert = options.requestConverter;
-    this.endpoint.handle(action, handler && convert ? async (req) => handler(await convert(req)) : handler);
+    if (!handler) return this.endpoint.handle(action, this.defaultHandlerOf(action));
+    this.endpoint.handle(action, convert ? async (req) => handler(await convert(req)) : handler);
+  }
+
+  /**
+   * Answer a CSMS call the way the built-in behaviour does (sends the response and its
+   * follow-up messages) and resolve with the response payload. A script handler can delegate:
+   * `cp.answerReset((req) => cp.defaultAnswer(req))`.
+   * @param request The request as the handler received it.
+   */
+  async defaultAnswer(request: InboundCall): Promise<Payload> {
+    const behaviour = DEFAULT_BEHAVIOURS[request.action as keyof typeof DEFAULT_BEHAVIOURS] as Behaviour<never> | undefined;
+    if (!behaviour) throw new OcppError(this.endpoint.protocol.errors.notSupported, `no default behaviour for ${request.action}`);
+    const outcome = await behaviour(request.payload as never, { station: this.station, lifecycle: this.lifecycle });
+    const response = outcome.response as Payload;
+    if (this.endpoint.isUnanswered(request.uniqueId)) this.sendResponse(request.uniqueId, response);
+    if (outcome.followUp) {
+      Promise.resolve()
+        .then(outcome.followUp)
+        .catch((err: unknown) => this.emit('warning', `${request.action} follow-up failed: ${(err as Error).message}`));
+    }
+    return response;
+  }
+
+  /**
+   * Switch the built-in answers to CSMS calls on or off (off: actions without a script handler
+   * get CALLERROR NotSupported, as with the earlier tool). Script handlers stay.
+   * @param on True to answer by default.
+   */
+  setDefaultAnswers(on: boolean): void {
+    this.defaultsOn = on;
+    for (const action of Object.keys(DEFAULT_BEHAVIOURS)) {
+      const current = this.endpoint.handlerOf(action);
+      if (!current || (current as { builtIn?: boolean }).builtIn) this.endpoint.handle(action, this.defaultHandlerOf(action));
+    }
+  }
+
+  /**
+   * Switch every automatic behaviour on or off at once: default answers, heartbeats, meter
+   * values, reconnect, the simulated driver plugging in on a remote start.
+   * @param on True for a charger that acts on its own.
+   */
+  setAutomatic(on: boolean): void {
+    this.setDefaultAnswers(on);
+    Object.assign(this.station.automation, { heartbeat: on, meterValues: on, reconnect: on, autoPlugIn: on });
+  }
+
+  private defaultHandlerOf(action: string): ((req: InboundCall) => Promise<undefined>) | undefined {
+    if (!this.defaultsOn || !(action in DEFAULT_BEHAVIOURS)) return undefined;
+    const handler = async (req: InboundCall): Promise<undefined> => {
+      await this.defaultAnswer(req);
+      return undefined;
+    };
+    return Object.assign(handler, { builtIn: true });
   }
 
   /**
@@ -302,10 +409,89 @@ export class Chargepoint extends EventEmitter {
       this.triggers.set(action, table);
       this.answer(action, (req) => {
         const handler = table.get(String((req.payload as { requestedMessage?: unknown }).requestedMessage));
-        return handler ? handler(req) : { status: 'NotImplemented' };
+        if (handler) return handler(req);
+        return this.defaultsOn && action in DEFAULT_BEHAVIOURS ? this.defaultAnswer(req).then(() => undefined) : { status: 'NotImplemented' };
       });
     }
     byMessage.set(requestedMessage, cb);
+  }
+
+  // ---- the simulated charger, by hand (scripts and the UI) ----
+
+  /**
+   * Boot now with the profile's identity: BootNotification, then (Accepted) StatusNotification
+   * for connector 0 and every connector, heartbeats and queued messages; Pending / Rejected
+   * retry after the CSMS's interval.
+   */
+  boot(): Promise<void> {
+    return this.lifecycle.boot();
+  }
+
+  /** Plug the EV's cable into a connector (Preparing, or starts an authorized session). @param connectorId 1..N */
+  plugIn(connectorId = 1): void {
+    this.station.plugIn(connectorId);
+  }
+
+  /** Pull the cable at the EV side (stops or suspends the transaction per StopTransactionOnEVSideDisconnect). @param connectorId 1..N */
+  unplug(connectorId = 1): void {
+    this.station.unplug(connectorId);
+  }
+
+  /**
+   * Present an idTag and plug in: Authorize (or local list / cache), StartTransaction,
+   * Charging, then meter values on `MeterValueSampleInterval`. Resolves false when the tag was
+   * refused. With a transaction running, the same tag (or one of its group) stops it.
+   * @param connectorId 1..N
+   * @param idTag The driver's token.
+   */
+  async startCharging(connectorId: number, idTag: string): Promise<boolean> {
+    const ok = await this.station.presentIdTag(connectorId, idTag);
+    if (ok && !this.station.connector(connectorId)?.plugged) this.station.plugIn(connectorId);
+    return ok;
+  }
+
+  /**
+   * Stop the transaction on a connector (StopTransaction is queued and delivered even after a
+   * connection loss). Resolves false when none runs.
+   * @param connectorId 1..N
+   * @param reason StopTransaction reason (default Local).
+   */
+  stopCharging(connectorId = 1, reason: StopReason = 'Local'): boolean {
+    return this.station.stop(connectorId, reason);
+  }
+
+  /**
+   * Force a connector's status (reported with StatusNotification) until its state next changes.
+   * @param connectorId 0..N
+   * @param status e.g. `Unavailable`.
+   */
+  setConnectorStatus(connectorId: number, status: ConnectorStatus): void {
+    this.station.setStatus(connectorId, status);
+  }
+
+  /** Suspend energy transfer. @param connectorId 1..N @param by `EV` (SuspendedEV) or `EVSE` (SuspendedEVSE) */
+  suspend(connectorId = 1, by: 'EV' | 'EVSE' = 'EV'): void {
+    this.station.suspend(connectorId, by);
+  }
+
+  /** Resume energy transfer after {@link Chargepoint.suspend}. @param connectorId 1..N */
+  resume(connectorId = 1): void {
+    this.station.resume(connectorId);
+  }
+
+  /** Put a connector (0: the whole charge point) into a fault. @param connectorId 0..N @param errorCode e.g. `GroundFailure` */
+  fault(connectorId: number, errorCode: ConnectorErrorCode = 'OtherError'): void {
+    this.station.fault(connectorId, errorCode);
+  }
+
+  /** Clear a fault. @param connectorId 0..N */
+  clearFault(connectorId: number): void {
+    this.station.clearFault(connectorId);
+  }
+
+  /** Automatic behaviour switches (heartbeat, meterValues, reconnect, autoPlugIn): set them directly. */
+  get automation(): Automation {
+    return this.station.automation;
   }
 
   // ---- helpers ----
@@ -331,8 +517,13 @@ export class Chargepoint extends EventEmitter {
     this.on('close', cb);
   }
 
-  /** Close the connection (normal closure) and resolve once it is closed. */
+  /** Close the connection (normal closure) for good (no reconnect) and resolve once it is closed. */
   close(): Promise<void> {
+    this.lifecycle.stop();
+    return this.closeSocket();
+  }
+
+  private closeSocket(): Promise<void> {
     const ws = this.ws;
     if (!ws) return Promise.resolve();
     return new Promise((resolve) => {

@@ -132,6 +132,11 @@ export class RpcEndpoint extends EventEmitter {
   readonly validation: { inbound: ValidationMode; outbound: ValidationMode };
   /** Default call timeout in ms. */
   responseTimeoutMs: number;
+  /**
+   * While true, inbound CALLs get no answer at all (a charge point whose BootNotification was
+   * Rejected must not respond until the interval has passed, OCPP 1.6 §4.2.1).
+   */
+  muted = false;
   private readonly validator: SchemaValidator;
   private readonly scheduler: Scheduler;
   private readonly unhandledCallError: string;
@@ -276,8 +281,9 @@ export class RpcEndpoint extends EventEmitter {
     const frame = parsed.frame;
     const action = frame.type === MessageType.CALL ? frame.action : this.inFlight?.id === frame.id ? this.inFlight.action : undefined;
     if (this.listenerCount('frame') > 0) this.emit('frame', { direction: 'in', text, frame, action } satisfies FrameEvent);
-    if (frame.type === MessageType.CALL) void this.dispatch(frame.id, frame.action, frame.payload);
-    else this.settle(frame);
+    if (frame.type !== MessageType.CALL) this.settle(frame);
+    else if (this.muted) this.warn(`ignored ${frame.action} ${frame.id}: not accepted by the peer yet`);
+    else void this.dispatch(frame.id, frame.action, frame.payload);
   }
 
   // ---- outbound ----

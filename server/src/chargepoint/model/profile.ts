@@ -1,0 +1,72 @@
+/**
+ * Identity and hardware of a simulated charge point: what BootNotification reports and what the
+ * model simulates (connectors, power, cable). Comes from options or a small JSON file
+ * (`--profile station.json`).
+ * @module
+ */
+import fs from 'node:fs';
+
+/** Identity and hardware of a charge point. Every field is optional; defaults are a 22 kW AC wallbox. */
+export interface StationProfile {
+  /** BootNotification chargePointVendor (at most 20 characters). */
+  vendor?: string;
+  /** BootNotification chargePointModel (at most 20 characters). */
+  model?: string;
+  /** BootNotification chargePointSerialNumber; default: the charge point id. */
+  serialNumber?: string;
+  /** BootNotification firmwareVersion. */
+  firmwareVersion?: string;
+  /** Number of connectors (connector 0, the whole station, comes on top). Default 1. */
+  connectors?: number;
+  /** Maximum power per connector in W. Default 22000. */
+  maxPowerW?: number;
+  /** Phases: 1 or 3 (default 3). */
+  phases?: 1 | 3;
+  /** Voltage per phase in V (default 230). */
+  voltage?: number;
+  /** True for a tethered cable: UnlockConnector answers NotSupported (TC_017_2). */
+  fixedCable?: boolean;
+  /** Initial energy register in Wh (default 0). */
+  meterStartWh?: number;
+  /** Further configuration values, e.g. `{"MeterValueSampleInterval": 30}`. */
+  configuration?: Record<string, string | number | boolean>;
+}
+
+/** A profile with every default applied. */
+export type ResolvedProfile = Required<Omit<StationProfile, 'configuration'>> & Pick<StationProfile, 'configuration'>;
+
+/** Fill in the defaults (serial number defaults to the charge point id). */
+export function resolveProfile(id: string, p: StationProfile = {}): ResolvedProfile {
+  const connectors = p.connectors ?? 1;
+  if (!Number.isInteger(connectors) || connectors < 1) throw new Error(`profile: connectors must be a positive integer, got ${String(connectors)}`);
+  return {
+    vendor: p.vendor ?? 'ocpp-sim',
+    model: p.model ?? 'Virtual AC 22',
+    serialNumber: p.serialNumber ?? id.slice(0, 25),
+    firmwareVersion: p.firmwareVersion ?? '1.0.0',
+    connectors,
+    maxPowerW: p.maxPowerW ?? 22_000,
+    phases: p.phases ?? 3,
+    voltage: p.voltage ?? 230,
+    fixedCable: p.fixedCable ?? false,
+    meterStartWh: p.meterStartWh ?? 0,
+    configuration: p.configuration,
+  };
+}
+
+/** Read a profile from a JSON file, with a readable error naming the file. */
+export function readProfile(file: string): StationProfile {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read profile ${file}: ${(err as Error).message}`);
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('expected a JSON object');
+    return value as StationProfile;
+  } catch (err) {
+    throw new Error(`profile ${file} is not valid: ${(err as Error).message}`);
+  }
+}

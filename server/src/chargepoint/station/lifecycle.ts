@@ -1,0 +1,206 @@
+/**
+ * The connection lifecycle of a charge point: boot gate (OCPP 1.6 §4.2, §5.x BootNotification:
+ * nothing but BootNotification before Accepted or Pending; Rejected means silence until the
+ * interval passed), heartbeats (§4.6), WebSocket pings (`WebSocketPingInterval`), automatic
+ * reconnect with jittered exponential back-off (also after HTTP 404, OCPP-J §3.1), and reboots.
+ * A plain reconnect does not boot again.
+ * @module
+ */
+import type { Payload } from '../../ocpp/frames';
+import type { TimerHandle } from '../../ocpp/scheduler';
+import type { Ocpp16Messages } from '../../ocpp/v16/types';
+import type { Station, StationLink } from './station';
+
+/** Who sends the first BootNotification. */
+export type BootMode = 'auto' | 'manual';
+
+/** Reconnect back-off bounds in ms. */
+export interface Backoff {
+  /** First wait (default 1000). */
+  minMs: number;
+  /** Longest wait (default 60000). */
+  maxMs: number;
+}
+
+/** The socket side the lifecycle drives (implemented by the Chargepoint). */
+export interface LifecycleLink extends StationLink {
+  /** Open the WebSocket; rejects with a readable error. */
+  open(): Promise<unknown>;
+  /** Close the WebSocket without stopping the lifecycle (a reboot). */
+  drop(): Promise<void>;
+  /** Send a WebSocket ping. */
+  ping(): void;
+  /** While true, inbound CALLs get no answer at all (Rejected, §4.2.1). */
+  mute(on: boolean): void;
+}
+
+type BootConf = Ocpp16Messages['BootNotification']['response'];
+
+/** Boot, heartbeat, ping and reconnect of one charge point. */
+export class Lifecycle {
+  private needsBoot: boolean;
+  private stopped = false;
+  private attempt = 0;
+  private reconnectTimer: TimerHandle | undefined;
+  private heartbeatTimer: TimerHandle | undefined;
+  private pingTimer: TimerHandle | undefined;
+  private bootTimer: TimerHandle | undefined;
+  private afterBoot: (() => void)[] = [];
+  /** Reconnect back-off. */
+  backoff: Backoff;
+
+  /**
+   * @param link The socket side.
+   * @param station The model.
+   * @param mode `auto`: boot on the first connection; `manual`: the script sends BootNotification.
+   * @param backoff Reconnect back-off bounds.
+   */
+  constructor(private readonly link: LifecycleLink, private readonly station: Station, readonly mode: BootMode, backoff?: Partial<Backoff>) {
+    this.needsBoot = mode === 'auto';
+    this.backoff = { minMs: 1000, maxMs: 60_000, ...backoff };
+  }
+
+  /** The socket opened. */
+  opened(): void {
+    this.stopped = false;
+    this.attempt = 0;
+    this.link.scheduler.cancel(this.reconnectTimer);
+    this.link.mute(false);
+    if (this.needsBoot) void this.boot();
+    else if (this.station.bootState === 'Accepted') this.online();
+  }
+
+  /** The socket closed. Unless stopped on purpose, reconnect. */
+  closed(): void {
+    this.cancel(this.heartbeatTimer, this.pingTimer, this.bootTimer);
+    if (!this.stopped && this.station.automation.reconnect) this.scheduleReconnect();
+  }
+
+  /** Stop for good (the script or the runtime closed the charge point). */
+  stop(): void {
+    this.stopped = true;
+    this.cancel(this.reconnectTimer, this.heartbeatTimer, this.pingTimer, this.bootTimer);
+    this.station.stopTimers();
+  }
+
+  /** Connect now; on failure keep retrying with back-off (fleets, reboots). */
+  connectNow(): void {
+    this.stopped = false;
+    this.link.open().catch((err: Error) => {
+      this.station.warn(`connect failed: ${err.message}`);
+      if (!this.stopped) this.scheduleReconnect();
+    });
+  }
+
+  /**
+   * Reboot (Reset, firmware installed): close, wait `delayMs`, reconnect and send
+   * BootNotification again.
+   */
+  async reboot(delayMs = 1000): Promise<void> {
+    this.needsBoot = true;
+    this.stopped = true;
+    this.station.stopTimers();
+    await this.link.drop();
+    this.station.bootState = 'None';
+    this.reconnectTimer = this.link.scheduler.after(delayMs, () => this.connectNow());
+  }
+
+  /** Send BootNotification with the profile's identity and act on the answer. */
+  async boot(): Promise<void> {
+    this.cancel(this.bootTimer);
+    const p = this.station.profile;
+    const payload: Ocpp16Messages['BootNotification']['request'] = {
+      chargePointVendor: p.vendor,
+      chargePointModel: p.model,
+      chargePointSerialNumber: p.serialNumber,
+      firmwareVersion: p.firmwareVersion,
+    };
+    let conf: BootConf;
+    try {
+      conf = (await this.link.call('BootNotification', payload as unknown as Payload)) as unknown as BootConf;
+    } catch (err) {
+      if (!this.link.connected) return;
+      this.station.warn(`BootNotification failed: ${(err as Error).message}`);
+      this.bootTimer = this.link.scheduler.after(this.nextDelay(), () => void this.boot());
+      return;
+    }
+    await this.answered(conf, true);
+  }
+
+  /**
+   * Act on a BootNotification answer (ours, or one a script sent itself). Accepted: adopt the
+   * heartbeat interval, report every connector (when we booted), go online. Pending/Rejected:
+   * boot again after `interval` (0: a sane default).
+   */
+  async answered(conf: BootConf, ours: boolean): Promise<void> {
+    this.station.bootState = conf.status;
+    this.link.emit('boot', conf.status);
+    if (conf.status === 'Accepted') {
+      this.needsBoot = false;
+      if (conf.interval > 0) this.station.config.set('HeartbeatInterval', conf.interval);
+      if (ours) await this.station.reportAll();
+      this.online();
+      for (const fn of this.afterBoot.splice(0)) fn();
+      return;
+    }
+    if (!ours && !this.needsBoot) return;
+    const rejected = conf.status === 'Rejected';
+    this.link.mute(rejected);
+    const waitS = conf.interval > 0 ? conf.interval : rejected ? 60 : 30;
+    this.bootTimer = this.link.scheduler.after(waitS * 1000, () => {
+      this.link.mute(false);
+      void this.boot();
+    });
+  }
+
+  /** Run `fn` once the next BootNotification is accepted (FirmwareStatusNotification Installed after a reboot). */
+  whenBooted(fn: () => void): void {
+    this.afterBoot.push(fn);
+  }
+
+  /** Accepted and connected: start heartbeats, pings, meter timers, and flush the queue. */
+  private online(): void {
+    this.station.startTimers();
+    this.armHeartbeat();
+    this.armPing();
+    this.station.queue.pump();
+  }
+
+  /** (Re)arm the heartbeat at `HeartbeatInterval`. */
+  armHeartbeat(): void {
+    this.cancel(this.heartbeatTimer);
+    const intervalS = this.station.config.int('HeartbeatInterval');
+    if (intervalS <= 0 || !this.station.online) return;
+    this.heartbeatTimer = this.link.scheduler.after(intervalS * 1000, () => {
+      if (this.station.automation.heartbeat) void this.station.notify('Heartbeat', {});
+      this.armHeartbeat();
+    });
+  }
+
+  /** (Re)arm the WebSocket ping at `WebSocketPingInterval` (0: off). */
+  armPing(): void {
+    this.cancel(this.pingTimer);
+    const intervalS = this.station.config.int('WebSocketPingInterval');
+    if (intervalS <= 0 || !this.link.connected) return;
+    this.pingTimer = this.link.scheduler.after(intervalS * 1000, () => {
+      this.link.ping();
+      this.armPing();
+    });
+  }
+
+  private scheduleReconnect(): void {
+    this.cancel(this.reconnectTimer);
+    this.reconnectTimer = this.link.scheduler.after(this.nextDelay(), () => this.connectNow());
+  }
+
+  /** Jittered exponential back-off: a fleet that lost its CSMS must not reconnect in lockstep. */
+  private nextDelay(): number {
+    const { minMs, maxMs } = this.backoff;
+    const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(this.attempt++, 16));
+    return Math.round(ceiling * (0.5 + Math.random() * 0.5));
+  }
+
+  private cancel(...timers: (TimerHandle | undefined)[]): void {
+    for (const t of timers) this.link.scheduler.cancel(t);
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * Transaction-related messages (StartTransaction, StopTransaction, transaction MeterValues) with
+ * guaranteed, in-order delivery (OCPP-J 1.6 §4.7 and the 2025 errata): kept while offline and
+ * sent oldest first once the charge point is back online; after a CALLERROR, retried up to
+ * `TransactionMessageAttempts` times, waiting `TransactionMessageRetryInterval × n` seconds
+ * before the n-th retry, then dropped. Other messages may overtake the queue; new transaction
+ * messages wait behind it.
+ * @module
+ */
+import { OcppCallError, OcppConnectionError, OcppTimeoutError } from '../../ocpp/errors';
+import type { Payload } from '../../ocpp/frames';
+import type { Scheduler, TimerHandle } from '../../ocpp/scheduler';
+
+/** One queued message. `txLocal` names the transaction whose CSMS id is filled in at send time. */
+export interface QueuedMessage {
+  /** Action: StartTransaction, StopTransaction or MeterValues. */
+  action: string;
+  /** Request payload (transactionId filled in at send time when `txLocal` is set). */
+  payload: Payload;
+  /** Local id of the transaction the message belongs to. */
+  txLocal?: number;
+  /** Failed attempts so far. */
+  attempts: number;
+}
+
+/** What the queue needs from its charge point. */
+export interface TxQueueHost {
+  /** Scheduler for retry waits. */
+  readonly scheduler: Scheduler;
+  /** True when messages may be sent (connected and accepted by the CSMS). */
+  readonly online: boolean;
+  /** Send a CALL. */
+  call(action: string, payload: Payload): Promise<Payload>;
+  /** The CSMS transactionId of a local transaction, once known. */
+  transactionIdOf(txLocal: number): number | undefined;
+  /** A message was delivered and answered. */
+  delivered(message: QueuedMessage, response: Payload): void;
+  /** `TransactionMessageAttempts` and `TransactionMessageRetryInterval` (s) as configured now. */
+  retryPolicy(): { attempts: number; intervalS: number };
+  /** A readable warning. */
+  warn(line: string): void;
+  /** The queue changed (persist it). */
+  changed(): void;
+}
+
+/** The transaction message queue of one charge point. */
+export class TxQueue {
+  private items: QueuedMessage[] = [];
+  private busy = false;
+  private retryTimer: TimerHandle | undefined;
+  private idleWaiters: (() => void)[] = [];
+
+  /** @param host The charge point side. */
+  constructor(private readonly host: TxQueueHost) {}
+
+  /** Messages waiting (including the one being sent). */
+  get length(): number {
+    return this.items.length;
+  }
+
+  /** A copy of the waiting messages (persistence, UI). */
+  get messages(): QueuedMessage[] {
+    return this.items.map((m) => ({ ...m }));
+  }
+
+  /** Append a message; it is sent when everything before it was. */
+  push(action: string, payload: Payload, txLocal?: number): void {
+    this.items.push({ action, payload, txLocal, attempts: 0 });
+    this.host.changed();
+    this.pump();
+  }
+
+  /** Replace the contents (restoring a persisted queue). */
+  restore(messages: QueuedMessage[]): void {
+    this.items = messages.map((m) => ({ ...m }));
+  }
+
+  /** Resolve once the queue is empty, or after `timeoutMs`. */
+  drained(timeoutMs: number): Promise<void> {
+    if (this.items.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = this.host.scheduler.after(timeoutMs, done);
+      const host = this.host;
+      function done(): void {
+        host.scheduler.cancel(timer);
+        resolve();
+      }
+      this.idleWaiters.push(done);
+    });
+  }
+
+  /** Send the head of the queue if the charge point is online and nothing is under way. */
+  pump(): void {
+    if (this.busy || this.retryTimer || !this.host.online) return;
+    const head = this.items[0];
+    if (!head) {
+      for (const w of this.idleWaiters.splice(0)) w();
+      return;
+    }
+    let payload = head.payload;
+    if (head.txLocal !== undefined && head.action !== 'StartTransaction') {
+      const transactionId = this.host.transactionIdOf(head.txLocal);
+      if (transactionId === undefined) {
+        // Its StartTransaction was dropped: the CSMS never learnt the transaction, so this cannot be delivered.
+        this.drop(`${head.action} of a transaction the CSMS never confirmed`);
+        return this.pump();
+      }
+      payload = { ...payload, transactionId };
+    }
+    this.busy = true;
+    this.host.call(head.action, payload).then(
+      (response) => {
+        this.busy = false;
+        this.items.shift();
+        this.host.changed();
+        this.host.delivered(head, response);
+        this.pump();
+      },
+      (err: unknown) => {
+        this.busy = false;
+        this.failed(head, err);
+      },
+    );
+  }
+
+  private failed(head: QueuedMessage, err: unknown): void {
+    // Not delivered for lack of a connection: keep it; going online pumps again.
+    if (err instanceof OcppConnectionError) return;
+    const retriable = err instanceof OcppCallError || err instanceof OcppTimeoutError;
+    const policy = this.host.retryPolicy();
+    head.attempts++;
+    if (!retriable || head.attempts >= Math.max(1, policy.attempts)) {
+      this.drop(`${head.action} after ${head.attempts} attempt(s): ${(err as Error).message}`);
+      return this.pump();
+    }
+    this.host.changed();
+    this.retryTimer = this.host.scheduler.after(policy.intervalS * 1000 * head.attempts, () => {
+      this.retryTimer = undefined;
+      this.pump();
+    });
+  }
+
+  private drop(reason: string): void {
+    this.items.shift();
+    this.host.changed();
+    this.host.warn(`dropped ${reason}`);
+  }
+
+  /** Stop retry waits (the charge point is shutting down). */
+  stop(): void {
+    this.host.scheduler.cancel(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+}
