@@ -169,6 +169,11 @@ export class RpcEndpoint extends EventEmitter {
     return this.sink !== undefined;
   }
 
+  /** True when no outbound call is in flight or waiting. */
+  get idle(): boolean {
+    return this.inFlight === undefined && this.queue.length === 0;
+  }
+
   /** Number of outbound calls waiting behind the one in flight. */
   get queued(): number {
     return this.queue.length;
