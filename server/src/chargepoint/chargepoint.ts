@@ -22,6 +22,7 @@ import * as extras from './extras';
 import type { ConnectorErrorCode, ConnectorStatus } from './model/connector';
 import type { StationProfile } from './model/profile';
 import { Lifecycle, type Backoff, type BootMode, type LifecycleLink } from './station/lifecycle';
+import { StateStore } from './station/state-store';
 import { Station, type Automation, type StopReason } from './station/station';
 
 /** Request payload type of a 1.6 action. */
@@ -72,6 +73,8 @@ export interface ChargepointOptions {
   automation?: Partial<Automation>;
   /** Reconnect back-off bounds in ms (default 1000 to 60000, jittered). */
   backoff?: Partial<Backoff>;
+  /** Directory to persist state and the transaction message queue in (survives restarts). */
+  stateDir?: string;
 }
 
 /** Script-sent actions the model watches to stay in step. */
@@ -174,6 +177,7 @@ export class Chargepoint extends EventEmitter {
     const cp = this;
     this.station = new Station(link, { profile: options.profile, automation: options.automation });
     this.lifecycle = new Lifecycle(link, this.station, options.boot ?? 'manual', options.backoff);
+    if (options.stateDir) new StateStore(options.stateDir).attach(this.station);
     this.defaultsOn = options.defaults ?? true;
     for (const action of Object.keys(DEFAULT_BEHAVIOURS)) this.endpoint.handle(action, this.defaultHandlerOf(action));
     options.observe?.(this);

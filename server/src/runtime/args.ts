@@ -35,6 +35,18 @@ export interface CliOptions {
   caFiles: string[];
   /** `--cadir` directories. */
   caDirs: string[];
+  /** `--cps N`: run N charge points with default behaviour (no script needed). */
+  cps?: number;
+  /** `--url`: CSMS URL the fleet's ids are appended to. */
+  url?: string;
+  /** `--id-prefix`: fleet id prefix (default CP). */
+  idPrefix: string;
+  /** `--profile FILE`: station profile JSON (identity, hardware, configuration). */
+  profile?: string;
+  /** `--state-dir DIR`: persist charge-point state and queued transaction messages. */
+  stateDir?: string;
+  /** `--virtual-clock`: charge points run on a virtual clock the script advances (`connect.clock.advance(ms)`). */
+  virtualClock: boolean;
   /** `-h` / `--help`. */
   help: boolean;
 }
@@ -45,6 +57,7 @@ export class UsageError extends Error {}
 export const HELP = `Usage: ./start.sh [options] [script.js|.mjs|.ts] [script args...]
        cat script.js | ./start.sh --stdin [options]
        ./start.sh --csms [--port 8100]
+       ./start.sh --cps 100 --url ws://host:port/ocpp/ [--id-prefix CP]
 
 Runs a charge-point script against a central system, or runs the mock CSMS.
 
@@ -53,6 +66,24 @@ Scripts
                             module.exports = async (connect) => {...}, an ES module
                             (export default async (connect) => {...}), or TypeScript
   --stdin                   read the script from standard input
+                            scripts get connect(url[, id, keyStoreElement, options]) and
+                            connectMany(baseUrl, count[, options]) (also connect.many)
+
+Charge points without a script
+  --cps N                   run N charge points with default behaviour (boot, heartbeats,
+                            answers to every CSMS call) until Ctrl-C
+  --url URL                 CSMS URL the ids are appended to (default with --with-csms: the
+                            embedded CSMS)
+  --id-prefix P             ids are P001, P002, ... (default CP)
+
+Charge-point model
+  --profile FILE            station profile JSON: vendor, model, serialNumber,
+                            firmwareVersion, connectors, maxPowerW, phases, voltage,
+                            fixedCable, configuration {key: value}
+  --state-dir DIR           persist state and undelivered transaction messages in DIR, so a
+                            restarted simulator loses no StopTransaction
+  --virtual-clock           run charge points on a virtual clock the script moves with
+                            await connect.clock.advance(ms)
 
 Mock central system
   --csms                    run the mock CSMS (no script): ws://127.0.0.1:8100/<cp id>
@@ -116,6 +147,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     validation: { inbound: 'strict', outbound: 'strict' },
     caFiles: env.SSL_CERT_FILE ? [env.SSL_CERT_FILE] : [],
     caDirs: env.SSL_CERT_DIR ? [env.SSL_CERT_DIR] : [],
+    idPrefix: 'CP',
+    virtualClock: false,
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -149,6 +182,12 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--o': o.output = value(); break;
       case '--ca': o.caFiles.push(value()); break;
       case '--cadir': o.caDirs.push(value()); break;
+      case '--cps': o.cps = integer(arg, value(), 1, 1_000_000); break;
+      case '--url': o.url = value(); break;
+      case '--id-prefix': o.idPrefix = value(); break;
+      case '--profile': o.profile = value(); break;
+      case '--state-dir': o.stateDir = value(); break;
+      case '--virtual-clock': o.virtualClock = true; break;
       case '--keyStore': env.SSL_CLIENT_KEYSTORE = value(); break;
       case '--keyStoreRoot': env.SSL_CLIENT_KEYSTORE_ROOT = value(); break;
       case '--': o.script = argv[++i]; break;
@@ -162,5 +201,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     o.script = undefined;
   }
   if (o.csms && o.withCsms) throw new UsageError('use either --csms (CSMS only) or --with-csms (CSMS for a script)');
+  if (o.cps !== undefined && (o.script !== undefined || o.stdin)) throw new UsageError('--cps runs charge points without a script: drop the script, or use connectMany() in it');
+  if (o.cps !== undefined && o.url === undefined && !o.withCsms) throw new UsageError('--cps needs --url ws://host:port/path/ (or --with-csms)');
   return o;
 }

@@ -6,7 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Chargepoint } from '../chargepoint/chargepoint';
-import { makeConnect } from '../chargepoint/connect';
+import { connectMany, makeConnect } from '../chargepoint/connect';
+import type { ChargepointOptions } from '../chargepoint/chargepoint';
+import { readProfile } from '../chargepoint/model/profile';
+import { VirtualScheduler, realScheduler } from '../ocpp/scheduler';
 import { MockCsms } from '../csms/mock-csms';
 import { HELP, UsageError, parseArgs, type CliOptions } from './args';
 import { Log, VERBOSITY } from './log';
@@ -73,6 +76,7 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (o.csms) throw new UsageError('CSMS scripts are not supported yet: use --with-csms to run a charge-point script against the mock CSMS');
+  if (o.cps !== undefined) return runFleet(o, log);
   if (o.script === undefined && !o.stdin) {
     throw new UsageError('no script given (server mode with the web UI is not available yet): pass a script, --stdin or --csms');
   }
@@ -81,12 +85,8 @@ async function run(argv: string[]): Promise<number> {
   if (csms && !process.env.CSMS_URL) process.env.CSMS_URL = csms.url;
   let loaded: LoadedScript | undefined;
   const live = new Set<Chargepoint>();
-  const ca = trustedCas(o.caFiles, o.caDirs);
-  const connect = makeConnect({
-    validation: o.validation,
-    tls: ca ? { ca } : undefined,
-    observe: observe(log, live, () => loaded),
-  });
+  const clock = o.virtualClock ? new VirtualScheduler() : realScheduler;
+  const connect = Object.assign(makeConnect({ ...modelOptions(o), scheduler: clock, observe: observe(log, live, () => loaded) }), { clock });
   process.on('unhandledRejection', (err) => {
     log.error(loaded ? describeScriptError(err, loaded.filename) : String(err));
     process.exitCode = 1;
@@ -102,7 +102,7 @@ async function run(argv: string[]): Promise<number> {
       warn: (...a: unknown[]) => log.warn(a.map(String).join(' ')),
       error: (...a: unknown[]) => log.error(a.map(String).join(' ')),
     };
-    await loaded.fn(connect, logger, lazyAxios());
+    await loaded.fn(connect, logger, lazyAxios(), connect.many);
   } catch (err) {
     log.error(describeScriptError(err, loaded?.filename ?? path.resolve(scriptName)));
     process.exitCode = 1;
@@ -112,6 +112,55 @@ async function run(argv: string[]): Promise<number> {
     await log.flush();
   }
   return Number(process.exitCode ?? 0);
+}
+
+/** Charge-point options every mode shares: validation, trusted CAs, profile, state directory. */
+function modelOptions(o: CliOptions): ChargepointOptions {
+  const ca = trustedCas(o.caFiles, o.caDirs);
+  return {
+    validation: o.validation,
+    tls: ca ? { ca } : undefined,
+    profile: o.profile !== undefined ? readProfile(o.profile) : undefined,
+    stateDir: o.stateDir,
+  };
+}
+
+/** `--cps N`: a fleet with default behaviour, until Ctrl-C. */
+async function runFleet(o: CliOptions, log: Log): Promise<number> {
+  const csms = o.withCsms ? await startCsms(o, log) : undefined;
+  const url = o.url ?? csms!.url;
+  const total = o.cps!;
+  const live = new Set<Chargepoint>();
+  let failed = 0;
+  let shown = 0;
+  process.stderr.write(`starting ${total} charge point(s) against ${url}${fleetIdHint(o)}\n`);
+  const fleet = await connectMany(url, total, {
+    ...modelOptions(o),
+    idPrefix: o.idPrefix,
+    observe: observe(log, live, () => undefined),
+    onProgress: (done, all, _cp, connected) => {
+      if (!connected) failed++;
+      // About ten progress lines for a big fleet, none for a handful.
+      if (all >= 20 && (done === all || done - shown >= all / 10)) {
+        shown = done;
+        process.stderr.write(`  ${done}/${all} connecting…\n`);
+      }
+    },
+  });
+  const connected = total - failed;
+  process.stderr.write(`${connected} of ${total} connected${failed ? `, ${failed} retrying with back-off` : ''}; Ctrl-C to stop\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await Promise.all(fleet.map((cp) => cp.close()));
+  await csms?.close();
+  await log.flush();
+  return 0;
+}
+
+function fleetIdHint(o: CliOptions): string {
+  return o.cps === 1 ? ` as ${o.idPrefix}001` : ` as ${o.idPrefix}001…`;
 }
 
 /** axios, loaded on first use so scripts that never call it do not pay for it. */

@@ -1,7 +1,7 @@
 /**
  * Loads a user script in any of the forms users write:
  * - a plain body (no `module.exports`): the text is the body of
- *   `async (connect, logger, axios) => { … }`, so top-level `await` works (the earlier tool's form);
+ *   `async (connect, logger, axios, connectMany) => { … }`, so top-level `await` works (the earlier tool's form);
  * - CommonJS: `module.exports = async (connect, logger, axios) => { … }`;
  * - ES module: `export default async (connect) => { … }` (`.mjs` is imported natively);
  * - TypeScript (`.ts`, `.mts`, `.cts`) in any of those forms, transpiled in-process with esbuild.
@@ -28,7 +28,7 @@ export interface LoadedScript {
 }
 
 /** Parameter names of the plain-body form, in order. */
-export const BODY_PARAMS = ['connect', 'logger', 'axios'] as const;
+export const BODY_PARAMS = ['connect', 'logger', 'axios', 'connectMany'] as const;
 
 // Source maps of transpiled scripts, to report TypeScript line numbers.
 const sourceMaps = new Map<string, SourceMap>();

@@ -83,13 +83,20 @@ export class Lifecycle {
     this.station.stopTimers();
   }
 
-  /** Connect now; on failure keep retrying with back-off (fleets, reboots). */
-  connectNow(): void {
+  /**
+   * Connect now; on failure keep retrying with back-off (fleets, reboots). Resolves true when
+   * this first attempt connected.
+   */
+  async connectNow(): Promise<boolean> {
     this.stopped = false;
-    this.link.open().catch((err: Error) => {
-      this.station.warn(`connect failed: ${err.message}`);
-      if (!this.stopped) this.scheduleReconnect();
-    });
+    try {
+      await this.link.open();
+      return true;
+    } catch (err) {
+      this.station.warn(`connect failed: ${(err as Error).message}`);
+      if (!this.stopped && this.station.automation.reconnect) this.scheduleReconnect();
+      return false;
+    }
   }
 
   /**
@@ -102,7 +109,7 @@ export class Lifecycle {
     this.station.stopTimers();
     await this.link.drop();
     this.station.bootState = 'None';
-    this.reconnectTimer = this.link.scheduler.after(delayMs, () => this.connectNow());
+    this.reconnectTimer = this.link.scheduler.after(delayMs, () => void this.connectNow());
   }
 
   /** Send BootNotification with the profile's identity and act on the answer. */
@@ -190,7 +197,7 @@ export class Lifecycle {
 
   private scheduleReconnect(): void {
     this.cancel(this.reconnectTimer);
-    this.reconnectTimer = this.link.scheduler.after(this.nextDelay(), () => this.connectNow());
+    this.reconnectTimer = this.link.scheduler.after(this.nextDelay(), () => void this.connectNow());
   }
 
   /** Jittered exponential back-off: a fleet that lost its CSMS must not reconnect in lockstep. */
