@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo, Server } from 'node:net';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { FtpSrv } from 'ftp-srv';
+import { startFtpServer as startTestFtpServer, type TestFtpServer } from './ftp-server';
 import { selfSigned } from './pki';
 import { ftpDownload, ftpUpload, ftpUploadDummyFile } from '../src/files/ftp';
 
@@ -12,42 +11,8 @@ const USER = 'cp user';
 const PASSWORD = 'p@ss:w/rd-9';
 const creds = `${encodeURIComponent(USER)}:${encodeURIComponent(PASSWORD)}`;
 
-const silent: Record<string, unknown> = {};
-for (const level of ['trace', 'debug', 'info', 'warn', 'error', 'fatal']) silent[level] = () => undefined;
-silent.child = () => silent;
-
-interface TestFtpServer {
-  port: number;
-  root: string;
-  close(): Promise<void>;
-}
-
-/** A loopback FTP server with one user, rooted in a fresh temp dir. */
-async function startFtpServer(tls?: { key: string; cert: string }): Promise<TestFtpServer> {
-  const root = await mkdtemp(join(tmpdir(), 'ftp-test-root-'));
-  const pasvMin = 20000 + Math.floor(Math.random() * 40000);
-  const srv = new FtpSrv({
-    url: 'ftp://127.0.0.1:0',
-    pasv_url: '127.0.0.1',
-    pasv_min: pasvMin,
-    pasv_max: pasvMin + 200,
-    tls: tls ?? false,
-    log: silent,
-  });
-  srv.on('login', ({ username, password }, resolve, reject) => {
-    if (username === USER && password === PASSWORD) resolve({ root });
-    else reject(new Error('Login incorrect'));
-  });
-  await srv.listen();
-  const port = ((srv as unknown as { server: Server }).server.address() as AddressInfo).port;
-  return {
-    port,
-    root,
-    async close() {
-      await srv.close();
-      await rm(root, { recursive: true, force: true });
-    },
-  };
+function startFtpServer(tls?: { key: string; cert: string }): Promise<TestFtpServer> {
+  return startTestFtpServer(USER, PASSWORD, tls);
 }
 
 async function ocppSimTempDirs(): Promise<string[]> {

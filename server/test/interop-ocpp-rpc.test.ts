@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { RPCServer, createRPCError, type RPCClient } from 'ocpp-rpc';
+import { startFtpServer } from './ftp-server';
 
 /** Repository root: this file runs from server/dist/test. */
 const ROOT = path.resolve(__dirname, '../../..');
@@ -275,5 +276,135 @@ await cp.close();
   } finally {
     onClient = undefined;
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+/** Start `start.sh …` and keep it running; `stop()` ends it (SIGTERM) and resolves with its output. */
+function startCli(args: string[]): { stop(): Promise<CliRun> } {
+  const child = spawn('bash', ['start.sh', ...args], { cwd: ROOT, env: { ...process.env, DEBUG: '', CSMS_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const closed = new Promise<CliRun>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return {
+    stop() {
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        child.kill('SIGTERM');
+      }
+      return closed;
+    },
+  };
+}
+
+test('a charge point with no script answers every CSMS-initiated 1.6 action validly, and follow-ups come in the specification\'s order', { timeout: 40_000 }, async () => {
+  resetObserved();
+  const ftp = await startFtpServer('fw', 'secret');
+  await writeFile(path.join(ftp.root, 'fw.bin'), 'firmware image v2');
+  const identity = 'NOSCRIPT001';
+  /** CALLs received and results of our calls, in arrival order. */
+  const timeline: string[] = [];
+  const sentBy = () => observed.calls.filter((c) => c.identity === identity);
+  const waitFor = async (what: () => boolean, label: string) => {
+    for (let waited = 0; !what(); waited += 20) {
+      if (waited > 8000) throw new Error(`timed out waiting for ${label}; timeline: ${timeline.join(', ')}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const countOf = (entry: string) => timeline.filter((t) => t === entry).length;
+  let first: RPCClient | undefined;
+  const results: Record<string, Params> = {};
+  onClient = (client) => {
+    if (client.identity !== identity) return;
+    client.on('call', (e: { outbound: boolean; payload: unknown[] }) => {
+      if (e.outbound) return;
+      const [, , action, params] = e.payload as [number, string, string, Params];
+      timeline.push(action === 'StatusNotification' || action.endsWith('StatusNotification') ? `${action}:${params.status}` : action);
+    });
+    first ??= client;
+  };
+  const cli = startCli(['--cps', '1', '--url', CSMS_URL, '--id-prefix', 'NOSCRIPT', ...(process.env.DEBUG_INTEROP ? ['--v'] : [])]);
+  try {
+    await waitFor(() => countOf('StatusNotification:Available') >= 2, 'the boot sequence');
+    const call = async (action: string, params: Params) => {
+      const result = (await first!.call(action, params)) as Params;
+      results[action] = result;
+      timeline.push(`result:${action}`);
+      return result;
+    };
+    const inOneHour = new Date(Date.now() + 3_600_000).toISOString();
+    await call('GetConfiguration', {});
+    await call('ChangeConfiguration', { key: 'MeterValueSampleInterval', value: '30' });
+    await call('ClearCache', {});
+    await call('DataTransfer', { vendorId: 'com.example' });
+    await call('SendLocalList', { listVersion: 3, updateType: 'Full', localAuthorizationList: [{ idTag: 'LOCAL1', idTagInfo: { status: 'Accepted' } }] });
+    await call('GetLocalListVersion', {});
+    await call('ReserveNow', { connectorId: 1, expiryDate: inOneHour, idTag: 'R1', reservationId: 7 });
+    await call('CancelReservation', { reservationId: 7 });
+    await call('SetChargingProfile', {
+      connectorId: 1,
+      csChargingProfiles: { chargingProfileId: 1, stackLevel: 0, chargingProfilePurpose: 'TxDefaultProfile', chargingProfileKind: 'Absolute', chargingSchedule: { startSchedule: new Date().toISOString(), chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 16 }] } },
+    });
+    await call('GetCompositeSchedule', { connectorId: 1, duration: 600, chargingRateUnit: 'A' });
+    await call('ClearChargingProfile', {});
+    await call('ChangeAvailability', { connectorId: 1, type: 'Inoperative' });
+    await waitFor(() => countOf('StatusNotification:Unavailable') >= 1, 'Unavailable');
+    await call('ChangeAvailability', { connectorId: 1, type: 'Operative' });
+    await call('TriggerMessage', { requestedMessage: 'Heartbeat' });
+    await waitFor(() => countOf('Heartbeat') >= 1, 'the triggered Heartbeat');
+    await call('RemoteStartTransaction', { connectorId: 1, idTag: 'LOCAL1' });
+    await waitFor(() => countOf('StatusNotification:Charging') >= 1, 'Charging');
+    const start = sentBy().find((c) => c.action === 'StartTransaction')!;
+    assert.equal(start.params.idTag, 'LOCAL1');
+    const transactionId = nextTransactionId - 1;
+    await call('RemoteStopTransaction', { transactionId });
+    await waitFor(() => countOf('StopTransaction') >= 1, 'StopTransaction');
+    await call('UnlockConnector', { connectorId: 1 });
+    await call('GetDiagnostics', { location: `${ftp.url}/` });
+    await waitFor(() => countOf('DiagnosticsStatusNotification:Uploaded') >= 1, 'Uploaded');
+    await call('UpdateFirmware', { location: `${ftp.url}/fw.bin`, retrieveDate: new Date().toISOString() });
+    await waitFor(() => countOf('FirmwareStatusNotification:Installed') >= 1, 'Installed');
+    // A new connection after the reboot: Reset goes to it.
+    const rebooted = [...server['_clients' as keyof RPCServer] as unknown as Set<RPCClient>].find((c) => c.identity === identity && c !== first);
+    if (rebooted) first = rebooted;
+    await call('Reset', { type: 'Soft' });
+    await waitFor(() => countOf('BootNotification') >= 3, 'the BootNotification after Reset');
+
+    // Every response was schema-valid to the strict server, none a CALLERROR (call() would have thrown).
+    assert.deepEqual(observed.validationFailures.map(describeFailure), []);
+    assert.equal(observed.badMessages.length, 0);
+    assert.equal(observed.maxInFlight.get(identity), 1);
+    assert.equal(results.ChangeConfiguration!.status, 'Accepted');
+    assert.equal(results.DataTransfer!.status, 'UnknownVendorId');
+    assert.equal(results.GetLocalListVersion!.listVersion, 3);
+    assert.equal(results.ReserveNow!.status, 'Accepted');
+    assert.equal(results.GetCompositeSchedule!.status, 'Accepted');
+    assert.equal(results.RemoteStartTransaction!.status, 'Accepted');
+    assert.equal(results.UnlockConnector!.status, 'Unlocked');
+    assert.match(String(results.GetDiagnostics!.fileName), /\.json$/);
+    // Follow-ups in the specification's order.
+    const after = (anchor: string, sequence: string[]) => {
+      let i = timeline.indexOf(anchor);
+      assert.ok(i >= 0, `${anchor} missing: ${timeline.join(', ')}`);
+      for (const next of sequence) {
+        const j = timeline.indexOf(next, i + 1);
+        assert.ok(j > i, `${next} should follow ${timeline[i]}: ${timeline.join(', ')}`);
+        i = j;
+      }
+    };
+    after('result:TriggerMessage', ['Heartbeat']);
+    after('result:RemoteStartTransaction', ['Authorize', 'StatusNotification:Preparing', 'StartTransaction', 'StatusNotification:Charging']);
+    after('result:RemoteStopTransaction', ['StopTransaction', 'StatusNotification:Finishing']);
+    after('result:GetDiagnostics', ['DiagnosticsStatusNotification:Uploading', 'DiagnosticsStatusNotification:Uploaded']);
+    after('result:UpdateFirmware', ['FirmwareStatusNotification:Downloading', 'FirmwareStatusNotification:Downloaded', 'FirmwareStatusNotification:Installing', 'BootNotification', 'FirmwareStatusNotification:Installed']);
+    assert.equal(sentBy().find((c) => c.action === 'StopTransaction')!.params.reason, 'Remote');
+  } finally {
+    onClient = undefined;
+    const run = await cli.stop();
+    if (process.env.DEBUG_INTEROP) console.log(run.stdout, run.stderr);
+    await ftp.close();
+    assert.doesNotMatch(run.stderr, /error/i, run.stderr);
   }
 });

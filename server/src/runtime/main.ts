@@ -102,7 +102,12 @@ async function run(argv: string[]): Promise<number> {
       warn: (...a: unknown[]) => log.warn(a.map(String).join(' ')),
       error: (...a: unknown[]) => log.error(a.map(String).join(' ')),
     };
-    await loaded.fn(connect, logger, lazyAxios(), connect.many);
+    const keepAlive = holdProcess();
+    try {
+      await loaded.fn(connect, logger, lazyAxios(), connect.many);
+    } finally {
+      clearInterval(keepAlive);
+    }
   } catch (err) {
     log.error(describeScriptError(err, loaded?.filename ?? path.resolve(scriptName)));
     process.exitCode = 1;
@@ -147,16 +152,27 @@ async function runFleet(o: CliOptions, log: Log): Promise<number> {
       }
     },
   });
+  const keepAlive = holdProcess();
   const connected = total - failed;
   process.stderr.write(`${connected} of ${total} connected${failed ? `, ${failed} retrying with back-off` : ''}; Ctrl-C to stop\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  clearInterval(keepAlive);
   await Promise.all(fleet.map((cp) => cp.close()));
   await csms?.close();
   await log.flush();
   return 0;
+}
+
+/**
+ * The scheduler's timer is unref'd (it must not keep a finished process alive), so while a
+ * script runs or a fleet serves, something must: otherwise a reconnect back-off with no socket
+ * open would let Node exit mid-run.
+ */
+function holdProcess(): NodeJS.Timeout {
+  return setInterval(() => undefined, 1 << 30);
 }
 
 function fleetIdHint(o: CliOptions): string {

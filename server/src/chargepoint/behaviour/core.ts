@@ -93,6 +93,7 @@ export const core: Behaviours = {
     const followUp = async (): Promise<void> => {
       station.stopAll(type === 'Hard' ? 'HardReset' : 'SoftReset');
       await station.queue.drained(5_000);
+      await station.notified(5_000);
       await lifecycle.reboot();
     };
     return { response: { status: 'Accepted' }, followUp };

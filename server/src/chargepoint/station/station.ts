@@ -91,6 +91,8 @@ export class Station {
   private readonly waitTimers = new Map<number, TimerHandle>();
   private readonly reservationTimers = new Map<number, TimerHandle>();
   private clockTimer: TimerHandle | undefined;
+  /** Calls sent with {@link Station.notify} and not yet answered. */
+  private readonly unanswered = new Set<Promise<unknown>>();
 
   /**
    * @param link The connection side.
@@ -162,12 +164,32 @@ export class Station {
   async notify<A extends keyof Ocpp16Messages>(action: A, payload: Req<A>, triggered = false): Promise<Ocpp16Messages[A]['response'] | undefined> {
     const allowed = this.link.connected && (this.bootState === 'Accepted' || (triggered && this.bootState === 'Pending'));
     if (!allowed) return undefined;
+    const call = this.link.call(action, payload as Payload);
+    this.unanswered.add(call);
     try {
-      return (await this.link.call(action, payload as Payload)) as Ocpp16Messages[A]['response'];
+      return (await call) as Ocpp16Messages[A]['response'];
     } catch (err) {
       this.warn(`${action} failed: ${(err as Error).message}`);
       return undefined;
+    } finally {
+      this.unanswered.delete(call);
     }
+  }
+
+  /**
+   * Resolve once every message sent with {@link Station.notify} so far was answered (or failed),
+   * or after `timeoutMs`: a reset lets the StatusNotifications of the stop finish (§5.14).
+   */
+  notified(timeoutMs: number): Promise<void> {
+    if (this.unanswered.size === 0) return Promise.resolve();
+    const scheduler = this.link.scheduler;
+    return new Promise((resolve) => {
+      const timer = scheduler.after(timeoutMs, resolve);
+      void Promise.allSettled([...this.unanswered]).then(() => {
+        scheduler.cancel(timer);
+        resolve();
+      });
+    });
   }
 
   /** Report a connector's status (§4.9); `info` for StatusNotification's free text. */
