@@ -9,9 +9,20 @@
  * ```
  * @module
  */
-export { connect, makeConnect, type ConnectFunction } from './chargepoint/connect';
+export * from './chargepoint/connect';
+export * from './chargepoint/station/station';
+export * from './chargepoint/station/lifecycle';
+export * from './chargepoint/station/tx-queue';
+export * from './chargepoint/station/state-store';
+export * from './chargepoint/model/profile';
+export * from './chargepoint/model/configuration';
+export * from './chargepoint/model/connector';
+export * from './chargepoint/model/meter';
+export * from './chargepoint/model/authorization';
+export * from './chargepoint/model/charging-profiles';
+export * from './chargepoint/behaviour/index';
 export * from './chargepoint/chargepoint';
-export { MockCsms, type MockCsmsOptions, type Station } from './csms/mock-csms';
+export { MockCsms, type MockCsmsOptions, type ConnectedStation } from './csms/mock-csms';
 export * from './ocpp/index';
 export type * from './ocpp/v16/types';
 export type { TlsOptions } from './transport/client';

@@ -427,6 +427,23 @@ describe('Reservation', () => {
     await after(s, from, 'StatusNotification', sn(1, 'Charging'));
   });
 
+  test('TC_049 Reservation of a charge point on 2 connectors: Reserved moves to the last free connector', async (t) => {
+    const s = await scenario({ profile: { connectors: 2 } });
+    t.after(() => s.close());
+    let from = s.sent.length;
+    assert.deepEqual(await reserveNow(s, 0, 22, 'RES_TAG'), { status: 'Accepted' });
+    await barrier(s);
+    assert.deepEqual(s.since(from, 'StatusNotification'), [], 'two free connectors: neither needs to be held yet');
+    from = s.sent.length;
+    assert.equal(await s.cp.startCharging(2, 'OTHER_TAG'), true, 'one connector may still be used by anyone');
+    await after(s, from, 'StatusNotification', sn(2, 'Charging'));
+    await after(s, from, 'StatusNotification', sn(1, 'Reserved'));
+    from = s.sent.length;
+    assert.equal(await s.cp.startCharging(1, 'THIRD_TAG'), false, 'the last free connector is held');
+    assert.deepEqual(await s.call('CancelReservation', { reservationId: 22 }), { status: 'Accepted' });
+    await after(s, from, 'StatusNotification', sn(1, 'Available'));
+  });
+
   test('TC_050_1 Reservation of a charge point - Faulted', async (t) => {
     const s = await scenario();
     t.after(() => s.close());

@@ -33,7 +33,7 @@ export interface MockCsmsOptions {
 }
 
 /** A connected charge point as the CSMS sees it. */
-export interface Station {
+export interface ConnectedStation {
   /** Charge point identity. */
   id: string;
   /** The RPC endpoint of its connection. */
@@ -52,7 +52,7 @@ export interface Station {
  */
 export class MockCsms extends EventEmitter {
   /** Connected charge points by id. */
-  readonly stations = new Map<string, Station>();
+  readonly stations = new Map<string, ConnectedStation>();
   private readonly server: OcppServer;
   private readonly protocol: ProtocolVersion = ocpp16;
   private readonly overrides = new Map<string, CallHandler>();
@@ -136,7 +136,7 @@ export class MockCsms extends EventEmitter {
       validation: this.options.validation,
       responseTimeoutMs: this.options.responseTimeoutMs,
     });
-    const station: Station = { id: identity, endpoint, ws, connectedAt: Date.now() };
+    const station: ConnectedStation = { id: identity, endpoint, ws, connectedAt: Date.now() };
     for (const [action, spec] of Object.entries(this.protocol.actions)) {
       if (spec.initiator !== 'CSMS') endpoint.handle(action, this.handlerFor(action));
     }

@@ -85,7 +85,10 @@ export class LocalAuthList {
 export class AuthCache {
   private readonly entries = new Map<string, IdTagInfo>();
 
-  /** @param capacity Entries kept; the oldest is evicted first. */
+  /**
+   * Create an empty cache.
+   * @param capacity Entries kept; the oldest is evicted first.
+   */
   constructor(private readonly capacity = 1000) {}
 
   /** Remember the CSMS's verdict on an idTag. */

@@ -138,7 +138,10 @@ export class ChargingProfiles {
     if (stored.chargingProfileKind !== 'Relative' && stored.chargingSchedule.startSchedule === undefined) {
       stored.chargingSchedule.startSchedule = new Date(now).toISOString();
     }
-    if (stored.chargingProfilePurpose === 'TxProfile' && tx) stored.transactionId = tx.transactionId;
+    // A negative id is the placeholder for a transaction the CSMS has not numbered yet (a
+    // RemoteStartTransaction's TxProfile, an offline start): leave the profile unbound, so it
+    // still governs that transaction once StartTransaction.conf brings the real id (TC_059).
+    if (stored.chargingProfilePurpose === 'TxProfile' && tx && tx.transactionId >= 0) stored.transactionId = tx.transactionId;
     this.entries = [...kept, { connectorId, profile: stored }];
     return 'Accepted';
   }

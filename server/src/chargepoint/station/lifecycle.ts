@@ -50,6 +50,7 @@ export class Lifecycle {
   backoff: Backoff;
 
   /**
+   * Create the lifecycle of one charge point.
    * @param link The socket side.
    * @param station The model.
    * @param mode `auto`: boot on the first connection; `manual`: the script sends BootNotification.

@@ -14,7 +14,7 @@ import type { Station } from './station';
 import type { QueuedMessage } from './tx-queue';
 
 /** What is kept of one connector. */
-type SavedConnector = Pick<Connector, 'id' | 'inoperative' | 'scheduledInoperative' | 'plugged' | 'finishing' | 'fault' | 'transaction' | 'reservation'> & { energyWh?: number };
+export type SavedConnector = Pick<Connector, 'id' | 'inoperative' | 'scheduledInoperative' | 'plugged' | 'finishing' | 'fault' | 'transaction' | 'reservation'> & { energyWh?: number };
 
 /** The file format (version 1). */
 export interface SavedState {
@@ -40,7 +40,10 @@ export interface SavedState {
 
 /** A directory of saved charge-point states. */
 export class StateStore {
-  /** @param dir The state directory (created, mode 0700, on first use). */
+  /**
+   * Use a state directory.
+   * @param dir The state directory (created, mode 0700, on first use).
+   */
   constructor(readonly dir: string) {}
 
   /** Path of a charge point's file. */

@@ -17,7 +17,8 @@ import { Meter } from '../model/meter';
 import { resolveProfile, type ResolvedProfile, type StationProfile } from '../model/profile';
 import { TxQueue, type QueuedMessage } from './tx-queue';
 
-type Req<A extends keyof Ocpp16Messages> = Ocpp16Messages[A]['request'];
+/** Request payload of a 1.6 action. */
+export type Req<A extends keyof Ocpp16Messages> = Ocpp16Messages[A]['request'];
 /** StopTransaction reasons. */
 export type StopReason = NonNullable<Req<'StopTransaction'>['reason']>;
 /** BootNotification registration status, or `None` before the first answer. */
@@ -95,6 +96,7 @@ export class Station {
   private readonly unanswered = new Set<Promise<unknown>>();
 
   /**
+   * Create the model of one charge point.
    * @param link The connection side.
    * @param options Profile and automation.
    */
@@ -209,8 +211,11 @@ export class Station {
 
   /** Re-derive statuses; report and emit the ones that changed. */
   refresh(...cs: Connector[]): void {
-    for (const c of cs.length ? cs : this.connectors) {
-      const status = deriveStatus(c, this.connectors[0]!);
+    // A charge-point-wide reservation may move to another connector when any one changes.
+    for (const c of cs.length && !this.connectors[0]!.reservation ? cs : this.connectors) {
+      let status = deriveStatus(c, this.connectors[0]!);
+      // §5.13 / TC_049: the last free connector is held for a connectorId 0 reservation.
+      if (status === 'Available' && c.id > 0 && !c.forced && this.reservationFor(c)) status = 'Reserved';
       if (status === c.status) continue;
       c.status = status;
       this.link.emit('status', { connectorId: c.id, status, errorCode: c.fault ?? 'NoError' });

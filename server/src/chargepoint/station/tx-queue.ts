@@ -50,7 +50,10 @@ export class TxQueue {
   private retryTimer: TimerHandle | undefined;
   private idleWaiters: (() => void)[] = [];
 
-  /** @param host The charge point side. */
+  /**
+   * Create an empty queue.
+   * @param host The charge point side.
+   */
   constructor(private readonly host: TxQueueHost) {}
 
   /** Messages waiting (including the one being sent). */
