@@ -188,7 +188,10 @@ export class Chargepoint extends EventEmitter {
     return this.ws !== undefined;
   }
 
-  /** Open the WebSocket (offering the protocol's subprotocol) and resolve when it is open. */
+  /**
+   * Open the WebSocket (offering the protocol's subprotocol) and resolve when it is open and,
+   * with `boot: 'auto'`, the BootNotification was answered.
+   */
   async connect(): Promise<this> {
     if (this.ws) return this;
     const o = this.options;
@@ -209,7 +212,8 @@ export class Chargepoint extends EventEmitter {
     });
     bindSocket(ws, this.endpoint);
     this.emit('open');
-    this.lifecycle.opened();
+    // With automatic boot, resolve once the CSMS answered the BootNotification (ready to charge).
+    await this.lifecycle.opened();
     return this;
   }
 

@@ -201,17 +201,19 @@ export class VirtualScheduler implements Scheduler {
    * Move the clock forward by `ms`, running every callback that falls due, in order, and
    * letting promise continuations settle between them.
    * @param ms Milliseconds to move.
-   * @param settle Awaited after each batch of callbacks, before time moves on: with real
+   * @param settle Awaited before each step, that is before time moves on: with real
    *   sockets, wait here until the messages a callback sent were answered, or virtual time
    *   would race past their response timeouts.
    */
   async advance(ms: number, settle?: () => Promise<unknown>): Promise<void> {
     const end = this.time + ms;
-    for (let h = this.heap.peek(); h && h.at <= end; h = this.heap.peek()) {
+    for (;;) {
+      if (settle) await settle();
+      const h = this.heap.peek();
+      if (!h || h.at > end) break;
       this.time = Math.max(this.time, h.at);
       runDue(this.heap, this.time);
       await new Promise((resolve) => setImmediate(resolve));
-      if (settle) await settle();
     }
     this.time = end;
   }

@@ -5,6 +5,7 @@
  * @module
  */
 import fs from 'node:fs';
+import type { FeatureProfile } from './configuration';
 
 /** Identity and hardware of a charge point. Every field is optional; defaults are a 22 kW AC wallbox. */
 export interface StationProfile {
@@ -28,12 +29,14 @@ export interface StationProfile {
   fixedCable?: boolean;
   /** Initial energy register in Wh (default 0). */
   meterStartWh?: number;
+  /** Feature profiles supported (default all; e.g. leave out `Reservation` for TC_048_4). */
+  featureProfiles?: FeatureProfile[];
   /** Further configuration values, e.g. `{"MeterValueSampleInterval": 30}`. */
   configuration?: Record<string, string | number | boolean>;
 }
 
 /** A profile with every default applied. */
-export type ResolvedProfile = Required<Omit<StationProfile, 'configuration'>> & Pick<StationProfile, 'configuration'>;
+export type ResolvedProfile = Required<Omit<StationProfile, 'configuration' | 'featureProfiles'>> & Pick<StationProfile, 'configuration' | 'featureProfiles'>;
 
 /** Fill in the defaults (serial number defaults to the charge point id). */
 export function resolveProfile(id: string, p: StationProfile = {}): ResolvedProfile {
@@ -51,6 +54,7 @@ export function resolveProfile(id: string, p: StationProfile = {}): ResolvedProf
     fixedCable: p.fixedCable ?? false,
     meterStartWh: p.meterStartWh ?? 0,
     configuration: p.configuration,
+    featureProfiles: p.featureProfiles,
   };
 }
 

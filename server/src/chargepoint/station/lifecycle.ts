@@ -61,13 +61,13 @@ export class Lifecycle {
     this.backoff = { minMs: 1000, maxMs: 60_000, ...backoff };
   }
 
-  /** The socket opened. */
-  opened(): void {
+  /** The socket opened; resolves once the boot (if one is due) got its first answer. */
+  async opened(): Promise<void> {
     this.stopped = false;
     this.attempt = 0;
     this.link.scheduler.cancel(this.reconnectTimer);
     this.link.mute(false);
-    if (this.needsBoot) void this.boot();
+    if (this.needsBoot) await this.boot();
     else if (this.station.bootState === 'Accepted') this.online();
   }
 

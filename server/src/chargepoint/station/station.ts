@@ -103,7 +103,7 @@ export class Station {
   constructor(readonly link: StationLink, options: StationOptions = {}) {
     this.profile = resolveProfile(link.id, options.profile);
     const p = this.profile;
-    this.config = new Configuration({ values: { NumberOfConnectors: p.connectors, ...p.configuration } });
+    this.config = new Configuration({ values: { NumberOfConnectors: p.connectors, ...p.configuration }, profiles: p.featureProfiles });
     this.automation = { heartbeat: true, meterValues: true, reconnect: true, autoPlugIn: true, ...options.automation };
     const spec = { phases: p.phases, voltage: p.voltage, maxPowerW: p.maxPowerW };
     this.connectors = [newConnector(0)];
