@@ -88,7 +88,9 @@ Charge-point model
 Mock central system
   --csms                    run the mock CSMS (no script): ws://127.0.0.1:8100/<cp id>
   --with-csms               start the mock CSMS in this process for the script; the script
-                            sees its URL in CSMS_URL (unless CSMS_URL is already set)
+                            sees its URL in CSMS_URL (unless CSMS_URL is already set) and
+                            the CSMS itself as connect.csms (e.g. connect.csms.call(id,
+                            'RemoteStartTransaction', {idTag: 'A'}))
   --port N                  mock CSMS port (default 8100; 0 picks a free port)
   --host ADDR               mock CSMS bind address (default 127.0.0.1)
   --heartbeat-interval S    interval handed out in BootNotification.conf (default 300)

@@ -86,7 +86,8 @@ async function run(argv: string[]): Promise<number> {
   let loaded: LoadedScript | undefined;
   const live = new Set<Chargepoint>();
   const clock = o.virtualClock ? new VirtualScheduler() : realScheduler;
-  const connect = Object.assign(makeConnect({ ...modelOptions(o), scheduler: clock, observe: observe(log, live, () => loaded) }), { clock });
+  // connect.clock: the charge points' clock; connect.csms: the embedded mock CSMS (--with-csms), so a script can play both sides.
+  const connect = Object.assign(makeConnect({ ...modelOptions(o), scheduler: clock, observe: observe(log, live, () => loaded) }), { clock, csms });
   process.on('unhandledRejection', (err) => {
     log.error(loaded ? describeScriptError(err, loaded.filename) : String(err));
     process.exitCode = 1;
