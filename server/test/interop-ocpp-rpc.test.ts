@@ -230,8 +230,7 @@ test('CSMS-initiated calls: answered by handlers, NotSupported without one when 
     const script = path.join(dir, 'answers.js');
     await writeFile(
       script,
-      `const cp = await connect(process.env.CSMS_URL + 'CSMS-CALLS');
-cp.setDefaultAnswers(false);
+      `const cp = await connect(process.env.CSMS_URL + 'CSMS-CALLS', undefined, undefined, { defaults: false });
 const received = { reset: false, config: false };
 // Answer first, from inside the handler, as scripts that send follow-up messages do.
 cp.answerReset(async (req) => {
@@ -242,6 +241,8 @@ cp.answer('GetConfiguration', () => {
   received.config = true;
   return { configurationKey: [], unknownKey: [] };
 });
+// Handlers are in place: tell the server to start calling.
+await cp.sendHeartbeat();
 for (let waited = 0; !(received.reset && received.config) && waited < 3000; waited += 20) await cp.sleep(20);
 if (!(received.reset && received.config)) throw new Error('CSMS calls not received: ' + JSON.stringify(received));
 await cp.close();
@@ -254,6 +255,7 @@ await cp.close();
       onClient = (client) => {
         if (client.identity !== 'CSMS-CALLS') return;
         (async () => {
+          await new Promise<void>((ready) => client.on('call', (e: { outbound: boolean; payload: unknown[] }) => !e.outbound && e.payload[2] === 'Heartbeat' && ready()));
           const unlock = await client.call('UnlockConnector', { connectorId: 1 }).then(
             (result) => ({ result }),
             (err: { rpcErrorCode?: string; message?: string }) => ({ rpcErrorCode: err.rpcErrorCode, message: err.message }),
