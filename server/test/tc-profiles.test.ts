@@ -24,6 +24,16 @@ const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const sn = (connectorId: number, status: string): Match => (p) => p.connectorId === connectorId && p.status === status;
 
 /** The first CALL `action` (matching) sent at or after index `from`; waits up to 3 s. */
+/** Once a reservation is gone, another tag charges on connector 1 with no reservationId. */
+async function otherTagChargesUnreserved(s: Scenario): Promise<void> {
+  const from = s.sent.length;
+  assert.equal(await s.cp.startCharging(1, 'OTHER_TAG'), true);
+  const start = await after(s, from, 'StartTransaction');
+  assert.equal(start.payload.idTag, 'OTHER_TAG');
+  assert.equal(start.payload.reservationId, undefined);
+  await after(s, from, 'StatusNotification', sn(1, 'Charging'));
+}
+
 async function after(s: Scenario, from: number, action: string, match: Match = () => true): Promise<SentCall> {
   for (let waited = 0; ; waited += 10) {
     const hit = s.since(from, action).find((c) => match(c.payload));
@@ -365,12 +375,7 @@ describe('Reservation', () => {
     assert.deepEqual(statusesSince(s, from, 1), [], 'still reserved one second before expiry');
     await s.advance(1_000);
     await after(s, from, 'StatusNotification', sn(1, 'Available'));
-    from = s.sent.length;
-    assert.equal(await s.cp.startCharging(1, 'OTHER_TAG'), true);
-    const start = await after(s, from, 'StartTransaction');
-    assert.equal(start.payload.idTag, 'OTHER_TAG');
-    assert.equal(start.payload.reservationId, undefined);
-    await after(s, from, 'StatusNotification', sn(1, 'Charging'));
+    await otherTagChargesUnreserved(s);
   });
 
   test('TC_048_1 Reservation of a connector - Faulted', async (t) => {
@@ -482,12 +487,7 @@ describe('Reservation', () => {
     from = s.sent.length;
     assert.deepEqual(await s.call('CancelReservation', { reservationId: 18 }), { status: 'Accepted' });
     await after(s, from, 'StatusNotification', sn(1, 'Available'));
-    from = s.sent.length;
-    assert.equal(await s.cp.startCharging(1, 'OTHER_TAG'), true);
-    const start = await after(s, from, 'StartTransaction');
-    assert.equal(start.payload.idTag, 'OTHER_TAG');
-    assert.equal(start.payload.reservationId, undefined);
-    await after(s, from, 'StatusNotification', sn(1, 'Charging'));
+    await otherTagChargesUnreserved(s);
   });
 
   test('TC_052 Cancel reservation - Rejected for an unknown id; the reservation stays', async (t) => {
