@@ -547,13 +547,13 @@ test('§5.2 ChangeAvailability Inoperative while charging (no OCTT id; cf. TC_01
     await untilIdle(s.cp);
     assert.deepEqual(statuses(s, from, 1), [], 'the running transaction is not interrupted');
     assert.equal(s.cp.station.connector(1)!.status, 'Charging');
-    // A remote start is refused once the connector goes Unavailable, not before the stop.
+    // The transaction ends: the scheduled change applies, and the connector refuses new sessions.
     assert.equal(s.cp.stopCharging(1), true);
     await waitSince(s, from, 'StopTransaction');
     await waitSince(s, from, 'StatusNotification', status(1, 'Unavailable'));
     assert.ok(indexOf(s, from, 'StopTransaction') < indexOf(s, from, 'StatusNotification', status(1, 'Unavailable')));
     assert.deepEqual(await s.call('RemoteStartTransaction', { connectorId: 1, idTag: 'TAG1' }), { status: 'Rejected' });
-    // Operative again: Finishing (cable still in), then Available after unplug.
+    // Operative again: out of Unavailable (Finishing while the cable is still in).
     assert.deepEqual(await s.call('ChangeAvailability', { connectorId: 1, type: 'Operative' }), { status: 'Accepted' });
     await waitSince(s, from, 'StatusNotification', (p) => p.connectorId === 1 && p.status !== 'Unavailable' && p.status !== 'Charging');
   }));
