@@ -194,7 +194,7 @@ export class Station {
     });
   }
 
-  /** Report a connector's status (§4.9); `info` for StatusNotification's free text. */
+  /** Report a connector's status (§4.9); `triggered` lets it out while Pending (TriggerMessage). */
   report(c: Connector, triggered = false): Promise<unknown> {
     return this.notify('StatusNotification', {
       connectorId: c.id,
