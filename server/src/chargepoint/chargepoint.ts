@@ -75,7 +75,13 @@ export interface ChargepointOptions {
   backoff?: Partial<Backoff>;
   /** Directory to persist state and the transaction message queue in (survives restarts). */
   stateDir?: string;
+  /** Recent frames and events kept for the diagnostics file and GetLog (default 200; 0 keeps none). */
+  journal?: number;
 }
+
+/** Model events worth a journal line (the diagnostics file). */
+const JOURNALLED = new Set(['boot', 'status', 'transaction', 'configuration', 'warning', 'securityEvent']);
+const describe = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
 /** Script-sent actions the model watches to stay in step. */
 const OBSERVED = new Set(['BootNotification', 'StartTransaction', 'StopTransaction', 'StatusNotification']);
@@ -168,14 +174,21 @@ export class Chargepoint extends EventEmitter {
         return cp.connected;
       },
       call: (action, payload) => this.endpoint.call(action, payload),
-      emit: (event, ...args) => this.emit(event, ...args),
+      emit: (event, ...args) => {
+        if (JOURNALLED.has(event)) this.station.journal.record(this.scheduler.now(), event, args.map(describe).join(' '));
+        return this.emit(event, ...args);
+      },
       open: () => this.connect(),
       drop: () => this.closeSocket(),
       ping: () => this.ws?.ping(),
       mute: (on) => (this.endpoint.muted = on),
     };
     const cp = this;
-    this.station = new Station(link, { profile: options.profile, automation: options.automation });
+    const files = { ca: options.tls?.ca, rejectUnauthorized: options.tls?.rejectUnauthorized };
+    this.station = new Station(link, { profile: options.profile, automation: options.automation, journal: options.journal, files });
+    if (this.station.journal.capacity > 0) {
+      this.endpoint.on('frame', (e: FrameEvent) => this.station.journal.record(this.scheduler.now(), 'frame', `${e.direction === 'in' ? '<<' : '>>'} ${e.text}`));
+    }
     this.lifecycle = new Lifecycle(link, this.station, options.boot ?? 'manual', options.backoff);
     if (options.stateDir) new StateStore(options.stateDir).attach(this.station);
     this.defaultsOn = options.defaults ?? true;
@@ -296,7 +309,7 @@ export class Chargepoint extends EventEmitter {
    */
   setAutomatic(on: boolean): void {
     this.setDefaultAnswers(on);
-    Object.assign(this.station.automation, { heartbeat: on, meterValues: on, reconnect: on, autoPlugIn: on });
+    Object.assign(this.station.automation, { heartbeat: on, meterValues: on, reconnect: on, autoPlugIn: on, securityEvents: on });
   }
 
   private defaultHandlerOf(action: string): ((req: InboundCall) => Promise<undefined>) | undefined {
@@ -554,7 +567,7 @@ export class Chargepoint extends EventEmitter {
    * @param fileName Name of the file on the server.
    */
   ftpUploadDummyFile(location: string, fileName: string): Promise<void> {
-    return extras.ftpUploadDummyFile(location, fileName);
+    return extras.ftpUploadDummyFile(location, fileName, this.station.files);
   }
 
   /**
@@ -563,7 +576,7 @@ export class Chargepoint extends EventEmitter {
    * @returns The local file path.
    */
   ftpDownload(location: string): Promise<string> {
-    return extras.ftpDownload(location);
+    return extras.ftpDownload(location, this.station.files);
   }
 
   /**

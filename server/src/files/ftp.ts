@@ -14,7 +14,7 @@ export interface FtpOptions {
   /** Verify the server certificate (default true). */
   rejectUnauthorized?: boolean;
   /** Trusted CA certificate(s) in PEM, e.g. for a test server with a self-signed certificate. */
-  ca?: string | Buffer;
+  ca?: string | Buffer | (string | Buffer)[];
 }
 
 interface FtpTarget {

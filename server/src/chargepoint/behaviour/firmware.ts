@@ -6,27 +6,15 @@
  * InstallationFailed, never in an exception.
  * @module
  */
-import { readFile, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { ftpDownload, ftpUpload } from '../../files/ftp';
+import { Journal } from '../model/journal';
 import type { Station } from '../station/station';
+import { download, upload, withRetries } from './transfers';
 import type { Behaviours } from './types';
 
-/** Run `attempt` up to 1 + retries times, waiting retryInterval seconds between tries. */
-async function withRetries<T>(station: Station, retries = 0, retryIntervalS = 0, attempt: () => Promise<T>): Promise<T> {
-  for (let n = 0; ; n++) {
-    try {
-      return await attempt();
-    } catch (err) {
-      if (n >= retries) throw err;
-      station.warn(`${(err as Error).message}; retry ${n + 1} of ${retries} in ${retryIntervalS} s`);
-      await station.link.scheduler.sleep(retryIntervalS * 1000);
-    }
-  }
-}
-
-/** What the diagnostics file holds: the model's state as readable JSON. */
+/** What the diagnostics file holds: the model's state and its journal (frames, events) within the requested window, as readable JSON. */
 function diagnostics(station: Station, startTime?: string, stopTime?: string): string {
+  const from = startTime ? Date.parse(startTime) : undefined;
+  const to = stopTime ? Date.parse(stopTime) : undefined;
   return `${JSON.stringify({
     chargePoint: station.link.id,
     generated: new Date(station.now()).toISOString(),
@@ -35,23 +23,9 @@ function diagnostics(station: Station, startTime?: string, stopTime?: string): s
     bootState: station.bootState,
     connectors: station.connectors.map((c) => ({ id: c.id, status: c.status, transaction: c.transaction, energyWh: c.meter?.registerWh })),
     configuration: station.config.get().configurationKey,
-    queuedTransactionMessages: station.queue.length,
+    queuedMessages: station.queue.length,
+    journal: Journal.format(station.journal.entries(from, to)).split('\n').filter(Boolean),
   }, null, 2)}\n`;
-}
-
-/** Fetch a firmware image into memory: ftp(s) through basic-ftp, http(s) through fetch. */
-async function download(location: string): Promise<Buffer> {
-  if (/^https?:/i.test(location)) {
-    const res = await fetch(location);
-    if (!res.ok) throw new Error(`HTTP ${res.status} for ${location}`);
-    return Buffer.from(await res.arrayBuffer());
-  }
-  const file = await ftpDownload(location);
-  try {
-    return await readFile(file);
-  } finally {
-    await rm(dirname(file), { recursive: true, force: true });
-  }
 }
 
 /** FirmwareManagement behaviours. */
@@ -65,7 +39,7 @@ export const firmware: Behaviours = {
     const followUp = async (): Promise<void> => {
       await status('Uploading');
       try {
-        await withRetries(station, retries, retryInterval, () => ftpUpload(location, fileName, diagnostics(station, startTime, stopTime)));
+        await withRetries(station, retries, retryInterval, () => upload(station, location, fileName, diagnostics(station, startTime, stopTime)));
         await status('Uploaded');
       } catch (err) {
         station.warn(`diagnostics upload failed: ${(err as Error).message}`);
@@ -86,7 +60,7 @@ export const firmware: Behaviours = {
       await status('Downloading');
       let image: Buffer;
       try {
-        image = await withRetries(station, retries, retryInterval, () => download(location));
+        image = await withRetries(station, retries, retryInterval, () => download(station, location));
       } catch (err) {
         station.warn(`firmware download failed: ${(err as Error).message}`);
         await status('DownloadFailed');

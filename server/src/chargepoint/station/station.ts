@@ -13,8 +13,11 @@ import { AuthCache, LocalAuthList, type IdTagInfo } from '../model/authorization
 import { ChargingProfiles, type ElectricalSpec } from '../model/charging-profiles';
 import { Configuration } from '../model/configuration';
 import { deriveStatus, newConnector, type Connector, type ConnectorErrorCode, type ConnectorStatus, type Transaction } from '../model/connector';
+import type { FtpOptions } from '../../files/ftp';
+import { Journal } from '../model/journal';
 import { Meter } from '../model/meter';
 import { resolveProfile, type ResolvedProfile, type StationProfile } from '../model/profile';
+import { StationSecurity } from './security';
 import { TxQueue, type QueuedMessage } from './tx-queue';
 
 /** Request payload of a 1.6 action. */
@@ -48,6 +51,8 @@ export interface Automation {
   reconnect: boolean;
   /** The simulated driver plugs in as soon as a remote start is accepted on an empty connector. */
   autoPlugIn: boolean;
+  /** Security events (startup, reset, certificate failures, …) are sent as SecurityEventNotification. */
+  securityEvents: boolean;
 }
 
 /** Options of the model. */
@@ -56,6 +61,10 @@ export interface StationOptions {
   profile?: StationProfile;
   /** Initial automation switches. */
   automation?: Partial<Automation>;
+  /** Entries kept in the journal (diagnostics file, GetLog); default 200, 0 keeps none. */
+  journal?: number;
+  /** TLS settings for `ftps://` transfers (diagnostics, logs, firmware). */
+  files?: FtpOptions;
 }
 
 /** The model of one charge point and its autonomous behaviour. */
@@ -76,6 +85,12 @@ export class Station {
   readonly queue: TxQueue;
   /** Automatic behaviour switches (mutable). */
   readonly automation: Automation;
+  /** Recent frames and events (diagnostics file, DiagnosticsLog). */
+  readonly journal: Journal;
+  /** Security log, events, installed certificates. */
+  readonly security: StationSecurity;
+  /** TLS settings for `ftps://` transfers. */
+  readonly files: FtpOptions;
   /** Registration status from the last BootNotification answer. */
   bootState: BootState = 'None';
   /** Last FirmwareStatusNotification status (reported on TriggerMessage). */
@@ -104,7 +119,9 @@ export class Station {
     this.profile = resolveProfile(link.id, options.profile);
     const p = this.profile;
     this.config = new Configuration({ values: { NumberOfConnectors: p.connectors, ...p.configuration }, profiles: p.featureProfiles });
-    this.automation = { heartbeat: true, meterValues: true, reconnect: true, autoPlugIn: true, ...options.automation };
+    this.automation = { heartbeat: true, meterValues: true, reconnect: true, autoPlugIn: true, securityEvents: true, ...options.automation };
+    this.journal = new Journal(options.journal ?? 200);
+    this.files = options.files ?? {};
     const spec = { phases: p.phases, voltage: p.voltage, maxPowerW: p.maxPowerW };
     this.connectors = [newConnector(0)];
     for (let i = 1; i <= p.connectors; i++) this.connectors.push(newConnector(i, new Meter({ ...spec, seed: i }, p.meterStartWh)));
@@ -129,6 +146,7 @@ export class Station {
       changed: () => this.changed(),
     });
     c.onChange = (key) => this.configChanged(key);
+    this.security = new StationSecurity(this);
   }
 
   /** Current time on the station's clock (epoch ms). */

@@ -1,6 +1,7 @@
 /**
- * Transaction-related messages (StartTransaction, StopTransaction, transaction MeterValues) with
- * guaranteed, in-order delivery (OCPP-J 1.6 §4.7 and the 2025 errata): kept while offline and
+ * Messages with guaranteed, in-order delivery: the transaction-related ones (StartTransaction,
+ * StopTransaction, transaction MeterValues) and SecurityEventNotification (security whitepaper:
+ * critical events are queued) (OCPP-J 1.6 §4.7 and the 2025 errata): kept while offline and
  * sent oldest first once the charge point is back online; after a CALLERROR, retried up to
  * `TransactionMessageAttempts` times, waiting `TransactionMessageRetryInterval × n` seconds
  * before the n-th retry, then dropped. Other messages may overtake the queue; new transaction
@@ -13,7 +14,7 @@ import type { Scheduler, TimerHandle } from '../../ocpp/scheduler';
 
 /** One queued message. `txLocal` names the transaction whose CSMS id is filled in at send time. */
 export interface QueuedMessage {
-  /** Action: StartTransaction, StopTransaction or MeterValues. */
+  /** Action: StartTransaction, StopTransaction, MeterValues or SecurityEventNotification. */
   action: string;
   /** Request payload (transactionId filled in at send time when `txLocal` is set). */
   payload: Payload;

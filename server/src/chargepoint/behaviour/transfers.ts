@@ -1,0 +1,59 @@
+/**
+ * File transfers shared by the behaviours that move files (GetDiagnostics, UpdateFirmware,
+ * GetLog, SignedUpdateFirmware): retries with the CSMS's retryInterval, downloads over
+ * FTP/FTPS or HTTP(S), uploads with the station's TLS settings.
+ * @module
+ */
+import { readFile, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { ftpDownload, ftpUpload } from '../../files/ftp';
+import type { Station } from '../station/station';
+
+/**
+ * Run `attempt` up to 1 + retries times, waiting retryInterval seconds between tries.
+ * @param station For the clock and warnings.
+ * @param retries Extra attempts after the first.
+ * @param retryIntervalS Seconds between attempts.
+ * @param attempt The transfer.
+ */
+export async function withRetries<T>(station: Station, retries = 0, retryIntervalS = 0, attempt: () => Promise<T>): Promise<T> {
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (n >= retries) throw err;
+      station.warn(`${(err as Error).message}; retry ${n + 1} of ${retries} in ${retryIntervalS} s`);
+      await station.link.scheduler.sleep(retryIntervalS * 1000);
+    }
+  }
+}
+
+/**
+ * Fetch a file into memory: ftp(s) through basic-ftp (temporary file removed), http(s) through fetch.
+ * @param station For its TLS settings.
+ * @param location `ftp[s]://…/file` or `http[s]://…`.
+ */
+export async function download(station: Station, location: string): Promise<Buffer> {
+  if (/^https?:/i.test(location)) {
+    const res = await fetch(location);
+    if (!res.ok) throw new Error(`HTTP ${res.status} for ${location}`);
+    return Buffer.from(await res.arrayBuffer());
+  }
+  const file = await ftpDownload(location, station.files);
+  try {
+    return await readFile(file);
+  } finally {
+    await rm(dirname(file), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Upload content to an `ftp[s]://…/dir` location with the station's TLS settings.
+ * @param station For its TLS settings.
+ * @param location Directory URL.
+ * @param fileName File name in that directory.
+ * @param content File content.
+ */
+export function upload(station: Station, location: string, fileName: string, content: string | Buffer): Promise<void> {
+  return ftpUpload(location, fileName, content, station.files);
+}
