@@ -113,6 +113,18 @@ export class Lifecycle {
     this.reconnectTimer = this.link.scheduler.after(delayMs, () => void this.connectNow());
   }
 
+  /**
+   * Drop the connection and open it again at once, without a new BootNotification: new
+   * credentials or a new client certificate take effect (AuthorizationKey, CertificateSigned,
+   * SecurityProfile).
+   */
+  async reconnect(): Promise<void> {
+    this.stopped = true;
+    this.cancel(this.reconnectTimer);
+    await this.link.drop();
+    await this.connectNow();
+  }
+
   /** Send BootNotification with the profile's identity and act on the answer. */
   async boot(): Promise<void> {
     this.cancel(this.bootTimer);
