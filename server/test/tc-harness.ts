@@ -21,8 +21,10 @@ export interface Scenario {
   cp: Chargepoint;
   /** The virtual clock, when asked for. */
   clock?: VirtualScheduler;
-  /** Every CALL the charge point sent, in order. */
+  /** Every CALL the charge point sent, in order, except SecurityEventNotification (see `calls`). */
   sent: SentCall[];
+  /** Every CALL the charge point sent, in order, security events included. */
+  calls: SentCall[];
   /** Warnings the charge point emitted. */
   warnings: string[];
   /** Send a CSMS-initiated call and resolve with the answer. */
@@ -57,9 +59,14 @@ export async function scenario(
   const { id = 'CP1', virtual = false, csms: csmsOptions, ...cpOptions } = options;
   const csms = new MockCsms({ port: 0, ...csmsOptions });
   const sent: SentCall[] = [];
+  const calls: SentCall[] = [];
+  // Security events (StartupOfTheDevice, ResetOrReboot, …) interleave with everything; the core cases' exact sequences leave them out.
   csms.on('frame', (_s, e) => {
     const f = e.frame;
-    if (e.direction === 'in' && f && f.type === 2) sent.push({ action: f.action, payload: f.payload as Record<string, unknown> });
+    if (e.direction !== 'in' || !f || f.type !== 2) return;
+    const call = { action: f.action, payload: f.payload as Record<string, unknown> };
+    calls.push(call);
+    if (f.action !== 'SecurityEventNotification') sent.push(call);
   });
   await csms.listen();
   const clock = virtual ? new VirtualScheduler(Date.parse('2026-01-05T10:00:00.000Z')) : undefined;
@@ -71,14 +78,15 @@ export async function scenario(
     cp,
     clock,
     sent,
+    calls,
     warnings,
     call: (action, payload = {}) => csms.call(id, action, payload),
     async waitFor(action, match = () => true, count = 1) {
       for (let waited = 0; ; waited += 10) {
-        const hits = sent.filter((c) => c.action === action && match(c.payload));
+        const hits = calls.filter((c) => c.action === action && match(c.payload));
         if (hits.length >= count) return hits;
         if (waited > 3000) {
-          throw new Error(`timed out waiting for ${count} × ${action}; sent: ${sent.map((c) => `${c.action} ${JSON.stringify(c.payload)}`).join('\n  ')}`);
+          throw new Error(`timed out waiting for ${count} × ${action}; sent: ${calls.map((c) => `${c.action} ${JSON.stringify(c.payload)}`).join('\n  ')}`);
         }
         await pause(10);
       }

@@ -15,7 +15,7 @@ import { type Scheduler, realScheduler } from '../ocpp/scheduler';
 import { ocpp16 } from '../ocpp/v16/protocol';
 import type { Ocpp16Messages } from '../ocpp/v16/types';
 import type { ValidationMode } from '../ocpp/validator';
-import { openSocket, parseSocketUrl, type TlsOptions } from '../transport/client';
+import { certificateFailure, openSocket, parseSocketUrl, type TlsOptions } from '../transport/client';
 import { bindSocket } from '../transport/socket';
 import { DEFAULT_BEHAVIOURS, type Behaviour } from './behaviour/index';
 import * as extras from './extras';
@@ -24,6 +24,7 @@ import type { StationProfile } from './model/profile';
 import { Lifecycle, type Backoff, type BootMode, type LifecycleLink } from './station/lifecycle';
 import { StateStore } from './station/state-store';
 import { Station, type Automation, type StopReason } from './station/station';
+import { connectionSettings, initialSecurityProfile, type AuthorizationKeyEncoding } from './security-profile';
 
 /** Request payload type of a 1.6 action. */
 export type RequestOf<A extends keyof Ocpp16Messages> = Ocpp16Messages[A]['request'];
@@ -50,9 +51,18 @@ export interface ChargepointOptions {
   validation?: { inbound?: ValidationMode; outbound?: ValidationMode };
   /** CALLERROR code for a CSMS call nobody handles (default `NotSupported`). */
   unhandledCallError?: 'NotSupported' | 'NotImplemented';
-  /** HTTP Basic password (security profile 1/2); the user name is the charge point id. */
+  /**
+   * HTTP Basic password (security profile 1/2); the user name is the charge point id. A hex
+   * string of 32–40 digits becomes the initial `AuthorizationKey`.
+   */
   password?: string | Buffer;
-  /** TLS settings for `wss://` URLs. */
+  /** Send the AuthorizationKey as its hex text (default) or as the raw bytes it encodes. */
+  authorizationKeyEncoding?: AuthorizationKeyEncoding;
+  /** Initial `SecurityProfile` (default: judged from the URL, password and client certificate). */
+  securityProfile?: number;
+  /** URL used at security profile 2 and 3 when the given one is `ws://` (default: the same with `wss://`). */
+  secureUrl?: string;
+  /** TLS settings for `wss://` URLs (and `ftps://` transfers); verification is on unless `rejectUnauthorized: false`. */
   tls?: TlsOptions;
   /** Client certificate for `wss://` (security profile 3). */
   keyStoreElement?: KeyStoreElement;
@@ -78,6 +88,9 @@ export interface ChargepointOptions {
   /** Recent frames and events kept for the diagnostics file and GetLog (default 200; 0 keeps none). */
   journal?: number;
 }
+
+/** The verification opt-out is announced once per process, not once per charge point of a fleet. */
+let insecureWarned = false;
 
 /** Model events worth a journal line (the diagnostics file). */
 const JOURNALLED = new Set(['boot', 'status', 'transaction', 'configuration', 'warning', 'securityEvent']);
@@ -132,6 +145,10 @@ export class Chargepoint extends EventEmitter {
   private ws: WebSocket | undefined;
   private readonly triggers = new Map<string, Map<string, AnswerHandler>>();
   private defaultsOn: boolean;
+  /** Security profile of the last successful connection: where a raised profile falls back to. */
+  private connectedProfile: number | undefined;
+  /** Connection failures already reported as security events since the last successful connection. */
+  private readonly reportedFailures = new Set<string>();
 
   /**
    * Create a charge point without connecting it; call {@link Chargepoint.connect} next.
@@ -191,6 +208,7 @@ export class Chargepoint extends EventEmitter {
     }
     this.lifecycle = new Lifecycle(link, this.station, options.boot ?? 'manual', options.backoff);
     if (options.stateDir) new StateStore(options.stateDir).attach(this.station);
+    this.initSecurity();
     this.defaultsOn = options.defaults ?? true;
     for (const action of Object.keys(DEFAULT_BEHAVIOURS)) this.endpoint.handle(action, this.defaultHandlerOf(action));
     options.observe?.(this);
@@ -207,16 +225,22 @@ export class Chargepoint extends EventEmitter {
    */
   async connect(): Promise<this> {
     if (this.ws) return this;
-    const o = this.options;
-    const tls: TlsOptions = { ...o.tls };
-    // The keystore is consulted on every connect, so a certificate saved after renewal is presented on reConnect.
-    const element = o.keyStoreElement ?? (this.target.protocol === 'wss:' ? this.keystore().get() : undefined);
-    if (element) Object.assign(tls, await extras.readKeyStoreElement(element));
-    const ws = await openSocket(this.target, {
-      protocols: [this.endpoint.protocol.subprotocol],
-      basicAuth: o.password !== undefined ? { username: this.id, password: o.password } : undefined,
-      tls,
-    });
+    const config = this.station.config;
+    let ws: WebSocket;
+    try {
+      ws = await this.dial();
+    } catch (err) {
+      this.reportFailure(err);
+      const previous = this.connectedProfile;
+      const raised = config.int('SecurityProfile');
+      if (previous === undefined || previous >= raised) throw err;
+      // Whitepaper: a charge point that cannot connect at a newly raised profile goes back to the old one.
+      this.emit('warning', `cannot connect at security profile ${raised} (${(err as Error).message}); falling back to profile ${previous}`);
+      config.set('SecurityProfile', previous);
+      ws = await this.dial();
+    }
+    this.connectedProfile = config.int('SecurityProfile');
+    this.reportedFailures.clear();
     this.ws = ws;
     ws.once('close', (code, reason) => {
       this.ws = undefined;
@@ -228,6 +252,56 @@ export class Chargepoint extends EventEmitter {
     // With automatic boot, resolve once the CSMS answered the BootNotification (ready to charge).
     await this.lifecycle.opened();
     return this;
+  }
+
+  /** One connection attempt with the settings of the current security profile. */
+  private async dial(): Promise<WebSocket> {
+    const o = this.options;
+    const config = this.station.config;
+    const profile = config.int('SecurityProfile');
+    // The keystore is consulted on every connect, so a certificate saved after renewal is presented on reconnect.
+    const element = this.target.protocol === 'wss:' || profile >= 2 ? this.keystore().get() : undefined;
+    const settings = connectionSettings(this.id, {
+      target: this.target,
+      secureUrl: o.secureUrl,
+      profile,
+      authorizationKey: config.str('AuthorizationKey'),
+      encoding: o.authorizationKeyEncoding ?? 'hex',
+      password: o.password,
+      tls: { ...o.tls },
+      certificate: element ? await extras.readKeyStoreElement(element) : undefined,
+      installedRoots: this.station.security.certificates.pems('CentralSystemRootCertificate'),
+    });
+    if (settings.url.protocol === 'wss:' && settings.tls.rejectUnauthorized === false && !insecureWarned) {
+      insecureWarned = true;
+      this.emit('warning', 'TLS certificate and host-name verification is OFF: any server can impersonate the CSMS (lab use only)');
+    }
+    if (profile === 3 && !settings.tls.cert) throw new OcppConnectionError('NoClientCertificate', `security profile 3 needs a client certificate for ${this.id}: pass a keyStoreElement, --keyStore or SSL_CLIENT_KEYSTORE`);
+    return openSocket(settings.url, { protocols: [this.endpoint.protocol.subprotocol], basicAuth: settings.basicAuth, tls: settings.tls });
+  }
+
+  /** A refused server certificate or password becomes a security event, once per streak of failures. */
+  private reportFailure(err: unknown): void {
+    const code = (err as { code?: string }).code ?? '';
+    const type = certificateFailure(code) ? 'InvalidCentralSystemCertificate' : code === 'HTTP401' ? 'FailedToAuthenticateAtCentralSystem' : undefined;
+    if (!type || this.reportedFailures.has(type)) return;
+    this.reportedFailures.add(type);
+    this.station.security.raise(type, (err as Error).message);
+  }
+
+  /** Keystore entry, initial AuthorizationKey and SecurityProfile from the options. */
+  private initSecurity(): void {
+    const o = this.options;
+    const config = this.station.config;
+    if (o.keyStoreElement) this.keystore().add({ ...o.keyStoreElement, id: this.id });
+    if (typeof o.password === 'string' && /^(?:[0-9a-fA-F]{2}){16,20}$/.test(o.password) && !config.str('AuthorizationKey')) {
+      config.set('AuthorizationKey', o.password);
+    }
+    if (o.profile?.configuration?.SecurityProfile !== undefined) return;
+    const wss = this.target.protocol === 'wss:';
+    const hasPassword = o.password !== undefined || this.target.password !== '' || config.str('AuthorizationKey') !== '';
+    const profile = o.securityProfile ?? initialSecurityProfile(this.target, hasPassword, wss && this.keystore().get() !== undefined);
+    config.set('SecurityProfile', profile);
   }
 
   // ---- generic API ----

@@ -58,7 +58,34 @@ export function parseSocketUrl(text: string): URL {
   return url;
 }
 
+/** OpenSSL / Node codes of a server certificate the client refused. */
+const CERTIFICATE_FAILURES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_REVOKED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** True when a connection failed because the server's certificate was refused. @param code The error code. */
+export function certificateFailure(code: string): boolean {
+  return CERTIFICATE_FAILURES.has(code);
+}
+
 function describeFailure(url: string, err: Error & { code?: string }): string {
+  if (err.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return `TLS: the certificate of ${url} does not name this host (${err.message}); connect by a name the certificate lists`;
+  }
+  if (certificateFailure(err.code ?? '')) {
+    return `TLS: the certificate of ${url} is not trusted (${err.code}: ${err.message}); trust its CA with --ca FILE, --cadir DIR or SSL_CERT_FILE`;
+  }
   switch (err.code) {
     case 'ECONNREFUSED':
       return `connection to ${url} refused: nothing listens there (start a CSMS, or use --with-csms)`;

@@ -27,12 +27,18 @@ export const core: Behaviours = {
     return { response: { status: scheduled ? 'Scheduled' : 'Accepted' }, followUp: () => station.refresh() };
   },
 
-  // §5.3, §9: type, range and read-only checks live in the configuration model.
+  // §5.3, §9: type, range and read-only checks live in the configuration model (SecurityProfile only goes up).
   ChangeConfiguration({ key, value }, { station, lifecycle }) {
     const status = station.config.change(key, value);
-    const followUp = (): void => {
+    const security = status === 'Accepted' && /^(AuthorizationKey|SecurityProfile)$/i.test(key);
+    const followUp = async (): Promise<void> => {
       if (key === 'HeartbeatInterval') lifecycle.armHeartbeat();
       if (key === 'WebSocketPingInterval') lifecycle.armPing();
+      if (!security) return;
+      // TC_073 / TC_083: reconnect with the new password or at the new profile (which falls back if it cannot connect).
+      station.security.raise('ReconfigurationOfSecurityParameters', `${key} changed`);
+      await station.queue.drained(5_000);
+      await lifecycle.reconnect();
     };
     return { response: { status }, followUp };
   },

@@ -46,6 +46,8 @@ export class Lifecycle {
   private pingTimer: TimerHandle | undefined;
   private bootTimer: TimerHandle | undefined;
   private afterBoot: (() => void)[] = [];
+  /** False until the first boot of this process was accepted (StartupOfTheDevice). */
+  private startedUp = false;
   /** Reconnect back-off. */
   backoff: Backoff;
 
@@ -105,6 +107,8 @@ export class Lifecycle {
    * BootNotification again.
    */
   async reboot(delayMs = 1000): Promise<void> {
+    this.startedUp = true;
+    this.station.security.raise('ResetOrReboot');
     this.needsBoot = true;
     this.stopped = true;
     this.station.stopTimers();
@@ -159,6 +163,10 @@ export class Lifecycle {
       this.needsBoot = false;
       if (conf.interval > 0) this.station.config.set('HeartbeatInterval', conf.interval);
       if (ours) await this.station.reportAll();
+      if (ours && !this.startedUp) {
+        this.startedUp = true;
+        this.station.security.raise('StartupOfTheDevice');
+      }
       this.online();
       for (const fn of this.afterBoot.splice(0)) fn();
       return;
