@@ -355,6 +355,7 @@ export class RpcEndpoint extends EventEmitter {
     if (!handler || !maySend(this.protocol, action, this.role === 'CSMS' ? 'ChargePoint' : 'CSMS')) {
       return this.writeError(id, this.unhandledCallError, `${action} is not supported here`, {}, action);
     }
+    if (this.validation.inbound !== 'off') payload = this.protocol.normalizeInbound?.(action, 'request', payload, (line) => this.warn(line)) ?? payload;
     const violation = this.inboundViolation(action, 'request', payload);
     if (violation && this.validation.inbound === 'strict') return this.writeError(id, violation.code, violation.message, {}, action);
     this.unanswered.set(id, action);

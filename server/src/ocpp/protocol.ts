@@ -62,6 +62,12 @@ export interface ProtocolVersion {
    * nothing changed.
    */
   normalizeOutbound?(action: string, kind: MessageKind, payload: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * Rewrite an inbound CALL payload of an older spelling into the one the schema describes,
+   * before it is validated (for example a 1.6 CertificateSigned with the edition-1 `cert` array).
+   * Returns the payload it was given when nothing changed; `warn` says what was rewritten.
+   */
+  normalizeInbound?(action: string, kind: MessageKind, payload: Record<string, unknown>, warn: (line: string) => void): Record<string, unknown>;
 }
 
 /** True when `role` may send the request of `action`. */

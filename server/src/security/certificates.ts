@@ -1,9 +1,12 @@
 /**
- * Certificate handling for the OCPP 1.6 security extension (SignCertificate, CertificateSigned),
- * all in-process so that scripts need no openssl binary.
+ * Certificate handling for the OCPP 1.6 security extension (SignCertificate, CertificateSigned,
+ * InstallCertificate and friends, SignedUpdateFirmware), all in-process so that scripts need no
+ * openssl binary. X.509 is read with node's `X509Certificate` and, where the DER structure itself
+ * is needed (certificateHashData), generically with forge's ASN.1 reader, so RSA and EC
+ * certificates work alike.
  * @module
  */
-import { generateKeyPair } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPair, verify, X509Certificate } from 'node:crypto';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
 import type { InboundCall } from '../ocpp/endpoint';
@@ -96,4 +99,207 @@ export async function certificateSignedToPem(request: InboundCall): Promise<Inbo
     return { ...request, payload: { ...request.payload, cert: pems } };
   }
   return { ...request, payload: { ...request.payload } };
+}
+
+/**
+ * The PEM certificates in a text (a chain, a bundle), in order, re-wrapped as 64-character LF
+ * lines: CSMSs and the OCA test tool may send CRLF or other line breaks.
+ * @param text PEM text; anything between the certificates is ignored.
+ */
+export function splitPemChain(text: string): string[] {
+  return (text.match(PEM_CERTIFICATE) ?? []).map((pem) => {
+    const body = pem.replace(/-----(?:BEGIN|END) CERTIFICATE-----|\s+/g, '');
+    return ['-----BEGIN CERTIFICATE-----', ...(body.match(/.{1,64}/g) ?? []), '-----END CERTIFICATE-----'].join('\n');
+  });
+}
+
+/**
+ * Turn the edition-1 CertificateSigned `cert` array (hex DER; some CSMSs put PEM in it) into an
+ * edition-2 PEM `certificateChain`. Undefined when an entry is neither.
+ * @param cert The array as received.
+ */
+export function legacyCertificateChain(cert: readonly unknown[]): string | undefined {
+  const pems: string[] = [];
+  for (const c of cert) {
+    if (typeof c !== 'string') return undefined;
+    if (c.includes('-----BEGIN CERTIFICATE-----')) pems.push(...splitPemChain(c));
+    else if (/^(?:[0-9a-fA-F]{2}|\s)+$/.test(c) && /\S/.test(c)) pems.push(convertDerToPem(c));
+    else return undefined;
+  }
+  return pems.length ? pems.join('\n') : undefined;
+}
+
+/** Hash algorithms of CertificateHashDataType. */
+export type HashAlgorithm = 'SHA256' | 'SHA384' | 'SHA512';
+
+/** A certificate as OCPP names it (OCSP CertID fields, whitepaper CertificateHashDataType). */
+export interface CertificateHashData {
+  /** Hash algorithm of the two hashes. */
+  hashAlgorithm: HashAlgorithm;
+  /** Hash of the DER-encoded issuer Name, lower-case hex. */
+  issuerNameHash: string;
+  /** Hash of the issuer's subjectPublicKey (BIT STRING value without the unused-bits byte), lower-case hex. */
+  issuerKeyHash: string;
+  /** Serial number, lower-case hex without leading zeros. */
+  serialNumber: string;
+}
+
+/** What certificateHashData needs from the DER: raw slices, not forge's decoded objects. */
+interface CertificateParts {
+  serialHex: string;
+  issuerDer: Buffer;
+  subjectDer: Buffer;
+  /** subjectPublicKey BIT STRING contents without the unused-bits byte. */
+  publicKeyBits: Buffer;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+/** One PEM certificate as DER; throws when the text holds none. */
+function pemToDer(pem: string): Buffer {
+  const first = splitPemChain(pem)[0];
+  if (!first) throw new Error('no PEM certificate found');
+  return Buffer.from(first.replace(/-----(?:BEGIN|END) CERTIFICATE-----|\s+/g, ''), 'base64');
+}
+
+/** Reads the TBSCertificate fields by position; forge's ASN.1 layer knows no key types, so EC works too. */
+function certificateParts(pem: string): CertificateParts {
+  const der = pemToDer(pem);
+  const { asn1 } = forge;
+  // decodeBitStrings: false keeps the key's BIT STRING opaque (the typings lack the options form).
+  const fromDer = asn1.fromDer as unknown as (bytes: forge.util.ByteStringBuffer, options: object) => forge.asn1.Asn1;
+  const cert = fromDer(forge.util.createBuffer(der.toString('binary')), { strict: true, decodeBitStrings: false });
+  const children = (node: forge.asn1.Asn1 | undefined): forge.asn1.Asn1[] => {
+    if (!node || !Array.isArray(node.value)) throw new Error('not an X.509 certificate');
+    return node.value;
+  };
+  const tbs = children(children(cert)[0]);
+  // [0] EXPLICIT version is optional (v1 certificates omit it).
+  const at = tbs[0]?.tagClass === asn1.Class.CONTEXT_SPECIFIC ? 1 : 0;
+  const [serial, , issuer, validity, subject, spki] = tbs.slice(at);
+  if (!serial || !issuer || !validity || !subject || !spki || typeof serial.value !== 'string') throw new Error('not an X.509 certificate');
+  const toBuffer = (node: forge.asn1.Asn1): Buffer => Buffer.from(asn1.toDer(node).getBytes(), 'binary');
+  const bits = children(spki)[1];
+  if (!bits || bits.type !== asn1.Type.BITSTRING || typeof bits.value !== 'string') throw new Error('certificate without a public key');
+  const time = (node: forge.asn1.Asn1 | undefined): Date => {
+    if (!node || typeof node.value !== 'string') throw new Error('certificate without validity');
+    return node.type === asn1.Type.UTCTIME ? asn1.utcTimeToDate(node.value) : asn1.generalizedTimeToDate(node.value);
+  };
+  const [notBefore, notAfter] = children(validity);
+  return {
+    serialHex: Buffer.from(serial.value, 'binary').toString('hex').replace(/^0+(?=.)/, ''),
+    issuerDer: toBuffer(issuer),
+    subjectDer: toBuffer(subject),
+    publicKeyBits: Buffer.from(bits.value, 'binary').subarray(1),
+    notBefore: time(notBefore),
+    notAfter: time(notAfter),
+  };
+}
+
+/**
+ * The certificateHashData of a certificate (GetInstalledCertificateIds, DeleteCertificate).
+ * @param pem The certificate, PEM (the first one of a chain).
+ * @param issuerPem Its issuer's certificate; without it the certificate's own key is used, which
+ *   is right for the self-issued root certificates a charge point stores.
+ * @param algorithm Hash algorithm (default SHA256).
+ */
+export function certificateHashData(pem: string, issuerPem?: string, algorithm: HashAlgorithm = 'SHA256'): CertificateHashData {
+  const cert = certificateParts(pem);
+  const keyBits = issuerPem ? certificateParts(issuerPem).publicKeyBits : cert.publicKeyBits;
+  const hash = (data: Buffer): string => createHash(algorithm.toLowerCase()).update(data).digest('hex');
+  return { hashAlgorithm: algorithm, issuerNameHash: hash(cert.issuerDer), issuerKeyHash: hash(keyBits), serialNumber: cert.serialHex };
+}
+
+/**
+ * True when two certificateHashData name the same certificate (hex compared case-insensitively,
+ * serial numbers without leading zeros).
+ * @param a One.
+ * @param b The other.
+ */
+export function sameHashData(a: CertificateHashData, b: CertificateHashData): boolean {
+  const serial = (s: string): string => s.toLowerCase().replace(/^0+(?=.)/, '');
+  return a.hashAlgorithm === b.hashAlgorithm &&
+    a.issuerNameHash.toLowerCase() === b.issuerNameHash.toLowerCase() &&
+    a.issuerKeyHash.toLowerCase() === b.issuerKeyHash.toLowerCase() &&
+    serial(a.serialNumber) === serial(b.serialNumber);
+}
+
+/** Parse a PEM certificate; undefined when it is not one. */
+function x509(pem: string): X509Certificate | undefined {
+  try {
+    return new X509Certificate(pem);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why a certificate cannot be used, or undefined when it can: it must parse and be within its
+ * validity period.
+ * @param pem The certificate, PEM.
+ * @param now The charge point's clock (epoch ms; default: now).
+ */
+export function certificateProblem(pem: string, now = Date.now()): string | undefined {
+  let parts: CertificateParts;
+  try {
+    if (!x509(pem)) return 'not a parsable X.509 certificate';
+    parts = certificateParts(pem);
+  } catch (err) {
+    return `not a parsable X.509 certificate (${(err as Error).message})`;
+  }
+  if (now < parts.notBefore.getTime()) return `not valid before ${parts.notBefore.toISOString()}`;
+  if (now > parts.notAfter.getTime()) return `expired ${parts.notAfter.toISOString()}`;
+  return undefined;
+}
+
+/**
+ * True when the first certificate of a chain carries the public key of a private key (the
+ * certificate the CSMS signed belongs to our CSR).
+ * @param chainPem The chain, leaf first, PEM.
+ * @param privateKeyPem The private key, PEM.
+ */
+export function leafMatchesKey(chainPem: string, privateKeyPem: string): boolean {
+  const leaf = x509(splitPemChain(chainPem)[0] ?? '');
+  try {
+    return leaf !== undefined && leaf.checkPrivateKey(createPrivateKey(privateKeyPem));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * True when `issuerPem` issued `certPem`: names match and the signature verifies with the
+ * issuer's key.
+ * @param certPem The certificate.
+ * @param issuerPem The candidate issuer.
+ */
+export function isIssuedBy(certPem: string, issuerPem: string): boolean {
+  const cert = x509(certPem);
+  const issuer = x509(issuerPem);
+  try {
+    return !!cert && !!issuer && cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Verify a SHA-256 signature (RSA PKCS#1 v1.5, or ECDSA in DER or raw r‖s form) over data with
+ * a certificate's key: the firmware signature of SignedUpdateFirmware.
+ * @param data The signed bytes (the firmware image).
+ * @param certificatePem The signing certificate, PEM.
+ * @param signatureBase64 The signature, base64.
+ */
+export function verifySignature(data: Buffer, certificatePem: string, signatureBase64: string): boolean {
+  const cert = x509(certificatePem);
+  if (!cert) return false;
+  const signature = Buffer.from(signatureBase64.replace(/\s+/g, ''), 'base64');
+  if (signature.length === 0) return false;
+  const key = cert.publicKey;
+  try {
+    if (verify('sha256', data, key, signature)) return true;
+    return key.asymmetricKeyType === 'ec' && verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature);
+  } catch {
+    return false;
+  }
 }

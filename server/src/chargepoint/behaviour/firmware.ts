@@ -55,6 +55,8 @@ export const firmware: Behaviours = {
       station.firmwareStatus = s;
       return station.notify('FirmwareStatusNotification', { status: s });
     };
+    // From now on a triggered firmware status is the unsigned FirmwareStatusNotification.
+    station.security.signedFirmware = undefined;
     const followUp = async (): Promise<void> => {
       await station.link.scheduler.sleep(Math.max(0, Date.parse(retrieveDate) - station.now()));
       await status('Downloading');

@@ -8,10 +8,12 @@ import { firmware } from './firmware';
 import { localAuthList } from './local-auth-list';
 import { remoteTrigger } from './remote-trigger';
 import { reservation } from './reservation';
+import { security } from './security';
 import { smartCharging } from './smart-charging';
 import type { Behaviours } from './types';
 
 /** Default behaviour of each CSMS-initiated 1.6 action. */
-export const DEFAULT_BEHAVIOURS: Behaviours = { ...core, ...firmware, ...localAuthList, ...reservation, ...smartCharging, ...remoteTrigger };
+export const DEFAULT_BEHAVIOURS: Behaviours = { ...core, ...firmware, ...localAuthList, ...reservation, ...smartCharging, ...remoteTrigger, ...security };
 
+export { defaultCsrSubject, requestChargePointCertificate } from './security';
 export type { Behaviour, BehaviourContext, Behaviours, Outcome } from './types';

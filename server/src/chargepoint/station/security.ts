@@ -45,13 +45,26 @@ export class StationSecurity {
   logStatus: { status: LogStatus; requestId?: number } = { status: 'Idle' };
   /** Status of the last SignedUpdateFirmware, once there was one. */
   signedFirmware: { status: SignedFirmwareStatus; requestId?: number } | undefined;
+  private readonly runs = new Map<'log' | 'firmware', number>();
 
   /**
    * Create the security state of a station.
    * @param station The model it belongs to.
    */
   constructor(private readonly station: Station) {
-    this.certificates = new CertificateStore(() => station.config.int('CertificateStoreMaxLength'));
+    this.certificates = new CertificateStore(() => station.config.int('CertificateStoreMaxLength'), () => station.onChange?.());
+  }
+
+  /**
+   * Start a GetLog upload or a signed firmware update, superseding the previous one of its kind
+   * (AcceptedCanceled): the old run sees its check turn false and stops reporting.
+   * @param kind Which kind of run.
+   * @returns True while this run is the current one.
+   */
+  startRun(kind: 'log' | 'firmware'): () => boolean {
+    const n = (this.runs.get(kind) ?? 0) + 1;
+    this.runs.set(kind, n);
+    return () => this.runs.get(kind) === n;
   }
 
   /**

@@ -1,13 +1,15 @@
 /**
  * Persistence of a charge point's state in a state directory (`--state-dir`): configuration,
- * local list, connectors, charging profiles and, above all, the transaction message queue, so
- * a simulator killed mid-session loses no StopTransaction when it restarts. One small JSON file
- * per charge point, replaced atomically (write + rename) after every change.
+ * local list, connectors, charging profiles, installed certificates and, above all, the
+ * transaction message queue, so a simulator killed mid-session loses no StopTransaction when it
+ * restarts. One small JSON file per charge point, replaced atomically (write + rename) after
+ * every change.
  * @module
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { IdTagInfo } from '../model/authorization';
+import type { InstalledCertificate } from '../model/certificate-store';
 import type { InstalledProfile } from '../model/charging-profiles';
 import type { Connector } from '../model/connector';
 import type { Station } from './station';
@@ -36,6 +38,8 @@ export interface SavedState {
   transactions: { seq: number; ids: [number, number][] };
   /** Installed charging profiles. */
   chargingProfiles: InstalledProfile[];
+  /** Installed root certificates (absent in files written before they were kept). Never the pending CSR key. */
+  certificates?: InstalledCertificate[];
 }
 
 /** A directory of saved charge-point states. */
@@ -89,6 +93,7 @@ export class StateStore {
       queue: station.queue.messages,
       transactions: { seq: station.transactionSeq, ids: station.transactionIds },
       chargingProfiles: station.chargingProfiles.list(),
+      certificates: station.security.certificates.all,
     };
     const file = this.fileOf(station.link.id);
     const tmp = `${file}.${process.pid}.tmp`;
@@ -108,6 +113,7 @@ export class StateStore {
       station.config.restore(state.configuration);
       station.localList.restore(state.localList);
       station.chargingProfiles.restore(state.chargingProfiles);
+      if (state.certificates) station.security.certificates.restore(state.certificates);
       station.restoreTransactions(state.transactions.seq, state.transactions.ids);
       station.queue.restore(state.queue);
       for (const saved of state.connectors) {

@@ -7,6 +7,7 @@
  * `ocpp-rpc` npm package.
  * @module
  */
+import { legacyCertificateChain } from '../../security/certificates';
 import type { ActionSpec, MessageKind, ProtocolVersion } from '../protocol';
 
 const CP = 'ChargePoint';
@@ -90,6 +91,19 @@ function celciusOnTheWire(action: string, kind: MessageKind, payload: Record<str
   return text.includes('"Celsius"') ? (JSON.parse(text.replaceAll('"unit":"Celsius"', '"unit":"Celcius"')) as Record<string, unknown>) : payload;
 }
 
+/**
+ * Security whitepaper edition 1 sent CertificateSigned as hex DER `cert: string[]`; editions 2
+ * and 3 (and the schema) have a PEM `certificateChain`. Returns undefined when there is nothing
+ * to convert, or when `cert` is not convertible (validation then names the problem).
+ */
+function editionTwoCertificateSigned(action: string, kind: MessageKind, payload: Record<string, unknown>): Record<string, unknown> | undefined {
+  if (action !== 'CertificateSigned' || kind !== 'request' || !Array.isArray(payload.cert)) return undefined;
+  const { cert, ...rest } = payload;
+  if (typeof rest.certificateChain === 'string') return rest;
+  const certificateChain = legacyCertificateChain(cert as unknown[]);
+  return certificateChain === undefined ? undefined : { ...rest, certificateChain };
+}
+
 /** OCPP-J 1.6 with the security extension. */
 export const ocpp16: ProtocolVersion = {
   subprotocol: 'ocpp1.6',
@@ -106,5 +120,11 @@ export const ocpp16: ProtocolVersion = {
   },
   unknownMessageType: 'ignore',
   schema: ocpp16Schema,
-  normalizeOutbound: celciusOnTheWire,
+  normalizeOutbound: (action, kind, payload) => editionTwoCertificateSigned(action, kind, payload) ?? celciusOnTheWire(action, kind, payload),
+  normalizeInbound(action, kind, payload, warn) {
+    const converted = editionTwoCertificateSigned(action, kind, payload);
+    if (!converted) return payload;
+    warn(`${action} with the edition-1 "cert" array: converted to a PEM certificateChain`);
+    return converted;
+  },
 };
