@@ -1,10 +1,14 @@
 /**
  * The embedded mock central system: accepts any charge point, answers every
  * charge-point-initiated action with a valid default (overridable per action), and can call
- * connected charge points. Built on the same protocol core as the charge point.
+ * connected charge points. Built on the same protocol core as the charge point. Security
+ * extension: `wss://` (optionally requiring client certificates), Basic auth with per-charge-point
+ * passwords, and SignCertificate answered with a CertificateSigned from a CA.
  * @module
  */
+import { timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { TLSSocket } from 'node:tls';
 import type WebSocket from 'ws';
 import { RpcEndpoint, type CallHandler, type CallOptions, type FrameEvent } from '../ocpp/endpoint';
 import { OcppConnectionError } from '../ocpp/errors';
@@ -12,7 +16,8 @@ import type { Payload } from '../ocpp/frames';
 import type { ProtocolVersion } from '../ocpp/protocol';
 import { ocpp16 } from '../ocpp/v16/protocol';
 import type { ValidationMode } from '../ocpp/validator';
-import { OcppServer, type Accepted, type Authenticator } from '../transport/server';
+import { createFirmwareSigner, signCsr, type FirmwareSigner } from '../security/pki';
+import { OcppServer, type Accepted, type Authenticator, type BasicCredentials } from '../transport/server';
 import { bindSocket } from '../transport/socket';
 import { DEFAULT_ANSWERS, type AnswerContext } from './responses';
 
@@ -28,8 +33,43 @@ export interface MockCsmsOptions {
   validation?: { inbound?: ValidationMode; outbound?: ValidationMode };
   /** Timeout of calls to charge points in ms (default 15000). */
   responseTimeoutMs?: number;
-  /** Optional HTTP Basic-auth check. */
+  /**
+   * Custom HTTP Basic-auth check; replaces the {@link MockCsmsOptions.password} check (client
+   * certificates are still required when configured).
+   */
   authenticate?: Authenticator;
+  /** Serve `wss://` (TLS 1.2+). */
+  tls?: {
+    /** Server private key, PEM. */
+    key: string | Buffer;
+    /** Server certificate (chain), PEM. */
+    cert: string | Buffer;
+    /** CAs client certificates must chain to (default: the `pki` CA, if any). */
+    ca?: string | Buffer | (string | Buffer)[];
+    /** Security profile 3: refuse (HTTP 401) charge points without a valid client certificate. */
+    requireClientCert?: boolean;
+  };
+  /**
+   * Basic-auth password for every charge point (user name = charge point id). Accepted as sent
+   * in text, or, when it is 32–40 hex digits (an AuthorizationKey), also as the bytes it encodes:
+   * 1.6 profile 1/2 implementations differ. Not asked of a charge point whose client certificate
+   * verified (profile 3).
+   */
+  password?: string;
+  /**
+   * Passwords per charge point id, taking precedence over `password`. A ChangeConfiguration of
+   * `AuthorizationKey` sent with {@link MockCsms.call} and answered Accepted updates the entry.
+   */
+  passwords?: Record<string, string>;
+  /** CA that signs charge-point CSRs: SignCertificate is then followed by CertificateSigned. */
+  pki?: {
+    /** CA certificate, PEM. */
+    cert: string;
+    /** CA private key, PEM. */
+    key: string;
+    /** Validity of the certificates issued, in days (default 365). */
+    days?: number;
+  };
 }
 
 /** A connected charge point as the CSMS sees it. */
@@ -42,21 +82,71 @@ export interface ConnectedStation {
   ws: WebSocket;
   /** When it connected (ms since epoch). */
   connectedAt: number;
+  /** The client certificate it presented (TLS only; asked for on every TLS connection, required with `requireClientCert`). */
+  peerCertificate?: {
+    /** Subject common name. */
+    subject: string;
+    /** Serial number, hex. */
+    serialNumber: string;
+    /** SHA-256 fingerprint, colon-separated hex. */
+    fingerprint256: string;
+    /** Issuer common name. */
+    issuer: string;
+    /** The certificate, PEM. */
+    pem: string;
+  };
+  /** TLS only: whether its client certificate verified against the CSMS's CAs. */
+  authorized?: boolean;
+}
+
+/** The outcome of one SignCertificate handled with the CSMS's CA (event `certificateSigned`). */
+export interface CertificateSigningResult {
+  /** The CSR the charge point sent. */
+  csr: string;
+  /** The chain sent in CertificateSigned (absent when the CSR was rejected). */
+  certificateChain?: string;
+  /** The charge point's answer to CertificateSigned (`Accepted` / `Rejected`). */
+  status?: string;
+  /** Why signing or delivery failed. */
+  error?: string;
+}
+
+/** 16–20 bytes as hex: how an AuthorizationKey is written. */
+const HEX_KEY = /^(?:[0-9a-fA-F]{2}){16,20}$/;
+
+function sameBytes(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Whether the Basic-auth password matches `expected`, sent as text or (for a hex
+ * AuthorizationKey) as the raw bytes the hex stands for.
+ * @param given The password bytes from the Authorization header.
+ * @param expected The configured password.
+ */
+export function passwordMatches(given: Buffer, expected: string): boolean {
+  if (sameBytes(given, Buffer.from(expected, 'utf8'))) return true;
+  return HEX_KEY.test(expected) && sameBytes(given, Buffer.from(expected, 'hex'));
 }
 
 /**
  * A central system for tests and examples.
  *
  * Events: `connect` (station), `disconnect` (station), `frame` (station, {@link FrameEvent}),
- * `warning` (station, line).
+ * `warning` (station, line), `refused` (charge point id, reason: a refused connection, HTTP 401),
+ * `certificateSigned` (station, `CertificateSigningResult`: the CSR, the chain sent, the charge
+ * point's answer or the error).
  */
 export class MockCsms extends EventEmitter {
   /** Connected charge points by id. */
   readonly stations = new Map<string, ConnectedStation>();
+  /** Basic-auth passwords by charge point id (see {@link MockCsmsOptions.passwords}). */
+  readonly passwords: Map<string, string>;
   private readonly server: OcppServer;
   private readonly protocol: ProtocolVersion = ocpp16;
   private readonly overrides = new Map<string, CallHandler>();
   private transactionId = 0;
+  private signer: Promise<FirmwareSigner> | undefined;
   private boundPort = 0;
   private readonly context: AnswerContext;
 
@@ -70,8 +160,19 @@ export class MockCsms extends EventEmitter {
       port: options.port ?? 8100,
       host: options.host,
       protocols: [this.protocol.subprotocol],
-      authenticate: options.authenticate,
+      authenticate: (id, credentials, req) => this.admit(id, credentials, req),
+      tls: options.tls && {
+        key: options.tls.key,
+        cert: options.tls.cert,
+        ca: options.tls.ca ?? options.pki?.cert,
+        // Always asked for, so one listener serves profiles 2 and 3 (TC_083 moves a charge point
+        // from one to the other) and ConnectedStation shows it; required only with requireClientCert,
+        // checked after the handshake so the refusal is an HTTP 401 naming the charge point.
+        requestCert: true,
+        rejectUnauthorized: false,
+      },
     });
+    this.passwords = new Map(Object.entries(options.passwords ?? {}));
     this.server.on('connection', (accepted: Accepted) => this.accept(accepted));
     this.context = { heartbeatInterval: options.heartbeatInterval ?? 300, nextTransactionId: () => ++this.transactionId };
   }
@@ -81,10 +182,13 @@ export class MockCsms extends EventEmitter {
     return this.boundPort;
   }
 
-  /** Base URL charge points connect to: append the charge point id. */
+  /**
+   * Base URL charge points connect to (`wss://` with TLS): append the charge point id. The
+   * generated server certificate names 127.0.0.1, ::1 and localhost, so host-name checks pass.
+   */
   get url(): string {
     const host = this.options.host ?? '127.0.0.1';
-    return `ws://${host.includes(':') ? `[${host}]` : host}:${this.boundPort}/`;
+    return `${this.options.tls ? 'wss' : 'ws'}://${host.includes(':') ? `[${host}]` : host}:${this.boundPort}/`;
   }
 
   /** Start listening; resolves with the port. */
@@ -106,7 +210,7 @@ export class MockCsms extends EventEmitter {
   answer(action: string, handler: CallHandler | undefined): void {
     if (handler) this.overrides.set(action, handler);
     else this.overrides.delete(action);
-    for (const station of this.stations.values()) station.endpoint.handle(action, this.handlerFor(action));
+    for (const station of this.stations.values()) station.endpoint.handle(action, this.handlerFor(action, station));
   }
 
   /**
@@ -116,29 +220,97 @@ export class MockCsms extends EventEmitter {
    * @param payload Request payload.
    * @param opts Per-call options.
    */
-  call(cpId: string, action: string, payload: Payload = {}, opts?: CallOptions): Promise<Payload> {
+  async call(cpId: string, action: string, payload: Payload = {}, opts?: CallOptions): Promise<Payload> {
     const station = this.stations.get(cpId);
-    if (!station) return Promise.reject(new OcppConnectionError('NotConnected', `charge point ${cpId} is not connected`));
-    return station.endpoint.call(action, payload, opts);
+    if (!station) throw new OcppConnectionError('NotConnected', `charge point ${cpId} is not connected`);
+    const response = await station.endpoint.call(action, payload, opts);
+    // The new key is what the charge point will log in with next (OCTT TC_073).
+    if (action === 'ChangeConfiguration' && payload.key === 'AuthorizationKey' && typeof payload.value === 'string' && response.status === 'Accepted') {
+      this.passwords.set(cpId, payload.value);
+    }
+    return response;
   }
 
-  private handlerFor(action: string): CallHandler | undefined {
+  /**
+   * Sign a firmware image for SignedUpdateFirmware with this CSMS's test signer (created on
+   * first use): the `signingCertificate` and `signature` fields of the request.
+   * @param image The firmware image the charge point will download.
+   */
+  async signFirmware(image: Buffer): Promise<{ signingCertificate: string; signature: string }> {
+    this.signer ??= createFirmwareSigner();
+    const signer = await this.signer;
+    return { signingCertificate: signer.cert, signature: signer.sign(image) };
+  }
+
+  /** Basic auth and client certificate; each refusal is reported as a `refused` event. */
+  private async admit(id: string, credentials: BasicCredentials | undefined, req: Parameters<Authenticator>[2]): Promise<boolean> {
+    const refuse = (reason: string): false => {
+      this.emit('refused', id, `${reason} (HTTP 401)`);
+      return false;
+    };
+    const socket = req.socket as TLSSocket;
+    const certified = this.options.tls !== undefined && socket.authorized === true;
+    if (this.options.tls?.requireClientCert) {
+      if (!certified) {
+        const reason = socket.authorizationError ? String(socket.authorizationError) : 'no certificate';
+        const presented = socket.getPeerCertificate?.()?.raw ? 'its client certificate is not trusted' : 'it presented no client certificate';
+        return refuse(`${id}: ${presented} (security profile 3): ${reason}`);
+      }
+    }
+    if (this.options.authenticate) {
+      return (await this.options.authenticate(id, credentials, req)) || refuse(`${id}: refused by the authenticate option`);
+    }
+    // Security profile 3 authenticates with the verified client certificate instead of a password.
+    if (certified) return true;
+    const expected = this.passwords.get(id) ?? this.options.password;
+    if (expected === undefined) return true;
+    if (!credentials) return refuse(`${id}: no Basic-auth credentials (a password is required)`);
+    if (credentials.username !== id) return refuse(`${id}: Basic-auth user name '${credentials.username}' is not the charge point id`);
+    if (!passwordMatches(credentials.password, expected)) return refuse(`${id}: wrong Basic-auth password`);
+    return true;
+  }
+
+  private handlerFor(action: string, station: ConnectedStation): CallHandler | undefined {
     const override = this.overrides.get(action);
     if (override) return override;
+    if (action === 'SignCertificate' && this.options.pki) return (req) => this.signCertificate(station, req.uniqueId, req.payload.csr);
     const fallback = DEFAULT_ANSWERS[action];
     return fallback && ((req) => fallback(req.payload, this.context));
   }
 
-  private accept({ identity, ws }: Accepted): void {
+  /** Answer SignCertificate first, then (the answer on the wire) send CertificateSigned. */
+  private signCertificate(station: ConnectedStation, uniqueId: string, csr: unknown): void {
+    const pki = this.options.pki!;
+    let chain: string;
+    try {
+      chain = signCsr(pki, String(csr), { days: pki.days });
+    } catch (err) {
+      const error = (err as Error).message;
+      station.endpoint.sendResult(uniqueId, { status: 'Rejected' });
+      this.emit('warning', station, `SignCertificate rejected: ${error}`);
+      this.emit('certificateSigned', station, { csr: String(csr), error } satisfies CertificateSigningResult);
+      return;
+    }
+    station.endpoint.sendResult(uniqueId, { status: 'Accepted' });
+    station.endpoint.call('CertificateSigned', { certificateChain: chain }).then(
+      (res) => this.emit('certificateSigned', station, { csr: String(csr), certificateChain: chain, status: String(res.status) } satisfies CertificateSigningResult),
+      (err: Error) => {
+        this.emit('warning', station, `CertificateSigned failed: ${err.message}`);
+        this.emit('certificateSigned', station, { csr: String(csr), certificateChain: chain, error: err.message } satisfies CertificateSigningResult);
+      },
+    );
+  }
+
+  private accept({ identity, ws, peerCertificate, authorized }: Accepted): void {
     const endpoint = new RpcEndpoint({
       protocol: this.protocol,
       role: 'CSMS',
       validation: this.options.validation,
       responseTimeoutMs: this.options.responseTimeoutMs,
     });
-    const station: ConnectedStation = { id: identity, endpoint, ws, connectedAt: Date.now() };
+    const station: ConnectedStation = { id: identity, endpoint, ws, connectedAt: Date.now(), peerCertificate, authorized };
     for (const [action, spec] of Object.entries(this.protocol.actions)) {
-      if (spec.initiator !== 'CSMS') endpoint.handle(action, this.handlerFor(action));
+      if (spec.initiator !== 'CSMS') endpoint.handle(action, this.handlerFor(action, station));
     }
     if (this.listenerCount('frame') > 0) endpoint.on('frame', (e: FrameEvent) => this.emit('frame', station, e));
     endpoint.on('warning', (line: string) => this.emit('warning', station, line));

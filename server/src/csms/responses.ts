@@ -28,6 +28,7 @@ export const DEFAULT_ANSWERS: Readonly<Record<string, (request: Payload, ctx: An
   DataTransfer: () => ({ status: 'Accepted' }),
   DiagnosticsStatusNotification: () => ({}),
   FirmwareStatusNotification: () => ({}),
+  // With a CA (`pki` option) the MockCsms answers itself and follows up with CertificateSigned.
   SignCertificate: () => ({ status: 'Accepted' }),
   SecurityEventNotification: () => ({}),
   LogStatusNotification: () => ({}),

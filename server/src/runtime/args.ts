@@ -47,6 +47,28 @@ export interface CliOptions {
   stateDir?: string;
   /** `--virtual-clock`: charge points run on a virtual clock the script advances (`connect.clock.advance(ms)`). */
   virtualClock: boolean;
+  /** `--tls`: the mock CSMS serves `wss://` (certificate from the PKI, or `--tls-cert`). */
+  tls: boolean;
+  /** `--pki-dir DIR`: the mock CSMS's test PKI (default `${XDG_STATE_HOME:-~/.local/state}/ocpp-sim/pki`). */
+  pkiDir?: string;
+  /** `--tls-cert FILE`: own server certificate (PEM) instead of the PKI's. */
+  tlsCert?: string;
+  /** `--tls-key FILE`: its private key (PEM). */
+  tlsKey?: string;
+  /** `--client-cert`: the mock CSMS requires client certificates (security profile 3). */
+  clientCert: boolean;
+  /** `--password PW`: Basic-auth password of the mock CSMS and of the charge points. */
+  password?: string;
+  /** `--ftp`: start the embedded FTP server next to the mock CSMS. */
+  ftp: boolean;
+  /** `--ftp-port N`: its port (default 2121). */
+  ftpPort: number;
+  /** `--auth-key-raw`: charge points send the AuthorizationKey as raw bytes, not hex text. */
+  authKeyRaw: boolean;
+  /** `--insecure`: charge points skip TLS certificate and host-name verification. */
+  insecure: boolean;
+  /** `--security-profile N`: charge points' initial SecurityProfile (0–3). */
+  securityProfile?: number;
   /** `-h` / `--help`. */
   help: boolean;
 }
@@ -94,6 +116,22 @@ Mock central system
   --port N                  mock CSMS port (default 8100; 0 picks a free port)
   --host ADDR               mock CSMS bind address (default 127.0.0.1)
   --heartbeat-interval S    interval handed out in BootNotification.conf (default 300)
+  --tls                     serve wss:// with a test PKI (CA and server certificate for
+                            localhost/127.0.0.1, created on first use in --pki-dir); charge
+                            points started here trust its CA, others take --ca DIR/ca.pem.
+                            SignCertificate is then answered with a CertificateSigned
+  --pki-dir DIR             the PKI's directory (default
+                            \${XDG_STATE_HOME:-~/.local/state}/ocpp-sim/pki)
+  --tls-cert FILE           serve wss:// with this certificate (PEM) instead (implies --tls)
+  --tls-key FILE            ... and this private key (PEM)
+  --client-cert             require client certificates signed by the PKI's CA (or a --ca
+                            file): security profile 3
+  --password PW             Basic auth: the CSMS accepts user <cp id> with PW (as text, or as
+                            the bytes of a 32-40 digit hex PW); also the charge points' password
+  --ftp                     start an FTP server for diagnostics, logs and firmware
+                            (user ocpp, password ocpp; FTPS with --tls); scripts see
+                            FTP_URL (and FTPS_URL) and connect.csms.ftp
+  --ftp-port N              its port (default 2121; 0 picks a free port)
 
 Output
   --v                       show every OCPP frame and connection event
@@ -115,12 +153,15 @@ TLS and keystore (wss://)
   --keyStore JSON           client certificates: [{"id":"CP1","key":"k.pem","cert":"c.pem"}]
                             (id "*" for any charge point); also SSL_CLIENT_KEYSTORE
   --keyStoreRoot DIR        where keystore().save writes; also SSL_CLIENT_KEYSTORE_ROOT
+  --security-profile N      charge points start at SecurityProfile N (0-3)
+  --auth-key-raw            charge points send the AuthorizationKey as raw bytes, not hex text
+  --insecure                charge points skip TLS certificate and host-name checks (lab use)
 
 Other
   --d                       development: rebuild before running
   -h, --help                this help
 
-Environment: RESPONSE_TIMEOUT (ms, default 15000), DEBUG (namespaces), CSMS_URL.
+Environment: RESPONSE_TIMEOUT (ms, default 15000), DEBUG (namespaces), CSMS_URL, FTP_URL, FTPS_URL.
 Exit status: 0 when the script finishes, 1 when it fails, 2 for a usage error.`;
 
 function mode(flag: string, value: string | undefined): ValidationMode {
@@ -151,6 +192,12 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     caDirs: env.SSL_CERT_DIR ? [env.SSL_CERT_DIR] : [],
     idPrefix: 'CP',
     virtualClock: false,
+    tls: false,
+    clientCert: false,
+    ftp: false,
+    ftpPort: 2121,
+    authKeyRaw: false,
+    insecure: false,
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -190,6 +237,17 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--profile': o.profile = value(); break;
       case '--state-dir': o.stateDir = value(); break;
       case '--virtual-clock': o.virtualClock = true; break;
+      case '--tls': o.tls = true; break;
+      case '--pki-dir': o.pkiDir = value(); break;
+      case '--tls-cert': o.tlsCert = value(); o.tls = true; break;
+      case '--tls-key': o.tlsKey = value(); break;
+      case '--client-cert': o.clientCert = true; break;
+      case '--password': o.password = value(); break;
+      case '--ftp': o.ftp = true; break;
+      case '--ftp-port': o.ftpPort = integer(arg, value(), 0, 65535); break;
+      case '--auth-key-raw': o.authKeyRaw = true; break;
+      case '--insecure': o.insecure = true; break;
+      case '--security-profile': o.securityProfile = integer(arg, value(), 0, 3); break;
       case '--keyStore': env.SSL_CLIENT_KEYSTORE = value(); break;
       case '--keyStoreRoot': env.SSL_CLIENT_KEYSTORE_ROOT = value(); break;
       case '--': o.script = argv[++i]; break;
@@ -201,6 +259,12 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   if (o.stdin && o.script !== undefined) {
     o.scriptArgs.unshift(o.script);
     o.script = undefined;
+  }
+  if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  if (o.clientCert && !o.tls) throw new UsageError('--client-cert needs --tls (client certificates are a TLS feature)');
+  const csmsHere = o.csms || o.withCsms;
+  for (const [given, flag] of [[o.tls, '--tls'], [o.ftp, '--ftp']] as const) {
+    if (given && !csmsHere) throw new UsageError(`${flag} configures the mock CSMS: add --csms or --with-csms`);
   }
   if (o.csms && o.withCsms) throw new UsageError('use either --csms (CSMS only) or --with-csms (CSMS for a script)');
   if (o.cps !== undefined && (o.script !== undefined || o.stdin)) throw new UsageError('--cps runs charge points without a script: drop the script, or use connectMany() in it');

@@ -5,12 +5,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import tls from 'node:tls';
 import type { Chargepoint } from '../chargepoint/chargepoint';
 import { connectMany, makeConnect } from '../chargepoint/connect';
 import type { ChargepointOptions } from '../chargepoint/chargepoint';
 import { readProfile } from '../chargepoint/model/profile';
 import { VirtualScheduler, realScheduler } from '../ocpp/scheduler';
+import { startFtpServer, type EmbeddedFtpServer } from '../csms/ftp-server';
 import { MockCsms } from '../csms/mock-csms';
+import { loadOrCreatePki, type Pki } from '../security/pki';
 import { HELP, UsageError, parseArgs, type CliOptions } from './args';
 import { Log, VERBOSITY } from './log';
 import { describeScriptError, loadScript, type LoadedScript } from './script';
@@ -25,11 +28,40 @@ function readStdin(): Promise<string> {
   });
 }
 
-async function startCsms(o: CliOptions, log: Log): Promise<MockCsms> {
-  const csms = new MockCsms({ port: o.port, host: o.host, heartbeatInterval: o.heartbeatInterval, validation: o.validation });
-  csms.on('connect', (s) => log.line('csms:event', `csms: ${s.id} connected`));
+/** The mock CSMS with what `--tls` and `--ftp` add; scripts see `pki` and `ftp` on `connect.csms`. */
+type CsmsSetup = MockCsms & { pki?: Pki; ftp?: EmbeddedFtpServer };
+
+function readPem(file: string, flag: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`${flag}: cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+async function startCsms(o: CliOptions, log: Log): Promise<CsmsSetup> {
+  const pki = o.tls ? await loadOrCreatePki(o.pkiDir) : undefined;
+  const server = o.tlsCert !== undefined ? { cert: readPem(o.tlsCert, '--tls-cert'), key: readPem(o.tlsKey!, '--tls-key') } : pki?.server;
+  const csms: CsmsSetup = new MockCsms({
+    port: o.port,
+    host: o.host,
+    heartbeatInterval: o.heartbeatInterval,
+    validation: o.validation,
+    password: o.password,
+    pki: pki?.ca,
+    tls: server && {
+      ...server,
+      ca: o.clientCert ? [pki!.ca.cert, ...o.caFiles.map((f) => readPem(f, '--ca'))] : undefined,
+      requireClientCert: o.clientCert,
+    },
+  });
+  csms.on('connect', (s) => log.line('csms:event', `csms: ${s.id} connected${s.peerCertificate ? ` with client certificate CN=${s.peerCertificate.subject}` : ''}`));
   csms.on('disconnect', (s) => log.line('csms:event', `csms: ${s.id} disconnected`));
   csms.on('warning', (s, line: string) => log.warn(`csms: ${s.id}: ${line}`));
+  csms.on('refused', (_id: string, reason: string) => log.warn(`csms: refused ${reason}`));
+  csms.on('certificateSigned', (s, r: { status?: string; error?: string }) =>
+    log.line('csms:event', `csms: ${s.id}: CertificateSigned ${r.error ? `failed: ${r.error}` : `answered ${r.status}`}`),
+  );
   if (log.enabled('csms:frame')) csms.on('frame', (s, e) => log.frame('csms:frame', `csms ${s.id}`, e));
   try {
     await csms.listen();
@@ -37,7 +69,23 @@ async function startCsms(o: CliOptions, log: Log): Promise<MockCsms> {
     const code = (err as NodeJS.ErrnoException).code;
     throw new Error(code === 'EADDRINUSE' ? `mock CSMS: port ${o.port} is in use (another CSMS running? pick one with --port)` : `mock CSMS: ${(err as Error).message}`);
   }
+  csms.pki = pki;
+  if (o.ftp) {
+    try {
+      csms.ftp = await startFtpServer({ port: o.ftpPort, host: o.host, user: 'ocpp', password: 'ocpp', tls: server });
+    } catch (err) {
+      await csms.close();
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new Error(code === 'EADDRINUSE' ? `FTP server: port ${o.ftpPort} is in use (pick one with --ftp-port)` : `FTP server: ${(err as Error).message}`);
+    }
+    if (!process.env.FTP_URL) process.env.FTP_URL = csms.ftp.url;
+    if (csms.ftp.ftpsUrl && !process.env.FTPS_URL) process.env.FTPS_URL = csms.ftp.ftpsUrl;
+  }
   return csms;
+}
+
+async function stopCsms(csms: CsmsSetup | undefined): Promise<void> {
+  await Promise.all([csms?.close(), csms?.ftp?.close()]);
 }
 
 function observe(log: Log, live: Set<Chargepoint>, script: () => LoadedScript | undefined): (cp: Chargepoint) => void {
@@ -65,14 +113,21 @@ async function run(argv: string[]): Promise<number> {
   // Alone, the CSMS's own view is the one to show at --v.
   const pattern = csmsOnly && o.logPattern === VERBOSITY.v ? VERBOSITY.v1 : o.logPattern;
   const log = new Log(pattern, o.silent, o.output ? fs.createWriteStream(o.output, { flags: 'a' }) : process.stdout);
+  if (o.insecure) process.stderr.write('WARNING: TLS certificate and host-name verification is OFF (--insecure): lab use only\n');
   if (csmsOnly) {
     const csms = await startCsms(o, log);
     console.log(`mock CSMS listening on ${csms.url}<charge point id> (Ctrl-C to stop)`);
+    if (csms.pki) {
+      console.log(`  charge points trust it with --ca ${csms.pki.caPath}${o.tlsCert !== undefined ? ' (signs CSRs; the server certificate is --tls-cert)' : ''}`);
+      if (o.clientCert) console.log(`  client certificates required (security profile 3), signed by that CA (key ${path.join(csms.pki.dir, 'ca.key')})`);
+    }
+    if (o.password !== undefined) console.log('  Basic auth: user <charge point id>, password from --password');
+    if (csms.ftp) console.log(`  FTP server: ${csms.ftp.url}${csms.ftp.ftpsUrl ? ` (FTPS: ${csms.ftp.ftpsUrl})` : ''} serving ${csms.ftp.root}`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
-    await csms.close();
+    await stopCsms(csms);
     return 0;
   }
   if (o.csms) throw new UsageError('CSMS scripts are not supported yet: use --with-csms to run a charge-point script against the mock CSMS');
@@ -87,7 +142,7 @@ async function run(argv: string[]): Promise<number> {
   const live = new Set<Chargepoint>();
   const clock = o.virtualClock ? new VirtualScheduler() : realScheduler;
   // connect.clock: the charge points' clock; connect.csms: the embedded mock CSMS (--with-csms), so a script can play both sides.
-  const connect = Object.assign(makeConnect({ ...modelOptions(o), scheduler: clock, observe: observe(log, live, () => loaded) }), { clock, csms });
+  const connect = Object.assign(makeConnect({ ...modelOptions(o, csms), scheduler: clock, observe: observe(log, live, () => loaded) }), { clock, csms });
   process.on('unhandledRejection', (err) => {
     log.error(loaded ? describeScriptError(err, loaded.filename) : String(err));
     process.exitCode = 1;
@@ -114,18 +169,28 @@ async function run(argv: string[]): Promise<number> {
     process.exitCode = 1;
   } finally {
     await Promise.all([...live].map((cp) => cp.close()));
-    await csms?.close();
+    await stopCsms(csms);
     await log.flush();
   }
   return Number(process.exitCode ?? 0);
 }
 
-/** Charge-point options every mode shares: validation, trusted CAs, profile, state directory. */
-function modelOptions(o: CliOptions): ChargepointOptions {
-  const ca = trustedCas(o.caFiles, o.caDirs);
+/**
+ * Charge-point options every mode shares: validation, trusted CAs (plus the embedded CSMS's test
+ * CA), security settings, profile, state directory.
+ */
+function modelOptions(o: CliOptions, csms?: CsmsSetup): ChargepointOptions {
+  const extra = trustedCas(o.caFiles, o.caDirs);
+  const ca = csms?.pki ? [...(extra ?? tls.rootCertificates), csms.pki.ca.cert] : extra;
+  const tlsOptions: ChargepointOptions['tls'] = {};
+  if (ca) tlsOptions.ca = ca;
+  if (o.insecure) tlsOptions.rejectUnauthorized = false;
   return {
     validation: o.validation,
-    tls: ca ? { ca } : undefined,
+    tls: Object.keys(tlsOptions).length > 0 ? tlsOptions : undefined,
+    password: o.password,
+    authorizationKeyEncoding: o.authKeyRaw ? 'raw' : undefined,
+    securityProfile: o.securityProfile,
     profile: o.profile !== undefined ? readProfile(o.profile) : undefined,
     stateDir: o.stateDir,
   };
@@ -141,7 +206,7 @@ async function runFleet(o: CliOptions, log: Log): Promise<number> {
   let shown = 0;
   process.stderr.write(`starting ${total} charge point(s) against ${url}${fleetIdHint(o)}\n`);
   const fleet = await connectMany(url, total, {
-    ...modelOptions(o),
+    ...modelOptions(o, csms),
     idPrefix: o.idPrefix,
     observe: observe(log, live, () => undefined),
     onProgress: (done, all, _cp, connected) => {
@@ -162,7 +227,7 @@ async function runFleet(o: CliOptions, log: Log): Promise<number> {
   });
   clearInterval(keepAlive);
   await Promise.all(fleet.map((cp) => cp.close()));
-  await csms?.close();
+  await stopCsms(csms);
   await log.flush();
   return 0;
 }

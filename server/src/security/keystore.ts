@@ -70,16 +70,28 @@ export function resetKeystoreForTests(): void {
   entries = undefined;
 }
 
-/** Keys stay out of the project tree, where they could end up in a commit. */
-function keystoreRoot(): string {
-  if (process.env.SSL_CLIENT_KEYSTORE_ROOT) return process.env.SSL_CLIENT_KEYSTORE_ROOT;
+/**
+ * `${XDG_STATE_HOME:-~/.local/state}/ocpp-sim`: where keys and other generated state live, outside
+ * the project tree, where they could end up in a commit.
+ */
+export function stateRoot(): string {
   const xdg = process.env.XDG_STATE_HOME;
   const state = xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.local', 'state');
-  return join(state, 'ocpp-sim', 'keystore');
+  return join(state, 'ocpp-sim');
 }
 
-/** Restricts the mode before writing, so a pre-existing world-readable file never holds the key. */
-function writeWithMode(path: string, content: string, mode: number): void {
+function keystoreRoot(): string {
+  return process.env.SSL_CLIENT_KEYSTORE_ROOT || join(stateRoot(), 'keystore');
+}
+
+/**
+ * Write a file with the given mode, restricting the mode before writing, so a pre-existing
+ * world-readable file never holds the key.
+ * @param path File to (over)write.
+ * @param content Text to write.
+ * @param mode File mode, e.g. `0o600`.
+ */
+export function writeWithMode(path: string, content: string, mode: number): void {
   const fd = openSync(path, 'w', mode);
   try {
     fchmodSync(fd, mode);

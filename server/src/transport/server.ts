@@ -1,12 +1,15 @@
 /**
  * Accepts charge-point WebSockets for a central system: identity from the last path segment,
- * subprotocol negotiation, optional HTTP Basic auth (401 before the upgrade).
+ * subprotocol negotiation, optional HTTP Basic auth (401 before the upgrade), optional TLS
+ * (`wss://`, security profiles 2 and 3) with the client certificate exposed per connection.
  * @module
  */
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import WebSocket, { WebSocketServer } from 'ws';
 import { MAX_WS_PAYLOAD } from './socket';
 
@@ -20,6 +23,37 @@ export interface BasicCredentials {
 /** Decides whether a charge point may connect. */
 export type Authenticator = (identity: string, credentials: BasicCredentials | undefined, req: http.IncomingMessage) => boolean | Promise<boolean>;
 
+/** TLS settings of the listener (`wss://`). */
+export interface ServerTlsOptions {
+  /** Server private key, PEM. */
+  key: string | Buffer;
+  /** Server certificate (chain), PEM. */
+  cert: string | Buffer;
+  /** CAs that client certificates must chain to (default: Node's roots). */
+  ca?: string | Buffer | (string | Buffer)[];
+  /** Ask clients for a certificate (security profile 3). */
+  requestCert?: boolean;
+  /**
+   * With `requestCert`: end the TLS handshake of a client without a valid certificate (default
+   * false, so the upgrade handler can refuse it with a readable HTTP answer instead).
+   */
+  rejectUnauthorized?: boolean;
+}
+
+/** The client certificate of a TLS connection. */
+export interface PeerCertificate {
+  /** Subject common name (empty when the subject has none). */
+  subject: string;
+  /** Serial number, hex as Node reports it. */
+  serialNumber: string;
+  /** SHA-256 fingerprint, colon-separated hex. */
+  fingerprint256: string;
+  /** Issuer common name. */
+  issuer: string;
+  /** The certificate, PEM. */
+  pem: string;
+}
+
 /** Listener options. */
 export interface ServerOptions {
   /** Port (0 picks a free one). */
@@ -30,6 +64,8 @@ export interface ServerOptions {
   protocols: string[];
   /** Optional Basic-auth check; refusals get HTTP 401. */
   authenticate?: Authenticator;
+  /** Serve `wss://` with these settings (TLS 1.2 or newer) instead of plain `ws://`. */
+  tls?: ServerTlsOptions;
 }
 
 /** A charge point that completed the handshake. */
@@ -42,6 +78,10 @@ export interface Accepted {
   ws: WebSocket;
   /** The upgrade request. */
   request: http.IncomingMessage;
+  /** The client certificate, when the connection is TLS and the client presented one. */
+  peerCertificate?: PeerCertificate;
+  /** TLS only: whether the client certificate verified against the configured CAs. */
+  authorized?: boolean;
 }
 
 /** Parse `Authorization: Basic …`. */
@@ -54,14 +94,40 @@ export function parseBasicAuth(header: string | undefined): BasicCredentials | u
   return { username: raw.subarray(0, colon).toString('utf8'), password: raw.subarray(colon + 1) };
 }
 
+/**
+ * The client certificate of a request's TLS socket, if any.
+ * @param req An upgrade request.
+ */
+export function peerCertificateOf(req: http.IncomingMessage): PeerCertificate | undefined {
+  const socket = req.socket as Partial<TLSSocket>;
+  if (typeof socket.getPeerCertificate !== 'function') return undefined;
+  const c = socket.getPeerCertificate();
+  if (!c || !c.raw) return undefined;
+  const lines = c.raw.toString('base64').match(/.{1,64}/g) ?? [];
+  const cn = (name: unknown): string => {
+    const v = (name as Record<string, string | string[] | undefined> | undefined)?.CN;
+    return Array.isArray(v) ? v.join(', ') : (v ?? '');
+  };
+  return {
+    subject: cn(c.subject),
+    serialNumber: c.serialNumber,
+    fingerprint256: c.fingerprint256,
+    issuer: cn(c.issuer),
+    pem: ['-----BEGIN CERTIFICATE-----', ...lines, '-----END CERTIFICATE-----', ''].join('\n'),
+  };
+}
+
 function refuse(socket: Duplex, status: number, text: string, extra = ''): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n${extra}\r\n`);
 }
 
-/** A WebSocket listener for OCPP charge points. Emits `connection` with an {@link Accepted}. */
+/**
+ * A WebSocket listener for OCPP charge points. Emits `connection` with an {@link Accepted}, and
+ * `tlsError` (error) when a TLS handshake fails.
+ */
 export class OcppServer extends EventEmitter {
-  /** The HTTP server underneath (add routes to it if you like). */
-  readonly http: http.Server;
+  /** The HTTP(S) server underneath (add routes to it if you like). */
+  readonly http: http.Server | https.Server;
   private readonly wss: WebSocketServer;
 
   /**
@@ -70,9 +136,25 @@ export class OcppServer extends EventEmitter {
    */
   constructor(private readonly options: ServerOptions) {
     super();
-    this.http = http.createServer((_req, res) => {
+    const plainRequest = (_req: http.IncomingMessage, res: http.ServerResponse): void => {
       res.writeHead(426, { 'Content-Type': 'text/plain' }).end('OCPP endpoint: connect with a WebSocket to /<charge point id>\n');
-    });
+    };
+    const tls = options.tls;
+    this.http = tls
+      ? https.createServer(
+          {
+            key: tls.key,
+            cert: tls.cert,
+            ca: tls.ca,
+            requestCert: tls.requestCert ?? false,
+            rejectUnauthorized: tls.requestCert ? (tls.rejectUnauthorized ?? false) : false,
+            minVersion: 'TLSv1.2',
+          },
+          plainRequest,
+        )
+      : http.createServer(plainRequest);
+    // A failed TLS handshake (e.g. the client distrusts our certificate) is the client's problem to report.
+    if (tls) this.http.on('tlsClientError', (err: Error) => this.emit('tlsError', err));
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: MAX_WS_PAYLOAD,
@@ -123,7 +205,12 @@ export class OcppServer extends EventEmitter {
         ws.close(1002, 'no supported subprotocol');
         return;
       }
-      this.emit('connection', { identity, protocol: ws.protocol, ws, request: req } satisfies Accepted);
+      const accepted: Accepted = { identity, protocol: ws.protocol, ws, request: req };
+      if (this.options.tls) {
+        accepted.peerCertificate = peerCertificateOf(req);
+        accepted.authorized = (req.socket as TLSSocket).authorized;
+      }
+      this.emit('connection', accepted);
     });
   }
 }
