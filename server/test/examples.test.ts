@@ -1,7 +1,16 @@
 /** The examples in scripts-examples/ run through the real CLI against the embedded mock CSMS. */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
 import { runCli } from './helpers';
+
+/** The PKI and keystore the security examples write go to a temporary state directory, not the user's. */
+const state = mkdtempSync(path.join(tmpdir(), 'ocpp-sim-examples-'));
+after(() => rmSync(state, { recursive: true, force: true }));
+const stateEnv = { XDG_STATE_HOME: state, SSL_CLIENT_KEYSTORE_ROOT: '' };
+const KEY = '0123456789abcdef0123456789abcdef';
 
 test('scripts-examples/remote-start.js: remote start, charging with meter values, remote stop, no handlers written', async () => {
   const run = await runCli(['--with-csms', '--port', '0', '--v', 'scripts-examples/remote-start.js'], { timeoutMs: 30_000 });
@@ -25,4 +34,38 @@ test('--cps runs a script-less fleet until interrupted; --cps without --url is a
   const bad = await runCli(['--cps', '2']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--cps needs --url/);
+});
+
+test('scripts-examples/tls-connect.js: security profile 2 (TLS + Basic auth), then a new AuthorizationKey', async () => {
+  const run = await runCli(['--with-csms', '--port', '0', '--tls', '--password', KEY, 'scripts-examples/tls-connect.js'], { timeoutMs: 30_000, env: stateEnv });
+  assert.equal(run.code, 0, run.stderr + run.stdout);
+  assert.match(run.stdout, /connected to wss:\/\/127\.0\.0\.1:\d+\/TLS001 at security profile 2, registration Accepted/);
+  assert.match(run.stdout, /ChangeConfiguration\(AuthorizationKey\): Accepted/);
+  assert.match(run.stdout, /reconnected with the new AuthorizationKey/);
+});
+
+test('scripts-examples/certificate-renewal.js: CSR, CertificateSigned, reconnect with the new certificate, profile 3', async () => {
+  const run = await runCli(['--with-csms', '--port', '0', '--tls', '--password', KEY, 'scripts-examples/certificate-renewal.js'], { timeoutMs: 30_000, env: stateEnv });
+  assert.equal(run.code, 0, run.stderr + run.stdout);
+  assert.match(run.stdout, /profile 2, client certificate: none/);
+  assert.match(run.stdout, new RegExp(`keystore: .*${state.replace(/[/\\.]/g, '.')}.*RENEW001\\.key`));
+  assert.match(run.stdout, /reconnected presenting CN=SN-RENEW-001/);
+  assert.match(run.stdout, /now at profile 3: mutual TLS as CN=SN-RENEW-001/);
+  assert.match(run.stdout, /SecurityProfile=2\): Rejected/);
+});
+
+test('scripts-examples/diagnostics-upload.js: GetDiagnostics uploads the journal to the embedded FTP server', async () => {
+  const run = await runCli(['--with-csms', '--port', '0', '--ftp', '--ftp-port', '0', 'scripts-examples/diagnostics-upload.js'], { timeoutMs: 30_000, env: stateEnv });
+  assert.equal(run.code, 0, run.stderr + run.stdout);
+  assert.match(run.stdout, /DiagnosticsStatusNotification: Uploading[\s\S]*DiagnosticsStatusNotification: Uploaded/);
+  assert.match(run.stdout, /received diagnostics-DIAG001-.*\.json: 2 connectors, \d+ journal lines/);
+  assert.match(run.stdout, /frame >> \[2,"[^"]+","BootNotification"/);
+});
+
+test('scripts-examples/firmware-update.js: UpdateFirmware and SignedUpdateFirmware over FTPS, each ending Installed after a reboot', async () => {
+  const run = await runCli(['--with-csms', '--port', '0', '--tls', '--ftp', '--ftp-port', '0', 'scripts-examples/firmware-update.js'], { timeoutMs: 40_000, env: stateEnv });
+  assert.equal(run.code, 0, run.stderr + run.stdout);
+  assert.match(run.stdout, /FirmwareStatusNotification: Downloading\nFirmwareStatusNotification: Downloaded\nFirmwareStatusNotification: Installing\nBootNotification\nFirmwareStatusNotification: Installed\nfirmware 2.0 installed/);
+  assert.match(run.stdout, /SignedUpdateFirmware: Accepted\n(?:.*\n)*?SignedFirmwareStatusNotification: SignatureVerified\nSignedFirmwareStatusNotification: Installing\nBootNotification\nSignedFirmwareStatusNotification: Installed\nsigned firmware installed/);
+  assert.equal(run.stderr.trim(), '', run.stderr);
 });

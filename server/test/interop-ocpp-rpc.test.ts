@@ -14,7 +14,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { RPCServer, createRPCError, type RPCClient } from 'ocpp-rpc';
+import { createSign } from 'node:crypto';
+import { createCa, signCsr } from '../src/security/pki';
 import { startFtpServer } from './ftp-server';
+import { selfSigned } from './pki';
 
 /** Repository root: this file runs from server/dist/test. */
 const ROOT = path.resolve(__dirname, '../../..');
@@ -408,5 +411,103 @@ test('a charge point with no script answers every CSMS-initiated 1.6 action vali
     if (process.env.DEBUG_INTEROP) console.log(run.stdout, run.stderr);
     await ftp.close();
     assert.doesNotMatch(run.stderr, /error/i, run.stderr);
+  }
+});
+
+test('security extension: every security message from a script-less charge point is valid to the strict server, and every security call is answered validly', { timeout: 40_000 }, async () => {
+  resetObserved();
+  const ftp = await startFtpServer('sec', 'secret');
+  const image = Buffer.from('signed firmware image v3');
+  await writeFile(path.join(ftp.root, 'signed.bin'), image);
+  // The firmware signing certificate and signature, made here (the charge point only verifies).
+  const signer = selfSigned('firmware signer');
+  const signature = createSign('sha256').update(image).sign(signer.key, 'base64');
+  const ca = await createCa('interop test CA');
+  const keystoreRoot = await mkdtemp(path.join(tmpdir(), 'ocpp-sim-interop-ks-'));
+  const identity = 'SEC001';
+  const timeline: string[] = [];
+  const clients: RPCClient[] = [];
+  const current = () => clients[clients.length - 1]!;
+  const waitFor = async (what: () => boolean, label: string) => {
+    for (let waited = 0; !what(); waited += 20) {
+      if (waited > 8000) throw new Error(`timed out waiting for ${label}; timeline: ${timeline.join(', ')}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const countOf = (entry: string) => timeline.filter((t) => t === entry).length;
+  onClient = (client) => {
+    if (client.identity !== identity) return;
+    clients.push(client);
+    client.on('call', (e: { outbound: boolean; payload: unknown[] }) => {
+      if (e.outbound) return;
+      const [, , action, params] = e.payload as [number, string, string, Params];
+      timeline.push(params.status !== undefined && action !== 'SignCertificate' ? `${action}:${params.status}` : params.type ? `${action}:${params.type}` : action);
+    });
+  };
+  const results: Record<string, Params> = {};
+  const call = async (action: string, params: Params, label = action) => {
+    const result = (await current().call(action, params)) as Params;
+    results[label] = result;
+    timeline.push(`result:${label}`);
+    return result;
+  };
+  const cli = startCli(['--cps', '1', '--url', CSMS_URL, '--id-prefix', 'SEC', '--keyStoreRoot', keystoreRoot]);
+  try {
+    await waitFor(() => countOf('StatusNotification:Available') >= 2, 'the boot sequence');
+    await waitFor(() => countOf('SecurityEventNotification:StartupOfTheDevice') >= 1, 'StartupOfTheDevice');
+    for (const requestedMessage of ['BootNotification', 'Heartbeat', 'LogStatusNotification', 'FirmwareStatusNotification', 'MeterValues', 'StatusNotification']) {
+      await call('ExtendedTriggerMessage', { requestedMessage }, `ExtendedTriggerMessage:${requestedMessage}`);
+    }
+    await waitFor(() => countOf('LogStatusNotification:Idle') >= 1 && countOf('FirmwareStatusNotification:Idle') >= 1, 'the triggered notifications');
+
+    // Certificate renewal: the CSR is signed here and sent back.
+    await call('ExtendedTriggerMessage', { requestedMessage: 'SignChargePointCertificate' }, 'ExtendedTriggerMessage:SignChargePointCertificate');
+    await waitFor(() => observed.calls.some((c) => c.identity === identity && c.action === 'SignCertificate'), 'SignCertificate');
+    const csr = observed.calls.find((c) => c.identity === identity && c.action === 'SignCertificate')!.params.csr as string;
+    const renewedBy = clients.length;
+    await call('CertificateSigned', { certificateChain: signCsr(ca, csr) });
+    await waitFor(() => clients.length > renewedBy, 'the reconnect after CertificateSigned');
+
+    await call('InstallCertificate', { certificateType: 'CentralSystemRootCertificate', certificate: ca.cert });
+    const ids = await call('GetInstalledCertificateIds', { certificateType: 'CentralSystemRootCertificate' });
+    await call('DeleteCertificate', { certificateHashData: (ids.certificateHashData as Params[])[0] });
+    await call('GetInstalledCertificateIds', { certificateType: 'CentralSystemRootCertificate' }, 'GetInstalledCertificateIds:after');
+    await call('GetLog', { logType: 'SecurityLog', requestId: 41, log: { remoteLocation: `${ftp.url}/` } });
+    await waitFor(() => countOf('LogStatusNotification:Uploaded') >= 1, 'the security log upload');
+    await call('GetLog', { logType: 'DiagnosticsLog', requestId: 42, log: { remoteLocation: `${ftp.url}/` } }, 'GetLog:diagnostics');
+    await waitFor(() => countOf('LogStatusNotification:Uploaded') >= 2, 'the diagnostics log upload');
+    await call('SignedUpdateFirmware', {
+      requestId: 43,
+      firmware: { location: `${ftp.url}/signed.bin`, retrieveDateTime: new Date().toISOString(), signingCertificate: signer.cert, signature },
+    });
+    await waitFor(() => countOf('SignedFirmwareStatusNotification:Installed') >= 1, 'Installed');
+    await waitFor(() => countOf('SecurityEventNotification:FirmwareUpdated') >= 1, 'FirmwareUpdated');
+
+    assert.deepEqual(observed.validationFailures.map(describeFailure), []);
+    assert.equal(observed.badMessages.length, 0);
+    for (const [label, result] of Object.entries(results)) {
+      if (label.startsWith('ExtendedTriggerMessage')) assert.equal(result.status, 'Accepted', label);
+    }
+    assert.equal(results.CertificateSigned!.status, 'Accepted');
+    assert.equal(results.InstallCertificate!.status, 'Accepted');
+    assert.equal(results.GetInstalledCertificateIds!.status, 'Accepted');
+    assert.equal(results.DeleteCertificate!.status, 'Accepted');
+    assert.equal(results['GetInstalledCertificateIds:after']!.status, 'NotFound');
+    assert.equal(results.GetLog!.status, 'Accepted');
+    assert.equal(results.SignedUpdateFirmware!.status, 'Accepted');
+    const sent = new Set(observed.calls.filter((c) => c.identity === identity).map((c) => c.action));
+    for (const action of ['SignCertificate', 'SecurityEventNotification', 'LogStatusNotification', 'SignedFirmwareStatusNotification']) {
+      assert.ok(sent.has(action), `${action} was sent`);
+    }
+    const logIds = observed.calls.filter((c) => c.action === 'LogStatusNotification' && c.params.status !== 'Idle').map((c) => c.params.requestId);
+    assert.deepEqual(logIds, [41, 41, 42, 42], 'each LogStatusNotification carries its GetLog requestId');
+    const firmware = timeline.filter((t) => t.startsWith('SignedFirmwareStatusNotification:')).map((t) => t.split(':')[1]);
+    assert.deepEqual(firmware.slice(-5), ['Downloading', 'Downloaded', 'SignatureVerified', 'Installing', 'Installed']);
+  } finally {
+    onClient = undefined;
+    const run = await cli.stop();
+    if (process.env.DEBUG_INTEROP) console.log(run.stdout, run.stderr);
+    await ftp.close();
+    await rm(keystoreRoot, { recursive: true, force: true });
   }
 });

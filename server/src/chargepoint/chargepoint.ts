@@ -612,9 +612,13 @@ export class Chargepoint extends EventEmitter {
     this.on('close', cb);
   }
 
-  /** Close the connection (normal closure) for good (no reconnect) and resolve once it is closed. */
-  close(): Promise<void> {
+  /**
+   * Close the connection (normal closure) for good (no reconnect) and resolve once it is closed.
+   * Notifications already on the wire get up to a second to be answered first.
+   */
+  async close(): Promise<void> {
     this.lifecycle.stop();
+    if (this.connected) await this.station.notified(1_000);
     return this.closeSocket();
   }
 

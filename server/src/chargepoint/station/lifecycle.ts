@@ -108,12 +108,13 @@ export class Lifecycle {
    */
   async reboot(delayMs = 1000): Promise<void> {
     this.startedUp = true;
-    this.station.security.raise('ResetOrReboot');
     this.needsBoot = true;
     this.stopped = true;
     this.station.stopTimers();
     await this.link.drop();
     this.station.bootState = 'None';
+    // Queued while down, delivered after the new boot.
+    this.station.security.raise('ResetOrReboot');
     this.reconnectTimer = this.link.scheduler.after(delayMs, () => void this.connectNow());
   }
 
