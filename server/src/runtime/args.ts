@@ -69,6 +69,12 @@ export interface CliOptions {
   insecure: boolean;
   /** `--security-profile N`: charge points' initial SecurityProfile (0–3). */
   securityProfile?: number;
+  /** `--token T` (or `OCPP_SIM_TOKEN`): server mode's access token (needed when BIND is not loopback). */
+  token?: string;
+  /** Server mode: web UI port (`PORT`, default 3000); the bridge takes the next one. */
+  webPort: number;
+  /** Server mode: bind address (`BIND`, default 127.0.0.1). */
+  bind: string;
   /** `-h` / `--help`. */
   help: boolean;
 }
@@ -76,12 +82,23 @@ export interface CliOptions {
 /** A command-line mistake; printed with a hint to `--help`, exit code 2. */
 export class UsageError extends Error {}
 
+/** The `--help` text. */
 export const HELP = `Usage: ./start.sh [options] [script.js|.mjs|.ts] [script args...]
+       ./start.sh [--v] [--with-csms] [--token T]      (no script: server mode, web UI)
        cat script.js | ./start.sh --stdin [options]
        ./start.sh --csms [--port 8100]
        ./start.sh --cps 100 --url ws://host:port/ocpp/ [--id-prefix CP]
 
-Runs a charge-point script against a central system, or runs the mock CSMS.
+Runs a charge-point script against a central system, the mock CSMS, or (without a script)
+the web UI.
+
+Server mode (no script, no --stdin, --csms or --cps)
+                            web UI, REST API (/api) and API docs (/docs) on
+                            http://BIND:PORT/, WebSocket bridge on ws://BIND:PORT+1/
+                            (env PORT, default 3000; BIND, default 127.0.0.1)
+  --token T                 access token, required when BIND is not a loopback address
+                            (default: a random one, printed at start); also OCPP_SIM_TOKEN
+  --with-csms               run the mock CSMS too (port --port) and show its view in the UI
 
 Scripts
   script.js                 a script: a plain body using await connect(url),
@@ -161,7 +178,8 @@ Other
   --d                       development: rebuild before running
   -h, --help                this help
 
-Environment: RESPONSE_TIMEOUT (ms, default 15000), DEBUG (namespaces), CSMS_URL, FTP_URL, FTPS_URL.
+Environment: RESPONSE_TIMEOUT (ms, default 15000), DEBUG (namespaces), CSMS_URL, FTP_URL, FTPS_URL,
+PORT, BIND, OCPP_SIM_TOKEN (server mode).
 Exit status: 0 when the script finishes, 1 when it fails, 2 for a usage error.`;
 
 function mode(flag: string, value: string | undefined): ValidationMode {
@@ -173,6 +191,11 @@ function integer(flag: string, value: string | undefined, min: number, max: numb
   const n = Number(value);
   if (value === undefined || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} expects an integer from ${min} to ${max}`);
   return n;
+}
+
+/** True when no script, `--stdin`, `--csms` or `--cps` is given: the web UI runs. */
+export function serverMode(o: CliOptions): boolean {
+  return o.script === undefined && !o.stdin && !o.csms && o.cps === undefined && !o.help;
 }
 
 /** Parse argv (without `node` and the program path); also applies the flags that are env variables. */
@@ -198,6 +221,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     ftpPort: 2121,
     authKeyRaw: false,
     insecure: false,
+    token: env.OCPP_SIM_TOKEN || undefined,
+    webPort: 3000,
+    bind: env.BIND || '127.0.0.1',
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -248,6 +274,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--auth-key-raw': o.authKeyRaw = true; break;
       case '--insecure': o.insecure = true; break;
       case '--security-profile': o.securityProfile = integer(arg, value(), 0, 3); break;
+      case '--token': o.token = value(); break;
       case '--keyStore': env.SSL_CLIENT_KEYSTORE = value(); break;
       case '--keyStoreRoot': env.SSL_CLIENT_KEYSTORE_ROOT = value(); break;
       case '--': o.script = argv[++i]; break;
@@ -266,6 +293,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   for (const [given, flag] of [[o.tls, '--tls'], [o.ftp, '--ftp']] as const) {
     if (given && !csmsHere) throw new UsageError(`${flag} configures the mock CSMS: add --csms or --with-csms`);
   }
+  // Read only in server mode: a stray PORT in the environment must not break script runs.
+  if (serverMode(o) && env.PORT) o.webPort = integer('PORT', env.PORT, 1, 65534);
   if (o.csms && o.withCsms) throw new UsageError('use either --csms (CSMS only) or --with-csms (CSMS for a script)');
   if (o.cps !== undefined && (o.script !== undefined || o.stdin)) throw new UsageError('--cps runs charge points without a script: drop the script, or use connectMany() in it');
   if (o.cps !== undefined && o.url === undefined && !o.withCsms) throw new UsageError('--cps needs --url ws://host:port/path/ (or --with-csms)');

@@ -14,10 +14,11 @@ import { VirtualScheduler, realScheduler } from '../ocpp/scheduler';
 import { startFtpServer, type EmbeddedFtpServer } from '../csms/ftp-server';
 import { MockCsms } from '../csms/mock-csms';
 import { loadOrCreatePki, type Pki } from '../security/pki';
-import { HELP, UsageError, parseArgs, type CliOptions } from './args';
+import { HELP, UsageError, parseArgs, serverMode, type CliOptions } from './args';
 import { Log, VERBOSITY } from './log';
 import { describeScriptError, loadScript, type LoadedScript } from './script';
 import { trustedCas } from '../transport/trust';
+import { startWebServer } from '../web/server';
 
 function readStdin(): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -132,9 +133,7 @@ async function run(argv: string[]): Promise<number> {
   }
   if (o.csms) throw new UsageError('CSMS scripts are not supported yet: use --with-csms to run a charge-point script against the mock CSMS');
   if (o.cps !== undefined) return runFleet(o, log);
-  if (o.script === undefined && !o.stdin) {
-    throw new UsageError('no script given (server mode with the web UI is not available yet): pass a script, --stdin or --csms');
-  }
+  if (serverMode(o)) return runServer(o, log);
 
   const csms = o.withCsms ? await startCsms(o, log) : undefined;
   if (csms && !process.env.CSMS_URL) process.env.CSMS_URL = csms.url;
@@ -194,6 +193,40 @@ function modelOptions(o: CliOptions, csms?: CsmsSetup): ChargepointOptions {
     profile: o.profile !== undefined ? readProfile(o.profile) : undefined,
     stateDir: o.stateDir,
   };
+}
+
+/** No script: the web UI, its REST API and bridge (and the mock CSMS with `--with-csms`), until Ctrl-C. */
+async function runServer(o: CliOptions, log: Log): Promise<number> {
+  const csms = o.withCsms ? await startCsms(o, log) : undefined;
+  const live = new Set<Chargepoint>();
+  let web;
+  try {
+    web = await startWebServer({
+      port: o.webPort,
+      bind: o.bind,
+      token: o.token,
+      csms,
+      chargepoint: { ...modelOptions(o, csms), observe: observe(log, live, () => undefined) },
+    });
+  } catch (err) {
+    await stopCsms(csms);
+    throw err;
+  }
+  // Console scripts run in this process: a stray rejection or timer exception of one must not end the server.
+  const report = (err: unknown): void => log.error(`console script: ${err instanceof Error ? err.stack?.split('\n').slice(0, 2).join(' ') : String(err)}`);
+  process.on('unhandledRejection', report);
+  process.on('uncaughtException', report);
+  console.log(`ocpp-sim UI on ${web.url} (bridge ${web.bridgeUrl})`);
+  if (web.tokenRequired) console.log(`  token: ${web.token} (open ${web.url}?token=${web.token})`);
+  if (csms) console.log(`  mock CSMS on ${csms.url}<charge point id>`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await web.close();
+  await stopCsms(csms);
+  await log.flush();
+  return 0;
 }
 
 /** `--cps N`: a fleet with default behaviour, until Ctrl-C. */

@@ -43,13 +43,23 @@ async function transpile(text: string, filename: string, format: 'cjs' | undefin
   return out.code;
 }
 
-function compileBody(text: string, filename: string): ScriptFunction {
-  // Same first line as the script, so reported line numbers need no offset.
-  const wrapper = `(async function (${BODY_PARAMS.join(', ')}, require, module, exports, __filename, __dirname) {${text}\n})`;
+
+/**
+ * Compile text as the body of an async function with the given parameters (the web console's
+ * `async (connect, cp) => {…}`), with `require`, `module`, `exports`, `__filename` and
+ * `__dirname` as in a plain-body script. `prologue` and `epilogue` go on the first and last
+ * line, so reported line numbers need no offset. Throws a SyntaxError naming `filename:line`.
+ * @param text The body.
+ * @param filename Name shown in errors and stacks (e.g. `console.js`).
+ * @param params Parameter names, in the order the function is called with.
+ * @param wrap Code around the body, e.g. to copy a parameter back when the body assigns it.
+ */
+export function compileBody(text: string, filename: string, params: readonly string[], wrap: { prologue?: string; epilogue?: string } = {}): ScriptFunction {
+  const wrapper = `(async function (${params.join(', ')}, require, module, exports, __filename, __dirname) {${wrap.prologue ?? ''}${text}\n${wrap.epilogue ?? ''}})`;
   const fn = new vm.Script(wrapper, { filename }).runInThisContext() as ScriptFunction;
-  const req = createRequire(filename);
+  const req = createRequire(path.resolve(filename));
   const mod = { exports: {} };
-  return (...args: unknown[]) => fn(...args.slice(0, BODY_PARAMS.length), req, mod, mod.exports, filename, path.dirname(filename));
+  return (...args: unknown[]) => fn(...args.slice(0, params.length), req, mod, mod.exports, filename, path.dirname(path.resolve(filename)));
 }
 
 function compileCommonJs(text: string, filename: string): ScriptFunction {
@@ -92,7 +102,7 @@ export async function loadScript(source: { file: string } | { text: string; file
   if (TS_EXT.test(filename)) text = await transpile(text, filename, esm || text.includes('module.exports') ? 'cjs' : undefined);
   else if (esm) text = await transpile(text, filename, 'cjs');
   if (esm || text.includes('module.exports')) return { filename, fn: compileCommonJs(text, filename) };
-  return { filename, fn: compileBody(text, filename) };
+  return { filename, fn: compileBody(text, filename, BODY_PARAMS) };
 }
 
 /** Map a position in a transpiled script back to its source. */

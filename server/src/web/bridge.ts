@@ -1,0 +1,93 @@
+/**
+ * The WebSocket bridge (`ws://BIND:PORT+1/`): pushes every registry event (and the embedded
+ * CSMS's connections) to every open tab, once. The browser sends nothing; it acts through REST.
+ * @module
+ */
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { MockCsms } from '../csms/mock-csms';
+import type { FrameRecord, LogRecord, PendingCall, Registry, ChargepointSummary } from './registry';
+import { csmsStations } from './rest';
+import { refuse, type AccessPolicy } from './security';
+
+/** A tab that stopped reading is dropped once this much is queued for it. */
+const MAX_BUFFERED = 16 * 1024 * 1024;
+
+/** A running bridge. */
+export interface Bridge {
+  /** The HTTP server carrying the upgrades. */
+  server: http.Server;
+  /** Open tabs. */
+  readonly clients: number;
+  /** Close every tab and stop listening. */
+  close(): Promise<void>;
+}
+
+function reject(socket: Duplex, status: number, error: string): void {
+  const body = JSON.stringify({ error });
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/**
+ * Start the bridge.
+ * @param registry Source of the events.
+ * @param policy Token and Origin rules.
+ * @param port Port to listen on.
+ * @param bind Address.
+ * @param csms The embedded CSMS, whose connections are pushed as `csms` messages.
+ */
+export async function startBridge(registry: Registry, policy: AccessPolicy, port: number, bind: string, csms?: MockCsms): Promise<Bridge> {
+  const wss = new WebSocketServer({ noServer: true });
+  const server = http.createServer((_req, res) => {
+    res.writeHead(426, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'this is the ocpp-sim WebSocket bridge: connect with a WebSocket' }));
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const refused = refuse(req, policy, 'bridge');
+    if (refused) return reject(socket, refused.status, refused.error);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      send(ws, { type: 'hello', chargepoints: registry.summaries() });
+    });
+  });
+  const send = (ws: WebSocket, message: object): void => {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > MAX_BUFFERED) return ws.terminate();
+    ws.send(JSON.stringify(message));
+  };
+  const broadcast = (message: object): void => {
+    if (wss.clients.size === 0) return;
+    for (const ws of wss.clients) send(ws, message);
+  };
+  const listeners = {
+    chargepoint: (cp: ChargepointSummary) => broadcast({ type: 'chargepoint', cp }),
+    removed: (id: string) => broadcast({ type: 'removed', id }),
+    frame: (id: string, frame: FrameRecord) => broadcast({ type: 'frame', id, frame }),
+    log: (id: string, log: LogRecord) => broadcast({ type: 'log', id, log }),
+    pending: (id: string, call: PendingCall) => broadcast({ type: 'pending', id, call }),
+  };
+  for (const [event, fn] of Object.entries(listeners)) registry.on(event, fn);
+  const csmsChanged = (): void => broadcast({ type: 'csms', stations: csmsStations(csms!) });
+  csms?.on('connect', csmsChanged);
+  csms?.on('disconnect', csmsChanged);
+  await new Promise<void>((resolve, rejectListen) => {
+    server.once('error', rejectListen);
+    server.listen(port, bind, () => {
+      server.off('error', rejectListen);
+      resolve();
+    });
+  });
+  return {
+    server,
+    get clients() {
+      return wss.clients.size;
+    },
+    close: async () => {
+      for (const [event, fn] of Object.entries(listeners)) registry.off(event, fn);
+      csms?.off('connect', csmsChanged);
+      csms?.off('disconnect', csmsChanged);
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

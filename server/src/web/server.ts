@@ -1,0 +1,145 @@
+/**
+ * Server mode: the web UI (`client/dist`), the REST API (`/api`) and the API docs (`/docs`) on
+ * `http://BIND:PORT/`, and the WebSocket bridge on `ws://BIND:PORT+1/`.
+ * @module
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import express from 'express';
+import type { ChargepointOptions } from '../chargepoint/chargepoint';
+import type { MockCsms } from '../csms/mock-csms';
+import { startBridge } from './bridge';
+import { Registry } from './registry';
+import { apiRouter } from './rest';
+import { isLoopback, newToken, refuse, type AccessPolicy } from './security';
+
+/** Options of {@link startWebServer}. */
+export interface WebServerOptions {
+  /** HTTP port; the bridge takes the next one. */
+  port: number;
+  /** Address to bind (default 127.0.0.1). */
+  bind?: string;
+  /** Access token (default: a random one; needed only on a non-loopback bind). */
+  token?: string;
+  /** The embedded mock CSMS (`--with-csms`): enables `/api/csms…`. */
+  csms?: MockCsms;
+  /** Options of every charge point created (validation, TLS, profile, logging observer). */
+  chargepoint?: ChargepointOptions;
+  /** Repository root holding `client/dist` and `docs/api` (default: this package's). */
+  root?: string;
+  /** Console scripts answer 202 after this long (default 60 s). */
+  scriptTimeoutMs?: number;
+}
+
+/** A running server. */
+export interface WebServer {
+  /** `http://BIND:PORT/`. */
+  url: string;
+  /** `ws://BIND:PORT+1/`. */
+  bridgeUrl: string;
+  /** The access token. */
+  token: string;
+  /** Whether requests need it (non-loopback bind). */
+  tokenRequired: boolean;
+  /** The charge points. */
+  registry: Registry;
+  /** Close the charge points, the bridge and the HTTP server. */
+  close(): Promise<void>;
+}
+
+const ROOT = path.resolve(__dirname, '../../../..');
+
+function hintPage(title: string, command: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>ocpp-sim: ${title}</title></head>` +
+    `<body style="font-family: sans-serif; margin: 3em"><h1>${title}</h1><p>Run <code>${command}</code> in the ocpp-sim directory, then reload this page.</p></body></html>`;
+}
+
+function packageVersion(root: string): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function listen(server: http.Server, port: number, bind: string, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => reject(portError(err, port, what)));
+    server.listen(port, bind, () => resolve());
+  });
+}
+
+function portError(err: NodeJS.ErrnoException, port: number, what: string): Error {
+  if (err.code === 'EADDRINUSE') return new Error(`${what}: port ${port} is in use (another ocpp-sim running? pick a free one with PORT=…)`);
+  if (err.code === 'EACCES') return new Error(`${what}: no permission to listen on port ${port}`);
+  if (err.code === 'EADDRNOTAVAIL') return new Error(`${what}: address not available on this machine`);
+  return new Error(`${what}: ${err.message}`);
+}
+
+const hostUrl = (scheme: string, bind: string, port: number): string => `${scheme}://${bind.includes(':') ? `[${bind}]` : bind}:${port}/`;
+
+/**
+ * Start server mode. Fails with one readable line when a port is taken.
+ * @param options Port, bind address, token, CSMS.
+ */
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const bind = options.bind ?? '127.0.0.1';
+  const port = options.port;
+  if (!Number.isInteger(port) || port < 1 || port > 65534) throw new Error(`PORT must be 1 to 65534 (the bridge takes PORT+1), got ${port}`);
+  const root = options.root ?? ROOT;
+  const tokenRequired = !isLoopback(bind);
+  const token = options.token ?? newToken();
+  const policy: AccessPolicy = { token, required: tokenRequired, uiPort: port };
+  const registry = new Registry(options.chargepoint);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use('/api', (req, res, next) => {
+    const refused = refuse(req, policy, 'rest');
+    if (refused) return void res.status(refused.status).json({ error: refused.error });
+    next();
+  });
+  app.use('/api', apiRouter({ registry, csms: options.csms, version: packageVersion(root), bridgePort: port + 1, tokenRequired, scriptTimeoutMs: options.scriptTimeoutMs }));
+  // Looked up per request, so `npm run docs` / `npm run build:client` take effect without a restart.
+  const docs = path.join(root, 'docs/api');
+  app.use('/docs', express.static(docs));
+  app.use('/docs', (_req, res) => {
+    if (fs.existsSync(path.join(docs, 'index.html'))) return void res.status(404).type('text').send('not found');
+    res.type('html').send(hintPage('API docs not built yet', 'npm run docs'));
+  });
+  const dist = path.join(root, 'client/dist');
+  app.use(express.static(dist, { index: 'index.html' }));
+  // The UI is a single page: any other page URL gets its index.html.
+  app.get(/.*/, (req, res) => {
+    const index = path.join(dist, 'index.html');
+    if (fs.existsSync(index)) return res.sendFile(index);
+    return res.status(req.path === '/' ? 200 : 404).type('html').send(hintPage('Web UI not built yet', 'npm run build:client'));
+  });
+
+  const server = http.createServer(app);
+  await listen(server, port, bind, 'web UI');
+  let bridge;
+  try {
+    bridge = await startBridge(registry, policy, port + 1, bind, options.csms).catch((err: NodeJS.ErrnoException) => {
+      throw portError(err, port + 1, 'WebSocket bridge');
+    });
+  } catch (err) {
+    await new Promise((resolve) => server.close(resolve));
+    throw err;
+  }
+  const openBridge = bridge;
+  return {
+    url: hostUrl('http', bind, port),
+    bridgeUrl: hostUrl('ws', bind, port + 1),
+    token,
+    tokenRequired,
+    registry,
+    close: async () => {
+      await registry.close();
+      await openBridge.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

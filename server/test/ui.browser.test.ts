@@ -1,0 +1,285 @@
+/**
+ * The web UI in a real browser: Debian's Chromium (/usr/bin/chromium, headless) driven by
+ * playwright-core, against the real CLI in server mode with the embedded mock CSMS. Screenshots
+ * of the main views go to test-artifacts/ui/.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import WebSocket from 'ws';
+import { ROOT } from './helpers';
+
+const SHOTS = path.join(ROOT, 'test-artifacts', 'ui');
+const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Two consecutive free ports on 127.0.0.1 (the UI's PORT and the bridge's PORT+1). */
+async function freePortPair(): Promise<number> {
+  const listen = (port: number) =>
+    new Promise<net.Server | undefined>((resolve) => {
+      const s = net.createServer();
+      s.once('error', () => resolve(undefined));
+      s.listen(port, '127.0.0.1', () => resolve(s));
+    });
+  for (let tries = 0; tries < 50; tries++) {
+    const first = (await listen(0))!;
+    const port = (first.address() as net.AddressInfo).port;
+    const second = await listen(port + 1);
+    first.close();
+    second?.close();
+    if (second && port < 65535) return port;
+  }
+  throw new Error('no two consecutive free ports');
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+interface Server {
+  child: ChildProcess;
+  ui: string;
+  output: () => string;
+}
+
+/** Start `ocpp-sim` in server mode and wait for its start-up line. */
+async function startServer(env: NodeJS.ProcessEnv, args: string[]): Promise<Server> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'server/dist/src/runtime/main.js'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DEBUG: '', CSMS_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  for (let waited = 0; !/UI on (http:\/\/\S+)/.test(out); waited += 50) {
+    if (waited > 20_000 || child.exitCode !== null) throw new Error(`server mode did not start:\n${out}`);
+    await pause(50);
+  }
+  return { child, ui: `http://127.0.0.1:${env.PORT}`, output: () => out };
+}
+
+async function stopServer(s: Server | undefined): Promise<void> {
+  if (!s || s.child.exitCode !== null) return;
+  s.child.kill('SIGINT');
+  await new Promise((r) => s.child.once('exit', r));
+}
+
+/** Poll until `fn` returns something truthy (real time, default 10 s). */
+async function until<T>(fn: () => Promise<T> | T, label: string, ms = 10_000): Promise<NonNullable<T>> {
+  let last: unknown;
+  for (let waited = 0; waited <= ms; waited += 50) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    await pause(50);
+  }
+  throw new Error(`timed out waiting for ${label}${last ? `: ${String(last)}` : ''}`);
+}
+
+const row = (cp: string, action: string, type: 2 | 3 | 4, extra = '') =>
+  `[data-testid="frame-log-${cp}"] [data-testid="frame-row"][data-action="${action}"][data-type="${type}"]${extra}`;
+
+async function api(ui: string, method: string, route: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${ui}${route}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+describe('web UI in Chromium', () => {
+  let browser: Browser;
+  let server: Server;
+  let csmsUrl: string;
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    const port = await freePortPair();
+    const csmsPort = await freePort();
+    server = await startServer({ PORT: String(port), BIND: '127.0.0.1' }, ['--with-csms', '--port', String(csmsPort)]);
+    csmsUrl = `ws://127.0.0.1:${csmsPort}/ocpp`;
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox'] });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stopServer(server);
+  });
+
+  async function open(query: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
+    await page.goto(`${server.ui}/${query}`);
+    await page.getByTestId('bridge-state').waitFor();
+    return page;
+  }
+
+  test('connectTemplate and cp prefill a charge point; connect, boot, start and stop from the connector board; the frames appear paired', async () => {
+    const page = await open(`?connectTemplate=${encodeURIComponent(csmsUrl)}&cp=CP001`);
+    await page.getByTestId('connect-CP001').click();
+    await until(async () => (await page.getByTestId('state-CP001').textContent())?.includes('connected') && !(await page.getByTestId('state-CP001').textContent())?.includes('dis'), 'connected');
+    await page.getByTestId('boot-CP001').click();
+    await page.locator(row('CP001', 'BootNotification', 2, '[data-paired="true"]')).first().waitFor();
+    await until(async () => (await page.getByTestId('connector-status-CP001-1').textContent())?.includes('Available'), 'connector 1 Available');
+
+    await page.getByTestId('start-idtag-CP001-1').fill('TAG-UI-1');
+    await page.getByTestId('start-CP001-1').click();
+    await page.locator(row('CP001', 'StartTransaction', 2, '[data-paired="true"]')).first().waitFor();
+    await until(async () => (await page.getByTestId('connector-status-CP001-1').textContent())?.includes('Charging'), 'Charging');
+    await page.screenshot({ path: path.join(SHOTS, 'dashboard.png') });
+
+    // The CALL and its CALLRESULT share a unique id, and the answer is shown with its round trip.
+    const call = page.locator(row('CP001', 'StartTransaction', 2)).first();
+    const id = await call.getAttribute('data-unique-id');
+    assert.ok(id);
+    assert.equal(await call.getAttribute('data-direction'), 'out');
+    const result = page.locator(`[data-testid="frame-log-CP001"] [data-testid="frame-row"][data-type="3"][data-unique-id="${id}"]`);
+    assert.equal(await result.count(), 1, 'exactly one CALLRESULT for the StartTransaction');
+    assert.equal(await result.getAttribute('data-direction'), 'in');
+    assert.match((await call.textContent()) ?? '', /\d+(\.\d+)?\s*ms/, 'round-trip time shown on the paired CALL');
+
+    await page.getByTestId('stop-CP001-1').click();
+    await page.locator(row('CP001', 'StopTransaction', 2, '[data-paired="true"]')).first().waitFor();
+    await until(async () => /Finishing|Available/.test((await page.getByTestId('connector-status-CP001-1').textContent()) ?? ''), 'Finishing');
+    await page.screenshot({ path: path.join(SHOTS, 'frame-log.png'), fullPage: true });
+
+    // Every CALL the charge point sent got its answer in the log.
+    const unpaired = await page.locator(`[data-testid="frame-log-CP001"] [data-testid="frame-row"][data-type="2"][data-direction="out"]:not([data-paired="true"])`).count();
+    assert.equal(unpaired, 0, 'every outgoing CALL is paired');
+    await page.close();
+  });
+
+  test('the action panel sends a prefilled action, refuses an invalid payload with the schema error, and sends it anyway on request', async () => {
+    const page = await open(`?connectTemplate=${encodeURIComponent(csmsUrl)}&cp=CP010`);
+    await page.getByTestId('connect-CP010').click();
+    await until(async () => (await page.getByTestId('state-CP010').textContent())?.trim() === 'connected', 'connected');
+    await page.getByTestId('action-select-CP010').selectOption('DataTransfer');
+    await until(async () => (await page.getByTestId('action-payload-CP010').inputValue()).includes('vendorId'), 'the prefilled DataTransfer payload');
+    await page.getByTestId('action-send-CP010').click();
+    await until(async () => (await page.getByTestId('action-result-CP010').textContent())?.includes('Accepted'), 'the DataTransfer answer');
+    await page.locator(row('CP010', 'DataTransfer', 2, '[data-paired="true"]')).first().waitFor();
+
+    await page.getByTestId('action-select-CP010').selectOption('Heartbeat');
+    await page.getByTestId('action-payload-CP010').fill('{"deliberately": "invalid"}');
+    await page.getByTestId('action-send-CP010').click();
+    const error = await until(async () => page.getByTestId('action-error-CP010').textContent(), 'the schema error');
+    assert.match(error, /deliberately|additional/i);
+    assert.equal(await page.locator(row('CP010', 'Heartbeat', 2)).count(), 0, 'nothing was sent');
+    await page.getByTestId('action-force-CP010').click();
+    await page.locator(row('CP010', 'Heartbeat', 2)).first().waitFor();
+    assert.match((await page.locator(row('CP010', 'Heartbeat', 2)).first().textContent()) ?? '', /deliberately/);
+    // The strict mock CSMS answers the invalid CALL with a CALLERROR.
+    await page.locator(row('CP010', 'Heartbeat', 4)).first().waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'action-panel.png') });
+    await page.close();
+  });
+
+  test('the script console runs a script against the live charge point and shows output and errors with the line', async () => {
+    const page = await open(`?connectTemplate=${encodeURIComponent(csmsUrl)}&cp=CP020`);
+    await page.getByTestId('connect-CP020').click();
+    await until(async () => (await page.getByTestId('state-CP020').textContent())?.trim() === 'connected', 'connected');
+    await page.getByTestId('tab-script-CP020').click();
+    await page.getByTestId('script-code-CP020').fill("cp.log('hello from the console');\nconst r = await cp.sendHeartbeat();\nconsole.log('heartbeat answered', typeof r.currentTime);");
+    await page.getByTestId('script-run-CP020').click();
+    await until(async () => {
+      const text = (await page.getByTestId('script-output-CP020').textContent()) ?? '';
+      return text.includes('hello from the console') && text.includes('heartbeat answered string');
+    }, 'the script output');
+    await page.locator(row('CP020', 'Heartbeat', 2, '[data-paired="true"]')).first().waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'script-console.png') });
+
+    await page.getByTestId('script-code-CP020').fill('const x = 1;\nx.notAFunction();');
+    await page.getByTestId('script-run-CP020').click();
+    const error = await until(async () => page.getByTestId('script-error-CP020').textContent(), 'the script error');
+    assert.match(error, /console\.js:2:\d+/);
+    assert.match(error, /notAFunction/);
+
+    await page.getByTestId('tab-config-CP020').click();
+    await page.getByTestId('config-table-CP020').waitFor();
+    assert.match((await page.getByTestId('config-table-CP020').textContent()) ?? '', /HeartbeatInterval/);
+    await page.screenshot({ path: path.join(SHOTS, 'configuration.png') });
+    await page.close();
+  });
+
+  test('two tabs each receive every frame exactly once', async () => {
+    const created = await api(server.ui, 'POST', '/api/chargepoints', { id: 'CP030', url: `${csmsUrl}/CP030`, connect: true });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    await until(async () => (await api(server.ui, 'GET', '/api/chargepoints/CP030')).body?.state === 'connected', 'CP030 connected');
+    const [a, b] = [await open(''), await open('')];
+    for (const page of [a, b]) await page.getByTestId('cp-tab-CP030').click();
+    for (let i = 0; i < 5; i++) {
+      const sent = await api(server.ui, 'POST', '/api/chargepoints/CP030/actions/Heartbeat', { payload: {} });
+      assert.equal(sent.status, 200, JSON.stringify(sent.body));
+    }
+    const frames = (await api(server.ui, 'GET', '/api/chargepoints/CP030/frames')).body as { seq: number }[];
+    const expected = frames.map((f) => f.seq);
+    for (const page of [a, b]) {
+      const seqs = await until(async () => {
+        const s = await page.locator('[data-testid="frame-log-CP030"] [data-testid="frame-row"]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-seq'))));
+        return s.length >= expected.length ? s : undefined;
+      }, 'all frames in the tab');
+      assert.equal(new Set(seqs).size, seqs.length, 'no frame shown twice');
+      assert.deepEqual([...seqs].sort((x, y) => x - y), expected, 'every frame shown');
+    }
+    await a.close();
+    await b.close();
+  });
+
+  test('the mock CSMS view lists the connected charge points', async () => {
+    const page = await open('');
+    await page.getByTestId('nav-csms').click();
+    await until(async () => (await page.getByTestId('csms-stations').textContent())?.includes('CP001'), 'CP001 in the CSMS view');
+    await page.screenshot({ path: path.join(SHOTS, 'csms-view.png') });
+    assert.equal(await page.getByTestId('docs-link').getAttribute('href'), '/docs');
+    await page.close();
+  });
+});
+
+describe('web UI bound to a non-loopback address', () => {
+  let server: Server;
+  before(async () => {
+    const port = await freePortPair();
+    server = await startServer({ PORT: String(port), BIND: '0.0.0.0' }, ['--token', 'ui-test-token']);
+  });
+  after(() => stopServer(server));
+
+  test('the token is required by the REST API and the bridge, and the page passes it on', async () => {
+    assert.equal((await api(server.ui, 'GET', '/api/chargepoints')).status, 401);
+    assert.equal((await api(server.ui, 'GET', '/api/chargepoints', undefined, { authorization: 'Bearer wrong' })).status, 401);
+    assert.equal((await api(server.ui, 'GET', '/api/chargepoints', undefined, { authorization: 'Bearer ui-test-token' })).status, 200);
+    const bridge = `ws://127.0.0.1:${Number(new URL(server.ui).port) + 1}/`;
+    const refused = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(bridge, { headers: { origin: server.ui } });
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => resolve(101));
+      ws.on('error', () => undefined);
+    });
+    assert.equal(refused, 401, 'the bridge refuses a connection without the token');
+
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${server.ui}/?token=ui-test-token&connectTemplate=ws%3A%2F%2F127.0.0.1%3A9%2F&cp=CP900`);
+      await until(async () => (await page.getByTestId('bridge-state').textContent())?.trim() === 'connected', 'the bridge connected with the token');
+      await page.getByTestId('connect-CP900').click();
+      // Nothing listens on port 9: the REST call went through (authorized) and reports the failure.
+      await until(async () => (await api(server.ui, 'GET', '/api/chargepoints/CP900', undefined, { 'x-ocpp-sim-token': 'ui-test-token' })).status === 200, 'CP900 created through the token-bearing UI');
+    } finally {
+      await browser.close();
+    }
+    assert.match(server.output(), /ui-test-token|token/i);
+  });
+});
