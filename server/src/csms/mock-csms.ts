@@ -10,19 +10,43 @@ import { timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { TLSSocket } from 'node:tls';
 import type WebSocket from 'ws';
-import { RpcEndpoint, type CallHandler, type CallOptions, type FrameEvent } from '../ocpp/endpoint';
-import { OcppConnectionError } from '../ocpp/errors';
-import type { Payload } from '../ocpp/frames';
+import { RpcEndpoint, type CallHandler, type CallOptions, type FrameEvent, type InboundCall, type InboundViolation } from '../ocpp/endpoint';
+import { OcppConnectionError, OcppError } from '../ocpp/errors';
+import { MessageType, type Payload } from '../ocpp/frames';
 import type { ProtocolVersion } from '../ocpp/protocol';
 import { ocpp16 } from '../ocpp/v16/protocol';
 import type { ValidationMode } from '../ocpp/validator';
 import { createFirmwareSigner, signCsr, type FirmwareSigner } from '../security/pki';
 import { OcppServer, type Accepted, type Authenticator, type BasicCredentials } from '../transport/server';
 import { bindSocket } from '../transport/socket';
+import { ProtocolDiscipline, type DisciplineOptions } from './discipline';
+import { CsmsPolicy, type PolicyOptions } from './policy';
+import { ConformanceProbes, type ProbeOptions } from './probes';
 import { DEFAULT_ANSWERS, type AnswerContext } from './responses';
+import { TransactionBook } from './transactions';
 
-/** Options of the mock CSMS. */
-export interface MockCsmsOptions {
+/**
+ * Answers one charge-point-initiated action for every charge point: like a {@link CallHandler},
+ * and told which charge point called.
+ */
+export type CsmsCallHandler = (call: InboundCall, station: ConnectedStation) => unknown;
+
+/** Actions whose answered request the books and the rules need (paired with our CALLRESULT). */
+const RECORDED = new Set(['BootNotification', 'StatusNotification', 'StartTransaction', 'StopTransaction', 'MeterValues']);
+
+/**
+ * Options of the mock CSMS. The {@link PolicyOptions} (boot status and sequence, auth mode,
+ * whitelist, blacklist, offline) decide BootNotification, Authorize and the idTagInfo of
+ * Start/StopTransaction.
+ */
+export interface MockCsmsOptions extends PolicyOptions {
+  /**
+   * Order rules (default on): CALLs before an Accepted boot get `SecurityError`,
+   * StatusNotification before any boot `GenericError`; `false` for lenient testing.
+   */
+  discipline?: DisciplineOptions | boolean;
+  /** Conformance probes (default on); `false` switches them off. */
+  probes?: ProbeOptions | false;
   /** Port (default 8100; 0 picks a free one). */
   port?: number;
   /** Address to bind (default 127.0.0.1). */
@@ -135,16 +159,30 @@ export function passwordMatches(given: Buffer, expected: string): boolean {
  * Events: `connect` (station), `disconnect` (station), `frame` (station, {@link FrameEvent}),
  * `warning` (station, line), `refused` (charge point id, reason: a refused connection, HTTP 401),
  * `certificateSigned` (station, `CertificateSigningResult`: the CSR, the chain sent, the charge
- * point's answer or the error).
+ * point's answer or the error), `call` (station, {@link InboundCall}: every CALL from a charge
+ * point, before it is handled), `answered` (station, action, request, response: a CALL of
+ * BootNotification, StatusNotification, Start/StopTransaction or MeterValues we answered with
+ * a CALLRESULT), `refusedCall` (station, action, code, description: a CALL refused by the
+ * {@link ProtocolDiscipline}), `close` (after {@link MockCsms.close}).
  */
 export class MockCsms extends EventEmitter {
   /** Connected charge points by id. */
   readonly stations = new Map<string, ConnectedStation>();
   /** Basic-auth passwords by charge point id (see {@link MockCsmsOptions.passwords}). */
   readonly passwords: Map<string, string>;
+  /** Boot statuses and authorization decisions (its fields can be changed while running). */
+  readonly policy: CsmsPolicy;
+  /** The order rules and each charge point's registration status. */
+  readonly discipline: ProtocolDiscipline;
+  /** Connector statuses, transactions and latest meter values of every charge point. */
+  readonly transactions = new TransactionBook();
+  /** Conformance probes (undefined when switched off). */
+  readonly probes: ConformanceProbes | undefined;
   private readonly server: OcppServer;
   private readonly protocol: ProtocolVersion = ocpp16;
-  private readonly overrides = new Map<string, CallHandler>();
+  private readonly overrides = new Map<string, CsmsCallHandler>();
+  /** Per connection: inbound CALLs of {@link RECORDED} actions awaiting our answer. */
+  private readonly awaiting = new WeakMap<ConnectedStation, Map<string, { action: string; payload: Payload }>>();
   private transactionId = 0;
   private signer: Promise<FirmwareSigner> | undefined;
   private boundPort = 0;
@@ -173,6 +211,9 @@ export class MockCsms extends EventEmitter {
       },
     });
     this.passwords = new Map(Object.entries(options.passwords ?? {}));
+    this.policy = new CsmsPolicy(options);
+    this.discipline = new ProtocolDiscipline(options.discipline ?? true);
+    this.probes = options.probes === false ? undefined : new ConformanceProbes(this.transactions, (id) => this.discipline.registrationOf(id), options.probes || {});
     this.server.on('connection', (accepted: Accepted) => this.accept(accepted));
     this.context = { heartbeatInterval: options.heartbeatInterval ?? 300, nextTransactionId: () => ++this.transactionId };
   }
@@ -197,17 +238,40 @@ export class MockCsms extends EventEmitter {
     return this.boundPort;
   }
 
+  /** The address it binds (default 127.0.0.1). */
+  get host(): string {
+    return this.options.host ?? '127.0.0.1';
+  }
+
+  /** Heartbeat interval (s) handed out with an Accepted boot. */
+  get heartbeatInterval(): number {
+    return this.context.heartbeatInterval;
+  }
+
+  /** The CA certificate (PEM) that signs charge-point CSRs, when the CSMS has one (`pki`). */
+  get caCertificate(): string | undefined {
+    return this.options.pki?.cert;
+  }
+
+  /** Ids of the connected charge points. */
+  get chargePointIds(): string[] {
+    return [...this.stations.keys()];
+  }
+
   /** Disconnect everyone and stop listening. */
-  close(): Promise<void> {
-    return this.server.close();
+  async close(): Promise<void> {
+    await this.server.close();
+    this.emit('close');
   }
 
   /**
    * Replace the default answer of an action for every charge point (`undefined` restores it).
+   * The protocol discipline still applies first.
    * @param action Charge-point-initiated action, e.g. `Authorize`.
-   * @param handler Returns the response payload (or answers itself through the station's endpoint).
+   * @param handler Returns the response payload (or answers itself through the station's
+   *   endpoint); `return csms.defaultAnswer(call, station)` delegates to the default.
    */
-  answer(action: string, handler: CallHandler | undefined): void {
+  answer(action: string, handler: CsmsCallHandler | undefined): void {
     if (handler) this.overrides.set(action, handler);
     else this.overrides.delete(action);
     for (const station of this.stations.values()) station.endpoint.handle(action, this.handlerFor(action, station));
@@ -270,12 +334,73 @@ export class MockCsms extends EventEmitter {
     return true;
   }
 
+  /**
+   * The answer this CSMS gives without overrides: the policy's (boot status, auth mode; offline
+   * Authorize is abandoned and never answered), CertificateSigned after SignCertificate with a
+   * CA, else the plain default. Returns the payload, or undefined when it answered (or chose
+   * not to answer) itself.
+   * @param call The inbound CALL.
+   * @param station The charge point that sent it.
+   */
+  defaultAnswer(call: InboundCall, station: ConnectedStation): Payload | undefined {
+    if (call.action === 'SignCertificate' && this.options.pki) {
+      this.signCertificate(station, call.uniqueId, call.payload.csr);
+      return undefined;
+    }
+    let decided: ReturnType<CsmsPolicy['answer']>;
+    try {
+      decided = this.policy.answer(call.action, station.id, call.payload, this.context);
+    } catch (err) {
+      if (!(err instanceof OcppError)) throw err;
+      // Answered here so the CALLERROR keeps its details (rate limit: retryAfter).
+      station.endpoint.sendError(call.uniqueId, err.code, err.description, err.details as Payload);
+      return undefined;
+    }
+    if (decided === 'never') {
+      station.endpoint.abandon(call.uniqueId);
+      return undefined;
+    }
+    return decided ?? DEFAULT_ANSWERS[call.action]?.(call.payload, this.context);
+  }
+
   private handlerFor(action: string, station: ConnectedStation): CallHandler | undefined {
     const override = this.overrides.get(action);
-    if (override) return override;
-    if (action === 'SignCertificate' && this.options.pki) return (req) => this.signCertificate(station, req.uniqueId, req.payload.csr);
-    const fallback = DEFAULT_ANSWERS[action];
-    return fallback && ((req) => fallback(req.payload, this.context));
+    if (!override && !DEFAULT_ANSWERS[action]) return undefined;
+    return (req) => {
+      const refusal = this.discipline.check(station.id, action);
+      if (refusal) {
+        station.endpoint.sendError(req.uniqueId, refusal.code, refusal.description);
+        this.emit('refusedCall', station, action, refusal.code, refusal.description);
+        return undefined;
+      }
+      return override ? override(req, station) : this.defaultAnswer(req, station);
+    };
+  }
+
+  /** Every frame of every connection: the books, the rules, the probes, and the `frame`/`call` events. */
+  private observe(station: ConnectedStation, e: FrameEvent): void {
+    const frame = e.frame;
+    if (this.listenerCount('frame') > 0) this.emit('frame', station, e);
+    if (!frame) return;
+    this.probes?.frame(station, e);
+    const awaiting = this.awaiting.get(station)!;
+    if (e.direction === 'in') {
+      if (frame.type !== MessageType.CALL) return;
+      if (RECORDED.has(frame.action)) awaiting.set(frame.id, { action: frame.action, payload: frame.payload });
+      if (this.listenerCount('call') > 0) this.emit('call', station, { messageTypeId: 2, uniqueId: frame.id, action: frame.action, payload: frame.payload } satisfies InboundCall);
+      return;
+    }
+    if (frame.type === MessageType.CALL) {
+      if (frame.action === 'TriggerMessage' || frame.action === 'ExtendedTriggerMessage') this.discipline.triggered(station.id, frame.action, String(frame.payload.requestedMessage));
+      return;
+    }
+    const request = awaiting.get(frame.id);
+    if (!request) return;
+    awaiting.delete(frame.id);
+    if (frame.type !== MessageType.CALLRESULT) return;
+    if (request.action === 'BootNotification') this.discipline.booted(station.id, String(frame.payload.status));
+    this.transactions.record(station.id, request.action, request.payload, frame.payload);
+    this.emit('answered', station, request.action, request.payload, frame.payload);
   }
 
   /** Answer SignCertificate first, then (the answer on the wire) send CertificateSigned. */
@@ -312,7 +437,9 @@ export class MockCsms extends EventEmitter {
     for (const [action, spec] of Object.entries(this.protocol.actions)) {
       if (spec.initiator !== 'CSMS') endpoint.handle(action, this.handlerFor(action, station));
     }
-    if (this.listenerCount('frame') > 0) endpoint.on('frame', (e: FrameEvent) => this.emit('frame', station, e));
+    this.awaiting.set(station, new Map());
+    endpoint.on('frame', (e: FrameEvent) => this.observe(station, e));
+    if (this.probes) endpoint.on('invalid', (v: InboundViolation) => this.probes!.invalid(station, v));
     endpoint.on('warning', (line: string) => this.emit('warning', station, line));
     // A reconnect under the same id replaces the old connection.
     this.stations.get(identity)?.ws.terminate();
@@ -321,6 +448,7 @@ export class MockCsms extends EventEmitter {
       if (this.stations.get(identity) === station) this.stations.delete(identity);
       this.emit('disconnect', station);
     });
+    this.probes?.connected(station);
     bindSocket(ws, endpoint);
     this.emit('connect', station);
   }

@@ -94,6 +94,18 @@ export interface FrameEvent {
   raw?: boolean;
 }
 
+/** A schema violation in a frame from the peer (event `invalid`). */
+export interface InboundViolation {
+  /** The action of the CALL, or of the CALL the result answers. */
+  action: string;
+  /** `request` for a CALL from the peer, `response` for a CALLRESULT to our CALL. */
+  kind: 'request' | 'response';
+  /** The frame's message id. */
+  uniqueId: string;
+  /** What is wrong. */
+  violation: Violation;
+}
+
 interface PendingCall {
   id: string;
   action: string;
@@ -121,7 +133,9 @@ const CALL_ID_PREFIX = /^\s*\[\s*2\s*,\s*"([^"\\]{1,36})"/;
  * One side of an OCPP-J connection.
  *
  * Events: `frame` ({@link FrameEvent}), `warning` (one readable line), `handlerError`
- * (error, call), `response` (action, round-trip ms) after every completed outbound call.
+ * (error, call), `response` (action, round-trip ms) after every completed outbound call,
+ * `invalid` ({@link InboundViolation}) for every schema violation the peer sent (in `strict`
+ * and `warn` mode; a conformance report wants them even when they were refused).
  */
 export class RpcEndpoint extends EventEmitter {
   /** The protocol version spoken. */
@@ -265,6 +279,19 @@ export class RpcEndpoint extends EventEmitter {
     return this.unanswered.has(uniqueId);
   }
 
+  /** Number of inbound CALLs still awaiting our answer (a peer sending a CALL while this is above 0 pipelines). */
+  get unansweredInbound(): number {
+    return this.unanswered.size;
+  }
+
+  /**
+   * Forget an inbound CALL without ever answering it: the deliberate way to play a peer whose
+   * answer never comes (the peer must time out), without it counting as unanswered.
+   */
+  abandon(uniqueId: string): void {
+    this.unanswered.delete(uniqueId);
+  }
+
   /**
    * Put any text on the wire as it is: no validation, no queue, no id bookkeeping. This is the
    * deliberate way to send malformed or out-of-order frames to test a peer.
@@ -338,7 +365,7 @@ export class RpcEndpoint extends EventEmitter {
     if (frame.type === MessageType.CALLERROR) {
       call.reject(new OcppCallError(call.action, call.id, frame.code, frame.description, frame.details));
     } else {
-      const violation = this.inboundViolation(call.action, 'response', frame.payload);
+      const violation = this.inboundViolation(call.action, 'response', frame.payload, frame.id);
       if (violation && this.validation.inbound === 'strict') {
         call.reject(new OcppValidationError(violation.code, `peer sent invalid ${violation.message}`, { errors: violation.errors, payload: frame.payload }));
       } else call.resolve(frame.payload);
@@ -356,7 +383,7 @@ export class RpcEndpoint extends EventEmitter {
       return this.writeError(id, this.unhandledCallError, `${action} is not supported here`, {}, action);
     }
     if (this.validation.inbound !== 'off') payload = this.protocol.normalizeInbound?.(action, 'request', payload, (line) => this.warn(line)) ?? payload;
-    const violation = this.inboundViolation(action, 'request', payload);
+    const violation = this.inboundViolation(action, 'request', payload, id);
     if (violation && this.validation.inbound === 'strict') return this.writeError(id, violation.code, violation.message, {}, action);
     this.unanswered.set(id, action);
     try {
@@ -371,9 +398,10 @@ export class RpcEndpoint extends EventEmitter {
     }
   }
 
-  private inboundViolation(action: string, kind: 'request' | 'response', payload: Payload): Violation | undefined {
+  private inboundViolation(action: string, kind: 'request' | 'response', payload: Payload, uniqueId: string): Violation | undefined {
     if (this.validation.inbound === 'off') return undefined;
     const violation = this.validator.check(action, kind, payload);
+    if (violation && this.listenerCount('invalid') > 0) this.emit('invalid', { action, kind, uniqueId, violation } satisfies InboundViolation);
     if (violation && this.validation.inbound === 'warn') this.warn(`received invalid ${violation.message}`);
     return violation;
   }
