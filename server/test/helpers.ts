@@ -1,6 +1,6 @@
 /** Shared test fixtures: a raw OCPP peer on loopback, and the real CLI as a child process. */
 import { spawn } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
 
@@ -99,4 +99,40 @@ export function runCli(args: string[], opts: { input?: string; env?: NodeJS.Proc
     });
     if (opts.input !== undefined) child.stdin!.end(opts.input);
   });
+}
+
+/** Wait `ms` milliseconds (real time). */
+export const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Poll (real time) until `ok()` is truthy; fail after `ms` with a readable line. */
+export async function waitUntil(what: string, ok: () => unknown, ms = 5000): Promise<void> {
+  for (const end = Date.now() + ms; !(await ok()); await pause(20)) if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** Two consecutive free ports on 127.0.0.1 (server mode's PORT and the bridge's PORT+1). */
+export async function freePortPair(): Promise<number> {
+  const listen = (port: number) =>
+    new Promise<net.Server | undefined>((resolve) => {
+      const s = net.createServer();
+      s.once('error', () => resolve(undefined));
+      s.listen(port, '127.0.0.1', () => resolve(s));
+    });
+  for (let tries = 0; tries < 50; tries++) {
+    const first = (await listen(0))!;
+    const port = (first.address() as AddressInfo).port;
+    const second = port < 65535 ? await listen(port + 1) : undefined;
+    first.close();
+    second?.close();
+    if (second) return port;
+  }
+  throw new Error('no two consecutive free ports');
 }

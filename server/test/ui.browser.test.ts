@@ -6,42 +6,13 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import WebSocket from 'ws';
-import { ROOT } from './helpers';
+import { freePort, freePortPair, pause, ROOT } from './helpers';
 
 const SHOTS = path.join(ROOT, 'test-artifacts', 'ui');
-const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Two consecutive free ports on 127.0.0.1 (the UI's PORT and the bridge's PORT+1). */
-async function freePortPair(): Promise<number> {
-  const listen = (port: number) =>
-    new Promise<net.Server | undefined>((resolve) => {
-      const s = net.createServer();
-      s.once('error', () => resolve(undefined));
-      s.listen(port, '127.0.0.1', () => resolve(s));
-    });
-  for (let tries = 0; tries < 50; tries++) {
-    const first = (await listen(0))!;
-    const port = (first.address() as net.AddressInfo).port;
-    const second = await listen(port + 1);
-    first.close();
-    second?.close();
-    if (second && port < 65535) return port;
-  }
-  throw new Error('no two consecutive free ports');
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 interface Server {
   child: ChildProcess;

@@ -2,6 +2,9 @@
  * Command-line flags of start.sh / `ocpp-sim`, and the help text.
  * @module
  */
+import type { PeriodicCommand } from '../csms/commands';
+import { checkCommand, parseCommands } from '../csms/commands';
+import { AUTH_MODES, parseBootStatusSequence, type AuthMode, type RegistrationStatus } from '../csms/policy';
 import type { ValidationMode } from '../ocpp/validator';
 import { VERBOSITY } from './log';
 
@@ -75,6 +78,32 @@ export interface CliOptions {
   webPort: number;
   /** Server mode: bind address (`BIND`, default 127.0.0.1). */
   bind: string;
+  /** `--boot-status`: the mock CSMS's BootNotification answer. */
+  bootStatus?: RegistrationStatus;
+  /** `--boot-status-sequence`: answers per charge point in turn, the last one repeating. */
+  bootStatusSequence?: RegistrationStatus[];
+  /** `--auth-mode`: how the mock CSMS answers Authorize. */
+  authMode?: AuthMode;
+  /** `--whitelist T…`: tokens accepted in whitelist mode. */
+  whitelist?: string[];
+  /** `--blacklist T…`: tokens blocked in blacklist mode. */
+  blacklist?: string[];
+  /** `--offline`: Authorize is never answered. */
+  offline: boolean;
+  /** `--password-file F`: per-charge-point Basic-auth passwords (JSON `{"CP001": "pw"}`). */
+  passwordFile?: string;
+  /** `--lenient`: no order checks (SecurityError before boot, StatusNotification before boot). */
+  lenient: boolean;
+  /** `--command`/`--period`/`--command-payload` and `--commands`: periodic CSMS-initiated calls. */
+  commands: PeriodicCommand[];
+  /** `--http-port N`: the mock CSMS's REST API (default 8080 with `--csms`; 0 picks a free port). */
+  httpPort?: number;
+  /** `--no-http`: no REST API. */
+  noHttp: boolean;
+  /** `--report FILE`: write the conformance probes' findings as JSON on exit. */
+  report?: string;
+  /** `--assert-clean`: exit 1 when any conformance probe fired. */
+  assertClean: boolean;
   /** `-h` / `--help`. */
   help: boolean;
 }
@@ -149,6 +178,30 @@ Mock central system
                             (user ocpp, password ocpp; FTPS with --tls); scripts see
                             FTP_URL (and FTPS_URL) and connect.csms.ftp
   --ftp-port N              its port (default 2121; 0 picks a free port)
+  --boot-status S           answer BootNotification with Accepted (default), Pending or Rejected
+  --boot-status-sequence L  answers per charge point in turn, e.g. Pending,Pending,Accepted
+  --auth-mode M             normal (accept all, default), whitelist, blacklist, rate_limit
+  --whitelist T...          tokens whitelist mode accepts (default valid_token test_token
+                            authorized_user)
+  --blacklist T...          tokens blacklist mode blocks (default blocked_token invalid_user)
+  --offline                 never answer Authorize (charge points must time out and fall back)
+  --password-file F         Basic-auth passwords per charge point: JSON {"CP001": "pw", ...}
+  --lenient                 no order checks (by default a CALL before an accepted boot gets
+                            SecurityError, StatusNotification before BootNotification an error)
+  --command NAME --period S [--command-payload JSON]
+                            send a CSMS-initiated call to every charge point every S seconds
+                            (repeatable; default payloads for every 1.6 action)
+  --commands "NAME:S,..."   several at once, e.g. "GetConfiguration:60,TriggerMessage:30"
+  --http-port N             the CSMS's REST API (default 8080 with --csms; 0 picks a free port):
+                            GET /list, POST /reserve/CP, /remote-start/CP, /remote-stop/CP,
+                            /reset/CP, /trigger/CP, /command/CP/ACTION, GET /transactions,
+                            /meter-values, /probes
+  --no-http                 no REST API
+  --report FILE             write the conformance probes' findings (JSON) on exit
+  --assert-clean            exit 1 when a charge point broke a protocol rule (for charger CI)
+  --csms script.js          run a CSMS script: async (csms, logger, axios) with csms.on(action,
+                            handler), csms.call(cp, action, payload), await csms.waitFor(cp,
+                            action[, predicate, timeoutMs]), csms.chargePoints
 
 Output
   --v                       show every OCPP frame and connection event
@@ -187,6 +240,26 @@ function mode(flag: string, value: string | undefined): ValidationMode {
   throw new UsageError(`${flag} expects strict, warn or off (got ${value ?? 'nothing'})`);
 }
 
+function usage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function json(flag: string, text: string): Record<string, unknown> {
+  const v = usage(() => JSON.parse(text) as unknown);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UsageError(`${flag} expects a JSON object`);
+  return v as Record<string, unknown>;
+}
+
+function authMode(text: string): AuthMode {
+  const m = AUTH_MODES.find((a) => a === text);
+  if (!m) throw new UsageError(`--auth-mode expects one of ${AUTH_MODES.join(', ')} (got ${text})`);
+  return m;
+}
+
 function integer(flag: string, value: string | undefined, min: number, max: number): number {
   const n = Number(value);
   if (value === undefined || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} expects an integer from ${min} to ${max}`);
@@ -221,6 +294,11 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     ftpPort: 2121,
     authKeyRaw: false,
     insecure: false,
+    offline: false,
+    lenient: false,
+    commands: [],
+    noHttp: false,
+    assertClean: false,
     token: env.OCPP_SIM_TOKEN || undefined,
     webPort: 3000,
     bind: env.BIND || '127.0.0.1',
@@ -232,6 +310,18 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       const v = argv[++i];
       if (v === undefined) throw new UsageError(`${arg} needs a value`);
       return v;
+    };
+    /** The values after a flag up to the next flag (`--whitelist a b c`). */
+    const words = (): string[] => {
+      const list: string[] = [];
+      while (i + 1 < argv.length && !argv[i + 1]!.startsWith('-')) list.push(argv[++i]!);
+      if (list.length === 0) throw new UsageError(`${arg} needs at least one value`);
+      return list;
+    };
+    const lastCommand = (flag: string): PeriodicCommand => {
+      const last = o.commands[o.commands.length - 1];
+      if (!last) throw new UsageError(`${flag} belongs to a --command NAME before it`);
+      return last;
     };
     if (o.script !== undefined) {
       o.scriptArgs.push(arg);
@@ -275,6 +365,22 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--insecure': o.insecure = true; break;
       case '--security-profile': o.securityProfile = integer(arg, value(), 0, 3); break;
       case '--token': o.token = value(); break;
+      case '--boot-status': o.bootStatus = usage(() => parseBootStatusSequence(value()))[0]; break;
+      case '--boot-status-sequence': o.bootStatusSequence = usage(() => parseBootStatusSequence(value())); break;
+      case '--auth-mode': o.authMode = authMode(value()); break;
+      case '--whitelist': o.whitelist = words(); break;
+      case '--blacklist': o.blacklist = words(); break;
+      case '--offline': o.offline = true; break;
+      case '--password-file': o.passwordFile = value(); break;
+      case '--lenient': o.lenient = true; break;
+      case '--command': o.commands.push({ action: value(), periodS: NaN }); break;
+      case '--period': lastCommand(arg).periodS = Number(value()); break;
+      case '--command-payload': lastCommand(arg).payload = json(arg, value()); break;
+      case '--commands': o.commands.push(...usage(() => parseCommands(value()))); break;
+      case '--http-port': o.httpPort = integer(arg, value(), 0, 65535); break;
+      case '--no-http': o.noHttp = true; break;
+      case '--report': o.report = value(); break;
+      case '--assert-clean': o.assertClean = true; break;
       case '--keyStore': env.SSL_CLIENT_KEYSTORE = value(); break;
       case '--keyStoreRoot': env.SSL_CLIENT_KEYSTORE_ROOT = value(); break;
       case '--': o.script = argv[++i]; break;
@@ -290,7 +396,13 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
   if (o.clientCert && !o.tls) throw new UsageError('--client-cert needs --tls (client certificates are a TLS feature)');
   const csmsHere = o.csms || o.withCsms;
-  for (const [given, flag] of [[o.tls, '--tls'], [o.ftp, '--ftp']] as const) {
+  o.commands = o.commands.map((c) => usage(() => checkCommand(c)));
+  const csmsFlags = [
+    [o.tls, '--tls'], [o.ftp, '--ftp'], [o.commands.length > 0, '--command'], [o.authMode !== undefined, '--auth-mode'],
+    [o.bootStatus !== undefined || o.bootStatusSequence !== undefined, '--boot-status'], [o.offline, '--offline'],
+    [o.report !== undefined, '--report'], [o.assertClean, '--assert-clean'], [o.httpPort !== undefined, '--http-port'],
+  ] as const;
+  for (const [given, flag] of csmsFlags) {
     if (given && !csmsHere) throw new UsageError(`${flag} configures the mock CSMS: add --csms or --with-csms`);
   }
   // Read only in server mode: a stray PORT in the environment must not break script runs.

@@ -11,83 +11,13 @@ import { connectMany, makeConnect } from '../chargepoint/connect';
 import type { ChargepointOptions } from '../chargepoint/chargepoint';
 import { readProfile } from '../chargepoint/model/profile';
 import { VirtualScheduler, realScheduler } from '../ocpp/scheduler';
-import { startFtpServer, type EmbeddedFtpServer } from '../csms/ftp-server';
-import { MockCsms } from '../csms/mock-csms';
-import { loadOrCreatePki, type Pki } from '../security/pki';
 import { HELP, UsageError, parseArgs, serverMode, type CliOptions } from './args';
+import { runCsmsMode, startCsms, stopCsms, type CsmsSetup } from './csms-mode';
+import { holdProcess, lazyAxios, readStdin, untilSignal } from './support';
 import { Log, VERBOSITY } from './log';
 import { describeScriptError, loadScript, type LoadedScript } from './script';
 import { trustedCas } from '../transport/trust';
 import { startWebServer } from '../web/server';
-
-function readStdin(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    process.stdin.on('data', (c: Buffer) => chunks.push(c));
-    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    process.stdin.on('error', reject);
-  });
-}
-
-/** The mock CSMS with what `--tls` and `--ftp` add; scripts see `pki` and `ftp` on `connect.csms`. */
-type CsmsSetup = MockCsms & { pki?: Pki; ftp?: EmbeddedFtpServer };
-
-function readPem(file: string, flag: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new Error(`${flag}: cannot read ${file}: ${(err as Error).message}`);
-  }
-}
-
-async function startCsms(o: CliOptions, log: Log): Promise<CsmsSetup> {
-  const pki = o.tls ? await loadOrCreatePki(o.pkiDir) : undefined;
-  const server = o.tlsCert !== undefined ? { cert: readPem(o.tlsCert, '--tls-cert'), key: readPem(o.tlsKey!, '--tls-key') } : pki?.server;
-  const csms: CsmsSetup = new MockCsms({
-    port: o.port,
-    host: o.host,
-    heartbeatInterval: o.heartbeatInterval,
-    validation: o.validation,
-    password: o.password,
-    pki: pki?.ca,
-    tls: server && {
-      ...server,
-      ca: o.clientCert ? [pki!.ca.cert, ...o.caFiles.map((f) => readPem(f, '--ca'))] : undefined,
-      requireClientCert: o.clientCert,
-    },
-  });
-  csms.on('connect', (s) => log.line('csms:event', `csms: ${s.id} connected${s.peerCertificate ? ` with client certificate CN=${s.peerCertificate.subject}` : ''}`));
-  csms.on('disconnect', (s) => log.line('csms:event', `csms: ${s.id} disconnected`));
-  csms.on('warning', (s, line: string) => log.warn(`csms: ${s.id}: ${line}`));
-  csms.on('refused', (_id: string, reason: string) => log.warn(`csms: refused ${reason}`));
-  csms.on('certificateSigned', (s, r: { status?: string; error?: string }) =>
-    log.line('csms:event', `csms: ${s.id}: CertificateSigned ${r.error ? `failed: ${r.error}` : `answered ${r.status}`}`),
-  );
-  if (log.enabled('csms:frame')) csms.on('frame', (s, e) => log.frame('csms:frame', `csms ${s.id}`, e));
-  try {
-    await csms.listen();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(code === 'EADDRINUSE' ? `mock CSMS: port ${o.port} is in use (another CSMS running? pick one with --port)` : `mock CSMS: ${(err as Error).message}`);
-  }
-  csms.pki = pki;
-  if (o.ftp) {
-    try {
-      csms.ftp = await startFtpServer({ port: o.ftpPort, host: o.host, user: 'ocpp', password: 'ocpp', tls: server });
-    } catch (err) {
-      await csms.close();
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new Error(code === 'EADDRINUSE' ? `FTP server: port ${o.ftpPort} is in use (pick one with --ftp-port)` : `FTP server: ${(err as Error).message}`);
-    }
-    if (!process.env.FTP_URL) process.env.FTP_URL = csms.ftp.url;
-    if (csms.ftp.ftpsUrl && !process.env.FTPS_URL) process.env.FTPS_URL = csms.ftp.ftpsUrl;
-  }
-  return csms;
-}
-
-async function stopCsms(csms: CsmsSetup | undefined): Promise<void> {
-  await Promise.all([csms?.close(), csms?.ftp?.close()]);
-}
 
 function observe(log: Log, live: Set<Chargepoint>, script: () => LoadedScript | undefined): (cp: Chargepoint) => void {
   return (cp) => {
@@ -110,28 +40,11 @@ async function run(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const csmsOnly = o.csms && o.script === undefined && !o.stdin;
   // Alone, the CSMS's own view is the one to show at --v.
-  const pattern = csmsOnly && o.logPattern === VERBOSITY.v ? VERBOSITY.v1 : o.logPattern;
+  const pattern = o.csms && o.logPattern === VERBOSITY.v ? VERBOSITY.v1 : o.logPattern;
   const log = new Log(pattern, o.silent, o.output ? fs.createWriteStream(o.output, { flags: 'a' }) : process.stdout);
   if (o.insecure) process.stderr.write('WARNING: TLS certificate and host-name verification is OFF (--insecure): lab use only\n');
-  if (csmsOnly) {
-    const csms = await startCsms(o, log);
-    console.log(`mock CSMS listening on ${csms.url}<charge point id> (Ctrl-C to stop)`);
-    if (csms.pki) {
-      console.log(`  charge points trust it with --ca ${csms.pki.caPath}${o.tlsCert !== undefined ? ' (signs CSRs; the server certificate is --tls-cert)' : ''}`);
-      if (o.clientCert) console.log(`  client certificates required (security profile 3), signed by that CA (key ${path.join(csms.pki.dir, 'ca.key')})`);
-    }
-    if (o.password !== undefined) console.log('  Basic auth: user <charge point id>, password from --password');
-    if (csms.ftp) console.log(`  FTP server: ${csms.ftp.url}${csms.ftp.ftpsUrl ? ` (FTPS: ${csms.ftp.ftpsUrl})` : ''} serving ${csms.ftp.root}`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    await stopCsms(csms);
-    return 0;
-  }
-  if (o.csms) throw new UsageError('CSMS scripts are not supported yet: use --with-csms to run a charge-point script against the mock CSMS');
+  if (o.csms) return runCsmsMode(o, log);
   if (o.cps !== undefined) return runFleet(o, log);
   if (serverMode(o)) return runServer(o, log);
 
@@ -219,10 +132,7 @@ async function runServer(o: CliOptions, log: Log): Promise<number> {
   console.log(`ocpp-sim UI on ${web.url} (bridge ${web.bridgeUrl})`);
   if (web.tokenRequired) console.log(`  token: ${web.token} (open ${web.url}?token=${web.token})`);
   if (csms) console.log(`  mock CSMS on ${csms.url}<charge point id>`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await untilSignal();
   await web.close();
   await stopCsms(csms);
   await log.flush();
@@ -254,10 +164,7 @@ async function runFleet(o: CliOptions, log: Log): Promise<number> {
   const keepAlive = holdProcess();
   const connected = total - failed;
   process.stderr.write(`${connected} of ${total} connected${failed ? `, ${failed} retrying with back-off` : ''}; Ctrl-C to stop\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await untilSignal();
   clearInterval(keepAlive);
   await Promise.all(fleet.map((cp) => cp.close()));
   await stopCsms(csms);
@@ -265,27 +172,8 @@ async function runFleet(o: CliOptions, log: Log): Promise<number> {
   return 0;
 }
 
-/**
- * The scheduler's timer is unref'd (it must not keep a finished process alive), so while a
- * script runs or a fleet serves, something must: otherwise a reconnect back-off with no socket
- * open would let Node exit mid-run.
- */
-function holdProcess(): NodeJS.Timeout {
-  return setInterval(() => undefined, 1 << 30);
-}
-
 function fleetIdHint(o: CliOptions): string {
   return o.cps === 1 ? ` as ${o.idPrefix}001` : ` as ${o.idPrefix}001…`;
-}
-
-/** axios, loaded on first use so scripts that never call it do not pay for it. */
-function lazyAxios(): unknown {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const load = (): Record<string | symbol, unknown> & ((...a: unknown[]) => unknown) => require('axios');
-  return new Proxy(function axios() {}, {
-    get: (_t, key) => load()[key],
-    apply: (_t, _this, args: unknown[]) => load()(...args),
-  });
 }
 
 run(process.argv.slice(2)).then(

@@ -1,0 +1,204 @@
+/**
+ * `--csms`: the mock CSMS as a product: standalone with its operator console (on a terminal),
+ * REST API, periodic commands and conformance report, or running a CSMS script.
+ * @module
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { PeriodicCommands, DEFAULT_FILE_SERVER_URL } from '../csms/commands';
+import { startConsole } from '../csms/console';
+import { startFtpServer, type EmbeddedFtpServer } from '../csms/ftp-server';
+import { startHttpApi, type HttpApi } from '../csms/http-api';
+import { MockCsms } from '../csms/mock-csms';
+import { loadPasswordFile } from '../csms/policy';
+import { loadCsmsScript, runCsmsScript } from '../csms/script-api';
+import { loadOrCreatePki, type Pki } from '../security/pki';
+import type { CliOptions } from './args';
+import type { Log } from './log';
+import { describeScriptError } from './script';
+import { holdProcess, lazyAxios, readStdin, untilSignal } from './support';
+
+/** The mock CSMS with what `--tls` and `--ftp` add; scripts see `pki` and `ftp` on `connect.csms`. */
+export type CsmsSetup = MockCsms & { pki?: Pki; ftp?: EmbeddedFtpServer };
+
+function readPem(file: string, flag: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`${flag}: cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Start the mock CSMS as the command line describes it (TLS, passwords, policy, order checks, FTP).
+ * @param o The command line.
+ * @param log Where its events go.
+ */
+export async function startCsms(o: CliOptions, log: Log): Promise<CsmsSetup> {
+  const pki = o.tls ? await loadOrCreatePki(o.pkiDir) : undefined;
+  const server = o.tlsCert !== undefined ? { cert: readPem(o.tlsCert, '--tls-cert'), key: readPem(o.tlsKey!, '--tls-key') } : pki?.server;
+  const csms: CsmsSetup = new MockCsms({
+    port: o.port,
+    host: o.host,
+    heartbeatInterval: o.heartbeatInterval,
+    validation: o.validation,
+    password: o.password,
+    passwords: o.passwordFile !== undefined ? loadPasswordFile(o.passwordFile) : undefined,
+    bootStatus: o.bootStatus,
+    bootStatusSequence: o.bootStatusSequence,
+    authMode: o.authMode,
+    whitelist: o.whitelist,
+    blacklist: o.blacklist,
+    offline: o.offline,
+    // A CSMS for a script (--with-csms) serves scripts that skip the boot on purpose; standalone it is strict.
+    discipline: !o.lenient && !o.withCsms,
+    pki: pki?.ca,
+    tls: server && {
+      ...server,
+      ca: o.clientCert ? [pki!.ca.cert, ...o.caFiles.map((f) => readPem(f, '--ca'))] : undefined,
+      requireClientCert: o.clientCert,
+    },
+  });
+  csms.on('connect', (s) => log.line('csms:event', `csms: ${s.id} connected${s.peerCertificate ? ` with client certificate CN=${s.peerCertificate.subject}` : ''}`));
+  csms.on('disconnect', (s) => log.line('csms:event', `csms: ${s.id} disconnected`));
+  csms.on('warning', (s, line: string) => log.warn(`csms: ${s.id}: ${line}`));
+  csms.on('refused', (_id: string, reason: string) => log.warn(`csms: refused ${reason}`));
+  csms.on('refusedCall', (s: { id: string }, action: string, code: string, description?: string) => log.warn(`csms: ${s.id}: ${action} answered ${code}${description ? `: ${description}` : ''}`));
+  csms.probes?.on('finding', (cpId: string, f: { probe: string; detail: string }) => log.warn(`csms: ${cpId}: conformance probe ${f.probe}: ${f.detail}`));
+  csms.on('certificateSigned', (s, r: { status?: string; error?: string }) =>
+    log.line('csms:event', `csms: ${s.id}: CertificateSigned ${r.error ? `failed: ${r.error}` : `answered ${r.status}`}`),
+  );
+  if (log.enabled('csms:frame')) csms.on('frame', (s, e) => log.frame('csms:frame', `csms ${s.id}`, e));
+  try {
+    await csms.listen();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(code === 'EADDRINUSE' ? `mock CSMS: port ${o.port} is in use (another CSMS running? pick one with --port)` : `mock CSMS: ${(err as Error).message}`);
+  }
+  csms.pki = pki;
+  if (o.ftp) {
+    try {
+      csms.ftp = await startFtpServer({ port: o.ftpPort, host: o.host, user: 'ocpp', password: 'ocpp', tls: server });
+    } catch (err) {
+      await csms.close();
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new Error(code === 'EADDRINUSE' ? `FTP server: port ${o.ftpPort} is in use (pick one with --ftp-port)` : `FTP server: ${(err as Error).message}`);
+    }
+    if (!process.env.FTP_URL) process.env.FTP_URL = csms.ftp.url;
+    if (csms.ftp.ftpsUrl && !process.env.FTPS_URL) process.env.FTPS_URL = csms.ftp.ftpsUrl;
+  }
+  return csms;
+}
+
+/** Stop the CSMS and its FTP server. @param csms What {@link startCsms} returned. */
+export async function stopCsms(csms: CsmsSetup | undefined): Promise<void> {
+  await Promise.all([csms?.close(), csms?.ftp?.close()]);
+}
+
+
+/** The FTP base URL default command payloads point at (the embedded server when there is one). */
+function fileServerUrl(csms: CsmsSetup): string {
+  return csms.ftp ? csms.ftp.url : DEFAULT_FILE_SERVER_URL;
+}
+
+/** How the CSMS introduces itself on start. */
+function banner(o: CliOptions, csms: CsmsSetup, http: HttpApi | undefined): void {
+  console.log(`mock CSMS listening on ${csms.url}<charge point id> (Ctrl-C to stop)`);
+  if (csms.pki) {
+    console.log(`  charge points trust it with --ca ${csms.pki.caPath}${o.tlsCert !== undefined ? ' (signs CSRs; the server certificate is --tls-cert)' : ''}`);
+    if (o.clientCert) console.log(`  client certificates required (security profile 3), signed by that CA (key ${path.join(csms.pki.dir, 'ca.key')})`);
+  }
+  if (o.password !== undefined) console.log('  Basic auth: user <charge point id>, password from --password');
+  if (csms.ftp) console.log(`  FTP server: ${csms.ftp.url}${csms.ftp.ftpsUrl ? ` (FTPS: ${csms.ftp.ftpsUrl})` : ''} serving ${csms.ftp.root}`);
+  if (http) console.log(`  REST API: ${http.url}/list`);
+  if (o.authMode && o.authMode !== 'normal') console.log(`  Authorize: ${o.authMode}`);
+  if (o.offline) console.log('  Authorize is never answered (--offline)');
+  for (const c of o.commands) console.log(`  every ${c.periodS} s: ${c.action} to every charge point`);
+}
+
+/**
+ * Run `--csms`: standalone until Ctrl-C (or the console's end), or a CSMS script until it
+ * finishes. Writes `--report` and honours `--assert-clean` on the way out.
+ * @param o The command line.
+ * @param log Where events and warnings go.
+ * @returns The exit status.
+ */
+export async function runCsmsMode(o: CliOptions, log: Log): Promise<number> {
+  const csms = await startCsms(o, log);
+  let http: HttpApi | undefined;
+  let commands: PeriodicCommands | undefined;
+  let status = 0;
+  try {
+    const standalone = o.script === undefined && !o.stdin;
+    if (!o.noHttp && (standalone || o.httpPort !== undefined)) {
+      const port = o.httpPort ?? 8080;
+      try {
+        http = await startHttpApi(csms, { port, host: o.host, fileServerUrl: fileServerUrl(csms) });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        throw new Error(code === 'EADDRINUSE' ? `mock CSMS REST API: port ${port} is in use (pick one with --http-port, or --no-http)` : `mock CSMS REST API: ${(err as Error).message}`);
+      }
+    }
+    if (o.commands.length > 0) {
+      commands = new PeriodicCommands(csms, o.commands, { fileServerUrl: fileServerUrl(csms) });
+      commands.on('result', (r: { cpId: string; action: string; response?: unknown }) => log.line('csms:event', `csms: ${r.cpId}: ${r.action} → ${JSON.stringify(r.response)}`));
+      commands.on('error', (r: { cpId: string; action: string; error?: Error }) => log.warn(`csms: ${r.cpId}: ${r.action} failed: ${r.error?.message ?? 'unknown error'}`));
+      commands.start();
+    }
+    if (standalone) {
+      banner(o, csms, http);
+      await untilSignalOrConsole(csms);
+    } else {
+      status = await runScript(o, csms, log);
+    }
+  } finally {
+    commands?.stop();
+    await http?.close();
+    await stopCsms(csms);
+  }
+  return Math.max(status, conclude(o, csms));
+}
+
+/** Until Ctrl-C; on a terminal the operator console runs meanwhile and Ctrl-D ends it too. */
+async function untilSignalOrConsole(csms: CsmsSetup): Promise<void> {
+  if (!process.stdin.isTTY) return untilSignal();
+  await new Promise<void>((resolve) => {
+    const handle = startConsole(csms, process.stdin, process.stdout, { onClose: resolve });
+    void untilSignal().then(() => {
+      handle.close();
+      resolve();
+    });
+  });
+}
+
+/** `--csms script.js`: the script gets `(csms, logger, axios)`; resolves with the exit status. */
+async function runScript(o: CliOptions, csms: CsmsSetup, log: Log): Promise<number> {
+  const file = o.script !== undefined ? path.resolve(o.script) : 'stdin.js';
+  const logger = { log: console.log, info: console.log, debug: (...a: unknown[]) => log.line('script', a.map(String).join(' ')), warn: (...a: unknown[]) => log.warn(a.map(String).join(' ')), error: (...a: unknown[]) => log.error(a.map(String).join(' ')) };
+  const keepAlive = holdProcess();
+  try {
+    const loaded = o.script !== undefined ? await loadCsmsScript({ file: o.script }) : await loadCsmsScript({ text: await readStdin() });
+    process.argv = [process.argv[0]!, loaded.filename, ...o.scriptArgs];
+    await runCsmsScript(csms, loaded, { logger, axios: lazyAxios(), onHandlerError: (err: unknown) => log.error(describeScriptError(err, loaded.filename)) });
+    return 0;
+  } catch (err) {
+    log.error(describeScriptError(err, file));
+    return 1;
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+/** Write `--report` and judge `--assert-clean`; returns 1 when the charge points broke a rule and that matters. */
+function conclude(o: CliOptions, csms: CsmsSetup): number {
+  const report = csms.probes?.report() ?? {};
+  if (o.report !== undefined) fs.writeFileSync(o.report, `${JSON.stringify(report, null, 2)}\n`);
+  const findings = Object.values(report).reduce((n, list) => n + list.length, 0);
+  if (!o.assertClean) return 0;
+  if (findings === 0) {
+    process.stderr.write('conformance: clean (no probe fired)\n');
+    return 0;
+  }
+  process.stderr.write(`conformance: ${findings} finding(s) in ${Object.keys(report).length} charge point(s)${o.report !== undefined ? `, see ${o.report}` : ''}\n`);
+  return 1;
+}
