@@ -213,7 +213,17 @@ describe('web UI in Chromium', () => {
     const page = await open('');
     await page.getByTestId('nav-csms').click();
     await until(async () => (await page.getByTestId('csms-stations').textContent())?.includes('CP001'), 'CP001 in the CSMS view');
+    // The operator's remote start and stop, by clicking: the transaction shows in the CSMS's book.
+    await page.getByTestId('csms-station-CP030').click();
+    await page.getByTestId('csms-quick').getByText('Remote start').click();
+    await page.getByTestId('csms-send').click();
+    await until(async () => (await page.getByTestId('csms-result').textContent())?.includes('Accepted'), 'RemoteStartTransaction accepted');
+    const stop = page.locator('[data-testid^="csms-tx-stop-"]');
+    await until(async () => (await stop.count()) === 1, 'the open transaction in the CSMS view');
     await page.screenshot({ path: path.join(SHOTS, 'csms-view.png') });
+    await stop.click();
+    await until(async () => (await stop.count()) === 0, 'the transaction stopped');
+    assert.match((await page.getByTestId('csms-transactions').textContent()) ?? '', /finished/);
     assert.equal(await page.getByTestId('docs-link').getAttribute('href'), '/docs');
     await page.close();
   });

@@ -13,29 +13,7 @@ import { OcppError } from '../src/ocpp/errors';
 import { ocpp16 } from '../src/ocpp/v16/protocol';
 import { SchemaValidator } from '../src/ocpp/validator';
 import { startWebServer, type WebServer } from '../src/web/server';
-import { ROOT } from './helpers';
-
-/** A port p with p and p+1 both free on 127.0.0.1 (the UI and its bridge). */
-async function freePortPair(): Promise<number> {
-  const open = (port: number): Promise<net.Server | undefined> =>
-    new Promise((resolve) => {
-      const s = net.createServer();
-      s.once('error', () => resolve(undefined));
-      s.listen(port, '127.0.0.1', () => resolve(s));
-    });
-  const close = (s: net.Server): Promise<void> => new Promise((r) => s.close(() => r()));
-  for (let i = 0; i < 50; i++) {
-    const a = await open(0);
-    const port = (a!.address() as net.AddressInfo).port;
-    const b = port < 65535 ? await open(port + 1) : undefined;
-    await close(a!);
-    if (b) {
-      await close(b);
-      return port;
-    }
-  }
-  throw new Error('no two consecutive free ports');
-}
+import { freePortPair, ROOT } from './helpers';
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpp-sim-web-'));
 fs.writeFileSync(path.join(tmpRoot, 'package.json'), JSON.stringify({ version: '9.9.9' }));
@@ -371,6 +349,26 @@ describe('server mode on loopback with the embedded CSMS', () => {
     assert.equal((await api('POST', '/api/csms/CP001/actions/ChangeAvailability', { payload: { connectorId: 'x' } })).status, 400);
     assert.equal((await api('POST', '/api/csms/NOPE/actions/Reset', { payload: { type: 'Soft' } })).status, 409);
     assert.equal((await api('POST', '/api/csms/CP001/actions/Heartbeat', { payload: {} })).status, 400);
+  });
+
+  test('RFID: Authorize with an ISO 14443 UID returns the CSMS\'s answer; anything else is 400', async () => {
+    await api('POST', '/api/chargepoints/CP001/connect');
+    csms.answer('Authorize', (req) => ({ idTagInfo: { status: req.payload.idTag === '04A1B2C3D4E5F6' ? 'Blocked' : 'Accepted' } }));
+    try {
+      const four = await api('POST', '/api/chargepoints/CP001/rfid', { uid: 'a1b2c3d4' });
+      assert.equal(four.status, 200);
+      assert.deepEqual(four.body, { idTag: 'A1B2C3D4', response: { idTagInfo: { status: 'Accepted' } } });
+      const seven = await api('POST', '/api/chargepoints/CP001/rfid', { uid: '04A1B2C3D4E5F6' });
+      assert.deepEqual(seven.body.response, { idTagInfo: { status: 'Blocked' } }, 'the CSMS answer as it came');
+      assert.equal((await api('POST', '/api/chargepoints/CP001/rfid', { uid: '0123456789ABCDEF0123' })).status, 200, '10 bytes');
+      for (const uid of ['A1B2C3', 'A1B2C3D4E5', 'not-hex!', 'A1B2C3D4E5F60708091011', 42, undefined]) {
+        const bad = await api('POST', '/api/chargepoints/CP001/rfid', { uid });
+        assert.equal(bad.status, 400, String(uid));
+        assert.match(bad.body.error, /ISO 14443 UID: 4, 7 or 10 bytes/);
+      }
+    } finally {
+      csms.answer('Authorize', undefined);
+    }
   });
 
   test('Origin rules: a foreign page may not POST, nor open the bridge', async () => {

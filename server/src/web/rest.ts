@@ -78,6 +78,9 @@ function checkPayload(action: string, payload: unknown, res: Response): payload 
 const CONNECTOR_OPS = new Set(['plug-in', 'unplug', 'start', 'stop', 'suspend', 'resume', 'fault', 'clear-fault']);
 
 /** The `/api` router. */
+/** ISO/IEC 14443 UIDs are 4 (single), 7 (double) or 10 (triple size) bytes. */
+const ISO14443_UID = /^(?:[0-9A-Fa-f]{8}|[0-9A-Fa-f]{14}|[0-9A-Fa-f]{20})$/;
+
 export function apiRouter(ctx: RestContext): Router {
   const { registry } = ctx;
   const r = express.Router();
@@ -156,6 +159,18 @@ export function apiRouter(ctx: RestContext): Router {
     if (!c.connected) return res.status(409).json({ error: `${c.id} is not connected`, code: 'NotConnected' });
     const response = await c.call(action, payload as Payload, force ? { validation: 'off' } : undefined);
     return res.json({ response });
+  }));
+
+  // An RFID card held to the reader: Authorize with its UID, the CSMS's answer returned as is.
+  r.post('/chargepoints/:id/rfid', h(async (req, res) => {
+    const c = cp(req);
+    const uid = bodyOf(req.body).uid;
+    if (typeof uid !== 'string' || !ISO14443_UID.test(uid)) {
+      return res.status(400).json({ error: `uid must be an ISO 14443 UID: 4, 7 or 10 bytes as hex (8, 14 or 20 hex digits), got ${JSON.stringify(uid)}` });
+    }
+    if (!c.connected) return res.status(409).json({ error: `${c.id} is not connected`, code: 'NotConnected' });
+    const response = await c.sendAuthorize({ idTag: uid.toUpperCase() });
+    return res.json({ idTag: uid.toUpperCase(), response });
   }));
 
   r.post('/chargepoints/:id/connectors/:n/:op', h(async (req, res) => {
@@ -266,7 +281,7 @@ export function apiRouter(ctx: RestContext): Router {
   r.get('/csms', (_req, res) => {
     const csms = ctx.csms;
     if (!csms) return res.status(404).json({ error: 'no embedded CSMS: start with --with-csms' });
-    return res.json({ url: csms.url, stations: csmsStations(csms) });
+    return res.json({ url: csms.url, stations: csmsStations(csms), transactions: { open: csms.transactions.open(), finished: csms.transactions.finished().slice(-50) } });
   });
 
   r.post('/csms/:cpId/actions/:action', h(async (req, res) => {
