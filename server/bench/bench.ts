@@ -16,6 +16,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CsmsProcess } from './csms-handle';
 import { Fleet, connectOne, pool, singleAddress } from './fleet';
+import { RPC_SCENARIOS, RpcFleet } from './rpc-fleet';
+import { startLatency } from './start-latency';
+import { type ComparisonRow, compareRows, formatComparison, runRpcBench } from './compare';
 import type { CsmsStats } from './ipc';
 import { type BenchOptions, UsageError, helpText, parseOptions } from './options';
 import { PhaseProfiler } from './profiler';
@@ -26,7 +29,7 @@ import { Failures, type LatencySummary, RoundTrips } from './stats';
 import { type MemorySample, cpuDescription, ephemeralPortCount, openFileCount, openFileLimit, settledMemory } from './system';
 
 /** Design budgets (issue acceptance). */
-const BUDGET_RSS_PER_CP_KB = 30;
+const BUDGET_RSS_PER_CP_KB = 20;
 const BUDGET_CALLS_PER_S = 10_000;
 /** File descriptors kept free for Node itself, stdio, IPC, DNS... */
 const FD_SLACK = 32;
@@ -37,9 +40,24 @@ const WARMUP_SESSIONS = 25;
 const KB = 1024;
 const MB = 1024 * 1024;
 
-/** Re-run this file with `--expose-gc` and pass its exit status through. */
-function reexecWithGc(): Promise<number> {
-  const child = spawn(process.execPath, [...process.execArgv, '--expose-gc', __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+/** Open files a run of N needs. */
+function filesNeeded(n: number): number {
+  return n + WARMUP_CHARGEPOINTS + (openFileCount() ?? 32) + FD_SLACK;
+}
+
+/**
+ * Re-run this file with `--expose-gc` and pass its exit status through. When the open-file
+ * limit is below what N needs, the child runs under `sh -c 'ulimit -n …'` (works as root or
+ * below the hard limit; otherwise the child's preflight says what to do).
+ */
+function reexecWithGc(n: number): Promise<number> {
+  const args = [...process.execArgv, '--expose-gc', __filename, ...process.argv.slice(2)];
+  const limit = openFileLimit();
+  const wanted = Math.ceil((filesNeeded(n) + 1000) / 1024) * 1024;
+  const raise = limit !== undefined && filesNeeded(n) > limit;
+  const child = raise
+    ? spawn('sh', ['-c', `ulimit -n ${wanted} 2>/dev/null; exec "$0" "$@"`, process.execPath, ...args], { stdio: 'inherit' })
+    : spawn(process.execPath, args, { stdio: 'inherit' });
   // Ctrl-C reaches the child through the terminal's process group; a kill aimed at us is passed on.
   process.on('SIGINT', () => undefined);
   process.on('SIGTERM', () => child.kill('SIGTERM'));
@@ -55,14 +73,14 @@ function reexecWithGc(): Promise<number> {
 /** Refuse runs the machine cannot carry; one line on stderr, or undefined when fine. */
 function preflight(n: number): string | undefined {
   const limit = openFileLimit();
-  const open = openFileCount() ?? 32;
-  const needed = n + WARMUP_CHARGEPOINTS + open + FD_SLACK;
+  const needed = filesNeeded(n);
   if (limit !== undefined && needed > limit) {
-    return `bench: ${n} charge points need about ${needed} open files but the limit is ${limit}; raise it (e.g. 'ulimit -n ${Math.ceil((n + 1000) / 1024) * 1024}' in this shell; Node already lifts its soft limit to the hard one) or lower -n`;
-  }
-  const ports = ephemeralPortCount();
-  if (ports !== undefined && n > ports) {
-    return `bench: ${n} connections to one address exceed the ${ports} local ports of net.ipv4.ip_local_port_range; lower -n (spreading over 127.0.0.x is not implemented yet)`;
+    return [
+      `bench: ${n} charge points need about ${needed} open files in this process (and the mock CSMS as many in its own), but the limit is ${limit}.`,
+      `  Raise it, e.g. 'ulimit -n ${Math.ceil((needed + 1000) / 1024) * 1024}' in this shell (the bench already tried; Node lifts its soft limit to the hard one).`,
+      `  Above the hard limit ('ulimit -Hn') that needs root with CAP_SYS_RESOURCE, or a container started with e.g. 'docker run --ulimit nofile=1048576'.`,
+      `  Or lower -n below about ${limit - (needed - n)}.`,
+    ].join('\n');
   }
   return undefined;
 }
@@ -105,15 +123,82 @@ async function warmUp(baseUrl: string, prefix: string, sessions: number, timeout
 
 const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
 
+/** The fleet under test, whichever implementation: connect, run the call phase, close. */
+interface Driver {
+  /** Connect (and, for auto fleets, boot) N; wall time in ms. */
+  connect(): Promise<number>;
+  /** Connected so far. */
+  readonly connected: number;
+  /** The measured call phase; round trips go into `trips`. */
+  callPhase(trips: RoundTrips): Promise<Metric[]>;
+  /** Close everything. */
+  close(): Promise<void>;
+}
+
+/** Sockets per source address: the ephemeral port range less slack for everything else. */
+function socketsPerAddress(options: BenchOptions): number {
+  return options.perAddress ?? Math.max(1000, (ephemeralPortCount() ?? 28_232) - 2000);
+}
+
+function ourDriver(options: BenchOptions, scenario: Scenario, baseUrl: string, failures: Failures, progress: Progress, interrupted: () => boolean, connectTrips: RoundTrips): Driver {
+  const fleet = new Fleet({
+    targetFor: singleAddress(baseUrl),
+    mode: scenario.fleet,
+    baseUrl,
+    perAddress: socketsPerAddress(options),
+    chargepoint: scenario.chargepoint?.(options),
+    concurrency: scenario.concurrency?.(options) ?? options.concurrency,
+    timeoutMs: options.timeoutMs,
+    observe: (cp) => cp.endpoint.on('response', connectTrips.listener),
+  });
+  return {
+    connect: async () => {
+      const ms = await fleet.connect(options.n, failures, progress, interrupted);
+      for (const cp of fleet.chargepoints) cp.endpoint.off('response', connectTrips.listener);
+      return ms;
+    },
+    get connected() {
+      return fleet.chargepoints.length;
+    },
+    callPhase: async (trips) => {
+      for (const cp of fleet.chargepoints) cp.endpoint.on('response', trips.listener);
+      try {
+        return await scenario.run({ chargepoints: fleet.chargepoints, options, failures, stopped: interrupted, log: (l) => progress.log(l) });
+      } finally {
+        for (const cp of fleet.chargepoints) cp.endpoint.off('response', trips.listener);
+      }
+    },
+    close: () => fleet.close(progress),
+  };
+}
+
+function rpcDriver(options: BenchOptions, scenario: Scenario, baseUrl: string, failures: Failures, progress: Progress, interrupted: () => boolean, connectTrips: RoundTrips): Driver {
+  const fleet = new RpcFleet({ baseUrl, concurrency: scenario.concurrency?.(options) ?? options.concurrency, timeoutMs: options.timeoutMs, perAddress: socketsPerAddress(options) });
+  return {
+    connect: () => fleet.connect(options.n, failures, progress, connectTrips),
+    get connected() {
+      return fleet.clients.length;
+    },
+    callPhase: async (trips) => {
+      const end = performance.now() + options.seconds * 1000;
+      if (scenario.name === 'throughput') await fleet.heartbeats(end, failures, trips, interrupted);
+      else while (performance.now() < end && !interrupted()) await new Promise((r) => setTimeout(r, 250));
+      return [{ key: 'durationS', label: 'requested duration', value: options.seconds, unit: 's', decimals: 1 }];
+    },
+    close: () => fleet.close(progress),
+  };
+}
+
 async function run(options: BenchOptions, scenario: Scenario, progress: Progress, interrupted: () => boolean, onCsms: (c: CsmsProcess) => void): Promise<{ rows: Metric[]; failures: Failures; byAction: Map<string, LatencySummary> }> {
   const failures = new Failures();
   // Other work on the machine skews every figure but CPU per call: make it visible.
   const loadAtStart = os.loadavg()[0]!;
   progress.log(`starting the mock CSMS process…`);
-  const csms = await CsmsProcess.start();
+  const csms = await CsmsProcess.start([], [String(options.heartbeatS)]);
   onCsms(csms);
   progress.log(`mock CSMS (pid ${csms.pid}) listens on ${csms.url}`);
-  const fleet = new Fleet({ targetFor: singleAddress(csms.url), concurrency: options.concurrency, timeoutMs: options.timeoutMs });
+  const connectTrips = new RoundTrips();
+  const driver = (options.impl === 'ocpp-rpc' ? rpcDriver : ourDriver)(options, scenario, csms.url, failures, progress, interrupted, connectTrips);
   const rows: Metric[] = [];
   const roundTrips = new RoundTrips();
   try {
@@ -124,11 +209,14 @@ async function run(options: BenchOptions, scenario: Scenario, progress: Progress
     const base = await settledMemory();
     const csmsBase = await csms.stats(true);
 
-    // Phase 1: connect.
+    // Phase 1: connect (and boot, for auto fleets).
     const failedBeforeConnect = failures.count;
-    const connectMs = await fleet.connect(options.n, failures, progress, interrupted);
+    const connectCpu0 = process.cpuUsage();
+    const connectMs = await driver.connect();
+    const connectCpuMs = cpuMs(process.cpuUsage(connectCpu0));
     const failedConnects = failures.count - failedBeforeConnect;
-    const connected = fleet.chargepoints.length;
+    const connected = driver.connected;
+    const boots = connectTrips.byAction().get('BootNotification');
 
     // Phase 2: memory of idle connected charge points.
     const idle = await settledMemory();
@@ -140,7 +228,6 @@ async function run(options: BenchOptions, scenario: Scenario, progress: Progress
     await warmUp(csms.url, 'WARMUP-B', WARMUP_SESSIONS, options.timeoutMs, failures, progress, interrupted);
 
     // Phase 3: the scenario's calls.
-    for (const cp of fleet.chargepoints) cp.endpoint.on('response', roundTrips.listener);
     progress.log(`call phase: scenario '${scenario.name}' on ${connected} charge points…`);
     const profDir = options.cpuProfDir && path.resolve(options.cpuProfDir);
     const stamp = `${scenario.name}-n${options.n}-${new Date().toISOString().replace(/[:.]/g, '')}`;
@@ -159,7 +246,7 @@ async function run(options: BenchOptions, scenario: Scenario, progress: Progress
     }, 1000);
     let extra: Metric[];
     try {
-      extra = await scenario.run({ chargepoints: fleet.chargepoints, options, failures, stopped: interrupted, log: (l) => progress.log(l) });
+      extra = await driver.callPhase(roundTrips);
     } finally {
       clearInterval(ticker);
     }
@@ -173,7 +260,6 @@ async function run(options: BenchOptions, scenario: Scenario, progress: Progress
       progress.log(`CPU profiles of the call phase: ${files.filter(Boolean).join(', ')}`);
     }
     progress.log(`call phase: ${roundTrips.count} calls in ${(wallMs / 1000).toFixed(2)} s`);
-    for (const cp of fleet.chargepoints) cp.endpoint.off('response', roundTrips.listener);
 
     const after = await settledMemory();
     const csmsAfter = await csms.stats(true);
@@ -195,15 +281,18 @@ async function run(options: BenchOptions, scenario: Scenario, progress: Progress
       { key: 'loadAverage', label: 'load average at start (1 min)', value: loadAtStart, unit: '', decimals: 2 },
 
       section('phase 1: connect'),
-      { key: 'connectConcurrency', label: 'sockets opening at a time', value: options.concurrency, unit: '' },
+      { key: 'connectConcurrency', label: 'sockets opening at a time', value: scenario.concurrency?.(options) ?? options.concurrency, unit: '' },
       { key: 'connectWallMs', label: 'connect phase wall time', value: connectMs, unit: 'ms', decimals: 1 },
       { key: 'connectRate', label: 'connect rate', value: connected / (connectMs / 1000), unit: 'conn/s', decimals: 0 },
       { key: 'failedConnects', label: 'failed connects', value: failedConnects, unit: '' },
+      { key: 'sourceAddresses', label: 'source addresses 127.0.0.x', value: Math.ceil(options.n / socketsPerAddress(options)), unit: '' },
+      { key: 'connectCpuMs', label: 'simulator CPU while connecting', value: connectCpuMs, unit: 'ms', decimals: 0 },
+      ...(boots ? [{ key: 'boots', label: 'BootNotifications answered', value: boots.count, unit: '' }, ...latencyRows('boot', 'boot round trip', boots)] : []),
 
       section('phase 2: memory, all connected and idle (after forced GC)'),
       { key: 'rssBaselineMB', label: 'simulator RSS before connecting', value: base.rss / MB, unit: 'MB', decimals: 1 },
       { key: 'rssIdleMB', label: 'simulator RSS all connected, idle', value: idle.rss / MB, unit: 'MB', decimals: 1 },
-      ...memoryRows('idle', 'idle connected charge point', base, idle, connected, true),
+      ...memoryRows('idle', 'idle connected charge point', base, idle, connected, options.impl === 'ocpp-sim'),
       { key: 'csmsRssPerConnectionKB', label: 'CSMS RSS per connection', value: csmsPer(csmsIdle, csmsBase), unit: 'KB', decimals: 1 },
 
       section(`phase 3: calls (${scenario.name})`),
@@ -211,7 +300,7 @@ async function run(options: BenchOptions, scenario: Scenario, progress: Progress
       { key: 'calls', label: 'round-trip calls completed', value: calls, unit: 'calls' },
       { key: 'failedCalls', label: 'failed calls', value: failedCalls, unit: 'calls' },
       { key: 'callWallMs', label: 'call phase wall time', value: wallMs, unit: 'ms', decimals: 1 },
-      { key: 'callsPerSecond', label: 'throughput', value: calls / (wallMs / 1000), unit: 'calls/s', decimals: 0, budget: { kind: 'min', limit: BUDGET_CALLS_PER_S } },
+      { key: 'callsPerSecond', label: 'throughput', value: calls / (wallMs / 1000), unit: 'calls/s', decimals: 0, ...(scenario.name === 'throughput' && options.impl === 'ocpp-sim' ? { budget: { kind: 'min' as const, limit: BUDGET_CALLS_PER_S } } : {}) },
       ...latencyRows('rtt', 'round trip', roundTrips.summary()),
       { key: 'simCpuMs', label: 'simulator CPU (user+system)', value: simCpuMs, unit: 'ms', decimals: 0 },
       { key: 'simCpuPercent', label: 'simulator CPU / wall time', value: (simCpuMs * 100) / wallMs, unit: '% core', decimals: 0 },
@@ -227,7 +316,7 @@ async function run(options: BenchOptions, scenario: Scenario, progress: Progress
       { key: 'csmsRssAfterMB', label: 'CSMS RSS', value: csmsAfter ? csmsAfter.rss / MB : NaN, unit: 'MB', decimals: 1 },
     );
   } finally {
-    await fleet.close(progress);
+    await driver.close();
     progress.log('stopping the mock CSMS…');
     await csms.stop();
   }
@@ -235,11 +324,11 @@ async function run(options: BenchOptions, scenario: Scenario, progress: Progress
 }
 
 async function main(): Promise<number> {
-  if (typeof globalThis.gc !== 'function') return reexecWithGc();
   const catalogue = [...SCENARIOS.values()].map((s): [string, string] => [s.name, s.description]);
+  catalogue.push(['start', "./start.sh --cps 1 from spawn to its first frame on a ws server (no CSMS, no N)"]);
   let options: BenchOptions;
   try {
-    options = parseOptions(process.argv.slice(2), [...SCENARIOS.keys()]);
+    options = parseOptions(process.argv.slice(2), [...SCENARIOS.keys(), 'start']);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     console.error(`bench: ${err.message} (see --help)`);
@@ -249,6 +338,16 @@ async function main(): Promise<number> {
     console.log(helpText(catalogue));
     return 0;
   }
+  if ((options.impl === 'ocpp-rpc' || options.compare) && !RPC_SCENARIOS.includes(options.scenario)) {
+    console.error(`bench: the ocpp-rpc fleet runs ${RPC_SCENARIOS.join(', ')} only (it has no charger model)`);
+    return 2;
+  }
+  if (options.scenario === 'start') {
+    const rows = await startLatency(10, (l) => process.stderr.write(`[bench] ${l}\n`));
+    console.log(options.json ? JSON.stringify(metricsJson(rows), null, 2) : formatTable("ocpp-sim bench: './start.sh --cps 1' to first frame", rows));
+    return rows.every(withinBudget) ? 0 : 1;
+  }
+  if (typeof globalThis.gc !== 'function') return reexecWithGc(options.n);
   const refusal = preflight(options.n);
   if (refusal) {
     console.error(refusal);
@@ -279,6 +378,15 @@ async function main(): Promise<number> {
       rows.push({ key: `rtt.${action}.p99Ms`, label: `${action} p99`, value: s.p99, unit: 'ms', decimals: 2 });
     }
   }
+  let comparison: ComparisonRow[] | undefined;
+  if (options.compare) {
+    progress.log('compare: the same run with the ocpp-rpc client fleet, in a process of its own…');
+    try {
+      comparison = compareRows(rows, await runRpcBench(process.argv.slice(2)));
+    } catch (err) {
+      failures.add('compare', err);
+    }
+  }
   const failed = failures.count > 0;
   if (options.json) {
     const { metrics, units, budgets } = metricsJson(rows);
@@ -294,6 +402,7 @@ async function main(): Promise<number> {
       budgets,
       failures: failures.toJSON(),
       byAction: Object.fromEntries(byAction),
+      ...(comparison ? { comparison } : {}),
     };
     console.log(JSON.stringify(out, null, 2));
   } else {
@@ -304,6 +413,7 @@ async function main(): Promise<number> {
       for (const [kind, { count, example }] of Object.entries(failures.toJSON())) console.log(`  ${count} × ${kind} (e.g. ${example})`);
     }
   }
+  if (comparison && !options.json) console.log(formatComparison(comparison));
   if (failed) console.error(`bench: ${failures.count} call(s) or connection(s) failed`);
   return failed ? 1 : 0;
 }

@@ -41,9 +41,10 @@ export class CsmsProcess {
   /**
    * Fork `csms-process.js` (the compiled sibling of this file) and resolve once it listens.
    * @param execArgv Extra Node flags for the child; `--expose-gc` is always added.
+   * @param args Arguments of csms-process.js: the heartbeat interval (s) to hand out.
    */
-  static start(execArgv: string[] = []): Promise<CsmsProcess> {
-    const child = fork(path.join(__dirname, 'csms-process.js'), [], {
+  static start(execArgv: string[] = [], args: string[] = []): Promise<CsmsProcess> {
+    const child = fork(path.join(__dirname, 'csms-process.js'), args, {
       execArgv: ['--expose-gc', ...execArgv],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

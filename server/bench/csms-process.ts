@@ -1,7 +1,7 @@
 /**
  * The mock CSMS in a process of its own, so the bench measures the simulator's memory and CPU
  * without the central system's. Started by bench.ts with `child_process.fork`: it listens on
- * 127.0.0.1 on a free port with strict validation both ways, reports `{type:'ready', port}` over
+ * 127.0.0.1 on a free port (heartbeat interval: argv[2] seconds) with strict validation both ways, reports `{type:'ready', port}` over
  * IPC, answers `stats` requests (memory, CPU; optionally after a forced GC), profiles itself on
  * request (`--cpu-prof`), and exits on `stop`, when the parent disconnects, or on
  * SIGINT / SIGTERM.
@@ -21,7 +21,8 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const csms = new MockCsms({ port: 0, host: '127.0.0.1', validation: { inbound: 'strict', outbound: 'strict' } });
+  const heartbeatInterval = Number(process.argv[2]) || 300;
+  const csms = new MockCsms({ port: 0, host: '127.0.0.1', heartbeatInterval, validation: { inbound: 'strict', outbound: 'strict' } });
   let warnings = 0;
   csms.on('warning', () => warnings++);
 

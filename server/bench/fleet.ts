@@ -1,13 +1,14 @@
 /**
  * The simulated charge points: open N connections with bounded concurrency, and close them.
- * Where each one connects is decided by {@link FleetOptions.targetFor}, so spreading
- * connections over several 127.0.0.x addresses (needed beyond ~28k sockets to one address and
- * port) can be added without touching the phases.
+ * Two ways in: `manual` opens each with `connect()` (the script sends BootNotification), `auto`
+ * uses the product's `connectMany` (boot, heartbeats and status by itself), in groups that bind
+ * different source addresses 127.0.0.x: Linux hands out ~28k ephemeral ports per (source
+ * address, destination address:port), so 50,000 sockets to one CSMS port need two sources.
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import type { Chargepoint } from '../src/chargepoint/chargepoint';
-import { connect } from '../src/chargepoint/connect';
+import type { Chargepoint, ChargepointOptions } from '../src/chargepoint/chargepoint';
+import { connect, connectMany } from '../src/chargepoint/connect';
 import { type Scheduler, realScheduler } from '../src/ocpp/scheduler';
 import type { Progress } from './progress';
 import type { Failures } from './stats';
@@ -40,6 +41,52 @@ export interface FleetOptions {
   concurrency: number;
   /** Timeout of each outbound call (ms). */
   timeoutMs: number;
+  /** `auto`: connectMany with automatic boot, spread over source addresses; `manual`: connect(). */
+  mode?: 'auto' | 'manual';
+  /** CSMS base URL (auto mode). */
+  baseUrl?: string;
+  /** Sockets per source address (auto mode; default: the ephemeral port range less some slack). */
+  perAddress?: number;
+  /** Further charge-point options (auto mode), e.g. a profile. */
+  chargepoint?: ChargepointOptions;
+  /** Sees every charge point before its socket opens (attach round-trip listeners here). */
+  observe?: (cp: Chargepoint) => void;
+}
+
+/**
+ * Source address of socket `i` when `perAddress` sockets share one: 127.0.0.1, then .2, ...
+ * (any 127.0.0.0/8 address is local on Linux).
+ */
+export function sourceAddress(i: number, perAddress: number): string {
+  return `127.0.0.${1 + Math.floor(i / perAddress)}`;
+}
+
+/** Resolve once every charge point's boot was answered Accepted (or reject after `timeoutMs`). */
+export function whenBooted(cps: readonly Chargepoint[], timeoutMs: number): Promise<void> {
+  let pending = 0;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${pending} charge point(s) not booted after ${timeoutMs} ms`)), timeoutMs);
+    const done = (): void => {
+      if (--pending === 0) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    for (const cp of cps) {
+      if (cp.station.bootState === 'Accepted') continue;
+      pending++;
+      const onBoot = (status: string): void => {
+        if (status !== 'Accepted') return;
+        cp.off('boot', onBoot);
+        done();
+      };
+      cp.on('boot', onBoot);
+    }
+    if (pending === 0) {
+      clearTimeout(timer);
+      resolve();
+    }
+  });
 }
 
 /** Charge point ids `CP000000`, `CP000001`, ... */
@@ -83,6 +130,7 @@ export class Fleet {
    * @returns Wall time of the phase in ms.
    */
   async connect(n: number, failures: Failures, progress: Progress, shouldStop: () => boolean = () => false): Promise<number> {
+    if (this.options.mode === 'auto') return this.connectAuto(n, failures, progress);
     const slots: (Chargepoint | undefined)[] = new Array(n);
     let done = 0;
     progress.start('connecting', n, 'charge points');
@@ -99,6 +147,44 @@ export class Fleet {
     const wall = performance.now() - t0;
     progress.end();
     for (const cp of slots) if (cp) this.chargepoints.push(cp);
+    return wall;
+  }
+
+  private async connectAuto(n: number, failures: Failures, progress: Progress): Promise<number> {
+    const o = this.options;
+    const per = o.perAddress ?? n;
+    progress.start('connecting', n, 'charge points');
+    let done = 0;
+    const t0 = performance.now();
+    for (let first = 0; first < n; first += per) {
+      const count = Math.min(per, n - first);
+      // The ws options pass through the TLS settings, which is how a socket gets its source address.
+      const tls = { localAddress: sourceAddress(first, per) } as ChargepointOptions['tls'];
+      const group = await connectMany(o.baseUrl!, count, {
+        ...o.chargepoint,
+        idPrefix: 'CP',
+        firstIndex: first + 1,
+        concurrency: o.concurrency,
+        scheduler: hiResScheduler,
+        responseTimeoutMs: o.timeoutMs,
+        validation: { inbound: 'strict', outbound: 'strict' },
+        automation: { reconnect: false, ...o.chargepoint?.automation },
+        tls: per < n ? tls : undefined,
+        observe: o.observe,
+        onProgress: (_d, _t, cp, connected) => {
+          if (!connected) failures.add('connect', new Error(`${cp.id} did not connect`));
+          progress.update(++done);
+        },
+      });
+      for (const cp of group) if (cp.connected) this.chargepoints.push(cp);
+    }
+    try {
+      await whenBooted(this.chargepoints, Math.max(o.timeoutMs, 60_000));
+    } catch (err) {
+      failures.add('BootNotification', err);
+    }
+    const wall = performance.now() - t0;
+    progress.end();
     return wall;
   }
 

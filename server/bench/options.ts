@@ -23,6 +23,16 @@ export interface BenchOptions {
   quiet: boolean;
   /** Write CPU profiles of the call phase of both processes to this directory. */
   cpuProfDir?: string;
+  /** Heartbeat interval the mock CSMS hands out (s). */
+  heartbeatS: number;
+  /** Meter-value interval of the `steady` scenario (s). */
+  intervalS: number;
+  /** Sockets per source address 127.0.0.x (default: the ephemeral port range less 2,000). */
+  perAddress?: number;
+  /** Also run an ocpp-rpc client fleet on the same work and print the ratios. */
+  compare: boolean;
+  /** Which client fleet runs: ours, or (internal, for `--compare`) ocpp-rpc's. */
+  impl: 'ocpp-sim' | 'ocpp-rpc';
   /** Print help and exit. */
   help: boolean;
 }
@@ -44,7 +54,14 @@ Options
   --scenario NAME        what the connected charge points do (default session):
 ${scenarios.map(([name, desc]) => `                           ${name.padEnd(11)} ${desc}`).join('\n')}
   --seconds S            duration of time-boxed scenarios (default 10)
-  --concurrency C        sockets opening at a time while connecting (default 200)
+  --heartbeat S          heartbeat interval the mock CSMS hands out (default 10)
+  --interval S           meter-value interval of the steady scenario (default 10)
+  --concurrency C        sockets opening at a time while connecting (default 200;
+                         boot-storm: all N at once)
+  --per-address K        sockets per source address 127.0.0.x (default: the ephemeral
+                         port range less 2,000, about 26,000 on Linux)
+  --compare              then run an ocpp-rpc RPCClient fleet (strictMode) on the same work
+                         against a fresh mock CSMS, in a process of its own, and print ratios
   --timeout MS           timeout of each call in ms (default 30000)
   --json                 print one JSON object instead of the table
   --by-action            add round-trip rows per action to the table
@@ -53,7 +70,8 @@ ${scenarios.map(([name, desc]) => `                           ${name.padEnd(11)}
                          to DIR as .cpuprofile files (open in Chrome DevTools or VS Code)
   -h, --help             this text
 
-Needs an open-file limit above N (plus some slack): raise it with 'ulimit -n'.
+Needs an open-file limit above N (plus some slack): as root the bench raises it itself,
+otherwise raise it with 'ulimit -n'.
 Exit code: 0 all calls succeeded, 1 some call or connection failed, 2 usage or limit error.`;
 }
 
@@ -71,7 +89,7 @@ function positive(flag: string, text: string | undefined, integer = true): numbe
  * @param scenarios Known scenario names.
  */
 export function parseOptions(argv: string[], scenarios: string[]): BenchOptions {
-  const o: BenchOptions = { n: 1000, scenario: 'session', seconds: 10, concurrency: 200, timeoutMs: 30_000, json: false, byAction: false, quiet: false, help: false };
+  const o: BenchOptions = { n: 1000, scenario: 'session', seconds: 10, concurrency: 200, timeoutMs: 30_000, json: false, byAction: false, quiet: false, heartbeatS: 10, intervalS: 10, compare: false, impl: 'ocpp-sim', help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -98,6 +116,24 @@ export function parseOptions(argv: string[], scenarios: string[]): BenchOptions 
       case '--timeout':
         o.timeoutMs = positive(flag, value());
         break;
+      case '--heartbeat':
+        o.heartbeatS = positive(flag, value());
+        break;
+      case '--interval':
+        o.intervalS = positive(flag, value());
+        break;
+      case '--per-address':
+        o.perAddress = positive(flag, value());
+        break;
+      case '--compare':
+        o.compare = true;
+        break;
+      case '--impl': {
+        const impl = value();
+        if (impl !== 'ocpp-sim' && impl !== 'ocpp-rpc') throw new UsageError(`--impl must be ocpp-sim or ocpp-rpc, got '${impl ?? ''}'`);
+        o.impl = impl;
+        break;
+      }
       case '--json':
         o.json = true;
         break;

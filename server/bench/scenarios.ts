@@ -8,7 +8,7 @@
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import type { Chargepoint } from '../src/chargepoint/chargepoint';
+import type { Chargepoint, ChargepointOptions } from '../src/chargepoint/chargepoint';
 import type { BenchOptions } from './options';
 import type { Metric } from './report';
 import type { Failures } from './stats';
@@ -33,6 +33,16 @@ export interface Scenario {
   name: string;
   /** One line for `--help`. */
   description: string;
+  /**
+   * How the fleet connects: `auto` is the product's `connectMany` (boots, heartbeats and reports
+   * status by itself; the connect phase ends when every boot is Accepted), `manual` is
+   * `connect()` with the scenario sending BootNotification.
+   */
+  fleet: 'auto' | 'manual';
+  /** Sockets opening at a time, when the scenario fixes it (boot storm: all at once). */
+  concurrency?: (options: BenchOptions) => number;
+  /** Further charge-point options for an `auto` fleet. */
+  chargepoint?: (options: BenchOptions) => ChargepointOptions;
   /** Drive the fleet; resolve when the phase is over. Extra rows go into the report. */
   run(ctx: ScenarioContext): Promise<Metric[]>;
 }
@@ -92,6 +102,7 @@ export const CALLS_PER_SESSION = 10;
 /** Every charge point runs one {@link chargingSession}, all at the same time. */
 const session: Scenario = {
   name: 'session',
+  fleet: 'manual',
   description: `every charge point: boot, status, heartbeat, a short transaction (${CALLS_PER_SESSION} calls), all at once`,
   async run({ chargepoints, failures, stopped }) {
     let ok = 0;
@@ -107,7 +118,8 @@ const session: Scenario = {
 /** Every charge point sends Heartbeats back to back for `--seconds`: raw round-trip rate. */
 const throughput: Scenario = {
   name: 'throughput',
-  description: 'every charge point sends Heartbeats back to back for --seconds',
+  fleet: 'auto',
+  description: 'booted charge points send Heartbeats back to back for --seconds (strict validation)',
   async run({ chargepoints, failures, stopped, options }) {
     const end = performance.now() + options.seconds * 1000;
     await Promise.all(
@@ -122,9 +134,80 @@ const throughput: Scenario = {
         }
       }),
     );
-    return [{ key: 'durationS', label: 'requested duration', value: options.seconds, unit: 's', decimals: 1 }];
+    return [durationRow(options)];
+  },
+};
+
+const durationRow = (options: BenchOptions): Metric => ({ key: 'durationS', label: 'requested duration', value: options.seconds, unit: 's', decimals: 1 });
+
+/** Resolve after `seconds`, or early once `stopped()`. */
+async function idleFor(seconds: number, stopped: () => boolean): Promise<void> {
+  const end = performance.now() + seconds * 1000;
+  while (performance.now() < end && !stopped()) await new Promise((r) => setTimeout(r, Math.min(250, end - performance.now())));
+}
+
+/** Booted charge points stay connected and heartbeat at the CSMS's interval for --seconds. */
+const idle: Scenario = {
+  name: 'idle',
+  fleet: 'auto',
+  description: 'booted charge points stay connected, heartbeating at --heartbeat, for --seconds',
+  async run({ options, stopped }) {
+    await idleFor(options.seconds, stopped);
+    return [durationRow(options), { key: 'heartbeatS', label: 'heartbeat interval', value: options.heartbeatS, unit: 's' }];
+  },
+};
+
+/** All N connect and boot at once; the connect phase is the measurement. */
+const bootStorm: Scenario = {
+  name: 'boot-storm',
+  fleet: 'auto',
+  description: 'all N connect and send BootNotification at once (connect phase); then idle --seconds',
+  concurrency: (o) => o.n,
+  async run({ options, stopped }) {
+    await idleFor(options.seconds, stopped);
+    return [durationRow(options)];
+  },
+};
+
+/**
+ * Every charge point starts a transaction on connector 1 (plug in, Authorize, StartTransaction,
+ * status) and sends MeterValues every --interval seconds from its own model, for --seconds; then
+ * stops it. The meter timers share the process's one timer heap.
+ */
+const steady: Scenario = {
+  name: 'steady',
+  fleet: 'auto',
+  description: 'every charge point charges, MeterValues every --interval s, for --seconds',
+  chargepoint: (o) => ({ profile: { configuration: { MeterValueSampleInterval: o.intervalS } } }),
+  async run({ chargepoints, failures, options, stopped }) {
+    let started = 0;
+    const onTx = (e: { type: string }): void => {
+      if (e.type === 'start') started++;
+    };
+    await Promise.all(
+      chargepoints.map(async (cp) => {
+        cp.on('transaction', onTx);
+        try {
+          if (!(await cp.startCharging(1, 'BENCH-TAG'))) failures.add('startCharging', new Error(`${cp.id}: not started`));
+        } catch (err) {
+          failures.add('startCharging', err);
+        }
+      }),
+    );
+    await idleFor(options.seconds, stopped);
+    for (const cp of chargepoints) {
+      cp.off('transaction', onTx);
+      cp.stopCharging(1, 'Local');
+    }
+    // Let the StopTransactions out before the harness measures and closes.
+    await idleFor(Math.min(5, options.seconds), stopped);
+    return [
+      durationRow(options),
+      { key: 'meterIntervalS', label: 'meter-value interval', value: options.intervalS, unit: 's' },
+      { key: 'transactionsStarted', label: 'transactions started', value: started, unit: '' },
+    ];
   },
 };
 
 /** Scenarios by name. */
-export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map([session, throughput].map((s) => [s.name, s]));
+export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map([idle, bootStorm, steady, throughput, session].map((s) => [s.name, s]));

@@ -210,7 +210,7 @@ export class Chargepoint extends EventEmitter {
     if (options.stateDir) new StateStore(options.stateDir).attach(this.station);
     this.initSecurity();
     this.defaultsOn = options.defaults ?? true;
-    for (const action of Object.keys(DEFAULT_BEHAVIOURS)) this.endpoint.handle(action, this.defaultHandlerOf(action));
+    this.endpoint.fallback = (action) => this.defaultHandlerOf(action);
     options.observe?.(this);
   }
 
@@ -339,7 +339,7 @@ export class Chargepoint extends EventEmitter {
    */
   answer(action: string, handler: AnswerHandler | undefined, options: AnswerOptions = {}): void {
     const convert = options.requestConverter;
-    if (!handler) return this.endpoint.handle(action, this.defaultHandlerOf(action));
+    if (!handler) return this.endpoint.handle(action, undefined); // the built-in answer (fallback) again
     this.endpoint.handle(action, convert ? async (req) => handler(await convert(req)) : handler);
   }
 
@@ -369,11 +369,8 @@ export class Chargepoint extends EventEmitter {
    * @param on True to answer by default.
    */
   setDefaultAnswers(on: boolean): void {
+    // The endpoint's fallback asks defaultHandlerOf on every call, so this takes effect at once.
     this.defaultsOn = on;
-    for (const action of Object.keys(DEFAULT_BEHAVIOURS)) {
-      const current = this.endpoint.handlerOf(action);
-      if (!current || (current as { builtIn?: boolean }).builtIn) this.endpoint.handle(action, this.defaultHandlerOf(action));
-    }
   }
 
   /**
@@ -386,13 +383,15 @@ export class Chargepoint extends EventEmitter {
     Object.assign(this.station.automation, { heartbeat: on, meterValues: on, reconnect: on, autoPlugIn: on, securityEvents: on });
   }
 
+  /** One built-in handler for every action (it dispatches on `req.action`): a closure per action and charge point cost ~2 KB. */
+  private builtInHandler: ((req: InboundCall) => Promise<undefined>) | undefined;
+
   private defaultHandlerOf(action: string): ((req: InboundCall) => Promise<undefined>) | undefined {
     if (!this.defaultsOn || !(action in DEFAULT_BEHAVIOURS)) return undefined;
-    const handler = async (req: InboundCall): Promise<undefined> => {
+    return (this.builtInHandler ??= async (req: InboundCall): Promise<undefined> => {
       await this.defaultAnswer(req);
       return undefined;
-    };
-    return Object.assign(handler, { builtIn: true });
+    });
   }
 
   /**

@@ -151,6 +151,11 @@ export class RpcEndpoint extends EventEmitter {
    * Rejected must not respond until the interval has passed, OCPP 1.6 §4.2.1).
    */
   muted = false;
+  /**
+   * Handler of actions nobody registered one for (the charge point's built-in answers): one
+   * function per endpoint instead of a map entry and closure per action and connection.
+   */
+  fallback: ((action: string) => CallHandler | undefined) | undefined;
   private readonly validator: SchemaValidator;
   private readonly scheduler: Scheduler;
   private readonly unhandledCallError: string;
@@ -221,9 +226,9 @@ export class RpcEndpoint extends EventEmitter {
     else this.handlers.delete(action);
   }
 
-  /** The handler registered for an action, if any. */
+  /** The handler of an action: the registered one, else the {@link RpcEndpoint.fallback}'s, if any. */
   handlerOf(action: string): CallHandler | undefined {
-    return this.handlers.get(action);
+    return this.handlers.get(action) ?? this.fallback?.(action);
   }
 
   /**
@@ -378,7 +383,7 @@ export class RpcEndpoint extends EventEmitter {
   private async dispatch(id: string, action: string, payload: Payload): Promise<void> {
     const errors = this.protocol.errors;
     if (!(action in this.protocol.actions)) return this.writeError(id, errors.notImplemented, `unknown action ${action}`, {}, action);
-    const handler = this.handlers.get(action);
+    const handler = this.handlerOf(action);
     if (!handler || !maySend(this.protocol, action, this.role === 'CSMS' ? 'ChargePoint' : 'CSMS')) {
       return this.writeError(id, this.unhandledCallError, `${action} is not supported here`, {}, action);
     }

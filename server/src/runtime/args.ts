@@ -44,6 +44,10 @@ export interface CliOptions {
   url?: string;
   /** `--id-prefix`: fleet id prefix (default CP). */
   idPrefix: string;
+  /** `--workers N`: worker threads a `--cps` fleet is spread over (default: 1 below 2,000 charge points, else the CPU count). */
+  workers?: number;
+  /** `--shard i/n`: run only block i of n of the `--cps` fleet's ids. */
+  shard?: { index: number; count: number };
   /** `--profile FILE`: station profile JSON (identity, hardware, configuration). */
   profile?: string;
   /** `--state-dir DIR`: persist charge-point state and queued transaction messages. */
@@ -143,6 +147,13 @@ Charge points without a script
   --url URL                 CSMS URL the ids are appended to (default with --with-csms: the
                             embedded CSMS)
   --id-prefix P             ids are P001, P002, ... (default CP)
+  --workers N               spread the --cps fleet over N worker threads (default: 1 below
+                            2,000 charge points, else the number of CPUs); one combined
+                            progress line, log and summary. connectMany in a script stays
+                            on the script's thread
+  --shard i/n               run only part i (0-based) of n of the --cps fleet: a contiguous
+                            block of ids, e.g. --cps 100 --shard 1/4 runs CP026...CP050;
+                            for running the parts on several machines (docs/kubernetes.md)
 
 Charge-point model
   --profile FILE            station profile JSON: vendor, model, serialNumber,
@@ -266,6 +277,14 @@ function integer(flag: string, value: string | undefined, min: number, max: numb
   return n;
 }
 
+function shardArg(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index >= count) throw new UsageError(`--shard expects i/n with 0 <= i < n, e.g. 0/4 (got ${text})`);
+  return { index, count };
+}
+
 /** True when no script, `--stdin`, `--csms` or `--cps` is given: the web UI runs. */
 export function serverMode(o: CliOptions): boolean {
   return o.script === undefined && !o.stdin && !o.csms && o.cps === undefined && !o.help;
@@ -350,6 +369,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--cps': o.cps = integer(arg, value(), 1, 1_000_000); break;
       case '--url': o.url = value(); break;
       case '--id-prefix': o.idPrefix = value(); break;
+      case '--workers': o.workers = integer(arg, value(), 1, 256); break;
+      case '--shard': o.shard = shardArg(value()); break;
       case '--profile': o.profile = value(); break;
       case '--state-dir': o.stateDir = value(); break;
       case '--virtual-clock': o.virtualClock = true; break;
@@ -409,6 +430,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   if (serverMode(o) && env.PORT) o.webPort = integer('PORT', env.PORT, 1, 65534);
   if (o.csms && o.withCsms) throw new UsageError('use either --csms (CSMS only) or --with-csms (CSMS for a script)');
   if (o.cps !== undefined && (o.script !== undefined || o.stdin)) throw new UsageError('--cps runs charge points without a script: drop the script, or use connectMany() in it');
+  if ((o.workers !== undefined || o.shard !== undefined) && o.cps === undefined) throw new UsageError('--workers and --shard split a --cps fleet: add --cps N');
   if (o.cps !== undefined && o.url === undefined && !o.withCsms) throw new UsageError('--cps needs --url ws://host:port/path/ (or --with-csms)');
   return o;
 }

@@ -1,0 +1,198 @@
+/**
+ * `--cps N --workers W`: the fleet spread over W worker threads, each running its contiguous
+ * block of ids with `connectMany` (part w of W of the process's shard, see `shardRange`). The
+ * main thread keeps the one log (workers send their lines), prints one combined progress line
+ * and summary, and on Ctrl-C tells every worker to close its charge points.
+ *
+ * Each worker has its own V8 heap, compiled schemas and timer heap (about 30 MB of fixed cost),
+ * so threads pay off for big fleets only; below {@link WORKER_THRESHOLD} one thread is the default.
+ * @module
+ */
+import os from 'node:os';
+import { Writable } from 'node:stream';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { Chargepoint, ChargepointOptions } from '../chargepoint/chargepoint';
+import { type Shard, connectMany } from '../chargepoint/connect';
+import { Log } from './log';
+
+/** Fleets from this size get one worker per CPU by default. */
+export const WORKER_THRESHOLD = 2000;
+
+/** Workers for a fleet of `cps` when `--workers` is not given. */
+export function defaultWorkers(cps: number): number {
+  return cps < WORKER_THRESHOLD ? 1 : Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+}
+
+/** What a fleet worker is told to run (structured-cloned: no functions). */
+export interface FleetWorkerData {
+  /** Marks a fleet worker. */
+  kind: 'ocpp-sim-fleet';
+  /** CSMS base URL. */
+  url: string;
+  /** Charge points of the whole fleet. */
+  total: number;
+  /** This worker's part of the fleet. */
+  shard: Shard;
+  /** Id prefix. */
+  idPrefix: string;
+  /** Charge-point options (cloneable ones only). */
+  options: ChargepointOptions;
+  /** Log namespaces and `--s`. */
+  logPattern: string;
+  /** `--s`. */
+  silent: boolean;
+}
+
+/** Worker → main thread. */
+type FromWorker =
+  | { type: 'out' | 'err'; text: string }
+  | { type: 'progress'; done: number; failed: number; total: number }
+  | { type: 'ready'; started: number; failed: number }
+  | { type: 'closed' };
+
+/** Outcome of a worker fleet. */
+export interface WorkerFleet {
+  /** Charge points started (all workers). */
+  started: number;
+  /** Of which the first connection failed (they retry with back-off). */
+  failed: number;
+  /** Close every worker's charge points and end the workers. */
+  close(): Promise<void>;
+}
+
+/** Where the main thread writes the workers' lines. */
+export interface WorkerOutput {
+  /** Namespaced lines (stdout or the `--o` file). */
+  out: NodeJS.WritableStream;
+  /** Warnings, errors and progress (stderr). */
+  err: NodeJS.WritableStream;
+}
+
+/**
+ * Start `workers` threads that together run part `shard` of a fleet of `total` (the whole
+ * fleet when no shard); resolves once every charge point made its first connection attempt.
+ * @param data Everything but `kind` and the worker's own shard.
+ * @param workers Threads.
+ * @param output Where the workers' log lines go.
+ * @param onProgress Combined progress: charge points attempted and failed so far, of how many.
+ */
+export async function startWorkerFleet(
+  data: Omit<FleetWorkerData, 'kind' | 'shard'> & { shard?: Shard },
+  workers: number,
+  output: WorkerOutput,
+  onProgress: (done: number, failed: number, total: number) => void,
+): Promise<WorkerFleet> {
+  const outer = data.shard ?? { index: 0, count: 1 };
+  const done = new Array<number>(workers).fill(0);
+  const failed = new Array<number>(workers).fill(0);
+  const totals = new Array<number>(workers).fill(0);
+  const sum = (a: number[]): number => a.reduce((x, y) => x + y, 0);
+  const threads: Worker[] = [];
+  const closed: Promise<void>[] = [];
+  const ready = Array.from({ length: workers }, (_, w) => {
+    const worker = new Worker(__filename, {
+      workerData: { ...data, kind: 'ocpp-sim-fleet', shard: { index: outer.index * workers + w, count: outer.count * workers } } satisfies FleetWorkerData,
+    });
+    threads.push(worker);
+    let onClosed!: () => void;
+    closed.push(new Promise<void>((resolve) => (onClosed = resolve)));
+    worker.once('exit', () => onClosed());
+    return new Promise<void>((resolve, reject) => {
+      worker.once('error', reject);
+      worker.on('message', (m: FromWorker) => {
+        switch (m.type) {
+          case 'out':
+            output.out.write(m.text);
+            break;
+          case 'err':
+            output.err.write(m.text);
+            break;
+          case 'progress':
+            done[w] = m.done;
+            failed[w] = m.failed;
+            totals[w] = m.total;
+            onProgress(sum(done), sum(failed), sum(totals));
+            break;
+          case 'ready':
+            done[w] = totals[w] = m.started;
+            failed[w] = m.failed;
+            resolve();
+            break;
+          case 'closed':
+            onClosed();
+            break;
+        }
+      });
+    });
+  });
+  await Promise.all(ready);
+  return {
+    started: sum(done),
+    failed: sum(failed),
+    close: async () => {
+      for (const t of threads) t.postMessage({ type: 'stop' });
+      await Promise.all(closed);
+      await Promise.all(threads.map((t) => t.terminate()));
+    },
+  };
+}
+
+/** A stream that hands what is written to the main thread. */
+function relay(type: 'out' | 'err'): Writable {
+  return new Writable({
+    write(chunk: Buffer | string, _enc, cb) {
+      parentPort!.postMessage({ type, text: String(chunk) } satisfies FromWorker);
+      cb();
+    },
+  });
+}
+
+/** The worker side: run this thread's block, report, close on `stop`. */
+async function workerMain(d: FleetWorkerData): Promise<void> {
+  const port = parentPort!;
+  const log = new Log(d.logPattern, d.silent, relay('out'), relay('err'));
+  let attempted = 0;
+  let failed = 0;
+  let total = 0;
+  let lastSent = 0;
+  const fleet: Chargepoint[] = await connectMany(d.url, d.total, {
+    ...d.options,
+    idPrefix: d.idPrefix,
+    shard: d.shard,
+    observe: (cp) => {
+      total++;
+      cp.on('warning', (line: string) => log.warn(`${cp.id}: ${line}`));
+      cp.on('handlerError', (err: unknown, req: { action: string; uniqueId: string }) => log.error(`${cp.id}: handler for ${req.action} (${req.uniqueId}) failed: ${String(err)}`));
+      if (log.enabled('ocpp:cp')) {
+        cp.on('open', () => log.line('ocpp:cp', `${cp.id} connected to ${cp.url}`));
+        cp.on('close', (code: number) => log.line('ocpp:cp', `${cp.id} disconnected (${code})`));
+      }
+      if (log.enabled('ocpp:frame')) cp.on('frame', (e) => log.frame('ocpp:frame', cp.id, e));
+    },
+    onProgress: (done, all, _cp, connected) => {
+      attempted = done;
+      if (!connected) failed++;
+      // A message per 1 % is plenty for the combined line.
+      if (done === all || done - lastSent >= Math.max(1, all / 100)) {
+        lastSent = done;
+        port.postMessage({ type: 'progress', done, failed, total } satisfies FromWorker);
+      }
+    },
+  });
+  port.postMessage({ type: 'ready', started: attempted, failed } satisfies FromWorker);
+  port.on('message', (m: { type: string }) => {
+    if (m.type !== 'stop') return;
+    void Promise.all(fleet.map((cp) => cp.close())).then(async () => {
+      await log.flush();
+      port.postMessage({ type: 'closed' } satisfies FromWorker);
+      port.close();
+    });
+  });
+}
+
+if (!isMainThread && (workerData as FleetWorkerData | undefined)?.kind === 'ocpp-sim-fleet') {
+  workerMain(workerData as FleetWorkerData).catch((err: unknown) => {
+    parentPort!.postMessage({ type: 'err', text: `error: fleet worker: ${err instanceof Error ? err.message : String(err)}\n` } satisfies FromWorker);
+    process.exit(1);
+  });
+}
