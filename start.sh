@@ -16,7 +16,7 @@ rebuild=
 for arg in "$@"; do [ "$arg" = "--d" ] && rebuild=1; done
 if [ -n "$rebuild" ] || [ ! -f "$MAIN" ] || [ -n "$(find "$ROOT/server/src" -newer "$MAIN" -print -quit)" ]; then
   echo "ocpp-sim: building..." >&2
-  (cd "$ROOT" && ./node_modules/.bin/tsc -p tsconfig.json </dev/null >&2)
+  (cd "$ROOT" && ./node_modules/.bin/tsc -p tsconfig.json </dev/null >&2 && node server/scripts/gen-validators.mjs </dev/null >&2)
 fi
 
 # Server mode (no script, no --stdin/--csms/--cps/--help): build the web UI and the API docs it

@@ -57,6 +57,11 @@ export interface ProtocolVersion {
   /** The JSON schema of one message (errata applied), or undefined for an unknown action. */
   schema(action: string, kind: MessageKind): object | undefined;
   /**
+   * Validators compiled from those schemas at build time, by `Action/request|response`
+   * (undefined when not built: the validator then compiles with ajv on first use).
+   */
+  precompiledValidators?(): Record<string, (data: unknown) => boolean> | undefined;
+  /**
    * Rewrite an outbound payload into the spelling the wire expects (for example 1.6 sends
    * `Celcius` even when a script writes `Celsius`). Returns the payload it was given when
    * nothing changed.

@@ -4,8 +4,8 @@
  * ever compiles a schema.
  * @module
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { ErrorCodes, MessageKind, ProtocolVersion } from './protocol';
 
 /** How strictly a direction is validated. `strict` refuses, `warn` reports and passes, `off` skips. */
@@ -79,16 +79,35 @@ function coerceScalar(value: unknown, wanted: string): { value: unknown } | unde
   return undefined;
 }
 
+/**
+ * ajv settings, shared with the build-time precompiler (server/scripts/gen-validators.mjs).
+ * multipleOfPrecision: the official schemas use multipleOf 0.1 for limits; 6.3 must pass.
+ */
+export const AJV_OPTIONS = { strict: false, allErrors: false, multipleOfPrecision: 6 } as const;
+
 /** Validates and (outbound) repairs payloads of one protocol version. */
 export class SchemaValidator {
   private static readonly instances = new Map<string, SchemaValidator>();
-  private readonly ajv: Ajv;
+  private ajvInstance: Ajv | undefined;
   private readonly compiled = new Map<string, ValidateFunction | null>();
+  private readonly precompiled: Record<string, ValidateFunction> | undefined;
 
   private constructor(private readonly protocol: ProtocolVersion) {
-    // multipleOfPrecision: the official schemas use multipleOf 0.1 for limits; 6.3 must pass.
-    this.ajv = new Ajv({ strict: false, allErrors: false, multipleOfPrecision: 6 });
-    addFormats(this.ajv);
+    // Standalone validators have the same call shape and `errors` as compiled ones.
+    this.precompiled = protocol.precompiledValidators?.() as Record<string, ValidateFunction> | undefined;
+  }
+
+  /** ajv itself, loaded only when a schema has no precompiled validator. */
+  private get ajv(): Ajv {
+    if (!this.ajvInstance) {
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      const AjvClass = (require('ajv') as { default: typeof Ajv }).default;
+      const addFormats = (require('ajv-formats') as { default: (ajv: Ajv) => Ajv }).default;
+      /* eslint-enable @typescript-eslint/no-require-imports */
+      this.ajvInstance = new AjvClass(AJV_OPTIONS);
+      addFormats(this.ajvInstance);
+    }
+    return this.ajvInstance;
   }
 
   /** The shared validator of a protocol version. */
@@ -102,8 +121,11 @@ export class SchemaValidator {
     const key = `${action}/${kind}`;
     let fn = this.compiled.get(key);
     if (fn === undefined) {
-      const schema = this.protocol.schema(action, kind);
-      fn = schema ? this.ajv.compile(schema) : null;
+      fn = this.precompiled?.[key];
+      if (!fn) {
+        const schema = this.protocol.schema(action, kind);
+        fn = schema ? this.ajv.compile(schema) : null;
+      }
       this.compiled.set(key, fn);
     }
     return fn;

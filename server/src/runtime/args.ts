@@ -3,7 +3,6 @@
  * @module
  */
 import type { PeriodicCommand } from '../csms/commands';
-import { checkCommand, parseCommands } from '../csms/commands';
 import { AUTH_MODES, parseBootStatusSequence, type AuthMode, type RegistrationStatus } from '../csms/policy';
 import type { ValidationMode } from '../ocpp/validator';
 import { VERBOSITY } from './log';
@@ -98,8 +97,10 @@ export interface CliOptions {
   passwordFile?: string;
   /** `--lenient`: no order checks (SecurityError before boot, StatusNotification before boot). */
   lenient: boolean;
-  /** `--command`/`--period`/`--command-payload` and `--commands`: periodic CSMS-initiated calls. */
+  /** `--command`/`--period`/`--command-payload`: periodic CSMS-initiated calls (checked when the CSMS starts). */
   commands: PeriodicCommand[];
+  /** `--commands "NAME:S,…"` texts (parsed when the CSMS starts, so the schema validator loads only then). */
+  commandLists: string[];
   /** `--http-port N`: the mock CSMS's REST API (default 8080 with `--csms`; 0 picks a free port). */
   httpPort?: number;
   /** `--no-http`: no REST API. */
@@ -316,6 +317,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     offline: false,
     lenient: false,
     commands: [],
+    commandLists: [],
     noHttp: false,
     assertClean: false,
     token: env.OCPP_SIM_TOKEN || undefined,
@@ -397,7 +399,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--command': o.commands.push({ action: value(), periodS: NaN }); break;
       case '--period': lastCommand(arg).periodS = Number(value()); break;
       case '--command-payload': lastCommand(arg).payload = json(arg, value()); break;
-      case '--commands': o.commands.push(...usage(() => parseCommands(value()))); break;
+      case '--commands': o.commandLists.push(value()); break;
       case '--http-port': o.httpPort = integer(arg, value(), 0, 65535); break;
       case '--no-http': o.noHttp = true; break;
       case '--report': o.report = value(); break;
@@ -417,9 +419,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
   if (o.clientCert && !o.tls) throw new UsageError('--client-cert needs --tls (client certificates are a TLS feature)');
   const csmsHere = o.csms || o.withCsms;
-  o.commands = o.commands.map((c) => usage(() => checkCommand(c)));
   const csmsFlags = [
-    [o.tls, '--tls'], [o.ftp, '--ftp'], [o.commands.length > 0, '--command'], [o.authMode !== undefined, '--auth-mode'],
+    [o.tls, '--tls'], [o.ftp, '--ftp'], [o.commands.length + o.commandLists.length > 0, '--command'], [o.authMode !== undefined, '--auth-mode'],
     [o.bootStatus !== undefined || o.bootStatusSequence !== undefined, '--boot-status'], [o.offline, '--offline'],
     [o.report !== undefined, '--report'], [o.assertClean, '--assert-clean'], [o.httpPort !== undefined, '--http-port'],
   ] as const;

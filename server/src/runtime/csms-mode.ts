@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { PeriodicCommands, DEFAULT_FILE_SERVER_URL } from '../csms/commands';
+import { PeriodicCommands, DEFAULT_FILE_SERVER_URL, checkCommand, parseCommands, type PeriodicCommand } from '../csms/commands';
 import { startConsole } from '../csms/console';
 import { startFtpServer, type EmbeddedFtpServer } from '../csms/ftp-server';
 import { startHttpApi, type HttpApi } from '../csms/http-api';
@@ -13,7 +13,7 @@ import { MockCsms } from '../csms/mock-csms';
 import { loadPasswordFile } from '../csms/policy';
 import { loadCsmsScript, runCsmsScript } from '../csms/script-api';
 import { loadOrCreatePki, type Pki } from '../security/pki';
-import type { CliOptions } from './args';
+import { UsageError, type CliOptions } from './args';
 import type { Log } from './log';
 import { describeScriptError } from './script';
 import { holdProcess, lazyAxios, readStdin, untilSignal } from './support';
@@ -113,7 +113,7 @@ function banner(o: CliOptions, csms: CsmsSetup, http: HttpApi | undefined): void
   if (http) console.log(`  REST API: ${http.url}/list`);
   if (o.authMode && o.authMode !== 'normal') console.log(`  Authorize: ${o.authMode}`);
   if (o.offline) console.log('  Authorize is never answered (--offline)');
-  for (const c of o.commands) console.log(`  every ${c.periodS} s: ${c.action} to every charge point`);
+  for (const c of periodicCommands(o)) console.log(`  every ${c.periodS} s: ${c.action} to every charge point`);
 }
 
 /**
@@ -124,6 +124,7 @@ function banner(o: CliOptions, csms: CsmsSetup, http: HttpApi | undefined): void
  * @returns The exit status.
  */
 export async function runCsmsMode(o: CliOptions, log: Log): Promise<number> {
+  const periodic = periodicCommands(o);
   const csms = await startCsms(o, log);
   let http: HttpApi | undefined;
   let commands: PeriodicCommands | undefined;
@@ -139,8 +140,8 @@ export async function runCsmsMode(o: CliOptions, log: Log): Promise<number> {
         throw new Error(code === 'EADDRINUSE' ? `mock CSMS REST API: port ${port} is in use (pick one with --http-port, or --no-http)` : `mock CSMS REST API: ${(err as Error).message}`);
       }
     }
-    if (o.commands.length > 0) {
-      commands = new PeriodicCommands(csms, o.commands, { fileServerUrl: fileServerUrl(csms) });
+    if (periodic.length > 0) {
+      commands = new PeriodicCommands(csms, periodic, { fileServerUrl: fileServerUrl(csms) });
       commands.on('result', (r: { cpId: string; action: string; response?: unknown }) => log.line('csms:event', `csms: ${r.cpId}: ${r.action} → ${JSON.stringify(r.response)}`));
       commands.on('error', (r: { cpId: string; action: string; error?: Error }) => log.warn(`csms: ${r.cpId}: ${r.action} failed: ${r.error?.message ?? 'unknown error'}`));
       commands.start();
@@ -157,6 +158,15 @@ export async function runCsmsMode(o: CliOptions, log: Log): Promise<number> {
     await stopCsms(csms);
   }
   return Math.max(status, conclude(o, csms));
+}
+
+/** `--command …` and `--commands …`, checked against the action table and the schemas: a mistake is a usage error. */
+function periodicCommands(o: CliOptions): PeriodicCommand[] {
+  try {
+    return [...o.commands.map(checkCommand), ...o.commandLists.flatMap(parseCommands)];
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
 /** Until Ctrl-C; on a terminal the operator console runs meanwhile and Ctrl-D ends it too. */

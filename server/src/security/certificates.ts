@@ -8,7 +8,12 @@
  */
 import { createHash, createPrivateKey, generateKeyPair, verify, X509Certificate } from 'node:crypto';
 import { promisify } from 'node:util';
-import forge from 'node-forge';
+import type Forge from 'node-forge';
+
+/** node-forge, loaded on first use: it costs ~30 ms of start-up that a charge point without certificates never needs. */
+let forgeModule: typeof Forge | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const forge = (): typeof Forge => (forgeModule ??= require('node-forge') as typeof Forge);
 import type { InboundCall } from '../ocpp/endpoint';
 
 const generateRsa = promisify(generateKeyPair);
@@ -30,14 +35,14 @@ function parseSubjectString(subject: string): [string, string][] {
   return fields;
 }
 
-function subjectAttributes(subject: string | Record<string, string>): forge.pki.CertificateField[] {
+function subjectAttributes(subject: string | Record<string, string>): Forge.pki.CertificateField[] {
   const fields = typeof subject === 'string' ? parseSubjectString(subject) : Object.entries(subject);
   return fields.map(([name, value]) => {
     // forge writes PrintableString by default, which cannot hold e.g. `_`, `@` or umlauts.
-    const encoding = PRINTABLE.test(value) ? {} : { valueTagClass: forge.asn1.Type.UTF8 as number };
+    const encoding = PRINTABLE.test(value) ? {} : { valueTagClass: forge().asn1.Type.UTF8 as number };
     if (SHORT_NAMES.has(name)) return { shortName: name, value, ...encoding };
     // Longer names forge knows (serialNumber, emailAddress, ...) pass through.
-    if (forge.pki.oids[name]) return { name, value, ...encoding };
+    if (forge().pki.oids[name]) return { name, value, ...encoding };
     throw new Error(`unknown subject attribute "${name}"`);
   });
 }
@@ -60,11 +65,11 @@ export async function generateCsr(subject: string | Record<string, string>): Pro
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
-  const csr = forge.pki.createCertificationRequest();
-  csr.publicKey = forge.pki.publicKeyFromPem(publicKey);
+  const csr = forge().pki.createCertificationRequest();
+  csr.publicKey = forge().pki.publicKeyFromPem(publicKey);
   csr.setSubject(attributes);
-  csr.sign(forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
-  return { key: privateKey, csr: forge.pki.certificationRequestToPem(csr) };
+  csr.sign(forge().pki.privateKeyFromPem(privateKey) as Forge.pki.rsa.PrivateKey, forge().md.sha256.create());
+  return { key: privateKey, csr: forge().pki.certificationRequestToPem(csr) };
 }
 
 /**
@@ -165,11 +170,11 @@ function pemToDer(pem: string): Buffer {
 /** Reads the TBSCertificate fields by position; forge's ASN.1 layer knows no key types, so EC works too. */
 function certificateParts(pem: string): CertificateParts {
   const der = pemToDer(pem);
-  const { asn1 } = forge;
+  const { asn1 } = forge();
   // decodeBitStrings: false keeps the key's BIT STRING opaque (the typings lack the options form).
-  const fromDer = asn1.fromDer as unknown as (bytes: forge.util.ByteStringBuffer, options: object) => forge.asn1.Asn1;
-  const cert = fromDer(forge.util.createBuffer(der.toString('binary')), { strict: true, decodeBitStrings: false });
-  const children = (node: forge.asn1.Asn1 | undefined): forge.asn1.Asn1[] => {
+  const fromDer = asn1.fromDer as unknown as (bytes: Forge.util.ByteStringBuffer, options: object) => Forge.asn1.Asn1;
+  const cert = fromDer(forge().util.createBuffer(der.toString('binary')), { strict: true, decodeBitStrings: false });
+  const children = (node: Forge.asn1.Asn1 | undefined): Forge.asn1.Asn1[] => {
     if (!node || !Array.isArray(node.value)) throw new Error('not an X.509 certificate');
     return node.value;
   };
@@ -178,10 +183,10 @@ function certificateParts(pem: string): CertificateParts {
   const at = tbs[0]?.tagClass === asn1.Class.CONTEXT_SPECIFIC ? 1 : 0;
   const [serial, , issuer, validity, subject, spki] = tbs.slice(at);
   if (!serial || !issuer || !validity || !subject || !spki || typeof serial.value !== 'string') throw new Error('not an X.509 certificate');
-  const toBuffer = (node: forge.asn1.Asn1): Buffer => Buffer.from(asn1.toDer(node).getBytes(), 'binary');
+  const toBuffer = (node: Forge.asn1.Asn1): Buffer => Buffer.from(asn1.toDer(node).getBytes(), 'binary');
   const bits = children(spki)[1];
   if (!bits || bits.type !== asn1.Type.BITSTRING || typeof bits.value !== 'string') throw new Error('certificate without a public key');
-  const time = (node: forge.asn1.Asn1 | undefined): Date => {
+  const time = (node: Forge.asn1.Asn1 | undefined): Date => {
     if (!node || typeof node.value !== 'string') throw new Error('certificate without validity');
     return node.type === asn1.Type.UTCTIME ? asn1.utcTimeToDate(node.value) : asn1.generalizedTimeToDate(node.value);
   };

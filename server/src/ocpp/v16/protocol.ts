@@ -104,6 +104,16 @@ function editionTwoCertificateSigned(action: string, kind: MessageKind, payload:
   return certificateChain === undefined ? undefined : { ...rest, certificateChain };
 }
 
+/** The build's precompiled 1.6 validators (server/dist/generated), if they were generated. */
+function precompiledValidators(): Record<string, (data: unknown) => boolean> | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('../../../generated/ocpp16-validators.js') as Record<string, (data: unknown) => boolean>;
+  } catch {
+    return undefined;
+  }
+}
+
 /** OCPP-J 1.6 with the security extension. */
 export const ocpp16: ProtocolVersion = {
   subprotocol: 'ocpp1.6',
@@ -121,6 +131,7 @@ export const ocpp16: ProtocolVersion = {
   unknownMessageType: 'ignore',
   schema: ocpp16Schema,
   normalizeOutbound: (action, kind, payload) => editionTwoCertificateSigned(action, kind, payload) ?? celciusOnTheWire(action, kind, payload),
+  precompiledValidators,
   normalizeInbound(action, kind, payload, warn) {
     const converted = editionTwoCertificateSigned(action, kind, payload);
     if (!converted) return payload;
