@@ -29,6 +29,24 @@ function reject(socket: Duplex, status: number, error: string): void {
   socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
+/** A connection of the embedded mock CSMS, as the UI lists it. */
+export interface CsmsStation {
+  /** Charge point id. */
+  id: string;
+  /** ISO time it connected. */
+  connectedAt: string;
+}
+
+/** Every message the bridge sends (the browser sends none): the UI's types come from here. */
+export type BridgeMessage =
+  | { type: 'hello'; chargepoints: ChargepointSummary[] }
+  | { type: 'chargepoint'; cp: ChargepointSummary }
+  | { type: 'removed'; id: string }
+  | { type: 'frame'; id: string; frame: FrameRecord }
+  | { type: 'log'; id: string; log: LogRecord }
+  | { type: 'pending'; id: string; call: PendingCall }
+  | { type: 'csms'; stations: CsmsStation[] };
+
 /**
  * Start the bridge.
  * @param registry Source of the events.
@@ -49,12 +67,12 @@ export async function startBridge(registry: Registry, policy: AccessPolicy, port
       send(ws, { type: 'hello', chargepoints: registry.summaries() });
     });
   });
-  const send = (ws: WebSocket, message: object): void => {
+  const send = (ws: WebSocket, message: BridgeMessage): void => {
     if (ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > MAX_BUFFERED) return ws.terminate();
     ws.send(JSON.stringify(message));
   };
-  const broadcast = (message: object): void => {
+  const broadcast = (message: BridgeMessage): void => {
     if (wss.clients.size === 0) return;
     for (const ws of wss.clients) send(ws, message);
   };

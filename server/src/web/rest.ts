@@ -10,6 +10,7 @@ import type { Chargepoint } from '../chargepoint/chargepoint';
 import type { ConnectorErrorCode } from '../chargepoint/model/connector';
 import type { StopReason } from '../chargepoint/station/station';
 import type { MockCsms } from '../csms/mock-csms';
+import type { CsmsStation } from './bridge';
 import { OcppCallError, OcppConnectionError, OcppError, OcppTimeoutError, OcppValidationError } from '../ocpp/errors';
 import type { Payload } from '../ocpp/frames';
 import { ocpp16 } from '../ocpp/v16/protocol';
@@ -311,6 +312,6 @@ export function apiRouter(ctx: RestContext): Router {
 }
 
 /** The embedded CSMS's connections, as the API and the bridge show them. */
-export function csmsStations(csms: MockCsms): { id: string; connectedAt: string }[] {
+export function csmsStations(csms: MockCsms): CsmsStation[] {
   return [...csms.stations.values()].map((s) => ({ id: s.id, connectedAt: new Date(s.connectedAt).toISOString() }));
 }
