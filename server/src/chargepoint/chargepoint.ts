@@ -12,7 +12,7 @@ import { OcppConnectionError, OcppError } from '../ocpp/errors';
 import type { Payload } from '../ocpp/frames';
 import type { ProtocolVersion } from '../ocpp/protocol';
 import { type Scheduler, realScheduler } from '../ocpp/scheduler';
-import { ocpp16 } from '../ocpp/v16/protocol';
+import { AUTHORIZATION_KEY, ocpp16 } from '../ocpp/v16/protocol';
 import type { Ocpp16Messages } from '../ocpp/v16/types';
 import type { ValidationMode } from '../ocpp/validator';
 import { certificateFailure, openSocket, parseSocketUrl, type TlsOptions } from '../transport/client';
@@ -294,7 +294,7 @@ export class Chargepoint extends EventEmitter {
     const o = this.options;
     const config = this.station.config;
     if (o.keyStoreElement) this.keystore().add({ ...o.keyStoreElement, id: this.id });
-    if (typeof o.password === 'string' && /^(?:[0-9a-fA-F]{2}){16,20}$/.test(o.password) && !config.str('AuthorizationKey')) {
+    if (typeof o.password === 'string' && AUTHORIZATION_KEY.test(o.password) && !config.str('AuthorizationKey')) {
       config.set('AuthorizationKey', o.password);
     }
     if (o.profile?.configuration?.SecurityProfile !== undefined) return;

@@ -14,7 +14,7 @@ import { RpcEndpoint, type CallHandler, type CallOptions, type FrameEvent, type 
 import { OcppConnectionError, OcppError } from '../ocpp/errors';
 import { MessageType, type Payload } from '../ocpp/frames';
 import type { ProtocolVersion } from '../ocpp/protocol';
-import { ocpp16 } from '../ocpp/v16/protocol';
+import { AUTHORIZATION_KEY, ocpp16 } from '../ocpp/v16/protocol';
 import type { ValidationMode } from '../ocpp/validator';
 import { createFirmwareSigner, signCsr, type FirmwareSigner } from '../security/pki';
 import { OcppServer, type Accepted, type Authenticator, type BasicCredentials } from '../transport/server';
@@ -135,9 +135,6 @@ export interface CertificateSigningResult {
   error?: string;
 }
 
-/** 16–20 bytes as hex: how an AuthorizationKey is written. */
-const HEX_KEY = /^(?:[0-9a-fA-F]{2}){16,20}$/;
-
 function sameBytes(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
@@ -150,7 +147,7 @@ function sameBytes(a: Buffer, b: Buffer): boolean {
  */
 export function passwordMatches(given: Buffer, expected: string): boolean {
   if (sameBytes(given, Buffer.from(expected, 'utf8'))) return true;
-  return HEX_KEY.test(expected) && sameBytes(given, Buffer.from(expected, 'hex'));
+  return AUTHORIZATION_KEY.test(expected) && sameBytes(given, Buffer.from(expected, 'hex'));
 }
 
 /**

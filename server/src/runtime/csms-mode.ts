@@ -16,7 +16,7 @@ import { loadOrCreatePki, type Pki } from '../security/pki';
 import { UsageError, type CliOptions } from './args';
 import type { Log } from './log';
 import { describeScriptError } from './script';
-import { holdProcess, lazyAxios, readStdin, untilSignal } from './support';
+import { holdProcess, lazyAxios, readStdin, scriptLogger, untilSignal } from './support';
 
 /** The mock CSMS with what `--tls` and `--ftp` add; scripts see `pki` and `ftp` on `connect.csms`. */
 export type CsmsSetup = MockCsms & { pki?: Pki; ftp?: EmbeddedFtpServer };
@@ -102,7 +102,7 @@ function fileServerUrl(csms: CsmsSetup): string {
 }
 
 /** How the CSMS introduces itself on start. */
-function banner(o: CliOptions, csms: CsmsSetup, http: HttpApi | undefined): void {
+function banner(o: CliOptions, csms: CsmsSetup, http: HttpApi | undefined, periodic: readonly PeriodicCommand[]): void {
   console.log(`mock CSMS listening on ${csms.url}<charge point id> (Ctrl-C to stop)`);
   if (csms.pki) {
     console.log(`  charge points trust it with --ca ${csms.pki.caPath}${o.tlsCert !== undefined ? ' (signs CSRs; the server certificate is --tls-cert)' : ''}`);
@@ -113,7 +113,7 @@ function banner(o: CliOptions, csms: CsmsSetup, http: HttpApi | undefined): void
   if (http) console.log(`  REST API: ${http.url}/list`);
   if (o.authMode && o.authMode !== 'normal') console.log(`  Authorize: ${o.authMode}`);
   if (o.offline) console.log('  Authorize is never answered (--offline)');
-  for (const c of periodicCommands(o)) console.log(`  every ${c.periodS} s: ${c.action} to every charge point`);
+  for (const c of periodic) console.log(`  every ${c.periodS} s: ${c.action} to every charge point`);
 }
 
 /**
@@ -147,7 +147,7 @@ export async function runCsmsMode(o: CliOptions, log: Log): Promise<number> {
       commands.start();
     }
     if (standalone) {
-      banner(o, csms, http);
+      banner(o, csms, http, periodic);
       await untilSignalOrConsole(csms);
     } else {
       status = await runScript(o, csms, log);
@@ -184,7 +184,7 @@ async function untilSignalOrConsole(csms: CsmsSetup): Promise<void> {
 /** `--csms script.js`: the script gets `(csms, logger, axios)`; resolves with the exit status. */
 async function runScript(o: CliOptions, csms: CsmsSetup, log: Log): Promise<number> {
   const file = o.script !== undefined ? path.resolve(o.script) : 'stdin.js';
-  const logger = { log: console.log, info: console.log, debug: (...a: unknown[]) => log.line('script', a.map(String).join(' ')), warn: (...a: unknown[]) => log.warn(a.map(String).join(' ')), error: (...a: unknown[]) => log.error(a.map(String).join(' ')) };
+  const logger = scriptLogger(log);
   const keepAlive = holdProcess();
   try {
     const loaded = o.script !== undefined ? await loadCsmsScript({ file: o.script }) : await loadCsmsScript({ text: await readStdin() });

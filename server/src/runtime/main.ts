@@ -13,7 +13,7 @@ import { readProfile } from '../chargepoint/model/profile';
 import { VirtualScheduler, realScheduler } from '../ocpp/scheduler';
 import { HELP, UsageError, parseArgs, serverMode, type CliOptions } from './args';
 import type { CsmsSetup } from './csms-mode';
-import { holdProcess, lazyAxios, readStdin, untilSignal } from './support';
+import { holdProcess, lazyAxios, readStdin, scriptLogger, untilSignal } from './support';
 import { Log, VERBOSITY } from './log';
 import { describeScriptError, loadScript, type LoadedScript } from './script';
 import { trustedCas } from '../transport/trust';
@@ -73,13 +73,7 @@ async function run(argv: string[]): Promise<number> {
   try {
     loaded = o.script !== undefined ? await loadScript({ file: o.script }) : await loadScript({ text: await readStdin() });
     process.argv = [process.argv[0]!, loaded.filename, ...o.scriptArgs];
-    const logger = {
-      log: (...a: unknown[]) => console.log(...a),
-      info: (...a: unknown[]) => console.log(...a),
-      debug: (...a: unknown[]) => log.line('script', a.map(String).join(' ')),
-      warn: (...a: unknown[]) => log.warn(a.map(String).join(' ')),
-      error: (...a: unknown[]) => log.error(a.map(String).join(' ')),
-    };
+    const logger = scriptLogger(log);
     const keepAlive = holdProcess();
     try {
       await loaded.fn(connect, logger, lazyAxios(), connect.many);

@@ -2,6 +2,7 @@
  * Small process-level helpers the runtime modes share.
  * @module
  */
+import type { Log } from './log';
 
 /** Read all of standard input as UTF-8 (`--stdin`). */
 export function readStdin(): Promise<string> {
@@ -38,4 +39,20 @@ export function untilSignal(): Promise<void> {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+}
+
+/**
+ * The `logger` a script receives: log/info to stdout like console.log, debug/warn/error through
+ * the runtime's log (so verbosity flags and `--o` apply).
+ * @param log The runtime's log.
+ */
+export function scriptLogger(log: Log): Record<'log' | 'info' | 'debug' | 'warn' | 'error', (...a: unknown[]) => void> {
+  const line = (a: unknown[]): string => a.map(String).join(' ');
+  return {
+    log: (...a) => console.log(...a),
+    info: (...a) => console.log(...a),
+    debug: (...a) => log.line('script', line(a)),
+    warn: (...a) => log.warn(line(a)),
+    error: (...a) => log.error(line(a)),
+  };
 }

@@ -9,6 +9,7 @@
  * @module
  */
 import type { Ocpp16Messages } from '../../ocpp/v16/types';
+import { AUTHORIZATION_KEY } from '../../ocpp/v16/protocol';
 import { MEASURANDS } from './meter';
 
 /** Feature profiles of 1.6 §3 plus the security extension, which owns the security keys. */
@@ -95,8 +96,8 @@ export const STANDARD_KEYS: readonly KeySpec[] = Object.freeze([
   spec('SmartCharging', 'boolean')('ConnectorSwitch3to1PhaseSupported', R, 'false'),
   spec('SmartCharging', 'integer')('MaxChargingProfilesInstalled', R, '10'),
   spec('Security', 'boolean')('AdditionalRootCertificateCheck', R, 'false'),
-  // Whitepaper, HTTP Basic password (OCTT TC_073 checks the same): 16..20 bytes, hex encoded = 32..40 characters.
-  spec('Security', 'string')('AuthorizationKey', RW, '', { writeOnly: true, pattern: /^(?:[0-9a-fA-F]{2}){16,20}$/ }),
+  // OCTT TC_073 checks the same format.
+  spec('Security', 'string')('AuthorizationKey', RW, '', { writeOnly: true, pattern: AUTHORIZATION_KEY }),
   spec('Security', 'integer')('CertificateSignedMaxChainSize', R, '10000'),
   spec('Security', 'integer')('CertificateStoreMaxLength', R, '20'),
   spec('Security', 'string')('CpoName', RW, ''),

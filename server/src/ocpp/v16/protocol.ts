@@ -104,6 +104,12 @@ function editionTwoCertificateSigned(action: string, kind: MessageKind, payload:
   return certificateChain === undefined ? undefined : { ...rest, certificateChain };
 }
 
+/**
+ * The AuthorizationKey of the 1.6 security whitepaper (the HTTP Basic password of profiles 1 and 2):
+ * 16 to 20 bytes, hex encoded, so 32 to 40 hex digits.
+ */
+export const AUTHORIZATION_KEY = /^(?:[0-9a-fA-F]{2}){16,20}$/;
+
 /** The build's precompiled 1.6 validators (server/dist/generated), if they were generated. */
 function precompiledValidators(): Record<string, (data: unknown) => boolean> | undefined {
   try {
