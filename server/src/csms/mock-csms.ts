@@ -13,16 +13,16 @@ import type WebSocket from 'ws';
 import { RpcEndpoint, type CallHandler, type CallOptions, type FrameEvent, type InboundCall, type InboundViolation } from '../ocpp/endpoint';
 import { OcppConnectionError, OcppError } from '../ocpp/errors';
 import { MessageType, type Payload } from '../ocpp/frames';
-import type { ProtocolVersion } from '../ocpp/protocol';
-import { AUTHORIZATION_KEY, ocpp16 } from '../ocpp/v16/protocol';
+import { AUTHORIZATION_KEY } from '../ocpp/v16/protocol';
 import type { ValidationMode } from '../ocpp/validator';
 import { createFirmwareSigner, signCsr, type FirmwareSigner } from '../security/pki';
 import { OcppServer, type Accepted, type Authenticator, type BasicCredentials } from '../transport/server';
 import { bindSocket } from '../transport/socket';
+import type { AnswerContext, CsmsDialect } from './dialect';
+import { DIALECTS, dialectFor } from './dialects';
 import { ProtocolDiscipline, type DisciplineOptions } from './discipline';
 import { CsmsPolicy, type PolicyOptions } from './policy';
 import { ConformanceProbes, type ProbeOptions } from './probes';
-import { DEFAULT_ANSWERS, type AnswerContext } from './responses';
 import { TransactionBook } from './transactions';
 
 /**
@@ -30,9 +30,6 @@ import { TransactionBook } from './transactions';
  * and told which charge point called.
  */
 export type CsmsCallHandler = (call: InboundCall, station: ConnectedStation) => unknown;
-
-/** Actions whose answered request the books and the rules need (paired with our CALLRESULT). */
-const RECORDED = new Set(['BootNotification', 'StatusNotification', 'StartTransaction', 'StopTransaction', 'MeterValues']);
 
 /**
  * Options of the mock CSMS. The {@link PolicyOptions} (boot status and sequence, auth mode,
@@ -47,6 +44,11 @@ export interface MockCsmsOptions extends PolicyOptions {
   discipline?: DisciplineOptions | boolean;
   /** Conformance probes (default on); `false` switches them off. */
   probes?: ProbeOptions | false;
+  /**
+   * WebSocket subprotocols served, in order of preference (default `ocpp2.0.1`, `ocpp1.6`):
+   * each connection speaks the one negotiated.
+   */
+  protocols?: string[];
   /** Port (default 8100; 0 picks a free one). */
   port?: number;
   /** Address to bind (default 127.0.0.1). */
@@ -102,6 +104,10 @@ export interface ConnectedStation {
   id: string;
   /** The RPC endpoint of its connection. */
   endpoint: RpcEndpoint;
+  /** The OCPP version it negotiated, e.g. `1.6`, `2.0.1`. */
+  version: string;
+  /** How the CSMS speaks that version. */
+  dialect: CsmsDialect;
   /** The socket. */
   ws: WebSocket;
   /** When it connected (ms since epoch). */
@@ -175,15 +181,22 @@ export class MockCsms extends EventEmitter {
   readonly transactions = new TransactionBook();
   /** Conformance probes (undefined when switched off). */
   readonly probes: ConformanceProbes | undefined;
+  /** Subprotocols served, in order of preference. */
+  readonly protocols: readonly string[];
   private readonly server: OcppServer;
-  private readonly protocol: ProtocolVersion = ocpp16;
   private readonly overrides = new Map<string, CsmsCallHandler>();
-  /** Per connection: inbound CALLs of {@link RECORDED} actions awaiting our answer. */
+  /** Per connection: inbound CALLs of its dialect's recorded actions awaiting our answer. */
   private readonly awaiting = new WeakMap<ConnectedStation, Map<string, { action: string; payload: Payload }>>();
+  /**
+   * Reservation id last sent to each station (what a default CancelReservation cancels).
+   */
+  readonly lastReservation = new Map<string, number>();
   private transactionId = 0;
+  /** Reservation, request, list and remoteStart ids: one counter, so ids from the REST API, the console and periodic commands never collide. */
+  private requestId = Math.floor(Date.now() / 1000) % 1_000_000;
   private signer: Promise<FirmwareSigner> | undefined;
   private boundPort = 0;
-  private readonly context: AnswerContext;
+  private readonly counters: { heartbeatInterval: number; nextTransactionId(): number };
 
   /**
    * Create a mock CSMS; call {@link MockCsms.listen} to start it.
@@ -191,10 +204,11 @@ export class MockCsms extends EventEmitter {
    */
   constructor(private readonly options: MockCsmsOptions = {}) {
     super();
+    this.protocols = (options.protocols ?? DIALECTS.map((d) => d.protocol.subprotocol)).map((p) => dialectFor(p).protocol.subprotocol);
     this.server = new OcppServer({
       port: options.port ?? 8100,
       host: options.host,
-      protocols: [this.protocol.subprotocol],
+      protocols: [...this.protocols],
       authenticate: (id, credentials, req) => this.admit(id, credentials, req),
       tls: options.tls && {
         key: options.tls.key,
@@ -212,7 +226,12 @@ export class MockCsms extends EventEmitter {
     this.discipline = new ProtocolDiscipline(options.discipline ?? true);
     this.probes = options.probes === false ? undefined : new ConformanceProbes(this.transactions, (id) => this.discipline.registrationOf(id), options.probes || {});
     this.server.on('connection', (accepted: Accepted) => this.accept(accepted));
-    this.context = { heartbeatInterval: options.heartbeatInterval ?? 300, nextTransactionId: () => ++this.transactionId };
+    this.counters = { heartbeatInterval: options.heartbeatInterval ?? 300, nextTransactionId: () => ++this.transactionId };
+  }
+
+  /** A fresh id for reservations, requests, list versions and remote starts. */
+  nextId(): number {
+    return ++this.requestId;
   }
 
   /** The bound port (after {@link MockCsms.listen}). */
@@ -242,7 +261,7 @@ export class MockCsms extends EventEmitter {
 
   /** Heartbeat interval (s) handed out with an Accepted boot. */
   get heartbeatInterval(): number {
-    return this.context.heartbeatInterval;
+    return this.counters.heartbeatInterval;
   }
 
   /** The CA certificate (PEM) that signs charge-point CSRs, when the CSMS has one (`pki`). */
@@ -285,10 +304,8 @@ export class MockCsms extends EventEmitter {
     const station = this.stations.get(cpId);
     if (!station) throw new OcppConnectionError('NotConnected', `charge point ${cpId} is not connected`);
     const response = await station.endpoint.call(action, payload, opts);
-    // The new key is what the charge point will log in with next (OCTT TC_073).
-    if (action === 'ChangeConfiguration' && payload.key === 'AuthorizationKey' && typeof payload.value === 'string' && response.status === 'Accepted') {
-      this.passwords.set(cpId, payload.value);
-    }
+    const password = station.dialect.newPassword(action, payload, response);
+    if (password !== undefined) this.passwords.set(cpId, password);
     return response;
   }
 
@@ -341,12 +358,13 @@ export class MockCsms extends EventEmitter {
    */
   defaultAnswer(call: InboundCall, station: ConnectedStation): Payload | undefined {
     if (call.action === 'SignCertificate' && this.options.pki) {
-      this.signCertificate(station, call.uniqueId, call.payload.csr);
+      this.signCertificate(station, call.uniqueId, call.payload);
       return undefined;
     }
-    let decided: ReturnType<CsmsPolicy['answer']>;
+    const context: AnswerContext = { cpId: station.id, policy: this.policy, ...this.counters };
+    let decided: ReturnType<CsmsDialect['answer']>;
     try {
-      decided = this.policy.answer(call.action, station.id, call.payload, this.context);
+      decided = station.dialect.answer(call.action, call.payload, context);
     } catch (err) {
       if (!(err instanceof OcppError)) throw err;
       // Answered here so the CALLERROR keeps its details (rate limit: retryAfter).
@@ -357,14 +375,14 @@ export class MockCsms extends EventEmitter {
       station.endpoint.abandon(call.uniqueId);
       return undefined;
     }
-    return decided ?? DEFAULT_ANSWERS[call.action]?.(call.payload, this.context);
+    return decided;
   }
 
   private handlerFor(action: string, station: ConnectedStation): CallHandler | undefined {
     const override = this.overrides.get(action);
-    if (!override && !DEFAULT_ANSWERS[action]) return undefined;
+    if (!override && !station.dialect.answered.has(action)) return undefined;
     return (req) => {
-      const refusal = this.discipline.check(station.id, action);
+      const refusal = this.discipline.check(station.id, action, station.dialect.bootRule);
       if (refusal) {
         station.endpoint.sendError(req.uniqueId, refusal.code, refusal.description);
         this.emit('refusedCall', station, action, refusal.code, refusal.description);
@@ -381,14 +399,16 @@ export class MockCsms extends EventEmitter {
     if (!frame) return;
     this.probes?.frame(station, e);
     const awaiting = this.awaiting.get(station)!;
+    const dialect = station.dialect;
     if (e.direction === 'in') {
       if (frame.type !== MessageType.CALL) return;
-      if (RECORDED.has(frame.action)) awaiting.set(frame.id, { action: frame.action, payload: frame.payload });
+      if (dialect.recorded.has(frame.action)) awaiting.set(frame.id, { action: frame.action, payload: frame.payload });
       if (this.listenerCount('call') > 0) this.emit('call', station, { messageTypeId: 2, uniqueId: frame.id, action: frame.action, payload: frame.payload } satisfies InboundCall);
       return;
     }
     if (frame.type === MessageType.CALL) {
-      if (frame.action === 'TriggerMessage' || frame.action === 'ExtendedTriggerMessage') this.discipline.triggered(station.id, frame.action, String(frame.payload.requestedMessage));
+      const requested = dialect.requested(frame.action, frame.payload);
+      if (requested) this.discipline.requested(station.id, requested.action, requested.once);
       return;
     }
     const request = awaiting.get(frame.id);
@@ -396,13 +416,14 @@ export class MockCsms extends EventEmitter {
     awaiting.delete(frame.id);
     if (frame.type !== MessageType.CALLRESULT) return;
     if (request.action === 'BootNotification') this.discipline.booted(station.id, String(frame.payload.status));
-    this.transactions.record(station.id, request.action, request.payload, frame.payload);
+    dialect.record(this.transactions, station.id, request.action, request.payload, frame.payload);
     this.emit('answered', station, request.action, request.payload, frame.payload);
   }
 
   /** Answer SignCertificate first, then (the answer on the wire) send CertificateSigned. */
-  private signCertificate(station: ConnectedStation, uniqueId: string, csr: unknown): void {
+  private signCertificate(station: ConnectedStation, uniqueId: string, request: Payload): void {
     const pki = this.options.pki!;
+    const csr = request.csr;
     let chain: string;
     try {
       chain = signCsr(pki, String(csr), { days: pki.days });
@@ -414,7 +435,7 @@ export class MockCsms extends EventEmitter {
       return;
     }
     station.endpoint.sendResult(uniqueId, { status: 'Accepted' });
-    station.endpoint.call('CertificateSigned', { certificateChain: chain }).then(
+    station.endpoint.call('CertificateSigned', station.dialect.certificateSigned(chain, request)).then(
       (res) => this.emit('certificateSigned', station, { csr: String(csr), certificateChain: chain, status: String(res.status) } satisfies CertificateSigningResult),
       (err: Error) => {
         this.emit('warning', station, `CertificateSigned failed: ${err.message}`);
@@ -423,15 +444,16 @@ export class MockCsms extends EventEmitter {
     );
   }
 
-  private accept({ identity, ws, peerCertificate, authorized }: Accepted): void {
+  private accept({ identity, protocol, ws, peerCertificate, authorized }: Accepted): void {
+    const dialect = dialectFor(protocol);
     const endpoint = new RpcEndpoint({
-      protocol: this.protocol,
+      protocol: dialect.protocol,
       role: 'CSMS',
       validation: this.options.validation,
       responseTimeoutMs: this.options.responseTimeoutMs,
     });
-    const station: ConnectedStation = { id: identity, endpoint, ws, connectedAt: Date.now(), peerCertificate, authorized };
-    for (const [action, spec] of Object.entries(this.protocol.actions)) {
+    const station: ConnectedStation = { id: identity, endpoint, version: dialect.version, dialect, ws, connectedAt: Date.now(), peerCertificate, authorized };
+    for (const [action, spec] of Object.entries(dialect.protocol.actions)) {
       if (spec.initiator !== 'CSMS') endpoint.handle(action, this.handlerFor(action, station));
     }
     this.awaiting.set(station, new Map());

@@ -1,9 +1,9 @@
 /**
- * The mock CSMS's books: connector statuses, open and finished transactions (meterStart,
- * meterStop, energy) and the latest meter values, per charge point. Fed with every
- * StatusNotification, StartTransaction, StopTransaction and MeterValues the CSMS answered
- * successfully (a CALL refused with a CALLERROR changes nothing). Read by the operator console
- * and the REST API.
+ * The mock CSMS's books: connector (1.6) or EVSE (2.0.1) statuses, open and finished
+ * transactions (meterStart, meterStop, energy) and the latest meter values, per charge point.
+ * Fed by each version's dialect with every StatusNotification, Start/StopTransaction,
+ * TransactionEvent and MeterValues the CSMS answered successfully (a CALL refused with a
+ * CALLERROR changes nothing). Read by the operator console, the REST API and the web UI.
  * @module
  */
 import { EventEmitter } from 'node:events';
@@ -11,15 +11,17 @@ import type { Payload } from '../ocpp/frames';
 
 /** One transaction as the CSMS recorded it. */
 export interface TransactionRecord {
-  /** The id the CSMS assigned. */
-  transactionId: number;
+  /** The id the CSMS assigned (1.6, a number) or the station chose (2.0.1, a string). */
+  transactionId: number | string;
   /** Charge point id. */
   cpId: string;
-  /** Connector. */
+  /** The protocol version the transaction ran in (`1.6`, `2.0.1`). */
+  version: string;
+  /** Connector (1.6) or EVSE (2.0.1); 0 while a 2.0.1 transaction has no EVSE yet. */
   connectorId: number;
-  /** Token that started it. */
+  /** Token that started it (empty while a 2.0.1 transaction is not authorized yet). */
   idTag: string;
-  /** idTagInfo status the CSMS answered. */
+  /** idTagInfo / idTokenInfo status the CSMS answered. */
   status: string;
   /** Meter (Wh) at the start. */
   meterStart: number;
@@ -33,6 +35,44 @@ export interface TransactionRecord {
   reason?: string;
   /** Energy (Wh): meterStop − meterStart, or the latest register − meterStart while open. */
   energyWh: number;
+  /** 2.0.1: the last TransactionEvent's seqNo. */
+  seqNo?: number;
+  /** 2.0.1: the last chargingState reported. */
+  chargingState?: string;
+  /** 2.0.1: the RequestStartTransaction that started it. */
+  remoteStartId?: number;
+  /** 2.0.1: TransactionEvents received for it. */
+  events?: number;
+  /** 2.0.1: how many of them were flagged offline. */
+  offlineEvents?: number;
+}
+
+/** One 2.0.1 TransactionEvent, as the book reads it. */
+export interface TransactionEventFacts {
+  /** The station's transactionId. */
+  transactionId: string;
+  /** Started / Updated / Ended. */
+  eventType: string;
+  /** seqNo. */
+  seqNo: number;
+  /** The event's timestamp. */
+  timestamp: string;
+  /** evse.id, when sent. */
+  evseId?: number;
+  /** evse.connectorId, when sent. */
+  connectorId?: number;
+  /** idToken.idToken, when sent. */
+  idTag?: string;
+  /** The idTokenInfo status the CSMS answered, when it answered one. */
+  status?: string;
+  /** transactionInfo.chargingState. */
+  chargingState?: string;
+  /** transactionInfo.stoppedReason. */
+  stoppedReason?: string;
+  /** transactionInfo.remoteStartId. */
+  remoteStartId?: number;
+  /** The offline flag. */
+  offline: boolean;
 }
 
 /** The latest MeterValues of one connector. */
@@ -42,7 +82,7 @@ export interface MeterReading {
   /** Connector. */
   connectorId: number;
   /** Transaction the values belong to, if any. */
-  transactionId?: number;
+  transactionId?: number | string;
   /** Timestamp of the last meterValue element. */
   timestamp: string;
   /** Sampled values by measurand (with `.L1`… for phases): value as a number and unit. */
@@ -63,7 +103,8 @@ export interface ConnectorState {
   at: string;
 }
 
-type SampledValue = { value: string; measurand?: string; phase?: string; unit?: string };
+/** One meterValue element in the 1.6 shape the book reads (2.0.1 values are converted to it). */
+export type MeterValueRecord = { timestamp: string; sampledValue: { value: string | number; measurand?: string; phase?: string; unit?: string }[] };
 
 /** Converts a value to Wh / W when the unit has the kilo prefix. */
 function base(value: number, unit: string | undefined): number {
@@ -77,7 +118,10 @@ function base(value: number, unit: string | undefined): number {
  * ({@link MeterReading}), `status` (cpId, connectorId, {@link ConnectorState}).
  */
 export class TransactionBook extends EventEmitter {
-  private readonly txs = new Map<number, TransactionRecord>();
+  /** By {@link keyOf}: 1.6 ids are the CSMS's own and unique, 2.0.1 ids are unique per station. */
+  private readonly txs = new Map<string, TransactionRecord>();
+  /** 2.0.1 transactions whose first energy reading is still to come (it becomes meterStart). */
+  private readonly awaitingStart = new WeakSet<TransactionRecord>();
   private readonly meters = new Map<string, Map<number, MeterReading>>();
   private readonly statuses = new Map<string, Map<number, ConnectorState>>();
   /** Finished transactions kept (oldest dropped first), so a long run stays bounded. */
@@ -93,7 +137,7 @@ export class TransactionBook extends EventEmitter {
   }
 
   /**
-   * Record a CALL the CSMS answered with a CALLRESULT.
+   * Record a 1.6 CALL the CSMS answered with a CALLRESULT.
    * @param cpId Charge point id.
    * @param action The action.
    * @param request The CALL's payload.
@@ -103,25 +147,117 @@ export class TransactionBook extends EventEmitter {
     switch (action) {
       case 'StartTransaction':
         return this.started(cpId, request, response);
-      case 'StopTransaction':
-        return this.stopped(request);
-      case 'MeterValues':
-        return this.metered(cpId, request);
-      case 'StatusNotification': {
-        const state: ConnectorState = { status: String(request.status), errorCode: String(request.errorCode), at: new Date().toISOString() };
-        const connectorId = Number(request.connectorId);
-        this.mapOf(this.statuses, cpId).set(connectorId, state);
-        this.emit('status', cpId, connectorId, state);
+      case 'StopTransaction': {
+        const tx = this.txs.get(keyOf(cpId, Number(request.transactionId)));
+        if (tx) this.finish(tx, String(request.timestamp), typeof request.reason === 'string' ? request.reason : 'Local', Number(request.meterStop));
         return;
       }
+      case 'MeterValues': {
+        const transactionId = typeof request.transactionId === 'number' ? request.transactionId : undefined;
+        return this.meterReading(cpId, Number(request.connectorId), transactionId, request.meterValue as MeterValueRecord[]);
+      }
+      case 'StatusNotification':
+        return this.setStatus(cpId, Number(request.connectorId), String(request.status), String(request.errorCode));
       default:
         return;
     }
   }
 
-  /** The transaction with this id, if the CSMS issued it. */
-  get(transactionId: number): TransactionRecord | undefined {
-    return this.txs.get(transactionId);
+  /**
+   * Record a 2.0.1 TransactionEvent the CSMS answered: creates the transaction on its first
+   * event (whatever its type, so a CSMS that missed the Started still books it), then follows
+   * its EVSE, token, chargingState and remoteStartId. Returns the transaction.
+   * @param cpId Station id.
+   * @param e What the event says.
+   */
+  event201(cpId: string, e: TransactionEventFacts): TransactionRecord {
+    let tx = this.txs.get(keyOf(cpId, e.transactionId));
+    if (!tx) {
+      tx = { transactionId: e.transactionId, cpId, version: '2.0.1', connectorId: e.evseId ?? 0, idTag: '', status: '', meterStart: 0, startedAt: e.timestamp, energyWh: 0, events: 0, offlineEvents: 0 };
+      this.txs.set(keyOf(cpId, e.transactionId), tx);
+      this.awaitingStart.add(tx);
+      this.emit('transaction', tx, 'start');
+    }
+    if (e.evseId !== undefined) tx.connectorId = e.evseId;
+    if (e.idTag !== undefined) tx.idTag = e.idTag;
+    if (e.status !== undefined) tx.status = e.status;
+    if (e.chargingState !== undefined) tx.chargingState = e.chargingState;
+    if (e.remoteStartId !== undefined) tx.remoteStartId = e.remoteStartId;
+    tx.seqNo = e.seqNo;
+    tx.events = (tx.events ?? 0) + 1;
+    if (e.offline) tx.offlineEvents = (tx.offlineEvents ?? 0) + 1;
+    return tx;
+  }
+
+  /**
+   * A transaction ended (1.6 StopTransaction, 2.0.1 TransactionEvent Ended); a second end changes nothing.
+   * @param tx The transaction.
+   * @param at The station's timestamp of the end.
+   * @param reason The stop reason.
+   * @param meterStop The final register (Wh), when the station sent one; else the latest reading.
+   */
+  finish(tx: TransactionRecord, at: string, reason: string, meterStop?: number): void {
+    if (tx.stoppedAt !== undefined) return;
+    tx.meterStop = meterStop ?? tx.meterStart + tx.energyWh;
+    tx.stoppedAt = at;
+    tx.reason = reason;
+    tx.energyWh = tx.meterStop - tx.meterStart;
+    this.emit('transaction', tx, 'stop');
+    this.prune();
+  }
+
+  /**
+   * A connector's (1.6) or EVSE's (2.0.1) status.
+   * @param cpId Charge point id.
+   * @param unit Connector or EVSE id.
+   * @param status The status.
+   * @param errorCode The 1.6 error code (`NoError` for 2.0.1).
+   */
+  setStatus(cpId: string, unit: number, status: string, errorCode: string): void {
+    const state: ConnectorState = { status, errorCode, at: new Date().toISOString() };
+    this.mapOf(this.statuses, cpId).set(unit, state);
+    this.emit('status', cpId, unit, state);
+  }
+
+  /**
+   * Meter values of a connector / EVSE (1.6 shape: values as numbers or numeric strings, kilo
+   * units allowed), optionally of a transaction whose energy they update.
+   * @param cpId Charge point id.
+   * @param unit Connector or EVSE id.
+   * @param transactionId The transaction they belong to, if any.
+   * @param meterValue The meterValue list.
+   */
+  meterReading(cpId: string, unit: number, transactionId: number | string | undefined, meterValue: MeterValueRecord[] | undefined): void {
+    const last = meterValue?.[meterValue.length - 1];
+    if (!meterValue || !last) return;
+    const reading: MeterReading = { cpId, connectorId: unit, timestamp: last.timestamp, values: {} };
+    if (transactionId !== undefined) reading.transactionId = transactionId;
+    for (const mv of meterValue) {
+      for (const sv of mv.sampledValue ?? []) {
+        const value = Number(sv.value);
+        if (!Number.isFinite(value)) continue;
+        const measurand = sv.measurand ?? 'Energy.Active.Import.Register';
+        reading.values[sv.phase ? `${measurand}.${sv.phase}` : measurand] = { value, unit: sv.unit };
+        if (measurand === 'Energy.Active.Import.Register' && !sv.phase) reading.energyWh = base(value, sv.unit);
+        if (measurand === 'Power.Active.Import' && !sv.phase) reading.powerW = base(value, sv.unit);
+      }
+    }
+    this.mapOf(this.meters, cpId).set(unit, reading);
+    const tx = transactionId === undefined ? undefined : this.txs.get(keyOf(cpId, transactionId));
+    if (tx && tx.stoppedAt === undefined && reading.energyWh !== undefined) {
+      if (this.awaitingStart.delete(tx)) tx.meterStart = reading.energyWh;
+      tx.energyWh = reading.energyWh - tx.meterStart;
+    }
+    this.emit('meterValues', reading);
+  }
+
+  /**
+   * The transaction with this id: a 1.6 id the CSMS issued, or a 2.0.1 id of the given station.
+   * @param transactionId The id.
+   * @param cpId The station (needed for 2.0.1 ids).
+   */
+  get(transactionId: number | string, cpId = ''): TransactionRecord | undefined {
+    return this.txs.get(keyOf(cpId, transactionId));
   }
 
   /** Open transactions, optionally of one charge point. */
@@ -141,14 +277,14 @@ export class TransactionBook extends EventEmitter {
     return out;
   }
 
-  /** Last reported status per connector of a charge point. */
+  /** Last reported status per connector (1.6) or EVSE (2.0.1) of a charge point. */
   connectorStatuses(cpId: string): Map<number, ConnectorState> {
     return new Map(this.statuses.get(cpId));
   }
 
   /**
-   * The lowest connector (>0) whose last status is Available and that has no open transaction
-   * (what a reservation may take), or undefined.
+   * The lowest connector (1.6) or EVSE (2.0.1), above 0, whose last status is Available and that
+   * has no open transaction (what a reservation or a remote start may take), or undefined.
    * @param cpId Charge point id.
    */
   availableConnector(cpId: string): number | undefined {
@@ -169,6 +305,7 @@ export class TransactionBook extends EventEmitter {
     const tx: TransactionRecord = {
       transactionId,
       cpId,
+      version: '1.6',
       connectorId: Number(req.connectorId),
       idTag: String(req.idTag),
       status: String((res.idTagInfo as Payload | undefined)?.status ?? ''),
@@ -176,46 +313,13 @@ export class TransactionBook extends EventEmitter {
       startedAt: String(req.timestamp),
       energyWh: 0,
     };
-    this.txs.set(transactionId, tx);
+    this.txs.set(keyOf(cpId, transactionId), tx);
     this.emit('transaction', tx, 'start');
-  }
-
-  private stopped(req: Payload): void {
-    const tx = this.txs.get(Number(req.transactionId));
-    if (!tx || tx.stoppedAt !== undefined) return;
-    tx.meterStop = Number(req.meterStop);
-    tx.stoppedAt = String(req.timestamp);
-    tx.reason = typeof req.reason === 'string' ? req.reason : 'Local';
-    tx.energyWh = tx.meterStop - tx.meterStart;
-    this.emit('transaction', tx, 'stop');
-    this.prune();
-  }
-
-  private metered(cpId: string, req: Payload): void {
-    const meterValue = (req.meterValue as { timestamp: string; sampledValue: SampledValue[] }[]) ?? [];
-    const last = meterValue[meterValue.length - 1];
-    if (!last) return;
-    const reading: MeterReading = { cpId, connectorId: Number(req.connectorId), timestamp: last.timestamp, values: {} };
-    if (typeof req.transactionId === 'number') reading.transactionId = req.transactionId;
-    for (const mv of meterValue) {
-      for (const sv of mv.sampledValue ?? []) {
-        const value = Number(sv.value);
-        if (!Number.isFinite(value)) continue;
-        const measurand = sv.measurand ?? 'Energy.Active.Import.Register';
-        reading.values[sv.phase ? `${measurand}.${sv.phase}` : measurand] = { value, unit: sv.unit };
-        if (measurand === 'Energy.Active.Import.Register' && !sv.phase) reading.energyWh = base(value, sv.unit);
-        if (measurand === 'Power.Active.Import' && !sv.phase) reading.powerW = base(value, sv.unit);
-      }
-    }
-    this.mapOf(this.meters, cpId).set(reading.connectorId, reading);
-    const tx = reading.transactionId === undefined ? undefined : this.txs.get(reading.transactionId);
-    if (tx && tx.stoppedAt === undefined && reading.energyWh !== undefined) tx.energyWh = reading.energyWh - tx.meterStart;
-    this.emit('meterValues', reading);
   }
 
   private prune(): void {
     const finished = this.finished();
-    for (const tx of finished.slice(0, Math.max(0, finished.length - this.keepFinished))) this.txs.delete(tx.transactionId);
+    for (const tx of finished.slice(0, Math.max(0, finished.length - this.keepFinished))) this.txs.delete(keyOf(tx.cpId, tx.transactionId));
   }
 
   private mapOf<T>(maps: Map<string, Map<number, T>>, cpId: string): Map<number, T> {
@@ -223,4 +327,9 @@ export class TransactionBook extends EventEmitter {
     if (!m) maps.set(cpId, (m = new Map()));
     return m;
   }
+}
+
+/** The book's key of a transaction: a 1.6 number alone, a 2.0.1 string with its station. */
+function keyOf(cpId: string, transactionId: number | string): string {
+  return typeof transactionId === 'number' ? `#${transactionId}` : `${cpId}\u0000${transactionId}`;
 }
