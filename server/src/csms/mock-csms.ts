@@ -14,7 +14,8 @@ import { RpcEndpoint, type CallHandler, type CallOptions, type FrameEvent, type 
 import { OcppConnectionError, OcppError } from '../ocpp/errors';
 import { MessageType, type Payload } from '../ocpp/frames';
 import type { ProtocolVersion } from '../ocpp/protocol';
-import { AUTHORIZATION_KEY, ocpp16 } from '../ocpp/v16/protocol';
+import { protocolBySubprotocol, parseSubprotocol } from '../ocpp/protocols';
+import { AUTHORIZATION_KEY } from '../ocpp/v16/protocol';
 import type { ValidationMode } from '../ocpp/validator';
 import { createFirmwareSigner, signCsr, type FirmwareSigner } from '../security/pki';
 import { OcppServer, type Accepted, type Authenticator, type BasicCredentials } from '../transport/server';
@@ -47,6 +48,11 @@ export interface MockCsmsOptions extends PolicyOptions {
   discipline?: DisciplineOptions | boolean;
   /** Conformance probes (default on); `false` switches them off. */
   probes?: ProbeOptions | false;
+  /**
+   * OCPP versions served, in order of preference (`ocpp2.0.1` or `2.0.1`, `ocpp1.6` or `1.6`);
+   * each connection speaks the first of these its charge point offered. Default `['ocpp1.6']`.
+   */
+  protocols?: string[];
   /** Port (default 8100; 0 picks a free one). */
   port?: number;
   /** Address to bind (default 127.0.0.1). */
@@ -100,6 +106,8 @@ export interface MockCsmsOptions extends PolicyOptions {
 export interface ConnectedStation {
   /** Charge point identity. */
   id: string;
+  /** The OCPP version of its connection, as negotiated (`protocol.subprotocol`). */
+  protocol: ProtocolVersion;
   /** The RPC endpoint of its connection. */
   endpoint: RpcEndpoint;
   /** The socket. */
@@ -154,7 +162,8 @@ export function passwordMatches(given: Buffer, expected: string): boolean {
  * A central system for tests and examples.
  *
  * Events: `connect` (station), `disconnect` (station), `frame` (station, {@link FrameEvent}),
- * `warning` (station, line), `refused` (charge point id, reason: a refused connection, HTTP 401),
+ * `warning` (station, line), `refused` (charge point id, reason: a refused connection: HTTP 401, or
+ * none of the served OCPP versions offered),
  * `certificateSigned` (station, `CertificateSigningResult`: the CSR, the chain sent, the charge
  * point's answer or the error), `call` (station, {@link InboundCall}: every CALL from a charge
  * point, before it is handled), `answered` (station, action, request, response: a CALL of
@@ -176,7 +185,6 @@ export class MockCsms extends EventEmitter {
   /** Conformance probes (undefined when switched off). */
   readonly probes: ConformanceProbes | undefined;
   private readonly server: OcppServer;
-  private readonly protocol: ProtocolVersion = ocpp16;
   private readonly overrides = new Map<string, CsmsCallHandler>();
   /** Per connection: inbound CALLs of {@link RECORDED} actions awaiting our answer. */
   private readonly awaiting = new WeakMap<ConnectedStation, Map<string, { action: string; payload: Payload }>>();
@@ -194,7 +202,7 @@ export class MockCsms extends EventEmitter {
     this.server = new OcppServer({
       port: options.port ?? 8100,
       host: options.host,
-      protocols: [this.protocol.subprotocol],
+      protocols: (options.protocols ?? ['ocpp1.6']).map(parseSubprotocol),
       authenticate: (id, credentials, req) => this.admit(id, credentials, req),
       tls: options.tls && {
         key: options.tls.key,
@@ -212,6 +220,7 @@ export class MockCsms extends EventEmitter {
     this.discipline = new ProtocolDiscipline(options.discipline ?? true);
     this.probes = options.probes === false ? undefined : new ConformanceProbes(this.transactions, (id) => this.discipline.registrationOf(id), options.probes || {});
     this.server.on('connection', (accepted: Accepted) => this.accept(accepted));
+    this.server.on('refused', (id: string, reason: string) => this.emit('refused', id, reason));
     this.context = { heartbeatInterval: options.heartbeatInterval ?? 300, nextTransactionId: () => ++this.transactionId };
   }
 
@@ -423,15 +432,16 @@ export class MockCsms extends EventEmitter {
     );
   }
 
-  private accept({ identity, ws, peerCertificate, authorized }: Accepted): void {
+  private accept({ identity, protocol: subprotocol, ws, peerCertificate, authorized }: Accepted): void {
+    const protocol = protocolBySubprotocol(subprotocol);
     const endpoint = new RpcEndpoint({
-      protocol: this.protocol,
+      protocol,
       role: 'CSMS',
       validation: this.options.validation,
       responseTimeoutMs: this.options.responseTimeoutMs,
     });
-    const station: ConnectedStation = { id: identity, endpoint, ws, connectedAt: Date.now(), peerCertificate, authorized };
-    for (const [action, spec] of Object.entries(this.protocol.actions)) {
+    const station: ConnectedStation = { id: identity, protocol, endpoint, ws, connectedAt: Date.now(), peerCertificate, authorized };
+    for (const [action, spec] of Object.entries(protocol.actions)) {
       if (spec.initiator !== 'CSMS') endpoint.handle(action, this.handlerFor(action, station));
     }
     this.awaiting.set(station, new Map());
