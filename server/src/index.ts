@@ -43,6 +43,8 @@ export * from './csms/ftp-server';
 export * from './security/pki';
 export * from './ocpp/index';
 export type * from './ocpp/v16/types';
+/** Payload types of every OCPP 2.0.1 message (a namespace: many names are the same as 1.6's). */
+export type * as v201 from './ocpp/v201/types';
 export type { TlsOptions } from './transport/client';
 export type { FtpOptions } from './files/ftp';
 export type { Authenticator, BasicCredentials } from './transport/server';

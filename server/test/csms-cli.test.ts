@@ -86,7 +86,7 @@ test('CSMS usage errors are one line and exit 2', async () => {
   assert.match(bad.stderr, /--auth-mode expects one of normal, whitelist, blacklist, rate_limit/);
   const cmd = await runCli(['--csms', '--command', 'Dance', '--period', '5']);
   assert.equal(cmd.code, 2);
-  assert.match(cmd.stderr, /'Dance' is not a CSMS-initiated 1.6 action/);
+  assert.match(cmd.stderr, /'Dance' is not a CSMS-initiated OCPP action/);
   const period = await runCli(['--csms', '--command', 'GetConfiguration']);
   assert.equal(period.code, 2);
   assert.match(period.stderr, /period must be a positive number/);

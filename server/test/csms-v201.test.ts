@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { RPCClient } from 'ocpp-rpc';
 import WebSocket from 'ws';
 import { BOOT_201, STATION_ANSWERS_201, STATION_REQUESTS_201, meterValue201 } from './fixtures/ocpp201-samples';
-import { freePort, pause, postJson, startCli, until, type CliProcess } from './helpers';
+import { freePort, postJson, startCli, until, type CliProcess } from './helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Params = Record<string, any>;

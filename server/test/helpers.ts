@@ -7,41 +7,30 @@ import WebSocket, { WebSocketServer } from 'ws';
 /** Repository root (tests run from server/dist/test). */
 export const ROOT = path.resolve(__dirname, '../../..');
 
-/** A hand-driven peer: every frame it receives is queued; it sends whatever the test says. */
-export interface RawPeer {
-  /** URL to connect a charge point to (ends with `/`; append the id). */
-  url: string;
+/** A hand-driven end of a connection: every frame it receives is queued; it sends whatever the test says. */
+interface HandDriven {
   /** Next frame received (parsed), waiting up to `ms`. */
   next(ms?: number): Promise<unknown[]>;
   /** Resolves true if no frame arrives within `ms`. */
   silentFor(ms: number): Promise<boolean>;
-  /** Send a text frame to the connected charge point. */
+  /** Send a text frame to the other end. */
   send(text: string | unknown[]): void;
+}
+
+/** A hand-driven central system. */
+export interface RawPeer extends HandDriven {
+  /** URL to connect a charge point to (ends with `/`; append the id). */
+  url: string;
   /** The connected socket, once there is one. */
   socket(): Promise<WebSocket>;
   /** Stop. */
   close(): Promise<void>;
 }
 
-/** A raw WebSocket server speaking `ocpp1.6` on 127.0.0.1, playing the central system by hand. */
-export async function rawCsms(): Promise<RawPeer> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (p) => (p.has('ocpp1.6') ? 'ocpp1.6' : false) });
-  await new Promise((r) => wss.once('listening', r));
+/** Frames received, queued until a test asks for them. */
+function frameQueue(): { push(text: string): void; next(ms?: number): Promise<unknown[]>; silentFor(ms: number): Promise<boolean> } {
   const inbox: unknown[][] = [];
   const waiters: ((frame: unknown[]) => void)[] = [];
-  let current: WebSocket | undefined;
-  const connected = new Promise<WebSocket>((resolve) => {
-    wss.on('connection', (ws) => {
-      current = ws;
-      ws.on('message', (data) => {
-        const frame = JSON.parse(data.toString()) as unknown[];
-        const w = waiters.shift();
-        if (w) w(frame);
-        else inbox.push(frame);
-      });
-      resolve(ws);
-    });
-  });
   const next = (ms = 2000): Promise<unknown[]> =>
     inbox.length > 0
       ? Promise.resolve(inbox.shift()!)
@@ -57,9 +46,37 @@ export async function rawCsms(): Promise<RawPeer> {
           waiters.push(done);
         });
   return {
-    url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`,
+    push: (text) => {
+      const frame = JSON.parse(text) as unknown[];
+      const w = waiters.shift();
+      if (w) w(frame);
+      else inbox.push(frame);
+    },
     next,
     silentFor: (ms) => next(ms).then(() => false, () => true),
+  };
+}
+
+/**
+ * A raw WebSocket server on 127.0.0.1 playing the central system by hand, speaking the first of
+ * `protocols` (default `ocpp1.6`) the client offers.
+ */
+export async function rawCsms(protocols = ['ocpp1.6']): Promise<RawPeer> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (p) => protocols.find((name) => p.has(name)) ?? false });
+  await new Promise((r) => wss.once('listening', r));
+  const frames = frameQueue();
+  let current: WebSocket | undefined;
+  const connected = new Promise<WebSocket>((resolve) => {
+    wss.on('connection', (ws) => {
+      current = ws;
+      ws.on('message', (data) => frames.push(data.toString()));
+      resolve(ws);
+    });
+  });
+  return {
+    url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`,
+    next: frames.next,
+    silentFor: frames.silentFor,
     send: (text) => current!.send(typeof text === 'string' ? text : JSON.stringify(text)),
     socket: () => connected,
     close: () =>
@@ -67,6 +84,29 @@ export async function rawCsms(): Promise<RawPeer> {
         for (const c of wss.clients) c.terminate();
         wss.close(() => resolve());
       }),
+  };
+}
+
+/** A raw WebSocket client playing the charge point by hand (the counterpart of {@link rawCsms}). */
+export interface RawClient extends HandDriven {
+  /** The negotiated subprotocol. */
+  protocol: string;
+  /** Close and wait until closed. */
+  close(): Promise<void>;
+}
+
+/** Connect a raw client to `url`, offering `protocols`. */
+export async function rawClient(url: string, protocols: string[]): Promise<RawClient> {
+  const ws = new WebSocket(url, protocols);
+  const frames = frameQueue();
+  ws.on('message', (data) => frames.push(data.toString()));
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  return {
+    protocol: ws.protocol,
+    next: frames.next,
+    silentFor: frames.silentFor,
+    send: (text) => ws.send(typeof text === 'string' ? text : JSON.stringify(text)),
+    close: () => new Promise((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve() : (ws.once('close', () => resolve()), ws.close()))),
   };
 }
 

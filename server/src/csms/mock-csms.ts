@@ -13,6 +13,8 @@ import type WebSocket from 'ws';
 import { RpcEndpoint, type CallHandler, type CallOptions, type FrameEvent, type InboundCall, type InboundViolation } from '../ocpp/endpoint';
 import { OcppConnectionError, OcppError } from '../ocpp/errors';
 import { MessageType, type Payload } from '../ocpp/frames';
+import type { ProtocolVersion } from '../ocpp/protocol';
+import { parseSubprotocol } from '../ocpp/protocols';
 import { AUTHORIZATION_KEY } from '../ocpp/v16/protocol';
 import type { ValidationMode } from '../ocpp/validator';
 import { createFirmwareSigner, signCsr, type FirmwareSigner } from '../security/pki';
@@ -45,8 +47,8 @@ export interface MockCsmsOptions extends PolicyOptions {
   /** Conformance probes (default on); `false` switches them off. */
   probes?: ProbeOptions | false;
   /**
-   * WebSocket subprotocols served, in order of preference (default `ocpp2.0.1`, `ocpp1.6`):
-   * each connection speaks the one negotiated.
+   * OCPP versions served, in order of preference (`ocpp2.0.1` or `2.0.1`, `ocpp1.6` or `1.6`);
+   * each connection speaks the first of these its charge point offered. Default: both, 2.0.1 first.
    */
   protocols?: string[];
   /** Port (default 8100; 0 picks a free one). */
@@ -102,6 +104,8 @@ export interface MockCsmsOptions extends PolicyOptions {
 export interface ConnectedStation {
   /** Charge point identity. */
   id: string;
+  /** The OCPP version of its connection, as negotiated (`protocol.subprotocol`). */
+  protocol: ProtocolVersion;
   /** The RPC endpoint of its connection. */
   endpoint: RpcEndpoint;
   /** The OCPP version it negotiated, e.g. `1.6`, `2.0.1`. */
@@ -160,7 +164,8 @@ export function passwordMatches(given: Buffer, expected: string): boolean {
  * A central system for tests and examples.
  *
  * Events: `connect` (station), `disconnect` (station), `frame` (station, {@link FrameEvent}),
- * `warning` (station, line), `refused` (charge point id, reason: a refused connection, HTTP 401),
+ * `warning` (station, line), `refused` (charge point id, reason: a refused connection: HTTP 401, or
+ * none of the served OCPP versions offered),
  * `certificateSigned` (station, `CertificateSigningResult`: the CSR, the chain sent, the charge
  * point's answer or the error), `call` (station, {@link InboundCall}: every CALL from a charge
  * point, before it is handled), `answered` (station, action, request, response: a CALL of
@@ -204,7 +209,7 @@ export class MockCsms extends EventEmitter {
    */
   constructor(private readonly options: MockCsmsOptions = {}) {
     super();
-    this.protocols = (options.protocols ?? DIALECTS.map((d) => d.protocol.subprotocol)).map((p) => dialectFor(p).protocol.subprotocol);
+    this.protocols = options.protocols ? options.protocols.map(parseSubprotocol) : DIALECTS.map((d) => d.protocol.subprotocol);
     this.server = new OcppServer({
       port: options.port ?? 8100,
       host: options.host,
@@ -226,6 +231,7 @@ export class MockCsms extends EventEmitter {
     this.discipline = new ProtocolDiscipline(options.discipline ?? true);
     this.probes = options.probes === false ? undefined : new ConformanceProbes(this.transactions, (id) => this.discipline.registrationOf(id), options.probes || {});
     this.server.on('connection', (accepted: Accepted) => this.accept(accepted));
+    this.server.on('refused', (id: string, reason: string) => this.emit('refused', id, reason));
     this.counters = { heartbeatInterval: options.heartbeatInterval ?? 300, nextTransactionId: () => ++this.transactionId };
   }
 
@@ -452,7 +458,7 @@ export class MockCsms extends EventEmitter {
       validation: this.options.validation,
       responseTimeoutMs: this.options.responseTimeoutMs,
     });
-    const station: ConnectedStation = { id: identity, endpoint, version: dialect.version, dialect, ws, connectedAt: Date.now(), peerCertificate, authorized };
+    const station: ConnectedStation = { id: identity, protocol: dialect.protocol, version: dialect.version, dialect, endpoint, ws, connectedAt: Date.now(), peerCertificate, authorized };
     for (const [action, spec] of Object.entries(dialect.protocol.actions)) {
       if (spec.initiator !== 'CSMS') endpoint.handle(action, this.handlerFor(action, station));
     }

@@ -53,6 +53,8 @@ export interface Finding {
   at: string;
   /** What exactly, in one line. */
   detail: string;
+  /** The OCPP version the charge point spoke (`1.6`, `2.0.1`). */
+  version?: string;
 }
 
 /** Options of {@link ConformanceProbes}. */
@@ -92,6 +94,8 @@ interface ChargePointState {
   firmwareVersion?: string;
   /** When its current connection opened (ms since epoch). */
   connectedAt: number;
+  /** The OCPP version of its current connection. */
+  version?: string;
   /** 2.0.1 TransactionEvent audit, created on the first event. */
   audit?: TransactionEventAudit;
 }
@@ -165,6 +169,7 @@ export class ConformanceProbes extends EventEmitter {
     const cp = this.chargePoint(station.id);
     cp.connections++;
     cp.connectedAt = Date.now();
+    cp.version = station.dialect.version;
     this.connections.set(station.endpoint, {
       ids: new Set(),
       boots: 0,
@@ -290,7 +295,7 @@ export class ConformanceProbes extends EventEmitter {
     if (this.disabled.has(probe)) return;
     let list = this.findings.get(cpId);
     if (!list) this.findings.set(cpId, (list = []));
-    const finding: Finding = { probe, at: new Date().toISOString(), detail };
+    const finding: Finding = { probe, at: new Date().toISOString(), detail, version: this.chargePoints.get(cpId)?.version };
     if (list.length < this.maxFindings) list.push(finding);
     else this.dropped.set(cpId, (this.dropped.get(cpId) ?? 0) + 1);
     this.emit('finding', cpId, finding);

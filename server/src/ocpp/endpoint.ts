@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { OcppCallError, OcppConnectionError, OcppError, OcppTimeoutError, OcppValidationError } from './errors';
 import {
+  type CallErrorFrame,
   type Frame,
   type FrameDefect,
   MessageType,
@@ -73,6 +74,12 @@ export interface EndpointOptions {
   unhandledCallError?: 'NotSupported' | 'NotImplemented';
   /** Frames longer than this many characters are refused (default 1,000,000). */
   maxFrameChars?: number;
+  /**
+   * An unknown message type number: `ignore` it (OCPP-J 1.6 §4.1.3, 2.0.1 Part 4 §4.1.3) or
+   * `reply` with a CALLERROR (2.0.1 Part 4 §4.4: `MessageTypeNotSupported`; 1.6 has no such
+   * code, so its framework code is used). Default: the protocol's choice.
+   */
+  unknownMessageType?: 'ignore' | 'reply';
   /** Clock and timers (default: the process-wide real scheduler). */
   scheduler?: Scheduler;
 }
@@ -160,6 +167,8 @@ export class RpcEndpoint extends EventEmitter {
   private readonly scheduler: Scheduler;
   private readonly unhandledCallError: string;
   private readonly maxFrameChars: number;
+  /** CALLERROR code for an unknown message type; undefined: ignore it. */
+  private readonly unknownTypeReply: string | undefined;
   private readonly handlers = new Map<string, CallHandler>();
   private readonly queue: PendingCall[] = [];
   private inFlight: PendingCall | undefined;
@@ -179,6 +188,9 @@ export class RpcEndpoint extends EventEmitter {
     this.responseTimeoutMs = options.responseTimeoutMs ?? 15_000;
     this.unhandledCallError = options.unhandledCallError ?? options.protocol.errors.notSupported;
     this.maxFrameChars = options.maxFrameChars ?? 1_000_000;
+    const policy = options.protocol.unknownMessageType;
+    const wanted = options.unknownMessageType ?? (policy === 'ignore' ? 'ignore' : 'reply');
+    this.unknownTypeReply = wanted === 'ignore' ? undefined : policy === 'ignore' ? options.protocol.errors.framework : policy.reply;
     this.scheduler = options.scheduler ?? realScheduler;
     this.validator = SchemaValidator.for(options.protocol);
   }
@@ -315,12 +327,18 @@ export class RpcEndpoint extends EventEmitter {
     if (text.length > this.maxFrameChars) return this.refuseOversized(text);
     const parsed = parseFrame(text);
     if (parsed.defect) return this.refuseDefect(text, parsed.defect);
-    const frame = parsed.frame;
+    const frame = parsed.frame.type === MessageType.CALLERROR ? this.canonicalCode(parsed.frame) : parsed.frame;
     const action = frame.type === MessageType.CALL ? frame.action : this.inFlight?.id === frame.id ? this.inFlight.action : undefined;
     if (this.listenerCount('frame') > 0) this.emit('frame', { direction: 'in', text, frame, action } satisfies FrameEvent);
     if (frame.type !== MessageType.CALL) this.settle(frame);
     else if (this.muted) this.warn(`ignored ${frame.action} ${frame.id}: not accepted by the peer yet`);
     else void this.dispatch(frame.id, frame.action, frame.payload);
+  }
+
+  /** A CALLERROR with its code in this version's spelling (the wire text keeps the peer's). */
+  private canonicalCode(frame: CallErrorFrame): CallErrorFrame {
+    const code = this.protocol.errorAliases?.get(frame.code);
+    return code === undefined ? frame : { ...frame, code };
   }
 
   // ---- outbound ----
@@ -423,9 +441,8 @@ export class RpcEndpoint extends EventEmitter {
     if (this.listenerCount('frame') > 0) this.emit('frame', { direction: 'in', text } satisfies FrameEvent);
     const errors = this.protocol.errors;
     if (defect.defect === 'unknownType') {
-      const policy = this.protocol.unknownMessageType;
-      if (policy === 'ignore') return this.warn(`ignored frame: ${defect.reason}`);
-      return this.writeError(defect.id ?? '-1', policy.reply, defect.reason);
+      if (this.unknownTypeReply === undefined) return this.warn(`ignored frame: ${defect.reason}`);
+      return this.writeError(defect.id ?? '-1', this.unknownTypeReply, defect.reason);
     }
     // Never answer a CALLRESULT or CALLERROR; answer a CALL whose id we could read.
     if (defect.type === MessageType.CALL && defect.id !== undefined) return this.writeError(defect.id, errors.formation, defect.reason);

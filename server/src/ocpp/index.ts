@@ -10,3 +10,5 @@ export * from './validator';
 export * from './scheduler';
 export * from './endpoint';
 export { ocpp16, OCPP16_ACTIONS } from './v16/protocol';
+export { ocpp201, OCPP201_ACTIONS } from './v201/protocol';
+export * from './protocols';

@@ -50,6 +50,11 @@ export interface ProtocolVersion {
   /** Error code spellings. */
   readonly errors: ErrorCodes;
   /**
+   * Other spellings of error codes peers send, mapped to this version's (2.0.1 peers such as
+   * ocpp-rpc send the 1.6 `OccurenceConstraintViolation`). Inbound CALLERRORs are read through it.
+   */
+  readonly errorAliases?: ReadonlyMap<string, string>;
+  /**
    * What to do with an unknown message type number: 1.6 ignores it (OCPP-J 1.6 §4.1.3);
    * 2.0.1 may answer `MessageTypeNotSupported`.
    */
@@ -79,4 +84,19 @@ export interface ProtocolVersion {
 export function maySend(protocol: ProtocolVersion, action: string, role: Role): boolean {
   const spec = protocol.actions[action];
   return spec !== undefined && (spec.initiator === role || spec.initiator === 'Both');
+}
+
+/**
+ * The build's precompiled validators of a version (server/dist/generated/, written by
+ * server/scripts/gen-validators.mjs: `ocpp1.6` → `ocpp16-validators.js`), or undefined when the
+ * build step did not run. Read when the version's first connection opens.
+ * @param subprotocol The version's subprotocol.
+ */
+export function precompiledValidators(subprotocol: string): Record<string, (data: unknown) => boolean> | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(`../../generated/${subprotocol.replaceAll('.', '')}-validators.js`) as Record<string, (data: unknown) => boolean>;
+  } catch {
+    return undefined;
+  }
 }

@@ -23,7 +23,10 @@ export interface TlsOptions {
 
 /** How to open the socket. */
 export interface SocketOptions {
-  /** Subprotocols to offer, in order of preference. */
+  /**
+   * Subprotocols to offer, in order of preference (`['ocpp2.0.1', 'ocpp1.6']`); the server picks
+   * one, and the opened socket's `protocol` says which.
+   */
   protocols: string[];
   /** HTTP Basic credentials; the URL's user-info is used when absent. */
   basicAuth?: { username: string; password: string | Buffer };
@@ -100,7 +103,12 @@ function describeFailure(url: string, err: Error & { code?: string }): string {
 // Module-level, so the open socket does not keep the handshake's closure scope alive.
 const ignore = (): void => undefined;
 
-/** Open a WebSocket and resolve once the OCPP handshake succeeded; reject with a readable error. */
+/**
+ * Open a WebSocket and resolve once the OCPP handshake succeeded; reject with a readable error.
+ * The socket's `protocol` is the negotiated subprotocol, one of `options.protocols`. A server
+ * that speaks none of them (it completes the handshake without a subprotocol, OCPP-J §3.1.2)
+ * rejects with code `NoSubprotocol`: retrying cannot help until one side is reconfigured.
+ */
 export function openSocket(target: URL, options: SocketOptions): Promise<WebSocket> {
   const { url, credentials } = splitUserInfo(target);
   const auth = options.basicAuth ?? credentials;
@@ -129,7 +137,14 @@ export function openSocket(target: URL, options: SocketOptions): Promise<WebSock
       const hint = res.statusCode === 401 ? ' (check the Basic-auth password)' : res.statusCode === 404 ? ' (the CSMS does not know this charge point id)' : '';
       fail(`HTTP${res.statusCode}`, `${shown} answered the upgrade with HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd() + hint);
     });
-    ws.once('error', (err) => fail((err as { code?: string }).code ?? 'ConnectFailed', describeFailure(shown, err)));
+    // ws checks the answer's subprotocol after 'upgrade': remember whether the server chose one.
+    let chosen: string | undefined;
+    ws.once('upgrade', (res: IncomingMessage) => (chosen = String(res.headers['sec-websocket-protocol'] ?? '')));
+    ws.once('error', (err) => {
+      if (chosen === '' && options.protocols.length > 0) {
+        fail('NoSubprotocol', `${shown} accepted no subprotocol of those offered (${options.protocols.join(', ')}): it does not speak this OCPP version`);
+      } else fail((err as { code?: string }).code ?? 'ConnectFailed', describeFailure(shown, err));
+    });
     ws.once('open', () => {
       if (!options.protocols.includes(ws.protocol)) {
         fail('SubprotocolRejected', `${shown} did not accept subprotocol ${options.protocols.join(' or ')} (got '${ws.protocol}')`);

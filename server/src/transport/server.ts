@@ -60,7 +60,10 @@ export interface ServerOptions {
   port: number;
   /** Address to bind (default 127.0.0.1). */
   host?: string;
-  /** Subprotocols we speak, in order of preference. */
+  /**
+   * Subprotocols we speak, in order of preference: a client offering several gets the first of
+   * these it offered (its own order does not matter), as {@link Accepted.protocol}.
+   */
   protocols: string[];
   /** Optional Basic-auth check; refusals get HTTP 401. */
   authenticate?: Authenticator;
@@ -72,7 +75,7 @@ export interface ServerOptions {
 export interface Accepted {
   /** Charge point identity (last path segment, percent-decoded). */
   identity: string;
-  /** The negotiated subprotocol. */
+  /** The negotiated subprotocol: pick the connection's protocol table by it (`protocolBySubprotocol`). */
   protocol: string;
   /** The open socket. */
   ws: WebSocket;
@@ -117,13 +120,20 @@ export function peerCertificateOf(req: http.IncomingMessage): PeerCertificate | 
   };
 }
 
+/** What an upgrade request offered: `offered "ocpp2.1", "ocpp1.5"` or `offered no subprotocol`. */
+function describeOffer(req: http.IncomingMessage): string {
+  const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  return offered.length ? `offered ${offered.map((p) => JSON.stringify(p)).join(', ')}` : 'offered no subprotocol';
+}
+
 function refuse(socket: Duplex, status: number, text: string, extra = ''): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n${extra}\r\n`);
 }
 
 /**
- * A WebSocket listener for OCPP charge points. Emits `connection` with an {@link Accepted}, and
- * `tlsError` (error) when a TLS handshake fails.
+ * A WebSocket listener for OCPP charge points. Emits `connection` with an {@link Accepted},
+ * `tlsError` (error) when a TLS handshake fails, and `refused` (identity, one readable line) for
+ * a client that offered none of {@link ServerOptions.protocols}.
  */
 export class OcppServer extends EventEmitter {
   /** The HTTP(S) server underneath (add routes to it if you like). */
@@ -159,7 +169,7 @@ export class OcppServer extends EventEmitter {
       noServer: true,
       maxPayload: MAX_WS_PAYLOAD,
       perMessageDeflate: false,
-      // No common subprotocol: complete without one and close at once (OCPP-J §3.1.2).
+      // The first of ours, in our order of preference, that the client offered.
       handleProtocols: (offered) => options.protocols.find((p) => offered.has(p)) ?? false,
     });
     this.http.on('upgrade', (req, socket, head) => void this.upgrade(req, socket, head));
@@ -202,6 +212,11 @@ export class OcppServer extends EventEmitter {
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       if (!ws.protocol) {
+        // No common subprotocol (or none offered): OCPP-J 1.6 §3.1.2 and 2.0.1 Part 4 §3.1.2 say
+        // complete the handshake without Sec-WebSocket-Protocol and close at once, rather than
+        // refuse with HTTP 400: the client then learns that the server is there and speaks none
+        // of its versions. 1002: protocol error (RFC 6455 §7.4.1).
+        this.emit('refused', identity, `${identity}: ${describeOffer(req)} (served: ${this.options.protocols.join(', ')})`);
         ws.close(1002, 'no supported subprotocol');
         return;
       }

@@ -96,8 +96,10 @@ export class Lifecycle {
       await this.link.open();
       return true;
     } catch (err) {
-      this.station.warn(`connect failed: ${(err as Error).message}`);
-      if (!this.stopped && this.station.automation.reconnect) this.scheduleReconnect();
+      // A server that speaks none of our OCPP versions will not start to on a retry.
+      const hopeless = (err as { code?: string }).code === 'NoSubprotocol';
+      this.station.warn(`connect failed: ${(err as Error).message}${hopeless ? '; not retrying' : ''}`);
+      if (!hopeless && !this.stopped && this.station.automation.reconnect) this.scheduleReconnect();
       return false;
     }
   }

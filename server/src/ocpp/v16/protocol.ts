@@ -8,7 +8,7 @@
  * @module
  */
 import { legacyCertificateChain } from '../../security/certificates';
-import type { ActionSpec, MessageKind, ProtocolVersion } from '../protocol';
+import { type ActionSpec, type MessageKind, type ProtocolVersion, precompiledValidators } from '../protocol';
 
 const CP = 'ChargePoint';
 const CSMS = 'CSMS';
@@ -110,16 +110,6 @@ function editionTwoCertificateSigned(action: string, kind: MessageKind, payload:
  */
 export const AUTHORIZATION_KEY = /^(?:[0-9a-fA-F]{2}){16,20}$/;
 
-/** The build's precompiled 1.6 validators (server/dist/generated), if they were generated. */
-function precompiledValidators(): Record<string, (data: unknown) => boolean> | undefined {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('../../../generated/ocpp16-validators.js') as Record<string, (data: unknown) => boolean>;
-  } catch {
-    return undefined;
-  }
-}
-
 /** OCPP-J 1.6 with the security extension. */
 export const ocpp16: ProtocolVersion = {
   subprotocol: 'ocpp1.6',
@@ -137,7 +127,7 @@ export const ocpp16: ProtocolVersion = {
   unknownMessageType: 'ignore',
   schema: ocpp16Schema,
   normalizeOutbound: (action, kind, payload) => editionTwoCertificateSigned(action, kind, payload) ?? celciusOnTheWire(action, kind, payload),
-  precompiledValidators,
+  precompiledValidators: () => precompiledValidators('ocpp1.6'),
   normalizeInbound(action, kind, payload, warn) {
     const converted = editionTwoCertificateSigned(action, kind, payload);
     if (!converted) return payload;

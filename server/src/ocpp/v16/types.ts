@@ -124,6 +124,7 @@ export type HashAlgorithmEnumType = 'SHA256' | 'SHA384' | 'SHA512';
 export interface DeleteCertificateRequest {
   certificateHashData: CertificateHashDataType;
 }
+
 /** Part of DeleteCertificate.req. */
 export interface CertificateHashDataType {
   hashAlgorithm: HashAlgorithmEnumType;
@@ -273,6 +274,7 @@ export interface GetLogRequest {
   retries?: number;
   retryInterval?: number;
 }
+
 /** Part of GetLog.req. */
 export interface LogParametersType {
   remoteLocation: string;
@@ -564,6 +566,7 @@ export interface SignedUpdateFirmwareRequest {
   requestId: number;
   firmware: FirmwareType;
 }
+
 /** Part of SignedUpdateFirmware.req. */
 export interface FirmwareType {
   location: string;
