@@ -3,8 +3,8 @@
 // Charging, meter values every MeterValueSampleInterval), and RemoteStopTransaction ends it.
 //   ./start.sh --with-csms --v scripts-examples/remote-start.js
 // With --with-csms the script plays the CSMS too (connect.csms); against your own CSMS, start
-// and stop the session from its side while this runs; with --with-csms the CSMS may stop it
-// first (REST /remote-stop, the console), and the script ends the same way.
+// and stop the session from its side while this runs. Either way the CSMS may stop the session
+// before the script does: the script ends the same way.
 const id = 'REMOTE-START';
 const cp = await connect((process.env.CSMS_URL || 'ws://localhost:8100/') + id, undefined, undefined, {
   boot: 'auto',
