@@ -24,8 +24,8 @@ export interface SamplingHost {
   readonly config: Configuration;
   /** Connector 0 and 1..N. */
   readonly connectors: readonly Connector[];
-  /** False while scripts switched automatic meter values off: the grid goes on, nothing is sent. */
-  readonly sampling: boolean;
+  /** False while automatic meter values are switched off: the grids go on, nothing is sent. */
+  readonly enabled: boolean;
   /** Take one MeterValues of a connector and send it (transaction values go into the queue). */
   sample(c: Connector, measurands: readonly string[], context: 'Sample.Periodic' | 'Sample.Clock'): void;
 }
@@ -93,7 +93,7 @@ export class MeterSampling {
     this.periodic.set(c.id, scheduler.after(at - scheduler.now(), () => {
       this.periodic.delete(c.id);
       if (c.transaction !== tx) return;
-      if (this.host.sampling) this.host.sample(c, config.list('MeterValuesSampledData'), 'Sample.Periodic');
+      if (this.host.enabled) this.host.sample(c, config.list('MeterValuesSampledData'), 'Sample.Periodic');
       this.armPeriodic(c);
     }));
   }
@@ -114,7 +114,7 @@ export class MeterSampling {
     const at = Math.min(nextOnGrid(midnight, intervalMs, now), midnight + DAY_MS);
     this.aligned = scheduler.after(at - now, () => {
       this.aligned = undefined;
-      if (this.host.sampling) {
+      if (this.host.enabled) {
         const measurands = config.list('MeterValuesAlignedData');
         for (const c of this.host.connectors) if (c.meter) this.host.sample(c, measurands, 'Sample.Clock');
       }

@@ -152,13 +152,11 @@ export class Station {
       scheduler: link.scheduler,
       config: c,
       connectors: this.connectors,
-      get sampling() {
+      get enabled() {
         return station.automation.meterValues;
       },
       sample: (connector, measurands, context) => this.sendMeterValues(connector, measurands, context),
     });
-    // The clock-aligned grid runs from the start, connected or not (§4.7: values taken offline are queued).
-    this.sampling.start();
   }
 
   /** Current time on the station's clock (epoch ms). */
