@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { MockCsms } from '../src/csms/mock-csms';
 import { runCli } from './helpers';
 
 /** The PKI and keystore the security examples write go to a temporary state directory, not the user's. */
@@ -20,6 +21,33 @@ test('scripts-examples/remote-start.js: remote start, charging with meter values
   assert.ok((run.stdout.match(/"MeterValues"/g) ?? []).length >= 3, run.stdout);
   assert.match(run.stdout, /"reason":"Remote"/);
   assert.match(run.stdout, /done: connector 1 is Available/);
+});
+
+test('scripts-examples/remote-start.js against a CSMS that stops the session itself before the example would: it ends cleanly', async (t) => {
+  const csms = new MockCsms({ port: 0 });
+  await csms.listen();
+  t.after(() => csms.close());
+  // The CSMS starts one session once connector 1 reports Available, and stops it at its first meter value
+  // (the example would stop it after three).
+  let started = false;
+  let stopping = false;
+  csms.on('answered', (station: { id: string }, action: string, req: { connectorId?: number; status?: string; transactionId?: number }) => {
+    if (action === 'StatusNotification' && req.connectorId === 1 && req.status === 'Available' && !started) {
+      started = true;
+      void csms.call(station.id, 'RemoteStartTransaction', { connectorId: 1, idTag: 'DRIVER-1' });
+    }
+    if (action === 'MeterValues' && req.transactionId !== undefined && !stopping) {
+      stopping = true;
+      void csms.call(station.id, 'RemoteStopTransaction', { transactionId: req.transactionId });
+    }
+  });
+  const run = await runCli(['scripts-examples/remote-start.js'], { env: { CSMS_URL: csms.url }, timeoutMs: 30_000 });
+  assert.equal(run.code, 0, run.stderr + run.stdout);
+  assert.match(run.stdout, /waiting for the CSMS to send RemoteStartTransaction/);
+  assert.match(run.stdout, /transaction \d+ stopped \(Remote\)/);
+  assert.doesNotMatch(run.stdout, /^RemoteStopTransaction:/m, 'the example sent no stop of its own');
+  assert.match(run.stdout, /done: connector 1 is Available/);
+  assert.equal(run.stderr, '');
 });
 
 test('scripts-examples/fleet.js: a fleet of 12 boots, half of it charges', async () => {

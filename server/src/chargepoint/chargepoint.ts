@@ -208,6 +208,8 @@ export class Chargepoint extends EventEmitter {
     }
     this.lifecycle = new Lifecycle(link, this.station, options.boot ?? 'manual', options.backoff);
     if (options.stateDir) new StateStore(options.stateDir).attach(this.station);
+    // Meter sampling runs from now on, connected or not (values taken offline are queued), with the restored configuration.
+    this.station.startTimers();
     this.initSecurity();
     this.defaultsOn = options.defaults ?? true;
     this.endpoint.fallback = (action) => this.defaultHandlerOf(action);

@@ -9,9 +9,9 @@ import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { type AccessOptions, Client } from 'basic-ftp';
 
-/** TLS settings for `ftps://` locations; ignored for `ftp://`. */
+/** TLS settings for `ftps://` (and `https://`) locations; ignored for `ftp://`. */
 export interface FtpOptions {
-  /** Verify the server certificate (default true). */
+  /** Verify the server certificate (default true; set explicitly, so `NODE_TLS_REJECT_UNAUTHORIZED` has no say). */
   rejectUnauthorized?: boolean;
   /** Trusted CA certificate(s) in PEM, e.g. for a test server with a self-signed certificate. */
   ca?: string | Buffer | (string | Buffer)[];

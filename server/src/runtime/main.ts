@@ -54,6 +54,7 @@ async function run(argv: string[]): Promise<number> {
   const out = o.output ? fs.createWriteStream(o.output, { flags: 'a' }) : process.stdout;
   const log = new Log(pattern, o.silent, out);
   if (o.insecure) process.stderr.write('WARNING: TLS certificate and host-name verification is OFF (--insecure): lab use only\n');
+  ignoreTlsEnvSwitch();
   if (o.csms) return csmsMode().runCsmsMode(o, log);
   if (o.cps !== undefined) return runFleet(o, log, out);
   if (serverMode(o)) return runServer(o, log);
@@ -89,6 +90,18 @@ async function run(argv: string[]): Promise<number> {
     await log.flush();
   }
   return Number(process.exitCode ?? 0);
+}
+
+/**
+ * Verification is always on unless `--insecure` (README "Trust"). Every TLS client here passes
+ * `rejectUnauthorized` explicitly; the variable is also removed from the environment, because
+ * Node reads it at each TLS connection that does not (a script's axios) and would print a warning
+ * saying the opposite of this line.
+ */
+function ignoreTlsEnvSwitch(): void {
+  if (process.env.NODE_TLS_REJECT_UNAUTHORIZED === undefined) return;
+  process.stderr.write('NODE_TLS_REJECT_UNAUTHORIZED is ignored: TLS certificates are always verified; --insecure is the switch (lab use)\n');
+  delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
 }
 
 /**

@@ -126,6 +126,8 @@ export function openSocket(target: URL, options: SocketOptions): Promise<WebSock
       maxPayload: MAX_WS_PAYLOAD,
       perMessageDeflate: false,
       ...options.tls,
+      // Explicit: left undefined, tls.connect would take it from NODE_TLS_REJECT_UNAUTHORIZED.
+      rejectUnauthorized: options.tls?.rejectUnauthorized !== false,
     });
     const fail = (code: string, message: string): void => {
       ws.removeAllListeners();

@@ -7,6 +7,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ftpDownload, ftpUpload } from '../../files/ftp';
+import { httpDownload } from '../../files/http';
 import type { Station } from '../station/station';
 
 /**
@@ -29,16 +30,13 @@ export async function withRetries<T>(station: Station, retries = 0, retryInterva
 }
 
 /**
- * Fetch a file into memory: ftp(s) through basic-ftp (temporary file removed), http(s) through fetch.
+ * Fetch a file into memory: ftp(s) through basic-ftp (temporary file removed), http(s) through
+ * node:http(s); both with the station's trusted CAs and verification switch.
  * @param station For its TLS settings.
  * @param location `ftp[s]://…/file` or `http[s]://…`.
  */
 export async function download(station: Station, location: string): Promise<Buffer> {
-  if (/^https?:/i.test(location)) {
-    const res = await fetch(location);
-    if (!res.ok) throw new Error(`HTTP ${res.status} for ${location}`);
-    return Buffer.from(await res.arrayBuffer());
-  }
+  if (/^https?:/i.test(location)) return httpDownload(location, station.files);
   const file = await ftpDownload(location, station.files);
   try {
     return await readFile(file);

@@ -3,11 +3,12 @@
  * local list, connectors, charging profiles, installed certificates and, above all, the
  * transaction message queue, so a simulator killed mid-session loses no StopTransaction when it
  * restarts. One small JSON file per charge point, replaced atomically (write + rename) after
- * every change.
+ * every change, always mode 0600: it holds the AuthorizationKey.
  * @module
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeWithMode } from '../../security/keystore';
 import type { IdTagInfo } from '../model/authorization';
 import type { InstalledCertificate } from '../model/certificate-store';
 import type { InstalledProfile } from '../model/charging-profiles';
@@ -70,7 +71,10 @@ export class StateStore {
     return state;
   }
 
-  /** Write a station's state atomically. */
+  /**
+   * Write a station's state atomically, mode 0600 whatever the umask, the directory's mode or the
+   * mode of the file it replaces (the rename gives the file the fresh temporary file's mode).
+   */
   save(station: Station): void {
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const state: SavedState = {
@@ -97,7 +101,7 @@ export class StateStore {
     };
     const file = this.fileOf(station.link.id);
     const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(state));
+    writeWithMode(tmp, JSON.stringify(state), 0o600);
     fs.renameSync(tmp, file);
   }
 

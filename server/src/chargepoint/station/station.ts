@@ -17,6 +17,7 @@ import type { FtpOptions } from '../../files/ftp';
 import { Journal } from '../model/journal';
 import { Meter } from '../model/meter';
 import { resolveProfile, type ResolvedProfile, type StationProfile } from '../model/profile';
+import { MeterSampling } from './meter-sampling';
 import { StationSecurity } from './security';
 import { TxQueue, type QueuedMessage } from './tx-queue';
 
@@ -89,6 +90,8 @@ export class Station {
   readonly journal: Journal;
   /** Security log, events, installed certificates. */
   readonly security: StationSecurity;
+  /** Periodic and clock-aligned meter sampling. */
+  readonly sampling: MeterSampling;
   /** TLS settings for `ftps://` transfers. */
   readonly files: FtpOptions;
   /** Registration status from the last BootNotification answer. */
@@ -103,10 +106,8 @@ export class Station {
   onChange: (() => void) | undefined;
   private txSeq = 0;
   private readonly txIds = new Map<number, number>();
-  private readonly sampleTimers = new Map<number, TimerHandle>();
   private readonly waitTimers = new Map<number, TimerHandle>();
   private readonly reservationTimers = new Map<number, TimerHandle>();
-  private clockTimer: TimerHandle | undefined;
   /** Calls sent with {@link Station.notify} and not yet answered. */
   private readonly unanswered = new Set<Promise<unknown>>();
 
@@ -147,6 +148,15 @@ export class Station {
     });
     c.onChange = (key) => this.configChanged(key);
     this.security = new StationSecurity(this);
+    this.sampling = new MeterSampling({
+      scheduler: link.scheduler,
+      config: c,
+      connectors: this.connectors,
+      get enabled() {
+        return station.automation.meterValues;
+      },
+      sample: (connector, measurands, context) => this.sendMeterValues(connector, measurands, context),
+    });
   }
 
   /** Current time on the station's clock (epoch ms). */
@@ -368,7 +378,7 @@ export class Station {
     if (tx.reservationId !== undefined) payload.reservationId = tx.reservationId;
     this.queue.push('StartTransaction', payload as unknown as Payload, tx.localId);
     this.refresh(c);
-    this.armSampling(c);
+    this.sampling.transactionStarted(c);
     this.link.emit('transaction', { type: 'start', connectorId: c.id, idTag: tx.idTag });
     return tx;
   }
@@ -382,7 +392,7 @@ export class Station {
     const meter = c.meter!;
     meter.advance(now);
     meter.setPower(now, 0);
-    this.link.scheduler.cancel(this.sampleTimers.get(c.id));
+    this.sampling.transactionEnded(c);
     const payload: Req<'StopTransaction'> = {
       transactionId: tx.id ?? 0,
       meterStop: tx.scripted ? tx.meterStart : meter.registerWh,
@@ -490,38 +500,13 @@ export class Station {
     meter.setPower(now, this.profile.maxPowerW, limit);
   }
 
-  private armSampling(c: Connector): void {
-    const scheduler = this.link.scheduler;
-    scheduler.cancel(this.sampleTimers.get(c.id));
-    const intervalS = this.config.int('MeterValueSampleInterval');
-    if (intervalS <= 0 || !c.transaction || c.transaction.scripted) return;
-    this.sampleTimers.set(c.id, scheduler.after(intervalS * 1000, () => {
-      if (!c.transaction) return;
-      if (this.automation.meterValues) this.sendMeterValues(c, this.config.list('MeterValuesSampledData'), 'Sample.Periodic');
-      this.armSampling(c);
-    }));
-  }
-
-  /** Arm the clock-aligned timer (ClockAlignedDataInterval seconds past midnight UTC). */
-  armClockAligned(): void {
-    const scheduler = this.link.scheduler;
-    scheduler.cancel(this.clockTimer);
-    this.clockTimer = undefined;
-    const intervalMs = this.config.int('ClockAlignedDataInterval') * 1000;
-    if (intervalMs <= 0) return;
-    const now = this.now();
-    this.clockTimer = scheduler.after(Math.ceil((now + 1) / intervalMs) * intervalMs - now, () => {
-      if (this.automation.meterValues && this.online) {
-        const measurands = this.config.list('MeterValuesAlignedData');
-        for (const c of this.connectors) if (c.meter) this.sendMeterValues(c, measurands, 'Sample.Clock');
-      }
-      this.armClockAligned();
-    });
-  }
-
   /**
-   * Send one MeterValues for a connector: queued with the transactionId during a transaction,
-   * else sent when online (not transaction-related, so not queued).
+   * Send one MeterValues for a connector. During a transaction it is transaction-related and
+   * goes into the queue (transactionId filled in at send time), connected or not: delivered in
+   * order after a reconnect (§4.7, OCPP-J 1.6 errata). Otherwise (an idle connector's
+   * clock-aligned values, a triggered sample) it is not: 1.6 guarantees delivery to transaction
+   * messages only, so like StatusNotification and Heartbeat it is sent when online and dropped
+   * when not; the CSMS gets fresh values at the next aligned time instead of a backlog.
    */
   sendMeterValues(c: Connector, measurands: readonly string[], context: 'Sample.Periodic' | 'Sample.Clock' | 'Trigger', triggered = false): void {
     const now = this.now();
@@ -593,8 +578,7 @@ export class Station {
   // ---- housekeeping ----
 
   private configChanged(key: string): void {
-    if (key === 'MeterValueSampleInterval') for (const c of this.connectors) if (c.transaction) this.armSampling(c);
-    if (key === 'ClockAlignedDataInterval') this.armClockAligned();
+    this.sampling.configChanged(key);
     this.link.emit('configuration', key);
     this.changed();
   }
@@ -602,18 +586,20 @@ export class Station {
   /** Cancel every timer the model holds (shutdown). */
   stopTimers(): void {
     const s = this.link.scheduler;
-    for (const map of [this.sampleTimers, this.waitTimers, this.reservationTimers]) {
+    for (const map of [this.waitTimers, this.reservationTimers]) {
       for (const t of map.values()) s.cancel(t);
       map.clear();
     }
-    s.cancel(this.clockTimer);
+    this.sampling.stop();
     this.queue.stop();
   }
 
-  /** Restart the model's timers after a (re)boot. */
+  /**
+   * Arm the model's timers that are not running (after a boot or a reconnect); running ones keep
+   * their phase.
+   */
   startTimers(): void {
-    for (const c of this.connectors) if (c.transaction) this.armSampling(c);
-    this.armClockAligned();
+    this.sampling.start();
   }
 
   /** A readable warning line. */
