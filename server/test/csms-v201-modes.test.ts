@@ -168,3 +168,35 @@ test('the TransactionEvent audit catches each broken rule by name; --assert-clea
   assert.equal(by('transaction-offline-flag').length, 1);
   assert.match(csms.out(), /conformance: \d+ finding\(s\) in 1 charge point\(s\)/);
 });
+
+test('a mixed fleet on one CSMS (our 1.6 charge points and strict 2.0.1 stations) ends with an empty --assert-clean report', { timeout: 40_000 }, async () => {
+  const port = await freePort();
+  const report = path.join(dir, 'mixed.json');
+  const csms = startCli(['--csms', '--port', String(port), '--no-http', '--commands', 'TriggerMessage:1,GetVariables:1', '--report', report, '--assert-clean']);
+  await until(() => csms.out().includes('listening'), 'the CSMS');
+  const fleet = startCli(['--cps', '2', '--url', `ws://127.0.0.1:${port}/`]);
+  const stations = [await client(port, 'MIX201A'), await client(port, 'MIX201B')];
+  try {
+    await Promise.all(
+      stations.map(async ({ c }, i) => {
+        await c.call('BootNotification', BOOT_201);
+        await c.call('StatusNotification', { timestamp: now(), connectorStatus: 'Available', evseId: 1, connectorId: 1 });
+        const tx = { transactionId: `MIX-${i}` };
+        const ev = (eventType: string, seqNo: number, extra: Params = {}) =>
+          c.call('TransactionEvent', { eventType, timestamp: now(), triggerReason: eventType === 'Started' ? 'CablePluggedIn' : 'MeterValuePeriodic', seqNo, transactionInfo: tx, evse: { id: 1, connectorId: 1 }, ...extra });
+        await ev('Started', 0);
+        await ev('Updated', 1);
+        await pause(1_200); // a round of periodic commands crosses the session
+        await ev('Ended', 2, { transactionInfo: { ...tx, stoppedReason: 'EVDisconnected' }, triggerReason: 'EVCommunicationLost' });
+      }),
+    );
+    await until(() => (csms.out().match(/connected \(OCPP 1\.6\)/g) ?? []).length >= 2, 'the 1.6 fleet');
+    await pause(1_500);
+  } finally {
+    for (const { c } of stations) await c.close({ force: true });
+    await fleet.stop();
+  }
+  assert.equal(await csms.stop(), 0, csms.out());
+  assert.deepEqual(JSON.parse(await readFile(report, 'utf8')), {});
+  assert.match(csms.out(), /connected \(OCPP 2\.0\.1\)/);
+});
