@@ -170,9 +170,11 @@ test('the TransactionEvent audit catches each broken rule by name; --assert-clea
 });
 
 test('a mixed fleet on one CSMS (our 1.6 charge points and strict 2.0.1 stations) ends with an empty --assert-clean report', { timeout: 40_000 }, async () => {
-  const port = await freePort();
+  const [port, http] = [await freePort(), await freePort()];
   const report = path.join(dir, 'mixed.json');
-  const csms = startCli(['--csms', '--port', String(port), '--no-http', '--commands', 'TriggerMessage:1,GetVariables:1', '--report', report, '--assert-clean']);
+  const versions = async (): Promise<string[]> =>
+    (((await (await fetch(`http://127.0.0.1:${http}/list`)).json()) as { charge_points: { version: string }[] }).charge_points.map((c) => c.version).sort());
+  const csms = startCli(['--csms', '--port', String(port), '--http-port', String(http), '--no-state', '--commands', 'TriggerMessage:1,GetVariables:1', '--report', report, '--assert-clean']);
   await until(() => csms.out().includes('listening'), 'the CSMS');
   const fleet = startCli(['--cps', '2', '--url', `ws://127.0.0.1:${port}/`]);
   const stations = [await client(port, 'MIX201A'), await client(port, 'MIX201B')];
@@ -190,7 +192,7 @@ test('a mixed fleet on one CSMS (our 1.6 charge points and strict 2.0.1 stations
         await ev('Ended', 2, { transactionInfo: { ...tx, stoppedReason: 'EVDisconnected' }, triggerReason: 'EVCommunicationLost' });
       }),
     );
-    await until(() => (csms.out().match(/connected \(OCPP 1\.6\)/g) ?? []).length >= 2, 'the 1.6 fleet');
+    await until(async () => (await versions()).join() === '1.6,1.6,2.0.1,2.0.1', 'both versions on one port');
     await pause(1_500);
   } finally {
     for (const { c } of stations) await c.close({ force: true });
@@ -198,5 +200,4 @@ test('a mixed fleet on one CSMS (our 1.6 charge points and strict 2.0.1 stations
   }
   assert.equal(await csms.stop(), 0, csms.out());
   assert.deepEqual(JSON.parse(await readFile(report, 'utf8')), {});
-  assert.match(csms.out(), /connected \(OCPP 2\.0\.1\)/);
 });
