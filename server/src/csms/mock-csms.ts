@@ -13,7 +13,7 @@ import type WebSocket from 'ws';
 import { RpcEndpoint, type CallHandler, type CallOptions, type FrameEvent, type InboundCall, type InboundViolation } from '../ocpp/endpoint';
 import { OcppConnectionError, OcppError } from '../ocpp/errors';
 import { MessageType, type Payload } from '../ocpp/frames';
-import type { ProtocolVersion } from '../ocpp/protocol';
+import { actionEntry, type ProtocolVersion } from '../ocpp/protocol';
 import { protocolBySubprotocol, parseSubprotocol } from '../ocpp/protocols';
 import { AUTHORIZATION_KEY } from '../ocpp/v16/protocol';
 import type { ValidationMode } from '../ocpp/validator';
@@ -366,12 +366,12 @@ export class MockCsms extends EventEmitter {
       station.endpoint.abandon(call.uniqueId);
       return undefined;
     }
-    return decided ?? DEFAULT_ANSWERS[call.action]?.(call.payload, this.context);
+    return decided ?? actionEntry(DEFAULT_ANSWERS, call.action)?.(call.payload, this.context);
   }
 
   private handlerFor(action: string, station: ConnectedStation): CallHandler | undefined {
     const override = this.overrides.get(action);
-    if (!override && !DEFAULT_ANSWERS[action]) return undefined;
+    if (!override && !actionEntry(DEFAULT_ANSWERS, action)) return undefined;
     return (req) => {
       const refusal = this.discipline.check(station.id, action);
       if (refusal) {
