@@ -465,7 +465,12 @@ export class RpcEndpoint extends EventEmitter {
     if (this.listenerCount('frame') > 0) this.emit('frame', { direction: 'out', text, frame, action } satisfies FrameEvent);
   }
 
-  private warn(message: string): void {
+  /**
+   * Report one readable line about this connection as a `warning` event (the endpoint's own, and
+   * the transport's: a peer that broke the WebSocket protocol or stopped reading).
+   * @param message The line.
+   */
+  warn(message: string): void {
     if (this.listenerCount('warning') > 0) this.emit('warning', message);
   }
 }
