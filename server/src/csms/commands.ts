@@ -7,6 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Payload } from '../ocpp/frames';
+import { actionEntry } from '../ocpp/protocol';
 import { realScheduler, type Scheduler, type TimerHandle } from '../ocpp/scheduler';
 import { SchemaValidator } from '../ocpp/validator';
 import { OCPP16_ACTIONS, ocpp16 } from '../ocpp/v16/protocol';
@@ -117,7 +118,7 @@ let defaultCounter = Math.floor(Date.now() / 1000) % 1_000_000;
  * @param fileServerUrl Base URL for file transfers (default {@link DEFAULT_FILE_SERVER_URL}).
  */
 export function defaultCommandPayload(csms: MockCsms, cpId: string, action: string, fileServerUrl = DEFAULT_FILE_SERVER_URL): Payload | undefined {
-  return DEFAULT_COMMAND_PAYLOADS[action]?.({ cpId, csms, nextId: () => ++defaultCounter, fileServerUrl });
+  return actionEntry(DEFAULT_COMMAND_PAYLOADS, action)?.({ cpId, csms, nextId: () => ++defaultCounter, fileServerUrl });
 }
 
 /** One periodic command. */
@@ -248,7 +249,7 @@ export class PeriodicCommands extends EventEmitter {
    */
   payloadFor(command: PeriodicCommand, cpId: string): Payload | undefined {
     if (command.payload) return command.payload;
-    return DEFAULT_COMMAND_PAYLOADS[command.action]?.(this.context(cpId));
+    return actionEntry(DEFAULT_COMMAND_PAYLOADS, command.action)?.(this.context(cpId));
   }
 
   /**

@@ -13,7 +13,7 @@ import type WebSocket from 'ws';
 import { RpcEndpoint, type CallHandler, type CallOptions, type FrameEvent, type InboundCall, type InboundViolation } from '../ocpp/endpoint';
 import { OcppConnectionError, OcppError } from '../ocpp/errors';
 import { MessageType, type Payload } from '../ocpp/frames';
-import type { ProtocolVersion } from '../ocpp/protocol';
+import { actionEntry, type ProtocolVersion } from '../ocpp/protocol';
 import { protocolBySubprotocol, parseSubprotocol } from '../ocpp/protocols';
 import { AUTHORIZATION_KEY } from '../ocpp/v16/protocol';
 import type { ValidationMode } from '../ocpp/validator';
@@ -55,6 +55,11 @@ export interface MockCsmsOptions extends PolicyOptions {
   protocols?: string[];
   /** Port (default 8100; 0 picks a free one). */
   port?: number;
+  /**
+   * Time a charge point has for each step of its handshake, in ms (default 10000): TLS, the
+   * upgrade request's headers (else HTTP 408), the Basic-auth decision (else HTTP 503).
+   */
+  handshakeTimeoutMs?: number;
   /** Address to bind (default 127.0.0.1). */
   host?: string;
   /** Heartbeat interval handed out at boot, in seconds (default 300). */
@@ -162,8 +167,10 @@ export function passwordMatches(given: Buffer, expected: string): boolean {
  * A central system for tests and examples.
  *
  * Events: `connect` (station), `disconnect` (station), `frame` (station, {@link FrameEvent}),
- * `warning` (station, line), `refused` (charge point id, reason: a refused connection: HTTP 401, or
- * none of the served OCPP versions offered),
+ * `warning` (station, line: also a frame that broke the WebSocket protocol, or a charge point
+ * that stopped reading), `refused` (charge point id, reason: a refused connection: an invalid id
+ * (HTTP 404), HTTP 401, none of the served OCPP versions offered, a malformed or too slow upgrade
+ * request (the id is then empty)),
  * `certificateSigned` (station, `CertificateSigningResult`: the CSR, the chain sent, the charge
  * point's answer or the error), `call` (station, {@link InboundCall}: every CALL from a charge
  * point, before it is handled), `answered` (station, action, request, response: a CALL of
@@ -204,6 +211,7 @@ export class MockCsms extends EventEmitter {
       host: options.host,
       protocols: (options.protocols ?? ['ocpp1.6']).map(parseSubprotocol),
       authenticate: (id, credentials, req) => this.admit(id, credentials, req),
+      handshakeTimeoutMs: options.handshakeTimeoutMs,
       tls: options.tls && {
         key: options.tls.key,
         cert: options.tls.cert,
@@ -366,12 +374,12 @@ export class MockCsms extends EventEmitter {
       station.endpoint.abandon(call.uniqueId);
       return undefined;
     }
-    return decided ?? DEFAULT_ANSWERS[call.action]?.(call.payload, this.context);
+    return decided ?? actionEntry(DEFAULT_ANSWERS, call.action)?.(call.payload, this.context);
   }
 
   private handlerFor(action: string, station: ConnectedStation): CallHandler | undefined {
     const override = this.overrides.get(action);
-    if (!override && !DEFAULT_ANSWERS[action]) return undefined;
+    if (!override && !actionEntry(DEFAULT_ANSWERS, action)) return undefined;
     return (req) => {
       const refusal = this.discipline.check(station.id, action);
       if (refusal) {

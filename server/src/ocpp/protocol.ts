@@ -80,9 +80,19 @@ export interface ProtocolVersion {
   normalizeInbound?(action: string, kind: MessageKind, payload: Record<string, unknown>, warn: (line: string) => void): Record<string, unknown>;
 }
 
+/**
+ * The entry of `action` in a table keyed by action names. Own names only: a name a plain object
+ * inherits (`constructor`, `toString`, `__proto__`) is no action (it gets NotImplemented).
+ * @param table Action table, default answers, behaviours.
+ * @param action The action name from the wire.
+ */
+export function actionEntry<T>(table: Readonly<Record<string, T>>, action: string): T | undefined {
+  return Object.hasOwn(table, action) ? table[action] : undefined;
+}
+
 /** True when `role` may send the request of `action`. */
 export function maySend(protocol: ProtocolVersion, action: string, role: Role): boolean {
-  const spec = protocol.actions[action];
+  const spec = actionEntry(protocol.actions, action);
   return spec !== undefined && (spec.initiator === role || spec.initiator === 'Both');
 }
 

@@ -14,6 +14,8 @@ import { refuse, type AccessPolicy } from './security';
 /** A tab that stopped reading is dropped once this much is queued for it. */
 const MAX_BUFFERED = 16 * 1024 * 1024;
 
+const ignore = (): void => undefined;
+
 /** A running bridge. */
 export interface Bridge {
   /** The HTTP server carrying the upgrades. */
@@ -61,9 +63,13 @@ export async function startBridge(registry: Registry, policy: AccessPolicy, port
     res.writeHead(426, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'this is the ocpp-sim WebSocket bridge: connect with a WebSocket' }));
   });
   server.on('upgrade', (req, socket, head) => {
+    // The HTTP server no longer watches an upgrading socket: a reset would end the process.
+    socket.on('error', ignore);
     const refused = refuse(req, policy, 'bridge');
     if (refused) return reject(socket, refused.status, refused.error);
     wss.handleUpgrade(req, socket, head, (ws) => {
+      // A frame that breaks RFC 6455 (a tab sends none) closes the socket with its code; nothing to report.
+      ws.on('error', ignore);
       send(ws, { type: 'hello', chargepoints: registry.summaries() });
     });
   });
