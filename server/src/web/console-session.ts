@@ -119,6 +119,8 @@ export class ConsoleSession {
   }
 
   private receive(m: FromConsole): void {
+    // Left in the queue by a thread just stopped: nobody waits for the answer.
+    if (m.t === 'sync' && this.endedWith !== undefined) return;
     switch (m.t) {
       case 'sync':
         return this.answer(m.op);

@@ -33,10 +33,10 @@ function startThread(data: ConsoleWorkerData, port: MessagePort): void {
   });
   const callbacks = new Map<number, (...args: unknown[]) => unknown>();
   const callbackIds = new Map<(...args: unknown[]) => unknown, number>();
-  const promises = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void; site: string }>();
+  const promises = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void; site: Error }>();
   let nextId = 1;
-  /** Where the script made the call whose Promise is being decoded: its rejection points there. */
-  let callSite = '';
+  /** Where the script made the call whose Promise is being decoded: its rejection points there (formatted only then). */
+  let callSite = new Error();
 
   const toServer = (value: unknown): unknown =>
     encode(value, (v): Tagged | undefined => {
@@ -106,7 +106,7 @@ function startThread(data: ConsoleWorkerData, port: MessagePort): void {
       has: (t, key) => (typeof key === 'symbol' ? Reflect.has(t, key) : Boolean(sync({ op: 'has', id, key }))),
       deleteProperty: (t, key) => (typeof key === 'symbol' ? Reflect.deleteProperty(t, key) : Boolean(sync({ op: 'delete', id, key }))),
       apply: (_t, self, args: unknown[]) => {
-        const site = new Error().stack?.split('\n').slice(2).join('\n') ?? '';
+        const site = new Error();
         const op: SyncOp = { op: 'apply', id, self: toServer(self), args: args.map(toServer) };
         callSite = site;
         return sync(op);
@@ -181,7 +181,8 @@ function startThread(data: ConsoleWorkerData, port: MessagePort): void {
         const p = promises.get(m.promise);
         promises.delete(m.promise);
         if (!p) return;
-        if (!m.reply.ok) return p.reject(rebuildError(m.reply.error, p.site));
+        // The stack from where the script called, without the proxy's own frame.
+        if (!m.reply.ok) return p.reject(rebuildError(m.reply.error, p.site.stack?.split('\n').slice(2).join('\n')));
         try {
           p.resolve(fromServer(m.reply.value));
         } catch (err) {
