@@ -5,6 +5,7 @@
 import type { PeriodicCommand } from '../csms/commands';
 import { AUTH_MODES, parseBootStatusSequence, type AuthMode, type RegistrationStatus } from '../csms/policy';
 import type { ValidationMode } from '../ocpp/validator';
+import { isLoopback } from '../security/http-access';
 import { VERBOSITY } from './log';
 
 /** Parsed command line. */
@@ -75,8 +76,12 @@ export interface CliOptions {
   insecure: boolean;
   /** `--security-profile N`: charge points' initial SecurityProfile (0–3). */
   securityProfile?: number;
-  /** `--token T` (or `OCPP_SIM_TOKEN`): server mode's access token (needed when BIND is not loopback). */
+  /** `--token T` (or `OCPP_SIM_TOKEN`): the access token of server mode (and of the mock CSMS's REST API on a non-loopback `--host`). */
   token?: string;
+  /** `--no-token`: server mode on a loopback BIND without a token (anyone on this machine may run console scripts). */
+  noToken: boolean;
+  /** `--script-timeout S`: server mode stops a console script after S seconds (default 60). */
+  scriptTimeoutS: number;
   /** Server mode: web UI port (`PORT`, default 3000); the bridge takes the next one. */
   webPort: number;
   /** Server mode: bind address (`BIND`, default 127.0.0.1). */
@@ -130,8 +135,14 @@ Server mode (no script, no --stdin, --csms or --cps)
                             web UI, REST API (/api) and API docs (/docs) on
                             http://BIND:PORT/, WebSocket bridge on ws://BIND:PORT+1/
                             (env PORT, default 3000; BIND, default 127.0.0.1)
-  --token T                 access token, required when BIND is not a loopback address
-                            (default: a random one, printed at start); also OCPP_SIM_TOKEN
+  --token T                 access token (default: a random one); also OCPP_SIM_TOKEN. The
+                            start line prints the UI's URL with it (http://…/?token=T), and
+                            the page keeps it. Console scripts need it on every address; with
+                            a BIND that is not a loopback address, every request does
+  --no-token                no token on a loopback BIND: anyone on this machine can then run
+                            code as you through the script console (refused on other BINDs)
+  --script-timeout S        stop a console script still running after S seconds (default 60);
+                            each charge point's scripts run in a thread of their own
   --with-csms               run the mock CSMS too (port --port) and show its view in the UI
 
 Scripts
@@ -207,7 +218,9 @@ Mock central system
   --http-port N             the CSMS's REST API (default 8080 with --csms; 0 picks a free port):
                             GET /list, POST /reserve/CP, /remote-start/CP, /remote-stop/CP,
                             /reset/CP, /trigger/CP, /command/CP/ACTION, GET /transactions,
-                            /meter-values, /probes
+                            /meter-values, /probes (JSON bodies only, no foreign Origin or
+                            Host; with a --host that is not a loopback address every request
+                            needs --token T, else a random one shown at start)
   --no-http                 no REST API
   --report FILE             write the conformance probes' findings (JSON) on exit
   --assert-clean            exit 1 when a charge point broke a protocol rule (for charger CI)
@@ -244,7 +257,7 @@ Other
   -h, --help                this help
 
 Environment: RESPONSE_TIMEOUT (ms, default 15000), DEBUG (namespaces), CSMS_URL, FTP_URL, FTPS_URL,
-PORT, BIND, OCPP_SIM_TOKEN (server mode).
+PORT, BIND, OCPP_SIM_TOKEN (server mode, and the mock CSMS's REST API off loopback).
 Exit status: 0 when the script finishes, 1 when it fails, 2 for a usage error.`;
 
 function mode(flag: string, value: string | undefined): ValidationMode {
@@ -321,10 +334,14 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     noHttp: false,
     assertClean: false,
     token: env.OCPP_SIM_TOKEN || undefined,
+    noToken: false,
+    scriptTimeoutS: 60,
     webPort: 3000,
     bind: env.BIND || '127.0.0.1',
     help: false,
   };
+  let tokenFlag = false;
+  let scriptTimeoutFlag = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -387,7 +404,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--auth-key-raw': o.authKeyRaw = true; break;
       case '--insecure': o.insecure = true; break;
       case '--security-profile': o.securityProfile = integer(arg, value(), 0, 3); break;
-      case '--token': o.token = value(); break;
+      case '--token': o.token = value(); tokenFlag = true; break;
+      case '--no-token': o.noToken = true; break;
+      case '--script-timeout': o.scriptTimeoutS = integer(arg, value(), 1, 86400); scriptTimeoutFlag = true; break;
       case '--boot-status': o.bootStatus = usage(() => parseBootStatusSequence(value()))[0]; break;
       case '--boot-status-sequence': o.bootStatusSequence = usage(() => parseBootStatusSequence(value())); break;
       case '--auth-mode': o.authMode = authMode(value()); break;
@@ -429,6 +448,10 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   }
   // Read only in server mode: a stray PORT in the environment must not break script runs.
   if (serverMode(o) && env.PORT) o.webPort = integer('PORT', env.PORT, 1, 65534);
+  if ((o.noToken || scriptTimeoutFlag) && !serverMode(o)) throw new UsageError(`${o.noToken ? '--no-token' : '--script-timeout'} belongs to server mode (no script, --csms or --cps)`);
+  if (o.noToken && tokenFlag) throw new UsageError('--no-token and --token exclude each other');
+  if (o.noToken && !isLoopback(o.bind)) throw new UsageError(`--no-token is for loopback addresses only: on BIND=${o.bind} anyone who reaches it could run code as you`);
+  if (o.noToken) o.token = undefined;
   if (o.csms && o.withCsms) throw new UsageError('use either --csms (CSMS only) or --with-csms (CSMS for a script)');
   if (o.cps !== undefined && (o.script !== undefined || o.stdin)) throw new UsageError('--cps runs charge points without a script: drop the script, or use connectMany() in it');
   if ((o.workers !== undefined || o.shard !== undefined) && o.cps === undefined) throw new UsageError('--workers and --shard split a --cps fleet: add --cps N');

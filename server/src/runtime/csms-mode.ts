@@ -110,7 +110,7 @@ function banner(o: CliOptions, csms: CsmsSetup, http: HttpApi | undefined, perio
   }
   if (o.password !== undefined) console.log('  Basic auth: user <charge point id>, password from --password');
   if (csms.ftp) console.log(`  FTP server: ${csms.ftp.url}${csms.ftp.ftpsUrl ? ` (FTPS: ${csms.ftp.ftpsUrl})` : ''} serving ${csms.ftp.root}`);
-  if (http) console.log(`  REST API: ${http.url}/list`);
+  if (http) console.log(`  REST API: ${http.url}/list${http.token !== undefined ? ` (every request needs the token: Authorization: Bearer ${http.token})` : ''}`);
   if (o.authMode && o.authMode !== 'normal') console.log(`  Authorize: ${o.authMode}`);
   if (o.offline) console.log('  Authorize is never answered (--offline)');
   for (const c of periodic) console.log(`  every ${c.periodS} s: ${c.action} to every charge point`);
@@ -134,7 +134,7 @@ export async function runCsmsMode(o: CliOptions, log: Log): Promise<number> {
     if (!o.noHttp && (standalone || o.httpPort !== undefined)) {
       const port = o.httpPort ?? 8080;
       try {
-        http = await startHttpApi(csms, { port, host: o.host, fileServerUrl: fileServerUrl(csms) });
+        http = await startHttpApi(csms, { port, host: o.host, fileServerUrl: fileServerUrl(csms), token: o.token });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         throw new Error(code === 'EADDRINUSE' ? `mock CSMS REST API: port ${port} is in use (pick one with --http-port, or --no-http)` : `mock CSMS REST API: ${(err as Error).message}`);

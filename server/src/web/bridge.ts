@@ -7,9 +7,9 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { MockCsms } from '../csms/mock-csms';
+import { refuse, type AccessPolicy } from '../security/http-access';
 import type { FrameRecord, LogRecord, PendingCall, Registry, ChargepointSummary } from './registry';
 import { csmsStations } from './rest';
-import { refuse, type AccessPolicy } from './security';
 
 /** A tab that stopped reading is dropped once this much is queued for it. */
 const MAX_BUFFERED = 16 * 1024 * 1024;
