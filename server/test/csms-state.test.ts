@@ -54,6 +54,7 @@ test('restarted on its state directory, the CSMS knows its charge points, transa
   await cp.call('m1', 'MeterValues', meter(tx1, '2025-01-01T10:01:00.000Z', 150));
   await cp.call('x1', 'StopTransaction', stop(tx1, '2025-01-01T10:02:00.000Z', 200));
   const tx2 = ((await cp.call('t2', 'StartTransaction', start('2025-01-01T11:00:00.000Z', 200)))[2] as { transactionId: number }).transactionId;
+  await cp.call('m2a', 'MeterValues', meter(tx2, '2025-01-01T11:00:30.000Z', 230));
   const reservationId = csms.nextRequestId();
   await cp.close();
   await csms.close();
@@ -67,12 +68,15 @@ test('restarted on its state directory, the CSMS knows its charge points, transa
     assert.equal(csms.discipline.registrationOf('CP1'), 'Accepted');
     assert.equal(csms.transactions.availableConnector('CP1'), undefined, 'connector 1 is busy with transaction 2');
     assert.deepEqual(csms.transactions.open().map((t) => t.transactionId), [tx2]);
-    // A plain reconnect, no BootNotification: its transaction messages are answered.
+    // A plain reconnect, no BootNotification: its transaction messages are answered, and the
+    // last ones resent (as if their answers had been lost) are recognised.
     cp = await rawChargePoint(`${csms.url}CP1`);
+    assert.deepEqual((await cp.call('t2-again', 'StartTransaction', start('2025-01-01T11:00:00.000Z', 200)))[2], { transactionId: tx2, idTagInfo: { status: 'Accepted' } });
+    assert.equal((await cp.call('m2a-again', 'MeterValues', meter(tx2, '2025-01-01T11:00:30.000Z', 230)))[0], 3);
     assert.equal((await cp.call('m2', 'MeterValues', meter(tx2, '2025-01-01T11:01:00.000Z', 260)))[0], 3);
     assert.equal((await cp.call('x2', 'StopTransaction', stop(tx2, '2025-01-01T11:02:00.000Z', 300)))[0], 3);
     const finished = csms.transactions.finished().map((t) => [t.transactionId, t.energyWh, t.meterValues]);
-    assert.deepEqual(finished, [[tx1, 100, 1], [tx2, 100, 1]]);
+    assert.deepEqual(finished, [[tx1, 100, 1], [tx2, 100, 2]]);
     assert.equal(csms.nextRequestId(), reservationId + 1, 'request ids go on');
     const tx3 = ((await cp.call('t3', 'StartTransaction', start('2025-01-01T12:00:00.000Z', 300)))[2] as { transactionId: number }).transactionId;
     assert.equal(tx3, tx2 + 1, 'transaction ids go on');
