@@ -111,6 +111,55 @@ export async function rawClient(url: string, protocols: string[]): Promise<RawCl
   };
 }
 
+/** A raw charge point: sends frames as told, answers nothing unless told, collects what it receives. */
+export interface RawChargePoint {
+  ws: WebSocket;
+  /** Send a frame. */
+  send(frame: unknown[]): void;
+  /** Send a CALL and wait for its answer (CALLRESULT or CALLERROR). */
+  call(id: string, action: string, payload: object): Promise<unknown[]>;
+  /** The next CALL from the CSMS. */
+  nextCall(): Promise<unknown[]>;
+  close(): Promise<void>;
+}
+
+/** Open a raw `ocpp1.6` connection to a CSMS at `url` (ending with the charge point id). */
+export async function rawChargePoint(url: string): Promise<RawChargePoint> {
+  const ws = new WebSocket(url, ['ocpp1.6']);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  const answers = new Map<string, (f: unknown[]) => void>();
+  const calls: unknown[][] = [];
+  const callWaiters: ((f: unknown[]) => void)[] = [];
+  ws.on('message', (d) => {
+    const f = JSON.parse(d.toString()) as unknown[];
+    if (f[0] === 2) {
+      const w = callWaiters.shift();
+      if (w) w(f);
+      else calls.push(f);
+    } else answers.get(String(f[1]))?.(f);
+  });
+  const send = (frame: unknown[]): void => ws.send(JSON.stringify(frame));
+  return {
+    ws,
+    send,
+    call: (mid, action, payload) =>
+      new Promise((resolve) => {
+        answers.set(mid, resolve);
+        send([2, mid, action, payload]);
+      }),
+    nextCall: () => (calls.length ? Promise.resolve(calls.shift()!) : new Promise((r) => callWaiters.push(r))),
+    close: () =>
+      new Promise((resolve) => {
+        if (ws.readyState === WebSocket.CLOSED) return resolve();
+        ws.once('close', () => resolve());
+        ws.close();
+      }),
+  };
+}
+
 /** Outcome of a CLI run. */
 export interface CliRun {
   code: number | null;

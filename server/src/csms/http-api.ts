@@ -136,7 +136,6 @@ export function createHttpApp(csms: MockCsms, options: HttpApiOptions = {}): exp
     if (b.idTag !== undefined && (typeof b.idTag !== 'string' || b.idTag.length === 0)) throw new HttpError(400, 'idTag must be a non-empty string');
     return (b.idTag as string | undefined) ?? [...csms.policy.whitelist][0] ?? 'valid_token';
   };
-  let reservationId = Math.floor(Date.now() / 1000) % 1_000_000;
 
   app.get('/list', (_req, res) => {
     res.json({ cp_ids: csms.chargePointIds });
@@ -151,7 +150,7 @@ export function createHttpApp(csms: MockCsms, options: HttpApiOptions = {}): exp
       connectorId,
       expiryDate: typeof b.expiryDate === 'string' ? b.expiryDate : new Date(Date.now() + 15 * 60_000).toISOString(),
       idTag: idTagOf(b),
-      reservationId: ++reservationId,
+      reservationId: csms.nextRequestId(),
     };
     const response = await call(cp, 'ReserveNow', payload);
     res.json({ status: response.status, connectorId, reservationId: payload.reservationId });

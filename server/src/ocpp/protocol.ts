@@ -59,6 +59,14 @@ export interface ProtocolVersion {
    * 2.0.1 may answer `MessageTypeNotSupported`.
    */
   readonly unknownMessageType: 'ignore' | { reply: string };
+  /**
+   * The charge point's transaction messages: the CALLs it must deliver even across connection
+   * losses and restarts, queued and resent until answered (1.6: StartTransaction,
+   * StopTransaction and MeterValues, OCPP-J 1.6 §4.7; 2.0.1: TransactionEvent).
+   */
+  readonly transactionActions: ReadonlySet<string>;
+  /** The CSMS's CALL that asks a charge point to send a BootNotification now (1.6 §5.17 TriggerMessage). */
+  readonly bootRequest: { readonly action: string; readonly payload: Readonly<Record<string, unknown>> };
   /** The JSON schema of one message (errata applied), or undefined for an unknown action. */
   schema(action: string, kind: MessageKind): object | undefined;
   /**

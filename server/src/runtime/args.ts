@@ -50,8 +50,10 @@ export interface CliOptions {
   shard?: { index: number; count: number };
   /** `--profile FILE`: station profile JSON (identity, hardware, configuration). */
   profile?: string;
-  /** `--state-dir DIR`: persist charge-point state and queued transaction messages. */
+  /** `--state-dir DIR`: persist charge-point state and queued transaction messages; with `--csms`, the CSMS's records. */
   stateDir?: string;
+  /** `--no-state`: the mock CSMS (`--csms`) keeps no records across restarts. */
+  noState: boolean;
   /** `--virtual-clock`: charge points run on a virtual clock the script advances (`connect.clock.advance(ms)`). */
   virtualClock: boolean;
   /** `--tls`: the mock CSMS serves `wss://` (certificate from the PKI, or `--tls-cert`). */
@@ -172,7 +174,8 @@ Charge-point model
                             firmwareVersion, connectors, maxPowerW, phases, voltage,
                             fixedCable, configuration {key: value}
   --state-dir DIR           persist state and undelivered transaction messages in DIR, so a
-                            restarted simulator loses no StopTransaction
+                            restarted simulator loses no StopTransaction (with --csms: the
+                            CSMS's records, see below)
   --virtual-clock           run charge points on a virtual clock the script moves with
                             await connect.clock.advance(ms)
 
@@ -185,6 +188,15 @@ Mock central system
   --port N                  mock CSMS port (default 8100; 0 picks a free port)
   --host ADDR               mock CSMS bind address (default 127.0.0.1)
   --heartbeat-interval S    interval handed out in BootNotification.conf (default 300)
+  --state-dir DIR           with --csms: keep the CSMS's records in DIR (registered charge
+                            points and their boot data, open and finished transactions,
+                            connector statuses, id counters), so a restarted or killed CSMS
+                            carries on; default \${XDG_STATE_HOME:-~/.local/state}/ocpp-sim/
+                            csms/PORT for a standalone --csms on a fixed port (none with
+                            --port 0 or a CSMS script). One CSMS per directory
+  --no-state                with --csms: keep nothing (a restart forgets every charge point;
+                            charge points it does not know that send transaction messages
+                            are answered and asked to boot)
   --tls                     serve wss:// with a test PKI (CA and server certificate for
                             localhost/127.0.0.1, created on first use in --pki-dir); charge
                             points started here trust its CA, others take --ca DIR/ca.pem.
@@ -329,6 +341,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     insecure: false,
     offline: false,
     lenient: false,
+    noState: false,
     commands: [],
     commandLists: [],
     noHttp: false,
@@ -392,6 +405,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--shard': o.shard = shardArg(value()); break;
       case '--profile': o.profile = value(); break;
       case '--state-dir': o.stateDir = value(); break;
+      case '--no-state': o.noState = true; break;
       case '--virtual-clock': o.virtualClock = true; break;
       case '--tls': o.tls = true; break;
       case '--pki-dir': o.pkiDir = value(); break;
@@ -443,6 +457,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     [o.bootStatus !== undefined || o.bootStatusSequence !== undefined, '--boot-status'], [o.offline, '--offline'],
     [o.report !== undefined, '--report'], [o.assertClean, '--assert-clean'], [o.httpPort !== undefined, '--http-port'],
   ] as const;
+  if (o.noState && !o.csms) throw new UsageError('--no-state is for the mock CSMS (--csms); charge points keep no state unless given --state-dir');
+  if (o.noState && o.stateDir !== undefined) throw new UsageError('use either --state-dir DIR or --no-state');
   for (const [given, flag] of csmsFlags) {
     if (given && !csmsHere) throw new UsageError(`${flag} configures the mock CSMS: add --csms or --with-csms`);
   }
