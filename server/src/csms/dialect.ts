@@ -93,11 +93,6 @@ export interface CsmsDialect {
   /** Station-initiated actions whose answered request the book records. */
   readonly recorded: ReadonlySet<string>;
   /**
-   * Transaction messages: answered even from a station whose boot this CSMS never saw (a
-   * restarted CSMS must not make a charger lose them), with a probe finding instead of a refusal.
-   */
-  readonly transactionActions: ReadonlySet<string>;
-  /**
    * The station-initiated message a CSMS-initiated CALL asks for (TriggerMessage, reports), if
    * any; `once` is false for a report that comes in parts.
    */
@@ -114,6 +109,6 @@ export interface CsmsDialect {
   certificateSigned(certificateChain: string, signRequest: Payload): Payload;
   /** The new Basic-auth password a CSMS-initiated call set, when the station accepted it. */
   newPassword(action: string, request: Payload, response: Payload): string | undefined;
-  /** Book an answered CALL of a {@link CsmsDialect.recorded} action. */
-  record(book: TransactionBook, cpId: string, action: string, request: Payload, response: Payload): void;
+  /** Book an answered CALL of a {@link CsmsDialect.recorded} action (`at`: when it was answered, ISO time; default now). */
+  record(book: TransactionBook, cpId: string, action: string, request: Payload, response: Payload, at?: string): void;
 }

@@ -78,7 +78,7 @@ export class Operator {
     return {
       cpId,
       csms,
-      nextId: () => csms.nextId(),
+      nextId: () => csms.nextRequestId(),
       fileServerUrl: this.options.fileServerUrl ?? DEFAULT_FILE_SERVER_URL,
       lastReservationId: csms.lastReservation.get(cpId),
       firstToken: () => [...csms.policy.whitelist][0] ?? 'valid_token',

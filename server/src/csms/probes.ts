@@ -9,9 +9,10 @@
  * | `reused-message-id` | a CALL reuses the message id of an earlier CALL of the same connection (OCPP-J §4.1.4) |
  * | `schema-violation` | a CALL, or a CALLRESULT to our CALL, does not match the official schema |
  * | `trigger-answered-late` | the message requested with (Extended)TriggerMessage arrives before the answer to the trigger (1.6 §5.17: answer first, then send). A spontaneous message of the same kind crossing the trigger counts too. |
- * | `transaction-order` | 1.6: StopTransaction or MeterValues name a transactionId this CSMS never issued (Stop before Start), one already stopped (also a second StopTransaction right behind the first, before it was answered), or one of another charge point. 2.0.1: a TransactionEvent other than Started opens a transaction, a second Started, anything after Ended, a transactionId reused |
+ * | `transaction-order` | 1.6: StopTransaction or MeterValues name a transactionId this CSMS never issued (Stop before Start), one already stopped (a resend of the StopTransaction it booked, after a lost answer, does not count; a second StopTransaction right behind the first, before it was answered, does), or one of another charge point. 2.0.1: a TransactionEvent other than Started opens a transaction, a second Started, anything after Ended, a transactionId reused |
  * | `transaction-seqno` | 2.0.1: a TransactionEvent's seqNo is not the previous one + 1 within its transaction |
  * | `transaction-offline-flag` | 2.0.1: an event that happened before the connection opened lacks `offline: true`, or one that happened while connected has it (E11.FR.07) |
+ * | `unknown-station` | a transaction message (1.6: StartTransaction, StopTransaction, MeterValues; 2.0.1: TransactionEvent) comes from a charge point with no BootNotification on record here (a charge point boots before anything else; one that booted at a CSMS which lost its records reconnects without booting). The CSMS answers it anyway, so nothing is lost, and asks for a boot with TriggerMessage(BootNotification). |
  * | `boot-on-reconnect` | a new connection sends BootNotification although the charge point's boot was Accepted on an earlier connection and it had no reason to reboot: no Reset, UpdateFirmware or SignedUpdateFirmware was accepted since, no TriggerMessage(BootNotification) is pending, and its firmwareVersion is unchanged (1.6 §4.2: boot notifications are for boots, not for reconnects). A genuine power cycle looks the same from the CSMS and is reported too. |
  * @module
  */
@@ -31,7 +32,8 @@ export type ProbeName =
   | 'transaction-order'
   | 'transaction-seqno'
   | 'transaction-offline-flag'
-  | 'boot-on-reconnect';
+  | 'boot-on-reconnect'
+  | 'unknown-station';
 
 /** Every probe. */
 export const PROBES: readonly ProbeName[] = [
@@ -43,6 +45,7 @@ export const PROBES: readonly ProbeName[] = [
   'transaction-seqno',
   'transaction-offline-flag',
   'boot-on-reconnect',
+  'unknown-station',
 ];
 
 /** One thing a probe noticed. */
@@ -231,6 +234,15 @@ export class ConformanceProbes extends EventEmitter {
     this.find(station.id, 'schema-violation', `${what}: ${v.violation.message}`);
   }
 
+  /**
+   * The CSMS answered a transaction message of a charge point it has no boot of, and asked it to boot.
+   * @param station The connection.
+   * @param action The transaction message.
+   */
+  unknownStation(station: ProbedStation, action: string): void {
+    this.find(station.id, 'unknown-station', `${action} from a charge point with no BootNotification on record here: answered, and the charge point asked to boot`);
+  }
+
   private checkTrigger(station: ProbedStation, conn: Connection, action: string, payload: Payload): void {
     const cpId = station.id;
     for (const [id, call] of conn.calls) {
@@ -275,7 +287,7 @@ export class ConformanceProbes extends EventEmitter {
       this.find(cpId, 'transaction-order', `${action} for transaction ${txId}, which this CSMS never issued${hint}`);
     } else if (tx.cpId !== cpId) {
       this.find(cpId, 'transaction-order', `${action} for transaction ${txId} of charge point ${tx.cpId}`);
-    } else if (tx.stoppedAt !== undefined) {
+    } else if (tx.stoppedAt !== undefined && !this.book.repeatOf(cpId, action, payload)) {
       this.find(cpId, 'transaction-order', `${action} for transaction ${txId}, already stopped at ${tx.stoppedAt}`);
     } else if (stopping) {
       this.find(cpId, 'transaction-order', `${action} for transaction ${txId} after a StopTransaction for it on this connection`);

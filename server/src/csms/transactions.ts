@@ -1,13 +1,30 @@
 /**
- * The mock CSMS's books: connector (1.6) or EVSE (2.0.1) statuses, open and finished
- * transactions (meterStart, meterStop, energy) and the latest meter values, per charge point.
- * Fed by each version's dialect with every StatusNotification, Start/StopTransaction,
- * TransactionEvent and MeterValues the CSMS answered successfully (a CALL refused with a
- * CALLERROR changes nothing). Read by the operator console, the REST API and the web UI.
+ * The mock CSMS's books: the charge points it registered (their last BootNotification),
+ * connector (1.6) or EVSE (2.0.1) statuses, open and finished transactions (meterStart,
+ * meterStop, energy, number of meter readings) and the latest meter values, per charge point, and
+ * the 1.6 transaction id counter. Fed by each version's dialect with every BootNotification,
+ * StatusNotification, Start/StopTransaction, TransactionEvent and MeterValues the CSMS answers
+ * with a CALLRESULT (a CALL refused with a CALLERROR changes nothing). Read by the operator
+ * console, the REST API and the web UI; saved in the CSMS's state directory.
+ *
+ * Idempotent, as a central system's database must be: a charge point resends a transaction
+ * message whose answer it did not get (OCPP-J 1.6 §4.7), and the CSMS may have booked it
+ * already. A repeated StartTransaction gets the transaction it started, a repeated
+ * StopTransaction or MeterValues changes nothing ({@link TransactionBook.repeatOf}).
  * @module
  */
 import { EventEmitter } from 'node:events';
 import type { Payload } from '../ocpp/frames';
+
+/** A charge point the CSMS registered: its last answered BootNotification. */
+export interface ChargePointRecord {
+  /** The status the CSMS answered (`Accepted`, `Pending`, `Rejected`). */
+  registration: string;
+  /** When the CSMS answered it (ISO time). */
+  bootedAt: string;
+  /** The BootNotification: vendor, model, serial numbers, firmware version, … */
+  boot: Payload;
+}
 
 /** One transaction as the CSMS recorded it. */
 export interface TransactionRecord {
@@ -35,6 +52,8 @@ export interface TransactionRecord {
   reason?: string;
   /** Energy (Wh): meterStop − meterStart, or the latest register − meterStart while open. */
   energyWh: number;
+  /** Meter readings received for it while open (MeterValues, or TransactionEvents with meter values; each once). */
+  meterValues: number;
   /** 2.0.1: the last TransactionEvent's seqNo. */
   seqNo?: number;
   /** 2.0.1: the last chargingState reported. */
@@ -103,8 +122,32 @@ export interface ConnectorState {
   at: string;
 }
 
+/** Everything the book keeps, as JSON (the CSMS's state file). */
+export interface BookSnapshot {
+  /** The last transaction id handed out. */
+  lastTransactionId: number;
+  /** Registered charge points by id. */
+  chargePoints: Record<string, ChargePointRecord>;
+  /** Open and finished transactions. */
+  transactions: TransactionRecord[];
+  /** Connector statuses: charge point id → connector id → status. */
+  statuses: Record<string, Record<string, ConnectorState>>;
+  /** The latest meter values of every connector. */
+  meters: MeterReading[];
+  /** Per open transaction (book key), its last meter readings as JSON (how a resend is recognised). */
+  lastMeterValues: [number | string, string][];
+}
+
 /** One meterValue element in the 1.6 shape the book reads (2.0.1 values are converted to it). */
 export type MeterValueRecord = { timestamp: string; sampledValue: { value: string | number; measurand?: string; phase?: string; unit?: string }[] };
+
+/** The book's key of a transaction: a 1.6 number alone (the CSMS's own ids), a 2.0.1 string with its station. */
+function keyOf(cpId: string, transactionId: number | string): string {
+  return typeof transactionId === 'number' ? `#${transactionId}` : `${cpId}\u0000${transactionId}`;
+}
+
+/** What identifies one MeterValues message: a resend carries the same meterValue list. */
+const fingerprintOf = (req: Payload): string => JSON.stringify(req.meterValue ?? []);
 
 /** Converts a value to Wh / W when the unit has the kilo prefix. */
 function base(value: number, unit: string | undefined): number {
@@ -118,12 +161,17 @@ function base(value: number, unit: string | undefined): number {
  * ({@link MeterReading}), `status` (cpId, connectorId, {@link ConnectorState}).
  */
 export class TransactionBook extends EventEmitter {
-  /** By {@link keyOf}: 1.6 ids are the CSMS's own and unique, 2.0.1 ids are unique per station. */
+  /** By {@link keyOf}. */
   private readonly txs = new Map<string, TransactionRecord>();
+  /** The open ones among them (so a busy CSMS does not scan the finished ones per message). */
+  private readonly openTxs = new Map<string, TransactionRecord>();
   /** 2.0.1 transactions whose first energy reading is still to come (it becomes meterStart). */
   private readonly awaitingStart = new WeakSet<TransactionRecord>();
   private readonly meters = new Map<string, Map<number, MeterReading>>();
   private readonly statuses = new Map<string, Map<number, ConnectorState>>();
+  private readonly registered = new Map<string, ChargePointRecord>();
+  private readonly lastMeterValues = new Map<string, string>();
+  private lastTransactionId = 0;
   /** Finished transactions kept (oldest dropped first), so a long run stays bounded. */
   readonly keepFinished: number;
 
@@ -137,18 +185,22 @@ export class TransactionBook extends EventEmitter {
   }
 
   /**
-   * Record a 1.6 CALL the CSMS answered with a CALLRESULT.
+   * Record a CALL the CSMS answered with a CALLRESULT.
    * @param cpId Charge point id.
    * @param action The action.
    * @param request The CALL's payload.
    * @param response The CALLRESULT's payload.
+   * @param at When the CSMS answered it (ISO time; default now).
    */
-  record(cpId: string, action: string, request: Payload, response: Payload): void {
+  record(cpId: string, action: string, request: Payload, response: Payload, at = new Date().toISOString()): void {
     switch (action) {
+      case 'BootNotification':
+        this.registered.set(cpId, { registration: String(response.status), bootedAt: at, boot: request });
+        return;
       case 'StartTransaction':
         return this.started(cpId, request, response);
       case 'StopTransaction': {
-        const tx = this.txs.get(keyOf(cpId, Number(request.transactionId)));
+        const tx = this.get(Number(request.transactionId));
         if (tx) this.finish(tx, String(request.timestamp), typeof request.reason === 'string' ? request.reason : 'Local', Number(request.meterStop));
         return;
       }
@@ -157,7 +209,7 @@ export class TransactionBook extends EventEmitter {
         return this.meterReading(cpId, Number(request.connectorId), transactionId, request.meterValue as MeterValueRecord[]);
       }
       case 'StatusNotification':
-        return this.setStatus(cpId, Number(request.connectorId), String(request.status), String(request.errorCode));
+        return this.setStatus(cpId, Number(request.connectorId), String(request.status), String(request.errorCode), at);
       default:
         return;
     }
@@ -171,12 +223,16 @@ export class TransactionBook extends EventEmitter {
    * @param e What the event says.
    */
   event201(cpId: string, e: TransactionEventFacts): TransactionRecord {
-    let tx = this.txs.get(keyOf(cpId, e.transactionId));
+    const key = keyOf(cpId, e.transactionId);
+    let tx = this.txs.get(key);
     if (!tx) {
-      tx = { transactionId: e.transactionId, cpId, version: '2.0.1', connectorId: e.evseId ?? 0, idTag: '', status: '', meterStart: 0, startedAt: e.timestamp, energyWh: 0, events: 0, offlineEvents: 0 };
-      this.txs.set(keyOf(cpId, e.transactionId), tx);
+      tx = { transactionId: e.transactionId, cpId, version: '2.0.1', connectorId: e.evseId ?? 0, idTag: '', status: '', meterStart: 0, startedAt: e.timestamp, energyWh: 0, meterValues: 0, events: 0, offlineEvents: 0 };
+      this.txs.set(key, tx);
+      this.openTxs.set(key, tx);
       this.awaitingStart.add(tx);
       this.emit('transaction', tx, 'start');
+    } else if (tx.seqNo === e.seqNo && tx.events !== 0) {
+      return tx; // a resend of the event booked last (its answer was lost)
     }
     if (e.evseId !== undefined) tx.connectorId = e.evseId;
     if (e.idTag !== undefined) tx.idTag = e.idTag;
@@ -202,6 +258,9 @@ export class TransactionBook extends EventEmitter {
     tx.stoppedAt = at;
     tx.reason = reason;
     tx.energyWh = tx.meterStop - tx.meterStart;
+    const key = keyOf(tx.cpId, tx.transactionId);
+    this.openTxs.delete(key);
+    this.lastMeterValues.delete(key);
     this.emit('transaction', tx, 'stop');
     this.prune();
   }
@@ -212,16 +271,18 @@ export class TransactionBook extends EventEmitter {
    * @param unit Connector or EVSE id.
    * @param status The status.
    * @param errorCode The 1.6 error code (`NoError` for 2.0.1).
+   * @param at When the CSMS received it (ISO time; default now).
    */
-  setStatus(cpId: string, unit: number, status: string, errorCode: string): void {
-    const state: ConnectorState = { status, errorCode, at: new Date().toISOString() };
+  setStatus(cpId: string, unit: number, status: string, errorCode: string, at = new Date().toISOString()): void {
+    const state: ConnectorState = { status, errorCode, at };
     this.mapOf(this.statuses, cpId).set(unit, state);
     this.emit('status', cpId, unit, state);
   }
 
   /**
    * Meter values of a connector / EVSE (1.6 shape: values as numbers or numeric strings, kilo
-   * units allowed), optionally of a transaction whose energy they update.
+   * units allowed), optionally of a transaction whose energy they update; the same readings sent
+   * again (a resend after a lost answer) count once.
    * @param cpId Charge point id.
    * @param unit Connector or EVSE id.
    * @param transactionId The transaction they belong to, if any.
@@ -243,12 +304,71 @@ export class TransactionBook extends EventEmitter {
       }
     }
     this.mapOf(this.meters, cpId).set(unit, reading);
-    const tx = transactionId === undefined ? undefined : this.txs.get(keyOf(cpId, transactionId));
-    if (tx && tx.stoppedAt === undefined && reading.energyWh !== undefined) {
-      if (this.awaitingStart.delete(tx)) tx.meterStart = reading.energyWh;
-      tx.energyWh = reading.energyWh - tx.meterStart;
+    const tx = transactionId === undefined ? undefined : this.get(transactionId, cpId);
+    if (tx && tx.cpId === cpId && tx.stoppedAt === undefined) {
+      const key = keyOf(cpId, tx.transactionId);
+      const fingerprint = JSON.stringify(meterValue);
+      if (this.lastMeterValues.get(key) === fingerprint) return;
+      this.lastMeterValues.set(key, fingerprint);
+      tx.meterValues++;
+      if (reading.energyWh !== undefined) {
+        if (this.awaitingStart.delete(tx)) tx.meterStart = reading.energyWh;
+        tx.energyWh = reading.energyWh - tx.meterStart;
+      }
     }
     this.emit('meterValues', reading);
+  }
+
+  /** A new transaction id: one more than any handed out or booked (ids are never reused). */
+  nextTransactionId(): number {
+    return ++this.lastTransactionId;
+  }
+
+  /**
+   * The booked transaction a CALL repeats, when it is a resend of a transaction message the
+   * CSMS booked already (its answer was lost): a StartTransaction of an open transaction with
+   * the same connector, idTag, timestamp and meterStart; a StopTransaction of a finished one
+   * with the same timestamp and meterStop; the MeterValues last booked for an open transaction.
+   * @param cpId Charge point id.
+   * @param action The CALL's action.
+   * @param request The CALL's payload.
+   */
+  repeatOf(cpId: string, action: string, request: Payload): TransactionRecord | undefined {
+    switch (action) {
+      case 'StartTransaction':
+        return this.open(cpId).find(
+          (t) => t.connectorId === request.connectorId && t.idTag === request.idTag && t.startedAt === request.timestamp && t.meterStart === request.meterStart,
+        );
+      case 'StopTransaction': {
+        const tx = this.get(Number(request.transactionId));
+        return tx?.cpId === cpId && tx.stoppedAt === request.timestamp && tx.meterStop === request.meterStop ? tx : undefined;
+      }
+      case 'MeterValues': {
+        const tx = this.get(Number(request.transactionId));
+        return tx?.cpId === cpId && this.lastMeterValues.get(keyOf(cpId, tx.transactionId)) === fingerprintOf(request) ? tx : undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /**
+   * The answer a repeated CALL must get again, when it cannot be made afresh: a resent
+   * StartTransaction gets the transaction it started (a new id would open a second one).
+   * Undefined for any other CALL.
+   * @param cpId Charge point id.
+   * @param action The CALL's action.
+   * @param request The CALL's payload.
+   */
+  bookedAnswer(cpId: string, action: string, request: Payload): Payload | undefined {
+    if (action !== 'StartTransaction') return undefined;
+    const tx = this.repeatOf(cpId, action, request);
+    return tx && { transactionId: tx.transactionId, idTagInfo: { status: tx.status } };
+  }
+
+  /** The charge points the CSMS registered, by id. */
+  chargePoints(): Record<string, ChargePointRecord> {
+    return Object.fromEntries(this.registered);
   }
 
   /**
@@ -262,7 +382,7 @@ export class TransactionBook extends EventEmitter {
 
   /** Open transactions, optionally of one charge point. */
   open(cpId?: string): TransactionRecord[] {
-    return [...this.txs.values()].filter((t) => t.stoppedAt === undefined && (cpId === undefined || t.cpId === cpId));
+    return [...this.openTxs.values()].filter((t) => cpId === undefined || t.cpId === cpId);
   }
 
   /** Finished transactions, optionally of one charge point. */
@@ -277,7 +397,7 @@ export class TransactionBook extends EventEmitter {
     return out;
   }
 
-  /** Last reported status per connector (1.6) or EVSE (2.0.1) of a charge point. */
+  /** Last reported status per connector of a charge point. */
   connectorStatuses(cpId: string): Map<number, ConnectorState> {
     return new Map(this.statuses.get(cpId));
   }
@@ -293,15 +413,60 @@ export class TransactionBook extends EventEmitter {
     return free.length ? Math.min(...free) : undefined;
   }
 
-  /** Forget everything. */
+  /** Forget everything but the transaction id counter (ids are never reused). */
   clear(): void {
     this.txs.clear();
+    this.openTxs.clear();
     this.meters.clear();
     this.statuses.clear();
+    this.registered.clear();
+    this.lastMeterValues.clear();
+  }
+
+  /** Everything the book keeps, as JSON. */
+  snapshot(): BookSnapshot {
+    const statuses: BookSnapshot['statuses'] = {};
+    for (const [cpId, byConnector] of this.statuses) statuses[cpId] = Object.fromEntries(byConnector);
+    return {
+      lastTransactionId: this.lastTransactionId,
+      chargePoints: this.chargePoints(),
+      transactions: [...this.txs.values()],
+      statuses,
+      meters: [...this.meters.values()].flatMap((byConnector) => [...byConnector.values()]),
+      lastMeterValues: [...this.lastMeterValues],
+    };
+  }
+
+  /**
+   * Replace the contents with a {@link TransactionBook.snapshot} (no events).
+   * @param s The snapshot.
+   */
+  restore(s: BookSnapshot): void {
+    if (!Number.isInteger(s.lastTransactionId) || !Array.isArray(s.transactions) || !Array.isArray(s.meters) || !Array.isArray(s.lastMeterValues)) {
+      throw new Error('not a transaction book snapshot');
+    }
+    this.clear();
+    this.lastTransactionId = s.lastTransactionId;
+    for (const [cpId, record] of Object.entries(s.chargePoints ?? {})) this.registered.set(cpId, record);
+    for (const saved of s.transactions) {
+      const tx = { ...saved, version: saved.version ?? '1.6', meterValues: saved.meterValues ?? 0 };
+      const key = keyOf(tx.cpId, tx.transactionId);
+      this.txs.set(key, tx);
+      if (tx.stoppedAt === undefined) this.openTxs.set(key, tx);
+    }
+    for (const [cpId, byConnector] of Object.entries(s.statuses ?? {})) {
+      this.statuses.set(cpId, new Map(Object.entries(byConnector).map(([c, state]) => [Number(c), state])));
+    }
+    for (const reading of s.meters) this.mapOf(this.meters, reading.cpId).set(reading.connectorId, reading);
+    // Keys are strings since 2.0.1 transactions were booked; a number is a 1.6 id of an older file.
+    for (const [key, fingerprint] of s.lastMeterValues) this.lastMeterValues.set(typeof key === 'number' ? keyOf('', key) : key, fingerprint);
   }
 
   private started(cpId: string, req: Payload, res: Payload): void {
     const transactionId = Number(res.transactionId);
+    this.lastTransactionId = Math.max(this.lastTransactionId, transactionId);
+    // Booked already (the answer to a repeated StartTransaction names the transaction it started).
+    if (this.get(transactionId)?.cpId === cpId) return;
     const tx: TransactionRecord = {
       transactionId,
       cpId,
@@ -312,8 +477,10 @@ export class TransactionBook extends EventEmitter {
       meterStart: Number(req.meterStart),
       startedAt: String(req.timestamp),
       energyWh: 0,
+      meterValues: 0,
     };
     this.txs.set(keyOf(cpId, transactionId), tx);
+    this.openTxs.set(keyOf(cpId, transactionId), tx);
     this.emit('transaction', tx, 'start');
   }
 
@@ -327,9 +494,4 @@ export class TransactionBook extends EventEmitter {
     if (!m) maps.set(cpId, (m = new Map()));
     return m;
   }
-}
-
-/** The book's key of a transaction: a 1.6 number alone, a 2.0.1 string with its station. */
-function keyOf(cpId: string, transactionId: number | string): string {
-  return typeof transactionId === 'number' ? `#${transactionId}` : `${cpId}\u0000${transactionId}`;
 }

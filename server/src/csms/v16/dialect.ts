@@ -47,7 +47,6 @@ export const v16Dialect: CsmsDialect = {
   answer: (action, request, ctx) => (Object.hasOwn(V16_ANSWERS, action) ? V16_ANSWERS[action]!(request, ctx) : undefined),
   answered: new Set(Object.keys(V16_ANSWERS)),
   recorded: new Set(['BootNotification', 'StatusNotification', 'StartTransaction', 'StopTransaction', 'MeterValues']),
-  transactionActions: new Set(['StartTransaction', 'StopTransaction', 'MeterValues']),
   requested(action, payload) {
     const message = String(payload.requestedMessage);
     // In the security extension FirmwareStatusNotification asks for the signed variant.
@@ -65,5 +64,5 @@ export const v16Dialect: CsmsDialect = {
     action === 'ChangeConfiguration' && request.key === 'AuthorizationKey' && typeof request.value === 'string' && response.status === 'Accepted'
       ? request.value
       : undefined,
-  record: (book, cpId, action, request, response) => book.record(cpId, action, request, response),
+  record: (book, cpId, action, request, response, at) => book.record(cpId, action, request, response, at),
 };

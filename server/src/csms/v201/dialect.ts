@@ -106,7 +106,6 @@ export const v201Dialect: CsmsDialect = {
   answer: (action, request, ctx) => (Object.hasOwn(V201_ANSWERS, action) ? V201_ANSWERS[action]!(request, ctx) : undefined),
   answered: new Set(Object.keys(V201_ANSWERS)),
   recorded: new Set(['BootNotification', 'StatusNotification', 'TransactionEvent', 'MeterValues']),
-  transactionActions: new Set(['TransactionEvent']),
   requested(action, payload) {
     if (action === 'TriggerMessage') {
       const wanted = TRIGGERED[String(payload.requestedMessage)];
@@ -129,12 +128,14 @@ export const v201Dialect: CsmsDialect = {
     const accepted = results.some((r) => r.component.name === 'SecurityCtrlr' && r.variable.name === 'BasicAuthPassword' && r.attributeStatus === 'Accepted');
     return set && accepted ? set.attributeValue : undefined;
   },
-  record(book, cpId, action, request, response) {
+  record(book, cpId, action, request, response, at) {
     switch (action) {
+      case 'BootNotification':
+        return book.record(cpId, action, request, response, at);
       case 'TransactionEvent':
         return recordTransactionEvent(book, cpId, request, response);
       case 'StatusNotification':
-        return book.setStatus(cpId, Number(request.evseId), String(request.connectorStatus), 'NoError');
+        return book.setStatus(cpId, Number(request.evseId), String(request.connectorStatus), 'NoError', at);
       case 'MeterValues':
         return book.meterReading(cpId, Number(request.evseId), undefined, asReadings(request.meterValue as MeterValue[]));
       default:
