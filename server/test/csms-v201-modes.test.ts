@@ -42,7 +42,7 @@ after(() => rm(dir, { recursive: true, force: true }));
 
 test('the seed\'s eleven periodic commands (--period 1) each reach a 2.0.1 station at least twice within 3 s', { timeout: 30_000 }, async () => {
   const port = await freePort();
-  const csms = startCli(['--csms', '--port', String(port), '--no-http', '--commands', SEED_COMMANDS.map((c) => `${c}:1`).join(',')]);
+  const csms = startCli(['--csms', '--no-state', '--port', String(port), '--no-http', '--commands', SEED_COMMANDS.map((c) => `${c}:1`).join(',')]);
   try {
     await until(() => csms.out().includes('listening'), 'the CSMS');
     const { c, got, failures } = await client(port, 'PER201');
@@ -65,7 +65,7 @@ test('the seed\'s eleven periodic commands (--period 1) each reach a 2.0.1 stati
 
 test('RequestStopTransaction with no open transaction is skipped with one line; a 1.6-only command is skipped once per station', { timeout: 20_000 }, async () => {
   const port = await freePort();
-  const csms = startCli(['--csms', '--port', String(port), '--no-http', '--commands', 'RequestStopTransaction:0.5,GetConfiguration:0.5']);
+  const csms = startCli(['--csms', '--no-state', '--port', String(port), '--no-http', '--commands', 'RequestStopTransaction:0.5,GetConfiguration:0.5']);
   try {
     await until(() => csms.out().includes('listening'), 'the CSMS');
     const { c, got } = await client(port, 'SKIP201');
@@ -83,7 +83,7 @@ test('RequestStopTransaction with no open transaction is skipped with one line; 
 /** Authorize and a transaction's token under one auth mode; `offline` expects no answer at all. */
 async function authorizeUnder(args: string[], tokens: string[]): Promise<(string | Error)[]> {
   const port = await freePort();
-  const csms = startCli(['--csms', '--port', String(port), '--no-http', ...args]);
+  const csms = startCli(['--csms', '--no-state', '--port', String(port), '--no-http', ...args]);
   try {
     await until(() => csms.out().includes('listening'), 'the CSMS');
     const { c, failures } = await client(port, `AUTH${args.join('').replace(/\W/g, '').slice(0, 20)}`, { callTimeoutMs: 1500 });
@@ -111,7 +111,7 @@ test('auth modes for 2.0.1 through the CLI: whitelist → Invalid for others, bl
 
 test('Basic auth for 2.0.1: the wrong password is refused with HTTP 401 before the upgrade, the right one connects', { timeout: 20_000 }, async () => {
   const port = await freePort();
-  const csms = startCli(['--csms', '--port', String(port), '--no-http', '--password', 'correct horse battery']);
+  const csms = startCli(['--csms', '--no-state', '--port', String(port), '--no-http', '--password', 'correct horse battery']);
   try {
     await until(() => csms.out().includes('listening'), 'the CSMS');
     const status = await new Promise<number>((resolve) => {
@@ -132,7 +132,7 @@ test('Basic auth for 2.0.1: the wrong password is refused with HTTP 401 before t
 test('the TransactionEvent audit catches each broken rule by name; --assert-clean fails the run', { timeout: 20_000 }, async () => {
   const port = await freePort();
   const report = path.join(dir, 'audit.json');
-  const csms = startCli(['--csms', '--port', String(port), '--no-http', '--report', report, '--assert-clean']);
+  const csms = startCli(['--csms', '--no-state', '--port', String(port), '--no-http', '--report', report, '--assert-clean']);
   await until(() => csms.out().includes('listening'), 'the CSMS');
   const ws = new WebSocket(`ws://127.0.0.1:${port}/AUDIT201`, ['ocpp2.0.1']);
   await new Promise((r) => ws.once('open', r));
@@ -174,7 +174,7 @@ test('a mixed fleet on one CSMS (our 1.6 charge points and strict 2.0.1 stations
   const report = path.join(dir, 'mixed.json');
   const versions = async (): Promise<string[]> =>
     (((await (await fetch(`http://127.0.0.1:${http}/list`)).json()) as { charge_points: { version: string }[] }).charge_points.map((c) => c.version).sort());
-  const csms = startCli(['--csms', '--port', String(port), '--http-port', String(http), '--no-state', '--commands', 'TriggerMessage:1,GetVariables:1', '--report', report, '--assert-clean']);
+  const csms = startCli(['--csms', '--no-state', '--port', String(port), '--http-port', String(http), '--commands', 'TriggerMessage:1,GetVariables:1', '--report', report, '--assert-clean']);
   await until(() => csms.out().includes('listening'), 'the CSMS');
   const fleet = startCli(['--cps', '2', '--url', `ws://127.0.0.1:${port}/`]);
   const stations = [await client(port, 'MIX201A'), await client(port, 'MIX201B')];
@@ -200,4 +200,28 @@ test('a mixed fleet on one CSMS (our 1.6 charge points and strict 2.0.1 stations
   }
   assert.equal(await csms.stop(), 0, csms.out());
   assert.deepEqual(JSON.parse(await readFile(report, 'utf8')), {});
+});
+
+test('1.6: a second StopTransaction sent right behind the first (before its answer) is caught as transaction-order', { timeout: 20_000 }, async () => {
+  const port = await freePort();
+  const report = path.join(dir, 'double-stop.json');
+  const csms = startCli(['--csms', '--no-state', '--port', String(port), '--no-http', '--report', report]);
+  await until(() => csms.out().includes('listening'), 'the CSMS');
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/STOP2`, ['ocpp1.6']);
+  await new Promise((r) => ws.once('open', r));
+  const answers: unknown[][] = [];
+  ws.on('message', (d) => answers.push(JSON.parse(d.toString()) as unknown[]));
+  ws.send(JSON.stringify([2, 's1', 'BootNotification', { chargePointVendor: 'raw', chargePointModel: 'm' }]));
+  await until(() => answers.length === 1, 'the boot answer');
+  ws.send(JSON.stringify([2, 's2', 'StartTransaction', { connectorId: 1, idTag: 'valid_token', meterStart: 0, timestamp: now() }]));
+  await until(() => answers.length === 2, 'the start answer');
+  const transactionId = (answers[1]![2] as Params).transactionId as number;
+  const stop = { transactionId, meterStop: 100, timestamp: now() };
+  ws.send(JSON.stringify([2, 's3', 'StopTransaction', stop]));
+  ws.send(JSON.stringify([2, 's4', 'StopTransaction', { ...stop, meterStop: 200 }]));
+  await until(() => answers.length === 4, 'both stop answers');
+  ws.close();
+  await csms.stop();
+  const findings = (JSON.parse(await readFile(report, 'utf8')) as Record<string, { probe: string; detail: string }[]>).STOP2!;
+  assert.ok(findings.some((f) => f.probe === 'transaction-order' && /after a StopTransaction for it on this connection/.test(f.detail)), JSON.stringify(findings));
 });

@@ -54,7 +54,7 @@ const getJson = async (path: string): Promise<Params> => (await fetch(`${api}${p
 
 before(async () => {
   [port, http] = [await freePort(), await freePort()];
-  csms = startCli(['--csms', '--port', String(port), '--http-port', String(http)]);
+  csms = startCli(['--csms', '--no-state', '--port', String(port), '--http-port', String(http)]);
   api = `http://127.0.0.1:${http}`;
   await until(() => csms.out().includes('REST API'), 'the mock CSMS');
 });

@@ -289,7 +289,7 @@ export class ConformanceProbes extends EventEmitter {
       this.find(cpId, 'transaction-order', `${action} for transaction ${txId} of charge point ${tx.cpId}`);
     } else if (tx.stoppedAt !== undefined && !this.book.repeatOf(cpId, action, payload)) {
       this.find(cpId, 'transaction-order', `${action} for transaction ${txId}, already stopped at ${tx.stoppedAt}`);
-    } else if (stopping) {
+    } else if (stopping && tx.stoppedAt === undefined) {
       this.find(cpId, 'transaction-order', `${action} for transaction ${txId} after a StopTransaction for it on this connection`);
     }
   }
