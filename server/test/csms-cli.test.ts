@@ -4,50 +4,12 @@
  * misbehaving raw client (not clean); a CSMS script; usage errors.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
-import { freePort, pause, ROOT, runCli } from './helpers';
-
-const MAIN = path.join(ROOT, 'server/dist/src/runtime/main.js');
-
-interface Proc {
-  child: ChildProcess;
-  out: () => string;
-  /** SIGINT, then the exit code. */
-  stop(): Promise<number | null>;
-}
-
-function start(args: string[]): Proc {
-  const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env: { ...process.env, DEBUG: '', CSMS_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return {
-    child,
-    out: () => out,
-    stop() {
-      if (child.exitCode === null) child.kill('SIGINT');
-      return exited;
-    },
-  };
-}
-
-async function until(fn: () => boolean | Promise<boolean>, label: string, ms = 10_000): Promise<void> {
-  for (let waited = 0; !(await fn()); waited += 50) {
-    if (waited > ms) throw new Error(`timed out waiting for ${label}`);
-    await pause(50);
-  }
-}
-
-const post = async (url: string, body: unknown = {}) => {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-};
+import { freePort, pause, postJson as post, runCli, startCli as start, until } from './helpers';
 
 let dir: string;
 before(async () => {
@@ -124,7 +86,7 @@ test('CSMS usage errors are one line and exit 2', async () => {
   assert.match(bad.stderr, /--auth-mode expects one of normal, whitelist, blacklist, rate_limit/);
   const cmd = await runCli(['--csms', '--command', 'Dance', '--period', '5']);
   assert.equal(cmd.code, 2);
-  assert.match(cmd.stderr, /'Dance' is not a CSMS-initiated 1.6 action/);
+  assert.match(cmd.stderr, /'Dance' is not a CSMS-initiated OCPP action/);
   const period = await runCli(['--csms', '--command', 'GetConfiguration']);
   assert.equal(period.code, 2);
   assert.match(period.stderr, /period must be a positive number/);

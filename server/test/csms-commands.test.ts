@@ -3,10 +3,12 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Chargepoint } from '../src/chargepoint/chargepoint';
 import { connect, connectMany } from '../src/chargepoint/connect';
-import { CSMS_ACTIONS, DEFAULT_COMMAND_PAYLOADS, PeriodicCommands, checkCommand, parseCommands, type CommandOutcome } from '../src/csms/commands';
+import { CSMS_ACTIONS, PeriodicCommands, checkCommand, parseCommands, type CommandOutcome } from '../src/csms/commands';
+import { DIALECTS } from '../src/csms/dialects';
+import { Operator } from '../src/csms/operations';
 import { MockCsms } from '../src/csms/mock-csms';
 import { SchemaValidator } from '../src/ocpp/validator';
-import { OCPP16_ACTIONS, ocpp16 } from '../src/ocpp/v16/protocol';
+import { ocpp16 } from '../src/ocpp/v16/protocol';
 
 let csms: MockCsms;
 before(async () => {
@@ -15,6 +17,8 @@ before(async () => {
 });
 after(() => csms.close());
 
+/** The CSMS-initiated actions of 1.6 (our charge point here speaks 1.6). */
+const V16_ACTIONS = Object.entries(ocpp16.actions).filter(([, s]) => s.initiator === 'CSMS').map(([a]) => a);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const BOOT = { chargePointVendor: 'ocpp-sim', chargePointModel: 'commands-test' };
 /** Nothing listens on port 1: file transfers fail at once instead of reaching a real server. */
@@ -26,28 +30,33 @@ test('parseCommands: NAME:S lists, canonical names, readable errors', () => {
     { action: 'TriggerMessage', periodS: 0.5 },
   ]);
   assert.throws(() => parseCommands('GetConfiguration'), /not NAME:SECONDS/);
-  assert.throws(() => parseCommands('Heartbeat:10'), /'Heartbeat' is not a CSMS-initiated 1.6 action/);
+  assert.throws(() => parseCommands('Heartbeat:10'), /'Heartbeat' is not a CSMS-initiated OCPP action/);
   assert.throws(() => parseCommands(''), /expected NAME:SECONDS/);
   assert.throws(() => checkCommand({ action: 'Reset', periodS: 0 }), /positive number/);
-  assert.throws(() => checkCommand({ action: 'Reset', periodS: 5, payload: { type: 'Medium' } }), /invalid payload: Reset request: field 'type' must be one of Hard, Soft/);
+  assert.throws(() => checkCommand({ action: 'Reset', periodS: 5, payload: { type: 'Medium' } }), /invalid payload: Reset request: field 'type' must be one of Immediate, OnIdle \(OCPP 2.0.1\); Reset request: field 'type' must be one of Hard, Soft \(OCPP 1.6\)/);
   assert.deepEqual(checkCommand({ action: 'reset', periodS: 5, payload: { type: 'Hard' } }), { action: 'Reset', periodS: 5, payload: { type: 'Hard' } });
 });
 
-test('every CSMS-initiated 1.6 and security action has a default payload that passes its schema', () => {
-  const expected = Object.entries(OCPP16_ACTIONS).filter(([, s]) => s.initiator !== 'ChargePoint').map(([a]) => a).sort();
-  assert.deepEqual([...CSMS_ACTIONS].sort(), expected);
-  assert.deepEqual(Object.keys(DEFAULT_COMMAND_PAYLOADS).sort(), expected);
-  // An open transaction, so RemoteStopTransaction has something to stop.
+test('every CSMS-initiated action of each version has a default payload that passes its schema', () => {
+  // An open transaction of each version, so remote stops have something to stop.
   csms.transactions.record('CTX', 'StartTransaction', { connectorId: 1, idTag: 'T', meterStart: 0, timestamp: new Date().toISOString() }, { transactionId: 4242, idTagInfo: { status: 'Accepted' } });
-  const commands = new PeriodicCommands(csms, []);
-  const validator = SchemaValidator.for(ocpp16);
-  for (const action of CSMS_ACTIONS) {
-    const payload = DEFAULT_COMMAND_PAYLOADS[action]!(commands.context('CTX'));
-    assert.ok(payload, `${action} has a default`);
-    assert.equal(validator.check(action, 'request', payload)?.message, undefined, action);
+  csms.transactions.event201('CTX2', { transactionId: 'T-2', eventType: 'Started', seqNo: 0, timestamp: new Date().toISOString(), evseId: 1, offline: false });
+  const operator = new Operator(csms);
+  for (const dialect of DIALECTS) {
+    const cpId = dialect.version === '1.6' ? 'CTX' : 'CTX2';
+    const expected = Object.entries(dialect.protocol.actions).filter(([, s]) => s.initiator !== 'ChargePoint').map(([a]) => a).sort();
+    assert.deepEqual(Object.keys(dialect.commands).sort(), expected, dialect.version);
+    const validator = SchemaValidator.for(dialect.protocol);
+    for (const action of expected) {
+      const payload = dialect.commands[action]!(operator.context(cpId));
+      assert.ok(payload, `${dialect.version} ${action} has a default`);
+      assert.equal(validator.check(action, 'request', payload)?.message, undefined, `${dialect.version} ${action}`);
+    }
+    assert.equal(dialect.commands[dialect.twin('RemoteStopTransaction')!]!(operator.context('NOBODY')), undefined, 'nothing to stop: skipped');
   }
-  assert.deepEqual(DEFAULT_COMMAND_PAYLOADS.RemoteStopTransaction!(commands.context('CTX')), { transactionId: 4242 });
-  assert.equal(DEFAULT_COMMAND_PAYLOADS.RemoteStopTransaction!(commands.context('NOBODY')), undefined, 'nothing to stop: skipped');
+  assert.deepEqual(DIALECTS.find((d) => d.version === '1.6')!.commands.RemoteStopTransaction!(operator.context('CTX')), { transactionId: 4242 });
+  assert.deepEqual(DIALECTS.find((d) => d.version === '2.0.1')!.commands.RequestStopTransaction!(operator.context('CTX2')), { transactionId: 'T-2' });
+  assert.deepEqual([...CSMS_ACTIONS].sort(), [...new Set(DIALECTS.flatMap((d) => Object.keys(d.commands)))].sort());
   csms.transactions.clear();
 });
 
@@ -100,7 +109,7 @@ test('our own charge point answers every default command without a CALLERROR', a
   const [cp] = (await connectMany(csms.url, 1, { idPrefix: 'EVERY', profile: { connectors: 2 } })) as [Chargepoint];
   const commands = new PeriodicCommands(
     csms,
-    CSMS_ACTIONS.map((action) => ({ action, periodS: 3600 })),
+    V16_ACTIONS.map((action) => ({ action, periodS: 3600 })),
     { fileServerUrl: NO_FILE_SERVER },
   );
   try {
@@ -109,7 +118,7 @@ test('our own charge point answers every default command without a CALLERROR', a
     };
     await until('boot', () => csms.transactions.availableConnector(cp.id) !== undefined);
     // Reset last: it reboots the charge point.
-    const order = [...CSMS_ACTIONS.filter((a) => a !== 'Reset'), 'Reset'];
+    const order = [...V16_ACTIONS.filter((a) => a !== 'Reset'), 'Reset'];
     const answers: Record<string, unknown> = {};
     for (const action of order) {
       if (action === 'RemoteStopTransaction') await until('the remote start', () => csms.transactions.open(cp.id).length > 0);

@@ -31,7 +31,7 @@ test('help, empty lines and unknown commands', async () => {
 });
 
 test('list shows registration and connector statuses', async () => {
-  assert.match(await con.execute('list'), /^CON001 {2}Accepted {2}#0 Available, #1 Available, #2 Available$/);
+  assert.match(await con.execute('list'), /^CON001 {2}OCPP 1.6 {2}Accepted {2}#0 Available, #1 Available, #2 Available$/);
 });
 
 test('remote-start, tx, meter, remote-stop', async () => {
@@ -46,7 +46,7 @@ test('remote-start, tx, meter, remote-stop', async () => {
   assert.equal(await con.execute('remote-stop CON001'), 'CON001 RemoteStopTransaction → {"status":"Accepted"}');
   await until('the stop', () => csms.transactions.finished('CON001').length === 1);
   assert.match(await con.execute('tx'), new RegExp(`open \\(0\\):\\nfinished \\(1\\):\\n +${txId} .*stopped .*\\(Remote\\)`));
-  assert.equal(await con.execute('remote-stop CON001'), 'error: CON001 has no open transaction (give TX)');
+  assert.equal(await con.execute('remote-stop CON001'), 'error: CON001 has no open transaction (give the transaction id)');
   assert.match(await con.execute('remote-stop CON001 99999'), /RemoteStopTransaction → \{"status":"Rejected"\}/);
   assert.match(await con.execute('remote-start CON001'), /Accepted/, 'default token and connector');
   await until('the second transaction', () => csms.transactions.open('CON001').length === 1);
@@ -56,7 +56,7 @@ test('remote-start, tx, meter, remote-stop', async () => {
 
 test('trigger and send', async () => {
   assert.equal(await con.execute('trigger CON001 heartbeat'), 'CON001 TriggerMessage → {"status":"Accepted"}');
-  assert.match(await con.execute('trigger CON001 Nonsense'), /^error: usage: trigger CP MESSAGE/);
+  assert.match(await con.execute('trigger CON001 Nonsense'), /^error: 1\.6 cannot trigger 'Nonsense': one of BootNotification/);
   assert.equal(await con.execute('send CON001 GetConfiguration {"key": ["HeartbeatInterval"]}'), `CON001 GetConfiguration → ${JSON.stringify(await csms.call('CON001', 'GetConfiguration', { key: ['HeartbeatInterval'] }))}`);
   assert.match(await con.execute('send CON001 ClearCache'), /ClearCache → \{"status":"Accepted"\}/);
   assert.match(await con.execute('send CON001 Reset {oops'), /^error: the payload is not JSON/);
@@ -67,7 +67,7 @@ test('trigger and send', async () => {
 });
 
 test('reset (last: the charge point reboots)', async () => {
-  assert.match(await con.execute('reset CON001 Medium'), /^error: usage: reset CP Soft\|Hard/);
+  assert.match(await con.execute('reset CON001 Medium'), /^error: reset type must be Soft or Hard \(1\.6\), OnIdle or Immediate \(2\.0\.1\), got 'Medium'/);
   assert.match(await con.execute('reset'), /^error: name a charge point/);
   assert.equal(await con.execute('reset CON001 hard'), 'CON001 Reset → {"status":"Accepted"}');
 });

@@ -37,7 +37,7 @@ async function request(method: string, path: string, body?: unknown, raw?: strin
 
 test('binds the CSMS host and lists the connected charge points', async () => {
   assert.match(api.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-  assert.deepEqual(await request('GET', '/list'), { status: 200, json: { cp_ids: ['HTTP001'] } });
+  assert.deepEqual(await request('GET', '/list'), { status: 200, json: { cp_ids: ['HTTP001'], charge_points: [{ id: 'HTTP001', version: '1.6' }] } });
 });
 
 test('reserve: ReserveNow on an available connector; 503 when not connected or nothing is available', async () => {
@@ -48,7 +48,7 @@ test('reserve: ReserveNow on an available connector; 503 when not connected or n
   await until('Reserved', () => csms.transactions.connectorStatuses('HTTP001').get(1)?.status === 'Reserved');
   assert.deepEqual(await request('POST', '/reserve/HTTP001'), {
     status: 503,
-    json: { error_code: 503, message: 'No such Charge Point. [HTTP001]', reason: 'no available connector' },
+    json: { error_code: 503, message: 'no available EVSE on HTTP001: no connector reported Available without a transaction' },
   });
   assert.deepEqual(await request('POST', '/reserve/GHOST'), { status: 503, json: { error_code: 503, message: 'No such Charge Point. [GHOST]' } });
   assert.deepEqual((await request('POST', '/command/HTTP001/CancelReservation', { reservationId: ok.json.reservationId })).json, { status: 'Accepted' });
@@ -73,7 +73,7 @@ test('remote-start, transactions, meter-values, remote-stop', async () => {
   await until('the stop', () => csms.transactions.finished('HTTP001').length === 1);
   const after = await request('GET', '/transactions');
   assert.equal((after.json.finished as unknown[]).length, 1);
-  assert.deepEqual(await request('POST', '/remote-stop/HTTP001'), { status: 409, json: { error_code: 409, message: 'HTTP001 has no open transaction (give transactionId)' } });
+  assert.deepEqual(await request('POST', '/remote-stop/HTTP001'), { status: 409, json: { error_code: 409, message: 'HTTP001 has no open transaction (give the transaction id)' } });
 });
 
 test('trigger and command, with payload or default', async () => {
@@ -87,10 +87,10 @@ test('trigger and command, with payload or default', async () => {
 
 test('error cases: bad JSON, invalid payloads, unknown actions and routes, CALLERROR, timeout', async () => {
   assert.equal((await request('POST', '/reset/HTTP001', undefined, '{oops')).status, 400);
-  assert.deepEqual(await request('POST', '/reset/HTTP001', { type: 'Medium' }), { status: 400, json: { error_code: 400, message: "type must be 'Soft' or 'Hard'" } });
+  assert.deepEqual(await request('POST', '/reset/HTTP001', { type: 'Medium' }), { status: 400, json: { error_code: 400, message: "reset type must be Soft or Hard (1.6), OnIdle or Immediate (2.0.1), got 'Medium'" } });
   const invalid = await request('POST', '/trigger/HTTP001', { requestedMessage: 'Coffee' });
   assert.equal(invalid.status, 400);
-  assert.match(String(invalid.json.message), /field 'requestedMessage' must be one of/);
+  assert.match(String(invalid.json.message), /1\.6 cannot trigger 'Coffee': one of BootNotification/);
   assert.equal((await request('POST', '/trigger/HTTP001', {})).status, 400);
   assert.equal((await request('POST', '/remote-start/HTTP001', { connectorId: 'one' })).status, 400);
   assert.equal((await request('POST', '/command/HTTP001/Heartbeat', {})).status, 400, 'not CSMS-initiated');

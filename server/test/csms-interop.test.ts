@@ -6,13 +6,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { RPCClient } from 'ocpp-rpc';
-import { CSMS_ACTIONS, PeriodicCommands } from '../src/csms/commands';
+import { PeriodicCommands } from '../src/csms/commands';
+import { v16Dialect } from '../src/csms/v16/dialect';
 import { MockCsms } from '../src/csms/mock-csms';
 
 let csms: MockCsms;
 let client: RPCClient;
 const failures: unknown[] = [];
 const received: string[] = [];
+/** The CSMS-initiated actions of 1.6 (the client here speaks 1.6). */
+const CSMS_ACTIONS = Object.entries(v16Dialect.protocol.actions).filter(([, s]) => s.initiator === 'CSMS').map(([a]) => a);
 const now = (): string => new Date().toISOString();
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Params = Record<string, any>;

@@ -157,7 +157,7 @@ test('ten SIGKILLs of the mock CSMS under 20 charging charge points: every trans
   assert.equal(book.open.length, 0, JSON.stringify(book.open));
   const booked = new Map(book.finished.map((tx) => [tx.transactionId, tx]));
   assert.equal(booked.size, book.finished.length, 'each transaction booked once');
-  assert.deepEqual([...booked.keys()].sort((a, b) => a - b), [...ledger.keys()].sort((a, b) => a - b), 'the book has exactly the transactions the charge points started');
+  assert.deepEqual([...booked.keys()].map(Number).sort((a, b) => a - b), [...ledger.keys()].sort((a, b) => a - b), 'the book has exactly the transactions the charge points started');
   let meterValues = 0;
   for (const [id, mine] of ledger) {
     const tx = booked.get(id)!;

@@ -227,6 +227,36 @@ export async function freePortPair(): Promise<number> {
   throw new Error('no two consecutive free ports');
 }
 
+/** The CLI's entry point (what start.sh runs once built). */
+export const MAIN = path.join(ROOT, 'server/dist/src/runtime/main.js');
+
+/** A CLI process a test started. */
+export interface CliProcess {
+  /** The child process. */
+  child: ChildProcess;
+  /** Everything it printed so far (stdout and stderr). */
+  out: () => string;
+  /** SIGINT, then the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Start the CLI (`node main.js ARGS`) with its output collected; stop it with `stop()`. */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
+  const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env: { ...process.env, DEBUG: '', CSMS_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return {
+    child,
+    out: () => out,
+    stop() {
+      if (child.exitCode === null) child.kill('SIGINT');
+      return exited;
+    },
+  };
+}
+
 /** Server mode of the real CLI (no script), started and printing its start lines. */
 export interface ServerMode {
   /** The process. */
@@ -267,6 +297,20 @@ export async function startServerMode(port: number, args: string[] = [], env: No
       return exited;
     },
   };
+}
+
+/** Poll (real time, every 50 ms) until `fn()` holds; fail after `ms` naming `label`. */
+export async function until(fn: () => boolean | Promise<boolean>, label: string, ms = 10_000): Promise<void> {
+  for (let waited = 0; !(await fn()); waited += 50) {
+    if (waited > ms) throw new Error(`timed out waiting for ${label}`);
+    await pause(50);
+  }
+}
+
+/** POST a JSON body; resolves with the status and the parsed JSON answer. */
+export async function postJson(url: string, body: unknown = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 /**

@@ -1,123 +1,23 @@
 /**
  * CSMS-initiated calls on a period (`--command NAME --period S`, `--commands "NAME:S,NAME:S"`):
- * each command goes to every connected charge point, all on one shared scheduler entry (never
- * one interval per charge point), with a sensible, schema-valid default payload for every 1.6
- * and security-extension CSMS-initiated action, or the payload given.
+ * each command goes to every connected station in the version it speaks (its twin when the
+ * name is the other version's: RemoteStartTransaction ↔ RequestStartTransaction), all on one
+ * shared scheduler entry (never one interval per station), with the version's default payload
+ * built from the station's state, or the payload given.
  * @module
  */
 import { EventEmitter } from 'node:events';
 import type { Payload } from '../ocpp/frames';
-import { actionEntry } from '../ocpp/protocol';
 import { realScheduler, type Scheduler, type TimerHandle } from '../ocpp/scheduler';
 import { SchemaValidator } from '../ocpp/validator';
-import { OCPP16_ACTIONS, ocpp16 } from '../ocpp/v16/protocol';
+import { DIALECTS } from './dialects';
 import type { MockCsms } from './mock-csms';
+import { ALL_CSMS_ACTIONS, DEFAULT_FILE_SERVER_URL, Operator, OperationError, csmsAction } from './operations';
 
-/** Every action a 1.6 CSMS may send (core profiles and the security extension). */
-export const CSMS_ACTIONS: readonly string[] = Object.entries(OCPP16_ACTIONS)
-  .filter(([, spec]) => spec.initiator !== 'ChargePoint')
-  .map(([action]) => action);
+export { DEFAULT_FILE_SERVER_URL };
 
-/** What a default payload may depend on. */
-export interface CommandContext {
-  /** The charge point the call goes to. */
-  cpId: string;
-  /** The CSMS (its transactions, policy, PKI). */
-  csms: MockCsms;
-  /** A fresh number for reservationId, requestId, listVersion ({@link MockCsms.nextRequestId}). */
-  nextId(): number;
-  /** Where GetDiagnostics / GetLog upload and UpdateFirmware downloads (the embedded FTP server by default). */
-  fileServerUrl: string;
-  /** The last reservationId sent to this charge point, if any. */
-  lastReservationId?: number;
-}
-
-/** Base URL of the embedded FTP server with its default port and user (`--ftp`). */
-export const DEFAULT_FILE_SERVER_URL = 'ftp://ocpp:ocpp@127.0.0.1:2121/';
-
-const PLACEHOLDER_PEM = '-----BEGIN CERTIFICATE-----\nTUlJQnBsYWNlaG9sZGVy\n-----END CERTIFICATE-----\n';
-const ZERO_HASH = '0'.repeat(64);
-const inMinutes = (m: number): string => new Date(Date.now() + m * 60_000).toISOString();
-const firstToken = (csms: MockCsms): string => [...csms.policy.whitelist][0] ?? 'valid_token';
-const fileUrl = (ctx: CommandContext, name: string): string => `${ctx.fileServerUrl.replace(/\/?$/, '/')}${name}`;
-
-/**
- * Default request of every CSMS-initiated action; `undefined` means "nothing to send to this
- * charge point now" (RemoteStopTransaction without an open transaction). Chosen to be harmless
- * where the action allows it (Operative, the heartbeat interval the CSMS hands out, an
- * immediately cancellable reservation) and to exercise the charge point where it cannot be
- * (Reset Soft, a firmware URL on the CSMS's file server).
- */
-export const DEFAULT_COMMAND_PAYLOADS: Readonly<Record<string, (ctx: CommandContext) => Payload | undefined>> = {
-  ChangeAvailability: () => ({ connectorId: 0, type: 'Operative' }),
-  ChangeConfiguration: ({ csms }) => ({ key: 'HeartbeatInterval', value: String(csms.heartbeatInterval) }),
-  ClearCache: () => ({}),
-  DataTransfer: () => ({ vendorId: 'ocpp-sim', messageId: 'ping', data: new Date().toISOString() }),
-  GetConfiguration: () => ({}),
-  RemoteStartTransaction: ({ cpId, csms }) => {
-    const connectorId = csms.transactions.availableConnector(cpId);
-    return connectorId === undefined ? { idTag: firstToken(csms) } : { connectorId, idTag: firstToken(csms) };
-  },
-  RemoteStopTransaction: ({ cpId, csms }) => {
-    const open = csms.transactions.open(cpId)[0];
-    return open && { transactionId: open.transactionId };
-  },
-  Reset: () => ({ type: 'Soft' }),
-  UnlockConnector: () => ({ connectorId: 1 }),
-  GetDiagnostics: (ctx) => ({ location: fileUrl(ctx, ''), retries: 1, retryInterval: 5 }),
-  UpdateFirmware: (ctx) => ({ location: fileUrl(ctx, 'firmware.bin'), retrieveDate: new Date().toISOString(), retries: 1, retryInterval: 5 }),
-  GetLocalListVersion: () => ({}),
-  SendLocalList: (ctx) => ({
-    listVersion: ctx.nextId(),
-    updateType: 'Full',
-    localAuthorizationList: [...ctx.csms.policy.whitelist].slice(0, 20).map((idTag) => ({ idTag, idTagInfo: { status: 'Accepted' } })),
-  }),
-  CancelReservation: (ctx) => ({ reservationId: ctx.lastReservationId ?? 1 }),
-  ReserveNow: (ctx) => ({
-    connectorId: ctx.csms.transactions.availableConnector(ctx.cpId) ?? 1,
-    expiryDate: inMinutes(15),
-    idTag: firstToken(ctx.csms),
-    reservationId: ctx.nextId(),
-  }),
-  ClearChargingProfile: () => ({}),
-  GetCompositeSchedule: () => ({ connectorId: 0, duration: 3600, chargingRateUnit: 'W' }),
-  SetChargingProfile: () => ({
-    connectorId: 0,
-    csChargingProfiles: {
-      chargingProfileId: 1,
-      stackLevel: 0,
-      chargingProfilePurpose: 'ChargePointMaxProfile',
-      chargingProfileKind: 'Absolute',
-      chargingSchedule: { startSchedule: new Date().toISOString(), chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 32 }] },
-    },
-  }),
-  TriggerMessage: () => ({ requestedMessage: 'Heartbeat' }),
-  ExtendedTriggerMessage: () => ({ requestedMessage: 'Heartbeat' }),
-  // Without a CA there is nothing real to send; the charge point must refuse the placeholder.
-  CertificateSigned: () => ({ certificateChain: PLACEHOLDER_PEM }),
-  InstallCertificate: ({ csms }) => ({ certificateType: 'CentralSystemRootCertificate', certificate: csms.caCertificate ?? PLACEHOLDER_PEM }),
-  DeleteCertificate: () => ({ certificateHashData: { hashAlgorithm: 'SHA256', issuerNameHash: ZERO_HASH, issuerKeyHash: ZERO_HASH, serialNumber: '1' } }),
-  GetInstalledCertificateIds: () => ({ certificateType: 'CentralSystemRootCertificate' }),
-  GetLog: (ctx) => ({ logType: 'DiagnosticsLog', requestId: ctx.nextId(), log: { remoteLocation: fileUrl(ctx, '') }, retries: 1, retryInterval: 5 }),
-  SignedUpdateFirmware: (ctx) => ({
-    requestId: ctx.nextId(),
-    retries: 1,
-    retryInterval: 5,
-    firmware: { location: fileUrl(ctx, 'firmware.bin'), retrieveDateTime: new Date().toISOString(), signingCertificate: PLACEHOLDER_PEM, signature: 'c2lnbmF0dXJl' },
-  }),
-};
-
-/**
- * The default request of a CSMS-initiated action for one charge point, outside a
- * {@link PeriodicCommands} (the console, the REST API): undefined when there is nothing to send.
- * @param csms The CSMS.
- * @param cpId Charge point id.
- * @param action The action (canonical spelling).
- * @param fileServerUrl Base URL for file transfers (default {@link DEFAULT_FILE_SERVER_URL}).
- */
-export function defaultCommandPayload(csms: MockCsms, cpId: string, action: string, fileServerUrl = DEFAULT_FILE_SERVER_URL): Payload | undefined {
-  return actionEntry(DEFAULT_COMMAND_PAYLOADS, action)?.({ cpId, csms, nextId: () => csms.nextRequestId(), fileServerUrl });
-}
+/** Every CSMS-initiated action of every version the mock CSMS speaks. */
+export const CSMS_ACTIONS = ALL_CSMS_ACTIONS;
 
 /** One periodic command. */
 export interface PeriodicCommand {
@@ -125,7 +25,7 @@ export interface PeriodicCommand {
   action: string;
   /** Period in seconds. */
   periodS: number;
-  /** Request payload (default: {@link DEFAULT_COMMAND_PAYLOADS}). */
+  /** Request payload (default: the station's version's default, built from its state). */
   payload?: Payload;
 }
 
@@ -135,12 +35,17 @@ export interface PeriodicCommand {
  * @param command The command.
  */
 export function checkCommand(command: PeriodicCommand): PeriodicCommand {
-  const action = CSMS_ACTIONS.find((a) => a.toLowerCase() === command.action.toLowerCase());
-  if (!action) throw new Error(`command '${command.action}' is not a CSMS-initiated 1.6 action (one of ${CSMS_ACTIONS.join(', ')})`);
+  const action = csmsAction(command.action);
+  if (!action) throw new Error(`command '${command.action}' is not a CSMS-initiated OCPP action (one of ${CSMS_ACTIONS.join(', ')})`);
   if (!Number.isFinite(command.periodS) || command.periodS <= 0) throw new Error(`command ${action}: the period must be a positive number of seconds, got ${String(command.periodS)}`);
   if (command.payload !== undefined) {
-    const violation = SchemaValidator.for(ocpp16).check(action, 'request', command.payload);
-    if (violation) throw new Error(`command ${action}: invalid payload: ${violation.message}`);
+    // A payload is one version's: it must be valid in a version that has the action by this name.
+    const versions = DIALECTS.filter((d) => Object.hasOwn(d.commands, action));
+    const violations = versions.map((d) => SchemaValidator.for(d.protocol).check(action, 'request', command.payload));
+    if (violations.every((v) => v !== undefined)) {
+      const why = violations.map((v, i) => (versions.length > 1 ? `${v!.message} (OCPP ${versions[i]!.version})` : v!.message));
+      throw new Error(`command ${action}: invalid payload: ${why.join('; ')}`);
+    }
   }
   return { ...command, action };
 }
@@ -188,22 +93,24 @@ interface Scheduled extends PeriodicCommand {
 }
 
 /**
- * Sends commands on their periods to every connected charge point. A charge point whose boot
- * was Rejected is skipped (it must not answer), so is RemoteStart/Stop while Pending (1.6
- * §4.2.1), and a call whose previous round to the same charge point is still unanswered.
+ * Sends commands on their periods to every connected station. A station whose boot was
+ * Rejected is skipped (it must not answer), so are remote start and stop while Pending (1.6
+ * §4.2.1, B02.FR.05), a call whose previous round to the same station is still unanswered, and
+ * a command with nothing to send (no open transaction to stop).
  *
  * Events: `result` ({@link CommandOutcome}), `error` ({@link CommandOutcome}), `skipped`
- * (cpId, action, reason).
+ * (cpId, action, reason), and `unsupported` (cpId, action, reason) once per station for a
+ * command its version has no counterpart of.
  */
 export class PeriodicCommands extends EventEmitter {
   /** The commands, checked. */
   readonly commands: readonly PeriodicCommand[];
   private readonly scheduled: Scheduled[];
   private readonly scheduler: Scheduler;
-  private readonly fileServerUrl: string;
-  private readonly timeoutMs: number | undefined;
+  private readonly operator: Operator;
   private readonly inFlight = new Set<string>();
-  private readonly reservations = new Map<string, number>();
+  /** `cpId NUL action` of commands already reported unsupported (said once). */
+  private readonly unsupported = new Set<string>();
   private timer: TimerHandle | undefined;
   private running = false;
 
@@ -217,8 +124,7 @@ export class PeriodicCommands extends EventEmitter {
     super();
     this.commands = commands.map(checkCommand);
     this.scheduler = options.scheduler ?? realScheduler;
-    this.fileServerUrl = options.fileServerUrl ?? DEFAULT_FILE_SERVER_URL;
-    this.timeoutMs = options.timeoutMs;
+    this.operator = new Operator(csms, { timeoutMs: options.timeoutMs, fileServerUrl: options.fileServerUrl });
     this.scheduled = this.commands.map((c) => ({ ...c, dueAt: 0 }));
     csms.once('close', () => this.stop());
   }
@@ -240,21 +146,14 @@ export class PeriodicCommands extends EventEmitter {
   }
 
   /**
-   * The payload a command sends to one charge point now (undefined: nothing to send).
+   * The request a command makes of one station now: the action in the station's version and
+   * its payload (undefined: nothing to send). Throws an `OperationError` when the version has no
+   * such action.
    * @param command The command.
-   * @param cpId Charge point id.
+   * @param cpId Station id.
    */
-  payloadFor(command: PeriodicCommand, cpId: string): Payload | undefined {
-    if (command.payload) return command.payload;
-    return actionEntry(DEFAULT_COMMAND_PAYLOADS, command.action)?.(this.context(cpId));
-  }
-
-  /**
-   * The context default payloads are built with, for one charge point (also used by the console and REST API).
-   * @param cpId Charge point id.
-   */
-  context(cpId: string): CommandContext {
-    return { cpId, csms: this.csms, nextId: () => this.csms.nextRequestId(), fileServerUrl: this.fileServerUrl, lastReservationId: this.reservations.get(cpId) };
+  requestFor(command: PeriodicCommand, cpId: string): { action: string; payload: Payload | undefined } {
+    return this.operator.request(cpId, command.action, command.payload);
   }
 
   /**
@@ -290,31 +189,41 @@ export class PeriodicCommands extends EventEmitter {
     const calls: Promise<CommandOutcome>[] = [];
     for (const cpId of this.csms.chargePointIds) {
       const key = `${cpId}\u0000${command.action}`;
+      let request: { action: string; payload: Payload | undefined };
+      try {
+        request = this.requestFor(command, cpId);
+      } catch (err) {
+        if (!(err instanceof OperationError)) throw err;
+        if (!this.unsupported.has(key)) this.emit('unsupported', cpId, command.action, err.message);
+        this.unsupported.add(key);
+        continue;
+      }
+      const { action, payload } = request;
       const registration = this.csms.discipline.registrationOf(cpId);
       const skip =
         registration === 'Rejected'
           ? 'its boot was Rejected'
-          : registration === 'Pending' && command.action.startsWith('Remote')
+          : registration === 'Pending' && /^(Remote|Request)(Start|Stop)Transaction$/.test(action)
             ? 'its boot is Pending'
             : this.inFlight.has(key)
               ? 'the previous call is unanswered'
-              : undefined;
-      const payload = skip ? undefined : this.payloadFor(command, cpId);
+              : payload === undefined
+                ? 'nothing to send (no open transaction)'
+                : undefined;
       if (skip || !payload) {
-        this.emit('skipped', cpId, command.action, skip ?? 'nothing to send');
+        this.emit('skipped', cpId, action, skip);
         continue;
       }
-      if (command.action === 'ReserveNow') this.reservations.set(cpId, Number(payload.reservationId));
       this.inFlight.add(key);
       calls.push(
-        this.csms.call(cpId, command.action, payload, this.timeoutMs === undefined ? undefined : { timeoutMs: this.timeoutMs }).then(
-          (response) => {
-            const outcome: CommandOutcome = { cpId, action: command.action, payload, response };
+        this.operator.send(cpId, { action, payload }).then(
+          ({ response }) => {
+            const outcome: CommandOutcome = { cpId, action, payload, response };
             this.emit('result', outcome);
             return outcome;
           },
           (error: Error) => {
-            const outcome: CommandOutcome = { cpId, action: command.action, payload, error };
+            const outcome: CommandOutcome = { cpId, action, payload, error };
             if (this.listenerCount('error') > 0) this.emit('error', outcome);
             return outcome;
           },

@@ -8,22 +8,22 @@
 import readline from 'node:readline';
 import type { Payload } from '../ocpp/frames';
 import type { MockCsms } from './mock-csms';
+import { Operator, csmsAction, type Sent } from './operations';
 import type { MeterReading, TransactionRecord } from './transactions';
 
 /** The help text. */
 export const CONSOLE_HELP = `commands:
-  list                                 connected charge points, registration, connector statuses
-  remote-start CP [TAG] [CONNECTOR]    RemoteStartTransaction (default: first whitelist token, an available connector)
-  remote-stop CP [TX]                  RemoteStopTransaction (default: the charge point's open transaction)
-  reset CP [Soft|Hard]                 Reset (default Soft)
-  trigger CP MESSAGE [CONNECTOR]       TriggerMessage, e.g. trigger CP001 StatusNotification
-  send CP ACTION [{json}]              any CSMS-initiated action with a JSON payload
+  list                                 connected charge points, version, registration, connector / EVSE statuses
+  remote-start CP [TAG] [EVSE]         RemoteStartTransaction (1.6) / RequestStartTransaction (2.0.1)
+                                       (default: first whitelist token, a free connector / EVSE)
+  remote-stop CP [TX]                  RemoteStopTransaction / RequestStopTransaction (default: the open transaction)
+  reset CP [Soft|Hard]                 Reset (default Soft; 2.0.1: Soft = OnIdle, Hard = Immediate)
+  trigger CP MESSAGE [EVSE]            TriggerMessage, e.g. trigger CP001 StatusNotification
+  send CP ACTION [{json}]              any CSMS-initiated action; no payload: the default for that station
   tx                                   open and finished transactions with energy
   meter                                latest meter values per charge point
   probes                               conformance findings so far
   help                                 this text`;
-
-const TRIGGERABLE = ['BootNotification', 'DiagnosticsStatusNotification', 'FirmwareStatusNotification', 'Heartbeat', 'MeterValues', 'StatusNotification'];
 
 const kwh = (wh: number): string => `${(wh / 1000).toFixed(3)} kWh`;
 
@@ -44,6 +44,11 @@ export function meterLine(r: MeterReading): string {
   return `${r.cpId} #${r.connectorId}${r.transactionId === undefined ? '' : ` tx ${r.transactionId}`}: ${parts.join(', ') || 'no values'}`;
 }
 
+/** What the console shows of a request sent: the station, the action and the answer. */
+function shown(sent: Sent): string {
+  return `${sent.cpId} ${sent.action} → ${JSON.stringify(sent.response)}`;
+}
+
 function txLine(t: TransactionRecord): string {
   const end = t.stoppedAt === undefined ? 'open' : `stopped ${t.stoppedAt} (${t.reason})`;
   return `  ${String(t.transactionId).padStart(5)}  ${t.cpId} #${t.connectorId}  ${t.idTag}  ${kwh(t.energyWh)}  started ${t.startedAt}  ${end}`;
@@ -61,7 +66,11 @@ export class CsmsConsole {
    * @param csms The CSMS it operates.
    * @param options `timeoutMs`: timeout of each call (default: the CSMS's).
    */
-  constructor(private readonly csms: MockCsms, private readonly options: { timeoutMs?: number } = {}) {}
+  constructor(private readonly csms: MockCsms, options: { timeoutMs?: number; fileServerUrl?: string } = {}) {
+    this.operator = new Operator(csms, options);
+  }
+
+  private readonly operator: Operator;
 
   /**
    * Run one command line; resolves with the text to show (errors start with `error:`). Never rejects.
@@ -88,17 +97,12 @@ export class CsmsConsole {
           return await this.remoteStart(args);
         case 'remote-stop':
           return await this.remoteStop(args);
-        case 'reset': {
-          const type = (args[1] ?? 'Soft').toLowerCase();
-          if (type !== 'soft' && type !== 'hard') return 'error: usage: reset CP Soft|Hard';
-          return await this.send(this.cp(args[0]), 'Reset', { type: type === 'soft' ? 'Soft' : 'Hard' });
-        }
+        case 'reset':
+          return shown(await this.operator.reset(this.cp(args[0]), args[1] ?? 'Soft'));
         case 'trigger': {
-          const message = TRIGGERABLE.find((m) => m.toLowerCase() === (args[1] ?? '').toLowerCase());
-          if (!message) return `error: usage: trigger CP MESSAGE [CONNECTOR], MESSAGE one of ${TRIGGERABLE.join(', ')}`;
-          const payload: Payload = { requestedMessage: message };
-          if (args[2] !== undefined) payload.connectorId = this.integer(args[2], 'CONNECTOR');
-          return await this.send(this.cp(args[0]), 'TriggerMessage', payload);
+          const cp = this.cp(args[0]);
+          if (args[1] === undefined) return `error: usage: trigger CP MESSAGE [EVSE], MESSAGE one of ${this.operator.station(cp).dialect.triggerable.join(', ')}`;
+          return shown(await this.operator.trigger(cp, args[1], args[2] === undefined ? undefined : this.integer(args[2], 'EVSE')));
         }
         case 'send': {
           const m = /^\s*\S+\s+(\S+)\s+(\S+)\s*(.*)$/s.exec(line);
@@ -112,7 +116,12 @@ export class CsmsConsole {
             }
           }
           if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return 'error: the payload must be a JSON object';
-          return await this.send(this.cp(m[1]), m[2]!, payload as Payload);
+          const cp = this.cp(m[1]);
+          const action = csmsAction(m[2]!);
+          if (!action) return `error: ${m[2]} is not a CSMS-initiated OCPP action`;
+          const request = this.operator.request(cp, action, Object.keys(payload).length > 0 ? (payload as Payload) : undefined);
+          if (!request.payload) return `error: no default ${request.action} for ${cp} now (e.g. no open transaction): give a payload`;
+          return shown(await this.operator.send(cp, { action: request.action, payload: request.payload }));
         }
         default:
           return `error: unknown command '${command}' (try help)`;
@@ -136,12 +145,6 @@ export class CsmsConsole {
     return Number(text);
   }
 
-  private async send(cpId: string, action: string, payload: Payload): Promise<string> {
-    const opts = this.options.timeoutMs === undefined ? undefined : { timeoutMs: this.options.timeoutMs };
-    const response = await this.csms.call(cpId, action, payload, opts);
-    return `${cpId} ${action} → ${JSON.stringify(response)}`;
-  }
-
   private list(): string {
     const ids = this.csms.chargePointIds;
     if (ids.length === 0) return 'no charge points connected';
@@ -150,7 +153,7 @@ export class CsmsConsole {
         const statuses = [...this.csms.transactions.connectorStatuses(id)].sort(([a], [b]) => a - b).map(([c, s]) => `#${c} ${s.status}`);
         const open = this.csms.transactions.open(id).map((t) => t.transactionId);
         const boot = this.csms.discipline.registrationOf(id) ?? 'not booted';
-        return `${id}  ${boot}  ${statuses.join(', ') || 'no status yet'}${open.length ? `  open tx ${open.join(', ')}` : ''}`;
+        return `${id}  OCPP ${this.csms.stations.get(id)?.version ?? '?'}  ${boot}  ${statuses.join(', ') || 'no status yet'}${open.length ? `  open tx ${open.join(', ')}` : ''}`;
       })
       .join('\n');
   }
@@ -174,24 +177,15 @@ export class CsmsConsole {
   }
 
   private async remoteStart(args: string[]): Promise<string> {
-    const cpId = this.cp(args[0]);
-    const idTag = args[1] ?? [...this.csms.policy.whitelist][0] ?? 'valid_token';
-    const payload: Payload = { idTag };
-    const connectorId = args[2] !== undefined ? this.integer(args[2], 'CONNECTOR') : this.csms.transactions.availableConnector(cpId);
-    if (connectorId !== undefined) payload.connectorId = connectorId;
-    return this.send(cpId, 'RemoteStartTransaction', payload);
+    const unit = args[2] === undefined ? undefined : this.integer(args[2], 'EVSE');
+    return shown(await this.operator.remoteStart(this.cp(args[0]), { token: args[1], unit }));
   }
 
   private async remoteStop(args: string[]): Promise<string> {
     const cpId = this.cp(args[0]);
-    let transactionId: number;
-    if (args[1] !== undefined) transactionId = this.integer(args[1], 'TX');
-    else {
-      const open = this.csms.transactions.open(cpId);
-      if (open.length === 0) return `error: ${cpId} has no open transaction (give TX)`;
-      transactionId = open[0]!.transactionId;
-    }
-    return this.send(cpId, 'RemoteStopTransaction', { transactionId });
+    // 1.6 ids are numbers, 2.0.1 ids the station's strings.
+    const given = args[1] === undefined ? undefined : this.operator.station(cpId).version === '1.6' ? this.integer(args[1], 'TX') : args[1];
+    return shown(await this.operator.remoteStop(cpId, given));
   }
 }
 

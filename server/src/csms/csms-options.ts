@@ -6,6 +6,7 @@
 import type WebSocket from 'ws';
 import type { CallHandler, InboundCall, RpcEndpoint } from '../ocpp/endpoint';
 import type { ProtocolVersion } from '../ocpp/protocol';
+import type { CsmsDialect } from './dialect';
 import type { ValidationMode } from '../ocpp/validator';
 import type { Authenticator } from '../transport/server';
 import type { DisciplineOptions } from './discipline';
@@ -35,7 +36,7 @@ export interface MockCsmsOptions extends PolicyOptions {
   port?: number;
   /**
    * OCPP versions served, in order of preference (`ocpp2.0.1` or `2.0.1`, `ocpp1.6` or `1.6`);
-   * each connection speaks the first of these its charge point offered. Default `['ocpp1.6']`.
+   * each connection speaks the first of these its charge point offered. Default: both, 2.0.1 first.
    */
   protocols?: string[];
   /**
@@ -104,6 +105,10 @@ export interface ConnectedStation {
   id: string;
   /** The OCPP version of its connection, as negotiated (`protocol.subprotocol`). */
   protocol: ProtocolVersion;
+  /** The same, short: `1.6`, `2.0.1`. */
+  version: string;
+  /** How the CSMS speaks that version. */
+  dialect: CsmsDialect;
   /** The RPC endpoint of its connection. */
   endpoint: RpcEndpoint;
   /** The socket. */

@@ -40,29 +40,6 @@ export interface Refusal {
   description: string;
 }
 
-/** Messages (Extended)TriggerMessage can request, by the CALL they make the charge point send. */
-const TRIGGERED_ACTION: Readonly<Record<string, string>> = {
-  BootNotification: 'BootNotification',
-  DiagnosticsStatusNotification: 'DiagnosticsStatusNotification',
-  FirmwareStatusNotification: 'FirmwareStatusNotification',
-  Heartbeat: 'Heartbeat',
-  MeterValues: 'MeterValues',
-  StatusNotification: 'StatusNotification',
-  LogStatusNotification: 'LogStatusNotification',
-  SignChargePointCertificate: 'SignCertificate',
-};
-
-/**
- * The CALL a (Extended)TriggerMessage makes the charge point send.
- * @param trigger `TriggerMessage` or `ExtendedTriggerMessage`.
- * @param requestedMessage The request's `requestedMessage`.
- */
-export function triggeredAction(trigger: string, requestedMessage: string): string | undefined {
-  // In the security extension FirmwareStatusNotification asks for the signed variant.
-  if (trigger === 'ExtendedTriggerMessage' && requestedMessage === 'FirmwareStatusNotification') return 'SignedFirmwareStatusNotification';
-  return TRIGGERED_ACTION[requestedMessage];
-}
-
 /** Registration state and the order rules, per charge point id. */
 export class ProtocolDiscipline {
   /** Rule: boot Accepted before anything else. */
@@ -71,6 +48,8 @@ export class ProtocolDiscipline {
   bootBeforeStatus: boolean;
   private readonly registration = new Map<string, string>();
   private readonly allowed = new Map<string, Set<string>>();
+  /** Reports requested while Pending, by `cpId NUL action`. */
+  private readonly reports = new Set<string>();
 
   /**
    * Create the rules.
@@ -102,18 +81,25 @@ export class ProtocolDiscipline {
    */
   booted(cpId: string, status: string): void {
     this.registration.set(cpId, status);
-    if (status === 'Accepted') this.allowed.delete(cpId);
+    if (status === 'Accepted') {
+      this.allowed.delete(cpId);
+      for (const key of this.reports) if (key.startsWith(`${cpId}\u0000`)) this.reports.delete(key);
+    }
   }
 
   /**
-   * The CSMS sent a (Extended)TriggerMessage: the message it asks for may come while Pending.
+   * The CSMS asked for a message (TriggerMessage, a 2.0.1 report request): it may come while
+   * Pending (1.6 §4.2.1, 2.0.1 B02.FR.02).
    * @param cpId Charge point id.
-   * @param trigger `TriggerMessage` or `ExtendedTriggerMessage`.
-   * @param requestedMessage The requested message.
+   * @param action The CALL the charge point will send.
+   * @param once True for one message (a trigger); false for a report that comes in parts
+   *   (NotifyReport with `tbc`), let through until the boot is Accepted.
    */
-  triggered(cpId: string, trigger: string, requestedMessage: string): void {
-    const action = triggeredAction(trigger, requestedMessage);
-    if (!action) return;
+  requested(cpId: string, action: string, once = true): void {
+    if (!once) {
+      this.reports.add(`${cpId}\u0000${action}`);
+      return;
+    }
     let set = this.allowed.get(cpId);
     if (!set) this.allowed.set(cpId, (set = new Set()));
     set.add(action);
@@ -123,15 +109,16 @@ export class ProtocolDiscipline {
    * Check an inbound CALL against the rules; a {@link Refusal} when it must be refused.
    * @param cpId Charge point id.
    * @param action The CALL's action.
+   * @param rule Where the rule comes from in the connection's version (e.g. `B02.FR.09`).
    */
-  check(cpId: string, action: string): Refusal | undefined {
+  check(cpId: string, action: string, rule = 'OCPP 1.6 §4.2.1'): Refusal | undefined {
     if (action === 'BootNotification' || this.needsBoot(cpId, action)) return undefined;
     const status = this.registration.get(cpId);
     if (this.requireAccepted && status !== 'Accepted') {
       const pending = this.allowed.get(cpId);
-      if (status === 'Pending' && pending?.delete(action)) return undefined;
+      if (status === 'Pending' && (pending?.delete(action) || this.reports.has(`${cpId}\u0000${action}`))) return undefined;
       const why = status === undefined ? 'no BootNotification was accepted yet' : `its BootNotification was answered ${status}`;
-      return { code: 'SecurityError', description: `${action} refused: ${why} (OCPP 1.6 §4.2.1)` };
+      return { code: 'SecurityError', description: `${action} refused: ${why} (${rule})` };
     }
     if (this.bootBeforeStatus && action === 'StatusNotification' && status === undefined) {
       return { code: 'GenericError', description: 'StatusNotification before any BootNotification: boot first (OCPP 1.6 §4.2)' };
@@ -154,5 +141,6 @@ export class ProtocolDiscipline {
   clear(): void {
     this.registration.clear();
     this.allowed.clear();
+    this.reports.clear();
   }
 }

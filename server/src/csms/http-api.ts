@@ -4,13 +4,19 @@
  *
  * | route | does |
  * | --- | --- |
- * | `GET /list` | `{"cp_ids": [...]}` |
- * | `POST /reserve/:cp` `{idTag?, connectorId?, expiryDate?}` | ReserveNow for an available connector → `{"status", "connectorId", "reservationId"}`; 503 `{"error_code": 503, "message": "No such Charge Point. [cp]"}` when not connected or nothing is available |
- * | `POST /remote-start/:cp` `{idTag?, connectorId?}` | RemoteStartTransaction → the charge point's answer |
- * | `POST /remote-stop/:cp` `{transactionId?}` | RemoteStopTransaction (default: its open transaction) |
- * | `POST /reset/:cp` `{type}` | Reset Soft or Hard |
- * | `POST /trigger/:cp` `{requestedMessage, connectorId?}` | TriggerMessage |
- * | `POST /command/:cp/:action` `{...payload}` | any CSMS-initiated action (an empty body sends the default payload) |
+ * Each station is spoken to in the version it negotiated (1.6 or 2.0.1); connector ids of 1.6
+ * are EVSE ids in 2.0.1 (`connectorId` and `evseId` are accepted alike), tokens are `idTag` or
+ * `idToken`.
+ *
+ * | route | does |
+ * | --- | --- |
+ * | `GET /list` | `{"cp_ids": [...], "charge_points": [{"id", "version"}]}` |
+ * | `POST /reserve/:cp` `{idTag?, evseId?, expiryDate?}` | ReserveNow (1.6: connectorId, 2.0.1: evseId) for a free connector / EVSE → `{"status", "reservationId", "evseId"}`; 503 `{"error_code": 503, "message": "No such Charge Point. [cp]"}` when not connected, 503 `no available EVSE on cp` when nothing is free |
+ * | `POST /remote-start/:cp` `{idTag?, evseId?}` | RemoteStartTransaction / RequestStartTransaction → the station's answer |
+ * | `POST /remote-stop/:cp` `{transactionId?}` | RemoteStopTransaction / RequestStopTransaction (default: its open transaction) |
+ * | `POST /reset/:cp` `{type}` | Reset: Soft / OnIdle or Hard / Immediate |
+ * | `POST /trigger/:cp` `{requestedMessage, evseId?}` | TriggerMessage |
+ * | `POST /command/:cp/:action` `{...payload}` | any CSMS-initiated action (an empty body sends the default payload; a 1.6 name reaches a 2.0.1 station as its twin) |
  * | `GET /transactions` | `{"open": [...], "finished": [...]}` |
  * | `GET /meter-values` | latest meter values: `{cpId: {connectorId: reading}}` |
  * | `GET /probes` | the conformance report |
@@ -33,8 +39,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { OcppCallError, OcppConnectionError, OcppTimeoutError, OcppValidationError } from '../ocpp/errors';
 import type { Payload } from '../ocpp/frames';
 import { createBoundedServer, isLoopback, newToken, refuse, refuseBody, sendRefusal, type AccessPolicy } from '../security/http-access';
-import { CSMS_ACTIONS, defaultCommandPayload } from './commands';
 import type { MockCsms } from './mock-csms';
+import { Operator, OperationError, csmsAction } from './operations';
 
 /** Options of the REST API. */
 export interface HttpApiOptions {
@@ -76,13 +82,11 @@ class HttpError extends Error {
   }
 }
 
-const noSuchChargePoint = (cp: string, reason?: string): HttpError =>
-  new HttpError(503, `No such Charge Point. [${cp}]`, reason ? { reason } : {});
-
 /** The HTTP status and body of any error a route throws. */
 function errorBody(err: unknown): { status: number; body: Record<string, unknown> } {
   const as = (status: number, message: string, extra: Record<string, unknown> = {}) => ({ status, body: { error_code: status, message, ...extra } });
   if (err instanceof HttpError) return as(err.status, err.message, err.extra);
+  if (err instanceof OperationError) return as(err.status, err.message);
   if (err instanceof OcppValidationError) return as(400, err.description, { ocpp_error: err.code });
   if (err instanceof OcppTimeoutError) return as(504, err.message);
   if (err instanceof OcppCallError) return as(502, `the charge point answered ${err.code}${err.description ? `: ${err.description}` : ''}`, { ocpp_error: err.code });
@@ -116,11 +120,8 @@ export function createHttpApp(csms: MockCsms, options: HttpApiOptions = {}): exp
   });
   app.use(express.json({ limit: BODY_LIMIT }));
 
-  const connected = (req: Request): string => {
-    const cp = String(req.params.cp);
-    if (!csms.stations.has(cp)) throw noSuchChargePoint(cp);
-    return cp;
-  };
+  const operator = new Operator(csms, { timeoutMs, fileServerUrl: options.fileServerUrl });
+  const cpOf = (req: Request): string => operator.station(String(req.params.cp)).id;
   const body = (req: Request): Payload => {
     const b: unknown = req.body ?? {};
     if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new HttpError(400, 'the body must be a JSON object');
@@ -131,72 +132,63 @@ export function createHttpApp(csms: MockCsms, options: HttpApiOptions = {}): exp
     if (typeof value !== 'number' || !Number.isInteger(value)) throw new HttpError(400, `${name} must be an integer`);
     return value;
   };
-  const call = (cp: string, action: string, payload: Payload) => csms.call(cp, action, payload, { timeoutMs });
-  const idTagOf = (b: Payload): string => {
-    if (b.idTag !== undefined && (typeof b.idTag !== 'string' || b.idTag.length === 0)) throw new HttpError(400, 'idTag must be a non-empty string');
-    return (b.idTag as string | undefined) ?? [...csms.policy.whitelist][0] ?? 'valid_token';
+  /** `evseId` (2.0.1) or `connectorId` (1.6): the same thing to the operator. */
+  const unitOf = (b: Payload): number | undefined => integer(b.evseId, 'evseId') ?? integer(b.connectorId, 'connectorId');
+  const tokenOf = (b: Payload): string | undefined => {
+    const token = b.idToken ?? b.idTag;
+    if (token !== undefined && (typeof token !== 'string' || token.length === 0)) throw new HttpError(400, 'idTag / idToken must be a non-empty string');
+    return token as string | undefined;
   };
 
   app.get('/list', (_req, res) => {
-    res.json({ cp_ids: csms.chargePointIds });
+    const stations = [...csms.stations.values()];
+    res.json({ cp_ids: stations.map((s) => s.id), charge_points: stations.map((s) => ({ id: s.id, version: s.version })) });
   });
 
   app.post('/reserve/:cp', async (req, res) => {
-    const cp = connected(req);
+    const cp = cpOf(req);
     const b = body(req);
-    const connectorId = integer(b.connectorId, 'connectorId') ?? csms.transactions.availableConnector(cp);
-    if (connectorId === undefined) throw noSuchChargePoint(cp, 'no available connector');
-    const payload: Payload = {
-      connectorId,
-      expiryDate: typeof b.expiryDate === 'string' ? b.expiryDate : new Date(Date.now() + 15 * 60_000).toISOString(),
-      idTag: idTagOf(b),
-      reservationId: csms.nextRequestId(),
-    };
-    const response = await call(cp, 'ReserveNow', payload);
-    res.json({ status: response.status, connectorId, reservationId: payload.reservationId });
+    const expiry = b.expiryDateTime ?? b.expiryDate;
+    const sent = await operator.reserve(cp, { token: tokenOf(b), unit: unitOf(b), expiry: typeof expiry === 'string' ? expiry : undefined });
+    const p = sent.payload;
+    // The unit in the station's own word: connectorId (1.6) or evseId (2.0.1).
+    res.json({ ...sent.response, reservationId: p.reservationId ?? p.id, ...(p.connectorId === undefined ? { evseId: p.evseId } : { connectorId: p.connectorId }) });
   });
 
   app.post('/remote-start/:cp', async (req, res) => {
-    const cp = connected(req);
     const b = body(req);
-    const payload: Payload = { idTag: idTagOf(b) };
-    const connectorId = integer(b.connectorId, 'connectorId') ?? csms.transactions.availableConnector(cp);
-    if (connectorId !== undefined) payload.connectorId = connectorId;
-    res.json(await call(cp, 'RemoteStartTransaction', payload));
+    res.json((await operator.remoteStart(cpOf(req), { token: tokenOf(b), unit: unitOf(b) })).response);
   });
 
   app.post('/remote-stop/:cp', async (req, res) => {
-    const cp = connected(req);
-    const transactionId = integer(body(req).transactionId, 'transactionId') ?? csms.transactions.open(cp)[0]?.transactionId;
-    if (transactionId === undefined) throw new HttpError(409, `${cp} has no open transaction (give transactionId)`);
-    res.json({ transactionId, ...(await call(cp, 'RemoteStopTransaction', { transactionId })) });
+    const given = body(req).transactionId;
+    if (given !== undefined && typeof given !== 'string' && !Number.isInteger(given)) throw new HttpError(400, 'transactionId must be an integer (1.6) or a string (2.0.1)');
+    const sent = await operator.remoteStop(cpOf(req), given as number | string | undefined);
+    res.json({ transactionId: sent.payload.transactionId, ...sent.response });
   });
 
   app.post('/reset/:cp', async (req, res) => {
-    const cp = connected(req);
+    const cp = cpOf(req);
     const type = body(req).type;
-    if (type !== 'Soft' && type !== 'Hard') throw new HttpError(400, "type must be 'Soft' or 'Hard'");
-    res.json(await call(cp, 'Reset', { type }));
+    if (typeof type !== 'string') throw new HttpError(400, 'type is required: Soft or Hard (1.6), OnIdle or Immediate (2.0.1)');
+    res.json((await operator.reset(cp, type)).response);
   });
 
   app.post('/trigger/:cp', async (req, res) => {
-    const cp = connected(req);
+    const cp = cpOf(req);
     const b = body(req);
     if (typeof b.requestedMessage !== 'string') throw new HttpError(400, 'requestedMessage is required');
-    const payload: Payload = { requestedMessage: b.requestedMessage };
-    const connectorId = integer(b.connectorId, 'connectorId');
-    if (connectorId !== undefined) payload.connectorId = connectorId;
-    res.json(await call(cp, 'TriggerMessage', payload));
+    res.json((await operator.trigger(cp, b.requestedMessage, unitOf(b))).response);
   });
 
   app.post('/command/:cp/:action', async (req, res) => {
-    const action = CSMS_ACTIONS.find((a) => a.toLowerCase() === String(req.params.action).toLowerCase());
-    if (!action) throw new HttpError(400, `${String(req.params.action)} is not a CSMS-initiated 1.6 action`);
-    const cp = connected(req);
+    const action = csmsAction(String(req.params.action));
+    if (!action) throw new HttpError(400, `${String(req.params.action)} is not a CSMS-initiated OCPP action`);
+    const cp = cpOf(req);
     const b = body(req);
-    const payload = Object.keys(b).length > 0 ? b : defaultCommandPayload(csms, cp, action, options.fileServerUrl);
-    if (!payload) throw new HttpError(409, `no default ${action} for ${cp} now (e.g. no open transaction): give a payload`);
-    res.json(await call(cp, action, payload));
+    const request = operator.request(cp, action, Object.keys(b).length > 0 ? b : undefined);
+    if (!request.payload) throw new HttpError(409, `no default ${request.action} for ${cp} now (e.g. no open transaction): give a payload`);
+    res.json((await operator.send(cp, { action: request.action, payload: request.payload })).response);
   });
 
   app.get('/transactions', (_req, res) => {

@@ -12,24 +12,22 @@ import type { TLSSocket } from 'node:tls';
 import { RpcEndpoint, type CallHandler, type CallOptions, type FrameEvent, type InboundCall, type InboundViolation } from '../ocpp/endpoint';
 import { OcppConnectionError, OcppError } from '../ocpp/errors';
 import { MessageType, type Payload } from '../ocpp/frames';
-import { actionEntry } from '../ocpp/protocol';
 import { SUPPORTED_SUBPROTOCOLS, protocolBySubprotocol, parseSubprotocol } from '../ocpp/protocols';
 import { AUTHORIZATION_KEY } from '../ocpp/v16/protocol';
 import { createFirmwareSigner, signCsr, type FirmwareSigner } from '../security/pki';
 import { OcppServer, type Accepted, type Authenticator, type BasicCredentials } from '../transport/server';
 import { bindSocket } from '../transport/socket';
+import type { AnswerContext, CsmsDialect } from './dialect';
+import { DIALECTS, dialectFor } from './dialects';
 import { ProtocolDiscipline } from './discipline';
 import { CsmsPolicy } from './policy';
 import { ConformanceProbes } from './probes';
-import { DEFAULT_ANSWERS, type AnswerContext } from './responses';
 import { CsmsRecords } from './records';
 import { TransactionBook } from './transactions';
 import type { CertificateSigningResult, ConnectedStation, CsmsCallHandler, MockCsmsOptions } from './csms-options';
 
 export type { CertificateSigningResult, ConnectedStation, CsmsCallHandler, MockCsmsOptions } from './csms-options';
 
-/** Actions whose answered request the books and the rules need (paired with our CALLRESULT). */
-const RECORDED = new Set(['BootNotification', 'StatusNotification', 'StartTransaction', 'StopTransaction', 'MeterValues']);
 
 const isPayload = (v: unknown): v is Payload => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | undefined)?.then === 'function';
@@ -78,16 +76,20 @@ export class MockCsms extends EventEmitter {
   readonly transactions = new TransactionBook();
   /** Conformance probes (undefined when switched off). */
   readonly probes: ConformanceProbes | undefined;
+  /** Subprotocols served, in order of preference. */
+  readonly protocols: readonly string[];
   private readonly server: OcppServer;
   private readonly overrides = new Map<string, CsmsCallHandler>();
-  /** Per connection: inbound CALLs of {@link RECORDED} actions awaiting our answer (`booked` once in the books). */
+  /** Per connection: inbound CALLs of its dialect's recorded actions awaiting our answer (`booked` once in the books). */
   private readonly awaiting = new WeakMap<ConnectedStation, Map<string, { action: string; payload: Payload; booked?: boolean }>>();
   /** Connections asked to boot because the CSMS had no boot of them. */
   private readonly askedToBoot = new WeakSet<ConnectedStation>();
   private readonly records: CsmsRecords;
+  /** Reservation id last sent to each station (what a default CancelReservation cancels). */
+  readonly lastReservation = new Map<string, number>();
   private signer: Promise<FirmwareSigner> | undefined;
   private boundPort = 0;
-  private readonly context: AnswerContext;
+  private readonly counters: { heartbeatInterval: number; nextTransactionId(): number };
 
   /**
    * Create a mock CSMS; call {@link MockCsms.listen} to start it.
@@ -95,10 +97,11 @@ export class MockCsms extends EventEmitter {
    */
   constructor(private readonly options: MockCsmsOptions = {}) {
     super();
+    this.protocols = options.protocols ? options.protocols.map(parseSubprotocol) : DIALECTS.map((d) => d.protocol.subprotocol);
     this.server = new OcppServer({
       port: options.port ?? 8100,
       host: options.host,
-      protocols: (options.protocols ?? ['ocpp1.6']).map(parseSubprotocol),
+      protocols: [...this.protocols],
       authenticate: (id, credentials, req) => this.admit(id, credentials, req),
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       tls: options.tls && {
@@ -123,7 +126,7 @@ export class MockCsms extends EventEmitter {
     );
     this.server.on('connection', (accepted: Accepted) => this.accept(accepted));
     this.server.on('refused', (id: string, reason: string) => this.emit('refused', id, reason));
-    this.context = { heartbeatInterval: options.heartbeatInterval ?? 300, nextTransactionId: () => this.transactions.nextTransactionId() };
+    this.counters = { heartbeatInterval: options.heartbeatInterval ?? 300, nextTransactionId: () => this.transactions.nextTransactionId() };
   }
 
   /** The bound port (after {@link MockCsms.listen}). */
@@ -170,7 +173,7 @@ export class MockCsms extends EventEmitter {
 
   /** Heartbeat interval (s) handed out with an Accepted boot. */
   get heartbeatInterval(): number {
-    return this.context.heartbeatInterval;
+    return this.counters.heartbeatInterval;
   }
 
   /** The CA certificate (PEM) that signs charge-point CSRs, when the CSMS has one (`pki`). */
@@ -214,10 +217,8 @@ export class MockCsms extends EventEmitter {
     const station = this.stations.get(cpId);
     if (!station) throw new OcppConnectionError('NotConnected', `charge point ${cpId} is not connected`);
     const response = await station.endpoint.call(action, payload, opts);
-    // The new key is what the charge point will log in with next (OCTT TC_073).
-    if (action === 'ChangeConfiguration' && payload.key === 'AuthorizationKey' && typeof payload.value === 'string' && response.status === 'Accepted') {
-      this.passwords.set(cpId, payload.value);
-    }
+    const password = station.dialect.newPassword(action, payload, response);
+    if (password !== undefined) this.passwords.set(cpId, password);
     return response;
   }
 
@@ -270,12 +271,13 @@ export class MockCsms extends EventEmitter {
    */
   defaultAnswer(call: InboundCall, station: ConnectedStation): Payload | undefined {
     if (call.action === 'SignCertificate' && this.options.pki) {
-      this.signCertificate(station, call.uniqueId, call.payload.csr);
+      this.signCertificate(station, call.uniqueId, call.payload);
       return undefined;
     }
-    let decided: ReturnType<CsmsPolicy['answer']>;
+    const context: AnswerContext = { cpId: station.id, policy: this.policy, ...this.counters };
+    let decided: ReturnType<CsmsDialect['answer']>;
     try {
-      decided = this.policy.answer(call.action, station.id, call.payload, this.context);
+      decided = station.dialect.answer(call.action, call.payload, context);
     } catch (err) {
       if (!(err instanceof OcppError)) throw err;
       // Answered here so the CALLERROR keeps its details (rate limit: retryAfter).
@@ -286,14 +288,14 @@ export class MockCsms extends EventEmitter {
       station.endpoint.abandon(call.uniqueId);
       return undefined;
     }
-    return decided ?? actionEntry(DEFAULT_ANSWERS, call.action)?.(call.payload, this.context);
+    return decided;
   }
 
   private handlerFor(action: string, station: ConnectedStation): CallHandler | undefined {
     const override = this.overrides.get(action);
-    if (!override && !actionEntry(DEFAULT_ANSWERS, action)) return undefined;
+    if (!override && !station.dialect.answered.has(action)) return undefined;
     return (req) => {
-      const refusal = this.discipline.check(station.id, action);
+      const refusal = this.discipline.check(station.id, action, station.dialect.bootRule);
       if (refusal) {
         station.endpoint.sendError(req.uniqueId, refusal.code, refusal.description);
         this.emit('refusedCall', station, action, refusal.code, refusal.description);
@@ -302,7 +304,7 @@ export class MockCsms extends EventEmitter {
       if (this.discipline.needsBoot(station.id, action)) this.askToBoot(station, action);
       // A resent StartTransaction gets the transaction it started, not a second one.
       const answer = this.transactions.bookedAnswer(station.id, action, req.payload) ?? (override ? override(req, station) : this.defaultAnswer(req, station));
-      return RECORDED.has(action) ? this.bookBeforeAnswer(station, req, answer) : answer;
+      return station.dialect.recorded.has(action) ? this.bookBeforeAnswer(station, req, answer) : answer;
     };
   }
 
@@ -320,12 +322,12 @@ export class MockCsms extends EventEmitter {
   private bookBeforeAnswer(station: ConnectedStation, req: InboundCall, answer: unknown): unknown {
     if (isThenable(answer)) return answer.then((a) => this.bookBeforeAnswer(station, req, a));
     if (!isPayload(answer) || !station.endpoint.isUnanswered(req.uniqueId)) return answer;
-    const written = this.records.journal(station.id, req.action, req.payload, answer);
+    const written = this.records.journal(station.protocol.subprotocol, station.id, req.action, req.payload, answer);
     if (!written) return answer;
     const awaiting = this.awaiting.get(station)?.get(req.uniqueId);
     if (awaiting) awaiting.booked = true;
     return written.then(() => {
-      this.records.enter(station.id, req.action, req.payload, answer);
+      this.records.enter(station.protocol.subprotocol, station.id, req.action, req.payload, answer);
       if (station.endpoint.isUnanswered(req.uniqueId)) station.endpoint.sendResult(req.uniqueId, answer);
       return undefined;
     });
@@ -351,14 +353,16 @@ export class MockCsms extends EventEmitter {
     if (!frame) return;
     this.probes?.frame(station, e);
     const awaiting = this.awaiting.get(station)!;
+    const dialect = station.dialect;
     if (e.direction === 'in') {
       if (frame.type !== MessageType.CALL) return;
-      if (RECORDED.has(frame.action)) awaiting.set(frame.id, { action: frame.action, payload: frame.payload });
+      if (dialect.recorded.has(frame.action)) awaiting.set(frame.id, { action: frame.action, payload: frame.payload });
       if (this.listenerCount('call') > 0) this.emit('call', station, { messageTypeId: 2, uniqueId: frame.id, action: frame.action, payload: frame.payload } satisfies InboundCall);
       return;
     }
     if (frame.type === MessageType.CALL) {
-      if (frame.action === 'TriggerMessage' || frame.action === 'ExtendedTriggerMessage') this.discipline.triggered(station.id, frame.action, String(frame.payload.requestedMessage));
+      const requested = dialect.requested(frame.action, frame.payload);
+      if (requested) this.discipline.requested(station.id, requested.action, requested.once);
       return;
     }
     const request = awaiting.get(frame.id);
@@ -366,15 +370,16 @@ export class MockCsms extends EventEmitter {
     awaiting.delete(frame.id);
     if (frame.type !== MessageType.CALLRESULT) return;
     if (!request.booked) {
-      void this.records.journal(station.id, request.action, request.payload, frame.payload);
-      this.records.enter(station.id, request.action, request.payload, frame.payload);
+      void this.records.journal(station.protocol.subprotocol, station.id, request.action, request.payload, frame.payload);
+      this.records.enter(station.protocol.subprotocol, station.id, request.action, request.payload, frame.payload);
     }
     this.emit('answered', station, request.action, request.payload, frame.payload);
   }
 
   /** Answer SignCertificate first, then (the answer on the wire) send CertificateSigned. */
-  private signCertificate(station: ConnectedStation, uniqueId: string, csr: unknown): void {
+  private signCertificate(station: ConnectedStation, uniqueId: string, request: Payload): void {
     const pki = this.options.pki!;
+    const csr = request.csr;
     let chain: string;
     try {
       chain = signCsr(pki, String(csr), { days: pki.days });
@@ -386,7 +391,7 @@ export class MockCsms extends EventEmitter {
       return;
     }
     station.endpoint.sendResult(uniqueId, { status: 'Accepted' });
-    station.endpoint.call('CertificateSigned', { certificateChain: chain }).then(
+    station.endpoint.call('CertificateSigned', station.dialect.certificateSigned(chain, request)).then(
       (res) => this.emit('certificateSigned', station, { csr: String(csr), certificateChain: chain, status: String(res.status) } satisfies CertificateSigningResult),
       (err: Error) => {
         this.emit('warning', station, `CertificateSigned failed: ${err.message}`);
@@ -395,16 +400,16 @@ export class MockCsms extends EventEmitter {
     );
   }
 
-  private accept({ identity, protocol: subprotocol, ws, peerCertificate, authorized }: Accepted): void {
-    const protocol = protocolBySubprotocol(subprotocol);
+  private accept({ identity, protocol, ws, peerCertificate, authorized }: Accepted): void {
+    const dialect = dialectFor(protocol);
     const endpoint = new RpcEndpoint({
-      protocol,
+      protocol: dialect.protocol,
       role: 'CSMS',
       validation: this.options.validation,
       responseTimeoutMs: this.options.responseTimeoutMs,
     });
-    const station: ConnectedStation = { id: identity, protocol, endpoint, ws, connectedAt: Date.now(), peerCertificate, authorized };
-    for (const [action, spec] of Object.entries(protocol.actions)) {
+    const station: ConnectedStation = { id: identity, protocol: dialect.protocol, version: dialect.version, dialect, endpoint, ws, connectedAt: Date.now(), peerCertificate, authorized };
+    for (const [action, spec] of Object.entries(dialect.protocol.actions)) {
       if (spec.initiator !== 'CSMS') endpoint.handle(action, this.handlerFor(action, station));
     }
     this.awaiting.set(station, new Map());

@@ -7,9 +7,8 @@
  * @module
  */
 import fs from 'node:fs';
-import { OcppError } from '../ocpp/errors';
 import type { Payload } from '../ocpp/frames';
-import type { AnswerContext } from './responses';
+import type { Verdict } from './dialect';
 
 /** BootNotification registration status. */
 export type RegistrationStatus = 'Accepted' | 'Pending' | 'Rejected';
@@ -141,63 +140,31 @@ export class CsmsPolicy {
   }
 
   /**
-   * The authorization status of an idTag under the current mode. `rate_limit` has no status
-   * (see {@link CsmsPolicy.authorizeAnswer}): for transaction messages it decides Accepted.
-   * @param idTag The token.
+   * The verdict on a token presented for authorization (Authorize): the mode's decision, and
+   * `Throttled` for every token in `rate_limit` mode (the seed's meaning: the authorization
+   * service refuses to decide now). Each version renders it (1.6 idTagInfo or CALLERROR, 2.0.1
+   * idTokenInfo `NotAtThisTime`).
+   * @param token The idTag / idToken.
    */
-  idTagStatus(idTag: string): 'Accepted' | 'Invalid' | 'Blocked' {
+  authorize(token: string): Verdict {
+    return this.authMode === 'rate_limit' ? 'Throttled' : this.tokenStatus(token);
+  }
+
+  /**
+   * The verdict on the token of a transaction message (Start/StopTransaction, TransactionEvent):
+   * the whitelist or blacklist decision, never throttled (refusing a transaction message only
+   * makes the charger send it again).
+   * @param token The idTag / idToken.
+   */
+  tokenStatus(token: string): 'Accepted' | 'Invalid' | 'Blocked' {
     switch (this.authMode) {
       case 'whitelist':
-        // Unknown to the CSMS is what 1.6 calls Invalid ("Identifier is unknown").
-        return this.whitelist.has(idTag) ? 'Accepted' : 'Invalid';
+        // Unknown to the CSMS is what both versions call Invalid ("Identifier is unknown").
+        return this.whitelist.has(token) ? 'Accepted' : 'Invalid';
       case 'blacklist':
-        return this.blacklist.has(idTag) ? 'Blocked' : 'Accepted';
+        return this.blacklist.has(token) ? 'Blocked' : 'Accepted';
       default:
         return 'Accepted';
-    }
-  }
-
-  /**
-   * The answer to Authorize: an idTagInfo, or a thrown CALLERROR in `rate_limit` mode.
-   *
-   * Why a CALLERROR for rate limiting: 1.6 has no "not at this time" status (2.0.1 added
-   * NotAtThisTime), and every 1.6 AuthorizationStatus is a verdict on the token that the charge
-   * point must store in its Authorization Cache (§3.5.1): answering Invalid or Blocked would
-   * poison the cache with a refusal the CSMS never decided. A throttling server declines to
-   * process the request instead, so the answer is `GenericError` ("any other error", OCPP-J 1.6
-   * §4.2.3; none of the specific codes fits) with `retryAfter` in the details, and the charge
-   * point takes its path for an unanswerable Authorize, without a cache entry.
-   * @param idTag The token.
-   */
-  authorizeAnswer(idTag: string): Payload {
-    if (this.authMode === 'rate_limit') {
-      throw new OcppError('GenericError', 'rate limited: too many requests, try again later', { retryAfter: this.rateLimitRetryAfter });
-    }
-    return { idTagInfo: { status: this.idTagStatus(idTag) } };
-  }
-
-  /**
-   * The policy's answer to one charge-point-initiated action, or undefined when the plain
-   * default applies. `undefined` as the returned value of the handler means "never answer".
-   * @param action The action.
-   * @param cpId Charge point id.
-   * @param payload The request.
-   * @param ctx The CSMS's counters.
-   */
-  answer(action: string, cpId: string, payload: Payload, ctx: AnswerContext): Payload | 'never' | undefined {
-    switch (action) {
-      case 'BootNotification':
-        return this.bootAnswer(cpId, ctx.heartbeatInterval);
-      case 'Authorize':
-        return this.offline ? 'never' : this.authorizeAnswer(String(payload.idTag));
-      case 'StartTransaction':
-        // Transactions are never throttled (refusing one only makes the charge point retry it,
-        // TransactionMessageAttempts); their idTagInfo follows whitelist / blacklist.
-        return { transactionId: ctx.nextTransactionId(), idTagInfo: { status: this.idTagStatus(String(payload.idTag)) } };
-      case 'StopTransaction':
-        return payload.idTag === undefined ? {} : { idTagInfo: { status: this.idTagStatus(String(payload.idTag)) } };
-      default:
-        return undefined;
     }
   }
 }

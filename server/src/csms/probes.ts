@@ -9,22 +9,44 @@
  * | `reused-message-id` | a CALL reuses the message id of an earlier CALL of the same connection (OCPP-J §4.1.4) |
  * | `schema-violation` | a CALL, or a CALLRESULT to our CALL, does not match the official schema |
  * | `trigger-answered-late` | the message requested with (Extended)TriggerMessage arrives before the answer to the trigger (1.6 §5.17: answer first, then send). A spontaneous message of the same kind crossing the trigger counts too. |
- * | `transaction-order` | StopTransaction or MeterValues name a transactionId this CSMS never issued (Stop before Start), one already stopped (a resend of the StopTransaction it booked, after a lost answer, does not count), or one of another charge point |
- * | `unknown-station` | a transaction message (1.6: StartTransaction, StopTransaction, MeterValues) comes from a charge point with no BootNotification on record here (1.6 §4.2: a charge point boots before anything else; one that booted at a CSMS which lost its records reconnects without booting). The CSMS answers it anyway, so nothing is lost, and asks for a boot with TriggerMessage(BootNotification). |
+ * | `transaction-order` | 1.6: StopTransaction or MeterValues name a transactionId this CSMS never issued (Stop before Start), one already stopped (a resend of the StopTransaction it booked, after a lost answer, does not count; a second StopTransaction right behind the first, before it was answered, does), or one of another charge point. 2.0.1: a TransactionEvent other than Started opens a transaction, a second Started, anything after Ended, a transactionId reused |
+ * | `transaction-seqno` | 2.0.1: a TransactionEvent's seqNo is not the previous one + 1 within its transaction |
+ * | `transaction-offline-flag` | 2.0.1: an event that happened before the connection opened lacks `offline: true`, or one that happened while connected has it (E11.FR.07) |
+ * | `unknown-station` | a transaction message (1.6: StartTransaction, StopTransaction, MeterValues; 2.0.1: TransactionEvent) comes from a charge point with no BootNotification on record here (a charge point boots before anything else; one that booted at a CSMS which lost its records reconnects without booting). The CSMS answers it anyway, so nothing is lost, and asks for a boot with TriggerMessage(BootNotification). |
  * | `boot-on-reconnect` | a new connection sends BootNotification although the charge point's boot was Accepted on an earlier connection and it had no reason to reboot: no Reset, UpdateFirmware or SignedUpdateFirmware was accepted since, no TriggerMessage(BootNotification) is pending, and its firmwareVersion is unchanged (1.6 §4.2: boot notifications are for boots, not for reconnects). A genuine power cycle looks the same from the CSMS and is reported too. |
  * @module
  */
 import { EventEmitter } from 'node:events';
 import type { FrameEvent, InboundViolation, RpcEndpoint } from '../ocpp/endpoint';
 import { MessageType, type Payload } from '../ocpp/frames';
-import { triggeredAction } from './discipline';
+import type { CsmsDialect } from './dialect';
 import type { TransactionBook } from './transactions';
+import { TransactionEventAudit } from './v201/audit';
 
 /** Names of the probes. */
-export type ProbeName = 'overlapping-call' | 'reused-message-id' | 'schema-violation' | 'trigger-answered-late' | 'transaction-order' | 'boot-on-reconnect' | 'unknown-station';
+export type ProbeName =
+  | 'overlapping-call'
+  | 'reused-message-id'
+  | 'schema-violation'
+  | 'trigger-answered-late'
+  | 'transaction-order'
+  | 'transaction-seqno'
+  | 'transaction-offline-flag'
+  | 'boot-on-reconnect'
+  | 'unknown-station';
 
 /** Every probe. */
-export const PROBES: readonly ProbeName[] = ['overlapping-call', 'reused-message-id', 'schema-violation', 'trigger-answered-late', 'transaction-order', 'boot-on-reconnect', 'unknown-station'];
+export const PROBES: readonly ProbeName[] = [
+  'overlapping-call',
+  'reused-message-id',
+  'schema-violation',
+  'trigger-answered-late',
+  'transaction-order',
+  'transaction-seqno',
+  'transaction-offline-flag',
+  'boot-on-reconnect',
+  'unknown-station',
+];
 
 /** One thing a probe noticed. */
 export interface Finding {
@@ -34,6 +56,8 @@ export interface Finding {
   at: string;
   /** What exactly, in one line. */
   detail: string;
+  /** The OCPP version the charge point spoke (`1.6`, `2.0.1`). */
+  version?: string;
 }
 
 /** Options of {@link ConformanceProbes}. */
@@ -44,12 +68,14 @@ export interface ProbeOptions {
   maxFindings?: number;
 }
 
-/** What the probes see of a connection: its id and endpoint. */
+/** What the probes see of a connection: its id, endpoint and version. */
 export interface ProbedStation {
   /** Charge point id. */
   id: string;
   /** The connection's endpoint. */
   endpoint: RpcEndpoint;
+  /** How the CSMS speaks the connection's version. */
+  dialect: CsmsDialect;
 }
 
 /** Per connection. */
@@ -60,6 +86,8 @@ interface Connection {
   acceptedBefore: boolean;
   /** Our outbound CALLs whose answer a probe waits for: id → action and payload. */
   calls: Map<string, { action: string; payload: Payload; at: number }>;
+  /** 1.6: transactions a StopTransaction of this connection named (a second one is caught before the book knows). */
+  stopping: Set<number>;
 }
 
 /** Per charge point id, across connections. */
@@ -67,6 +95,12 @@ interface ChargePointState {
   connections: number;
   rebootExpected: boolean;
   firmwareVersion?: string;
+  /** When its current connection opened (ms since epoch). */
+  connectedAt: number;
+  /** The OCPP version of its current connection. */
+  version?: string;
+  /** 2.0.1 TransactionEvent audit, created on the first event. */
+  audit?: TransactionEventAudit;
 }
 
 /** Remembered message ids per connection: enough for any sane run, bounded for a week-long one. */
@@ -74,6 +108,12 @@ const MAX_IDS = 50_000;
 /** A trigger unanswered this long is given up (its timeout passed long ago). */
 const TRIGGER_WINDOW_MS = 120_000;
 const REBOOTING = new Set(['Reset', 'UpdateFirmware', 'SignedUpdateFirmware']);
+
+/** The EVSE (2.0.1) or connector (1.6) a payload is about, if it names one. */
+function unitOf(payload: Payload): number | undefined {
+  const unit = payload.evseId ?? (payload.evse as Payload | undefined)?.id ?? payload.connectorId;
+  return typeof unit === 'number' ? unit : undefined;
+}
 
 /**
  * Collects {@link Finding}s per charge point. `MockCsms` feeds it; read it with
@@ -131,12 +171,16 @@ export class ConformanceProbes extends EventEmitter {
   connected(station: ProbedStation): void {
     const cp = this.chargePoint(station.id);
     cp.connections++;
+    cp.connectedAt = Date.now();
+    cp.version = station.dialect.version;
     this.connections.set(station.endpoint, {
       ids: new Set(),
       boots: 0,
       acceptedBefore: cp.connections > 1 && this.registrationOf(station.id) === 'Accepted',
       calls: new Map(),
+      stopping: new Set(),
     });
+    cp.audit?.connected(cp.connectedAt);
   }
 
   /**
@@ -159,7 +203,8 @@ export class ConformanceProbes extends EventEmitter {
       const call = conn.calls.get(frame.id);
       if (!call) return;
       conn.calls.delete(frame.id);
-      const accepted = frame.type === MessageType.CALLRESULT && (frame.payload.status === 'Accepted' || call.action.endsWith('UpdateFirmware'));
+      // 2.0.1 answers a Reset OnIdle of a busy station Scheduled: it reboots later all the same.
+      const accepted = frame.type === MessageType.CALLRESULT && (frame.payload.status === 'Accepted' || frame.payload.status === 'Scheduled' || call.action.endsWith('UpdateFirmware'));
       if (accepted && REBOOTING.has(call.action)) this.chargePoint(station.id).rebootExpected = true;
       return;
     }
@@ -173,9 +218,10 @@ export class ConformanceProbes extends EventEmitter {
       conn.ids.add(id);
       if (conn.ids.size > MAX_IDS) conn.ids.delete(conn.ids.values().next().value!);
     }
-    this.checkTrigger(station.id, conn, action, payload);
+    this.checkTrigger(station, conn, action, payload);
     if (action === 'BootNotification') this.checkBoot(station.id, conn, payload);
-    else if (action === 'StopTransaction' || action === 'MeterValues') this.checkTransaction(station.id, action, payload);
+    else if (action === 'StopTransaction' || action === 'MeterValues') this.checkTransaction(station.id, conn, action, payload);
+    else if (action === 'TransactionEvent') this.auditOf(station.id).event(payload);
   }
 
   /**
@@ -197,17 +243,18 @@ export class ConformanceProbes extends EventEmitter {
     this.find(station.id, 'unknown-station', `${action} from a charge point with no BootNotification on record here: answered, and the charge point asked to boot`);
   }
 
-  private checkTrigger(cpId: string, conn: Connection, action: string, payload: Payload): void {
+  private checkTrigger(station: ProbedStation, conn: Connection, action: string, payload: Payload): void {
+    const cpId = station.id;
     for (const [id, call] of conn.calls) {
       if (!call.action.endsWith('TriggerMessage')) continue;
       if (Date.now() - call.at > TRIGGER_WINDOW_MS) {
         conn.calls.delete(id);
         continue;
       }
-      const wanted = triggeredAction(call.action, String(call.payload.requestedMessage));
-      const connector = call.payload.connectorId;
+      const wanted = station.dialect.requested(call.action, call.payload)?.action;
+      const unit = unitOf(call.payload);
       if (wanted !== action) continue;
-      if (typeof connector === 'number' && typeof payload.connectorId === 'number' && connector !== payload.connectorId) continue;
+      if (unit !== undefined && unitOf(payload) !== undefined && unit !== unitOf(payload)) continue;
       this.find(cpId, 'trigger-answered-late', `${action} arrived before the answer to ${call.action} ${id} that requested it`);
       conn.calls.delete(id);
     }
@@ -215,7 +262,8 @@ export class ConformanceProbes extends EventEmitter {
 
   private checkBoot(cpId: string, conn: Connection, payload: Payload): void {
     const cp = this.chargePoint(cpId);
-    const firmware = typeof payload.firmwareVersion === 'string' ? payload.firmwareVersion : undefined;
+    const identity = (payload.chargingStation as Payload | undefined) ?? payload; // 2.0.1 nests it
+    const firmware = typeof identity.firmwareVersion === 'string' ? identity.firmwareVersion : undefined;
     const triggered = [...conn.calls.values()].some((c) => c.action.endsWith('TriggerMessage') && c.payload.requestedMessage === 'BootNotification');
     if (conn.boots === 0 && conn.acceptedBefore && !cp.rebootExpected && !triggered && firmware === cp.firmwareVersion) {
       this.find(cpId, 'boot-on-reconnect', `BootNotification on a new connection (#${cp.connections}) although the boot was already Accepted and no Reset or firmware update was accepted since`);
@@ -225,10 +273,15 @@ export class ConformanceProbes extends EventEmitter {
     cp.firmwareVersion = firmware;
   }
 
-  private checkTransaction(cpId: string, action: string, payload: Payload): void {
+  private checkTransaction(cpId: string, conn: Connection, action: string, payload: Payload): void {
     if (typeof payload.transactionId !== 'number') return;
     const txId = payload.transactionId;
     const tx = this.book.get(txId);
+    const stopping = conn.stopping.has(txId);
+    if (action === 'StopTransaction') {
+      conn.stopping.add(txId);
+      if (conn.stopping.size > MAX_IDS) conn.stopping.delete(conn.stopping.values().next().value!);
+    }
     if (!tx) {
       const hint = action === 'StopTransaction' ? ' (StopTransaction before StartTransaction?)' : '';
       this.find(cpId, 'transaction-order', `${action} for transaction ${txId}, which this CSMS never issued${hint}`);
@@ -236,14 +289,25 @@ export class ConformanceProbes extends EventEmitter {
       this.find(cpId, 'transaction-order', `${action} for transaction ${txId} of charge point ${tx.cpId}`);
     } else if (tx.stoppedAt !== undefined && !this.book.repeatOf(cpId, action, payload)) {
       this.find(cpId, 'transaction-order', `${action} for transaction ${txId}, already stopped at ${tx.stoppedAt}`);
+    } else if (stopping && tx.stoppedAt === undefined) {
+      this.find(cpId, 'transaction-order', `${action} for transaction ${txId} after a StopTransaction for it on this connection`);
     }
+  }
+
+  private auditOf(cpId: string): TransactionEventAudit {
+    const cp = this.chargePoint(cpId);
+    if (!cp.audit) {
+      cp.audit = new TransactionEventAudit((probe, detail) => this.find(cpId, probe, detail));
+      cp.audit.connected(cp.connectedAt);
+    }
+    return cp.audit;
   }
 
   private find(cpId: string, probe: ProbeName, detail: string): void {
     if (this.disabled.has(probe)) return;
     let list = this.findings.get(cpId);
     if (!list) this.findings.set(cpId, (list = []));
-    const finding: Finding = { probe, at: new Date().toISOString(), detail };
+    const finding: Finding = { probe, at: new Date().toISOString(), detail, version: this.chargePoints.get(cpId)?.version };
     if (list.length < this.maxFindings) list.push(finding);
     else this.dropped.set(cpId, (this.dropped.get(cpId) ?? 0) + 1);
     this.emit('finding', cpId, finding);
@@ -251,7 +315,7 @@ export class ConformanceProbes extends EventEmitter {
 
   private chargePoint(cpId: string): ChargePointState {
     let cp = this.chargePoints.get(cpId);
-    if (!cp) this.chargePoints.set(cpId, (cp = { connections: 0, rebootExpected: false }));
+    if (!cp) this.chargePoints.set(cpId, (cp = { connections: 0, rebootExpected: false, connectedAt: Date.now() }));
     return cp;
   }
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Payload } from '../ocpp/frames';
+import { dialectFor } from './dialects';
 import type { ProtocolDiscipline } from './discipline';
 import { StateDirectory } from './state-store';
 import type { BookSnapshot, TransactionBook } from './transactions';
@@ -18,8 +19,11 @@ export interface CsmsState {
   requestId: number;
 }
 
-/** One journal entry: a CALL the CSMS answered with a CALLRESULT (and when), or a request id handed out. */
-export type CsmsChange = { cp: string; action: string; request: Payload; response: Payload; at: string } | { requestId: number };
+/**
+ * One journal entry: a CALL the CSMS answered with a CALLRESULT (when, and in which subprotocol:
+ * `ocpp1.6` when absent, as in journals written before 2.0.1), or a request id handed out.
+ */
+export type CsmsChange = { cp: string; action: string; request: Payload; response: Payload; at: string; protocol?: string } | { requestId: number };
 
 /** The records of one mock CSMS. */
 export class CsmsRecords {
@@ -61,7 +65,7 @@ export class CsmsRecords {
         },
         replay: (change) => {
           if ('requestId' in change) this.requestId = Math.max(this.requestId, change.requestId);
-          else this.enter(change.cp, change.action, change.request, change.response, change.at);
+          else this.enter(change.protocol ?? 'ocpp1.6', change.cp, change.action, change.request, change.response, change.at);
         },
       },
       { warn: this.warn },
@@ -86,25 +90,27 @@ export class CsmsRecords {
   /**
    * Write an answered CALL to the journal; resolves once it is written (undefined without a
    * state directory: nothing to wait for). {@link CsmsRecords.enter} applies it.
+   * @param protocol The connection's subprotocol.
    * @param cpId Charge point id.
    * @param action The action.
    * @param request The CALL's payload.
    * @param response The CALLRESULT's payload.
    */
-  journal(cpId: string, action: string, request: Payload, response: Payload): Promise<void> | undefined {
-    return this.state?.append({ cp: cpId, action, request, response, at: new Date().toISOString() });
+  journal(protocol: string, cpId: string, action: string, request: Payload, response: Payload): Promise<void> | undefined {
+    return this.state?.append({ cp: cpId, action, request, response, at: new Date().toISOString(), protocol });
   }
 
   /**
-   * Apply a CALL the CSMS answers with a CALLRESULT to the book and the registrations.
+   * Apply a CALL the CSMS answers with a CALLRESULT to the book (in its version's reading) and the registrations.
+   * @param protocol The connection's subprotocol.
    * @param cpId Charge point id.
    * @param action The action.
    * @param request The CALL's payload.
    * @param response The CALLRESULT's payload.
    * @param at When it was answered (ISO time; default now).
    */
-  enter(cpId: string, action: string, request: Payload, response: Payload, at?: string): void {
+  enter(protocol: string, cpId: string, action: string, request: Payload, response: Payload, at?: string): void {
     if (action === 'BootNotification') this.discipline.booted(cpId, String(response.status));
-    this.book.record(cpId, action, request, response, at);
+    dialectFor(protocol).record(this.book, cpId, action, request, response, at);
   }
 }

@@ -102,6 +102,8 @@ export interface CliOptions {
   offline: boolean;
   /** `--password-file F`: per-charge-point Basic-auth passwords (JSON `{"CP001": "pw"}`). */
   passwordFile?: string;
+  /** `--protocols LIST`: OCPP versions the mock CSMS serves, in order of preference (read when it starts). */
+  protocols?: string;
   /** `--lenient`: no order checks (SecurityError before boot, StatusNotification before boot). */
   lenient: boolean;
   /** `--command`/`--period`/`--command-payload`: periodic CSMS-initiated calls (checked when the CSMS starts). */
@@ -186,6 +188,9 @@ Mock central system
                             the CSMS itself as connect.csms (e.g. connect.csms.call(id,
                             'RemoteStartTransaction', {idTag: 'A'}))
   --port N                  mock CSMS port (default 8100; 0 picks a free port)
+  --protocols LIST          OCPP versions served on that port, in order of preference
+                            (default ocpp2.0.1,ocpp1.6: each station gets the first of these
+                            it offers; 2.0.1 and 1.6 names both work, e.g. 1.6)
   --host ADDR               mock CSMS bind address (default 127.0.0.1)
   --heartbeat-interval S    interval handed out in BootNotification.conf (default 300)
   --state-dir DIR           with --csms: keep the CSMS's records in DIR (registered charge
@@ -225,7 +230,10 @@ Mock central system
                             SecurityError, StatusNotification before BootNotification an error)
   --command NAME --period S [--command-payload JSON]
                             send a CSMS-initiated call to every charge point every S seconds
-                            (repeatable; default payloads for every 1.6 action)
+                            (repeatable; default payloads for every 1.6 and 2.0.1 action,
+                            built from each station's state; a 1.6 name reaches a 2.0.1
+                            station as its twin, e.g. RemoteStartTransaction as
+                            RequestStartTransaction; no twin: skipped with one line)
   --commands "NAME:S,..."   several at once, e.g. "GetConfiguration:60,TriggerMessage:30"
   --http-port N             the CSMS's REST API (default 8080 with --csms; 0 picks a free port):
                             GET /list, POST /reserve/CP, /remote-start/CP, /remote-stop/CP,
@@ -429,6 +437,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--offline': o.offline = true; break;
       case '--password-file': o.passwordFile = value(); break;
       case '--lenient': o.lenient = true; break;
+      case '--protocols': o.protocols = value(); break;
       case '--command': o.commands.push({ action: value(), periodS: NaN }); break;
       case '--period': lastCommand(arg).periodS = Number(value()); break;
       case '--command-payload': lastCommand(arg).payload = json(arg, value()); break;
@@ -456,6 +465,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     [o.tls, '--tls'], [o.ftp, '--ftp'], [o.commands.length + o.commandLists.length > 0, '--command'], [o.authMode !== undefined, '--auth-mode'],
     [o.bootStatus !== undefined || o.bootStatusSequence !== undefined, '--boot-status'], [o.offline, '--offline'],
     [o.report !== undefined, '--report'], [o.assertClean, '--assert-clean'], [o.httpPort !== undefined, '--http-port'],
+    [o.protocols !== undefined, '--protocols'],
   ] as const;
   if (o.noState && !o.csms) throw new UsageError('--no-state is for the mock CSMS (--csms); charge points keep no state unless given --state-dir');
   if (o.noState && o.stateDir !== undefined) throw new UsageError('use either --state-dir DIR or --no-state');

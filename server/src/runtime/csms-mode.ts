@@ -11,6 +11,7 @@ import { startFtpServer, type EmbeddedFtpServer } from '../csms/ftp-server';
 import { startHttpApi, type HttpApi } from '../csms/http-api';
 import { MockCsms } from '../csms/mock-csms';
 import { loadPasswordFile } from '../csms/policy';
+import { parseSubprotocols } from '../ocpp/protocols';
 import { loadCsmsScript, runCsmsScript } from '../csms/script-api';
 import { stateRoot } from '../security/keystore';
 import { loadOrCreatePki, type Pki } from '../security/pki';
@@ -51,11 +52,13 @@ export function csmsStateDir(o: CliOptions): string | undefined {
  * @param log Where its events go.
  */
 export async function startCsms(o: CliOptions, log: Log): Promise<CsmsSetup> {
+  const protocols = o.protocols === undefined ? undefined : usageOf(() => parseSubprotocols(o.protocols!));
   const pki = o.tls ? await loadOrCreatePki(o.pkiDir) : undefined;
   const server = o.tlsCert !== undefined ? { cert: readPem(o.tlsCert, '--tls-cert'), key: readPem(o.tlsKey!, '--tls-key') } : pki?.server;
   const csms: CsmsSetup = new MockCsms({
     port: o.port,
     host: o.host,
+    protocols,
     heartbeatInterval: o.heartbeatInterval,
     validation: o.validation,
     password: o.password,
@@ -76,7 +79,7 @@ export async function startCsms(o: CliOptions, log: Log): Promise<CsmsSetup> {
       requireClientCert: o.clientCert,
     },
   });
-  csms.on('connect', (s) => log.line('csms:event', `csms: ${s.id} connected${s.peerCertificate ? ` with client certificate CN=${s.peerCertificate.subject}` : ''}`));
+  csms.on('connect', (s) => log.line('csms:event', `csms: ${s.id} connected (OCPP ${s.version})${s.peerCertificate ? ` with client certificate CN=${s.peerCertificate.subject}` : ''}`));
   csms.on('disconnect', (s) => log.line('csms:event', `csms: ${s.id} disconnected`));
   csms.on('warning', (s, line: string) => log.warn(`csms: ${s.id}: ${line}`));
   csms.on('stateWarning', (line: string) => log.warn(`csms: state: ${line}`));
@@ -121,7 +124,8 @@ function fileServerUrl(csms: CsmsSetup): string {
 
 /** How the CSMS introduces itself on start. */
 function banner(o: CliOptions, csms: CsmsSetup, http: HttpApi | undefined, periodic: readonly PeriodicCommand[]): void {
-  console.log(`mock CSMS listening on ${csms.url}<charge point id> (Ctrl-C to stop)`);
+  const versions = csms.protocols.map((p) => p.replace(/^ocpp/, '')).join(', ');
+  console.log(`mock CSMS listening on ${csms.url}<charge point id> (OCPP ${versions}; Ctrl-C to stop)`);
   if (csms.pki) {
     console.log(`  charge points trust it with --ca ${csms.pki.caPath}${o.tlsCert !== undefined ? ' (signs CSRs; the server certificate is --tls-cert)' : ''}`);
     if (o.clientCert) console.log(`  client certificates required (security profile 3), signed by that CA (key ${path.join(csms.pki.dir, 'ca.key')})`);
@@ -164,6 +168,16 @@ export async function runCsmsMode(o: CliOptions, log: Log): Promise<number> {
       commands = new PeriodicCommands(csms, periodic, { fileServerUrl: fileServerUrl(csms) });
       commands.on('result', (r: { cpId: string; action: string; response?: unknown }) => log.line('csms:event', `csms: ${r.cpId}: ${r.action} → ${JSON.stringify(r.response)}`));
       commands.on('error', (r: { cpId: string; action: string; error?: Error }) => log.warn(`csms: ${r.cpId}: ${r.action} failed: ${r.error?.message ?? 'unknown error'}`));
+      // A skip is said once until the reason changes (no line per round for a station without a transaction).
+      const said = new Map<string, string>();
+      commands.on('result', (r: { cpId: string; action: string }) => said.delete(`${r.cpId}\u0000${r.action}`));
+      commands.on('skipped', (cpId: string, action: string, why: string) => {
+        const key = `${cpId}\u0000${action}`;
+        if (said.get(key) === why) return;
+        said.set(key, why);
+        log.warn(`csms: ${cpId}: ${action} skipped: ${why}`);
+      });
+      commands.on('unsupported', (cpId: string, action: string, why: string) => log.warn(`csms: ${cpId}: ${action} skipped: ${why}`));
       commands.start();
     }
     if (standalone) {
@@ -180,13 +194,18 @@ export async function runCsmsMode(o: CliOptions, log: Log): Promise<number> {
   return Math.max(status, conclude(o, csms));
 }
 
-/** `--command …` and `--commands …`, checked against the action table and the schemas: a mistake is a usage error. */
-function periodicCommands(o: CliOptions): PeriodicCommand[] {
+/** Run `parse`; its error is a usage error (one line, exit 2). */
+function usageOf<T>(parse: () => T): T {
   try {
-    return [...o.commands.map(checkCommand), ...o.commandLists.flatMap(parseCommands)];
+    return parse();
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+}
+
+/** `--command …` and `--commands …`, checked against the action tables and the schemas: a mistake is a usage error. */
+function periodicCommands(o: CliOptions): PeriodicCommand[] {
+  return usageOf(() => [...o.commands.map(checkCommand), ...o.commandLists.flatMap(parseCommands)]);
 }
 
 /** Until Ctrl-C; on a terminal the operator console runs meanwhile and Ctrl-D ends it too. */

@@ -37,6 +37,10 @@ export interface CsmsStation {
   id: string;
   /** ISO time it connected. */
   connectedAt: string;
+  /** The OCPP version it negotiated (`1.6`, `2.0.1`). */
+  version: string;
+  /** The CSMS-initiated actions of that version. */
+  actions: string[];
 }
 
 /** Every message the bridge sends (the browser sends none): the UI's types come from here. */

@@ -10,9 +10,11 @@ import type { Chargepoint } from '../chargepoint/chargepoint';
 import type { ConnectorErrorCode } from '../chargepoint/model/connector';
 import type { StopReason } from '../chargepoint/station/station';
 import type { MockCsms } from '../csms/mock-csms';
+import { Operator, OperationError } from '../csms/operations';
 import type { CsmsStation } from './bridge';
 import { OcppCallError, OcppConnectionError, OcppError, OcppTimeoutError, OcppValidationError } from '../ocpp/errors';
 import type { Payload } from '../ocpp/frames';
+import { maySend, type ProtocolVersion } from '../ocpp/protocol';
 import { ocpp16 } from '../ocpp/v16/protocol';
 import { SchemaValidator } from '../ocpp/validator';
 import { refuse, sendRefusal, type AccessPolicy } from '../security/http-access';
@@ -70,13 +72,13 @@ function errorAnswer(err: unknown): { status: number; body: Record<string, unkno
  * The request payload as it would go on the wire, or a 400 answer naming the violation. The
  * endpoint's own repairs (a number where a string is due) are applied first, as on a real send.
  */
-function checkPayload(action: string, payload: unknown, res: Response): payload is Payload {
+function checkPayload(action: string, payload: unknown, res: Response, protocol: ProtocolVersion = ocpp16): payload is Payload {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     res.status(400).json({ error: 'payload must be a JSON object' });
     return false;
   }
-  const normalized = ocpp16.normalizeOutbound?.(action, 'request', payload as Payload) ?? (payload as Payload);
-  const { violation } = SchemaValidator.for(ocpp16).repair(action, 'request', normalized);
+  const normalized = protocol.normalizeOutbound?.(action, 'request', payload as Payload) ?? (payload as Payload);
+  const { violation } = SchemaValidator.for(protocol).repair(action, 'request', normalized);
   if (!violation) return true;
   res.status(400).json({ error: violation.message, violation: { code: violation.code, message: violation.message, errors: violation.errors } });
   return false;
@@ -299,16 +301,32 @@ export function apiRouter(ctx: RestContext): Router {
     return res.json({ url: csms.url, stations: csmsStations(csms), transactions: { open: csms.transactions.open(), finished: csms.transactions.finished().slice(-50) } });
   });
 
+  // The CSMS's default request of an action for one station, in its version (the CSMS view prefills its form with it).
+  r.get('/csms/:cpId/defaults/:action', (req, res) => {
+    const csms = ctx.csms;
+    if (!csms) return res.status(404).json({ error: 'no embedded CSMS: start with --with-csms' });
+    try {
+      const request = new Operator(csms).request(param(req, 'cpId'), param(req, 'action'));
+      if (!request.payload) return res.status(409).json({ error: `no default ${request.action} for ${param(req, 'cpId')} now (e.g. no open transaction)` });
+      return res.json(request);
+    } catch (err) {
+      if (err instanceof OperationError) return res.status(err.status).json({ error: err.message });
+      throw err;
+    }
+  });
+
   r.post('/csms/:cpId/actions/:action', h(async (req, res) => {
     const csms = ctx.csms;
     if (!csms) return res.status(404).json({ error: 'no embedded CSMS: start with --with-csms' });
     const action = param(req, 'action');
-    if (!CSMS_ACTIONS.includes(action)) return res.status(400).json({ error: `${action} is not a CSMS-initiated action` });
+    const station = csms.stations.get(param(req, 'cpId'));
+    if (!station) return res.status(409).json({ error: `${param(req, 'cpId')} is not connected to the CSMS`, code: 'NotConnected' });
+    if (!maySend(station.protocol, action, 'CSMS')) return res.status(400).json({ error: `${action} is not a CSMS-initiated OCPP ${station.version} action` });
     const b = bodyOf(req.body);
     const payload = b.payload ?? {};
     const force = b.force === true;
-    if (!force && !checkPayload(action, payload, res)) return undefined;
-    const response = await csms.call(param(req, 'cpId'), action, payload as Payload, force ? { validation: 'off' } : undefined);
+    if (!force && !checkPayload(action, payload, res, station.protocol)) return undefined;
+    const response = await csms.call(station.id, action, payload as Payload, force ? { validation: 'off' } : undefined);
     return res.json({ response });
   }));
 
@@ -327,5 +345,10 @@ export function apiRouter(ctx: RestContext): Router {
 
 /** The embedded CSMS's connections, as the API and the bridge show them. */
 export function csmsStations(csms: MockCsms): CsmsStation[] {
-  return [...csms.stations.values()].map((s) => ({ id: s.id, connectedAt: new Date(s.connectedAt).toISOString() }));
+  return [...csms.stations.values()].map((s) => ({
+    id: s.id,
+    connectedAt: new Date(s.connectedAt).toISOString(),
+    version: s.version,
+    actions: Object.keys(s.protocol.actions).filter((a) => maySend(s.protocol, a, 'CSMS')),
+  }));
 }
