@@ -22,6 +22,7 @@ import * as extras from './extras';
 import type { ConnectorErrorCode, ConnectorStatus } from './model/connector';
 import type { StationProfile } from './model/profile';
 import { Lifecycle, type Backoff, type BootMode, type LifecycleLink } from './station/lifecycle';
+import { v16LifecycleModel } from './station/lifecycle-v16';
 import { StateStore } from './station/state-store';
 import { Station, type Automation, type StopReason } from './station/station';
 import { connectionSettings, initialSecurityProfile, type AuthorizationKeyEncoding } from './security-profile';
@@ -108,13 +109,15 @@ export interface AnswerOptions {
 /** Handler of an inbound CSMS call: return the response payload, or answer with `sendResponse`. */
 export type AnswerHandler = (request: InboundCall) => unknown;
 
-function chargepointIdOf(url: URL): string {
+/** The station id a connect URL names: its last path segment, percent-decoded. @param url The connect URL. */
+export function stationIdOf(url: URL): string {
   const last = url.pathname.split('/').filter(Boolean).pop();
   if (!last) throw new OcppConnectionError('InvalidUrl', `${url.href} has no charge point id as its last path segment`);
   return decodeURIComponent(last);
 }
 
-function defaultTimeout(): number {
+/** The default call timeout: `RESPONSE_TIMEOUT` (ms) or 15000. */
+export function defaultResponseTimeout(): number {
   const fromEnv = Number(process.env.RESPONSE_TIMEOUT);
   return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 15_000;
 }
@@ -160,7 +163,7 @@ export class Chargepoint extends EventEmitter {
   constructor(url: string, cpName?: string, options: ChargepointOptions = {}) {
     super();
     this.target = parseSocketUrl(url);
-    this.id = cpName ?? chargepointIdOf(this.target);
+    this.id = cpName ?? stationIdOf(this.target);
     const shown = new URL(this.target.href);
     shown.username = shown.password = '';
     this.url = shown.href;
@@ -170,7 +173,7 @@ export class Chargepoint extends EventEmitter {
       protocol: options.protocol ?? ocpp16,
       role: 'ChargePoint',
       validation: options.validation,
-      responseTimeoutMs: options.responseTimeoutMs ?? defaultTimeout(),
+      responseTimeoutMs: options.responseTimeoutMs ?? defaultResponseTimeout(),
       unhandledCallError: options.unhandledCallError,
       scheduler: this.scheduler,
     });
@@ -206,7 +209,7 @@ export class Chargepoint extends EventEmitter {
     if (this.station.journal.capacity > 0) {
       this.endpoint.on('frame', (e: FrameEvent) => this.station.journal.record(this.scheduler.now(), 'frame', `${e.direction === 'in' ? '<<' : '>>'} ${e.text}`));
     }
-    this.lifecycle = new Lifecycle(link, this.station, options.boot ?? 'manual', options.backoff);
+    this.lifecycle = new Lifecycle(link, v16LifecycleModel(this.station), options.boot ?? 'manual', options.backoff);
     if (options.stateDir) new StateStore(options.stateDir).attach(this.station);
     // Meter sampling runs from now on, connected or not (values taken offline are queued), with the restored configuration.
     this.station.startTimers();

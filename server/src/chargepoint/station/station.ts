@@ -7,7 +7,7 @@
  * @module
  */
 import type { Payload } from '../../ocpp/frames';
-import type { Scheduler, TimerHandle } from '../../ocpp/scheduler';
+import type { TimerHandle } from '../../ocpp/scheduler';
 import type { Ocpp16Messages } from '../../ocpp/v16/types';
 import { AuthCache, LocalAuthList, type IdTagInfo } from '../model/authorization';
 import { ChargingProfiles, type ElectricalSpec } from '../model/charging-profiles';
@@ -19,29 +19,15 @@ import { Meter } from '../model/meter';
 import { resolveProfile, type ResolvedProfile, type StationProfile } from '../model/profile';
 import { MeterSampling } from './meter-sampling';
 import { StationSecurity } from './security';
+import type { BootState, StationLink } from './lifecycle';
 import { TxQueue, type QueuedMessage } from './tx-queue';
+
+export type { BootState, StationLink } from './lifecycle';
 
 /** Request payload of a 1.6 action. */
 export type Req<A extends keyof Ocpp16Messages> = Ocpp16Messages[A]['request'];
 /** StopTransaction reasons. */
 export type StopReason = NonNullable<Req<'StopTransaction'>['reason']>;
-/** BootNotification registration status, or `None` before the first answer. */
-export type BootState = 'None' | 'Pending' | 'Accepted' | 'Rejected';
-
-/** The connection side of a station (implemented by the Chargepoint). */
-export interface StationLink {
-  /** Charge point identity. */
-  readonly id: string;
-  /** Clock and timers. */
-  readonly scheduler: Scheduler;
-  /** True while the WebSocket is open. */
-  readonly connected: boolean;
-  /** Send a CALL through the RPC endpoint. */
-  call(action: string, payload: Payload): Promise<Payload>;
-  /** Emit a model event (`status`, `transaction`, `warning`). */
-  emit(event: string, ...args: unknown[]): boolean;
-}
-
 /** Switches of the automatic behaviour; all on by default. */
 export interface Automation {
   /** Heartbeat every `HeartbeatInterval` once accepted. */

@@ -1,0 +1,444 @@
+/**
+ * The script-facing OCPP 2.0.1 charging station: a thin face over one {@link RpcEndpoint}, its
+ * socket and the 2.0.1 model. Scripts use the generic {@link ChargingStation.call} /
+ * {@link ChargingStation.answer} / {@link ChargingStation.defaultAnswer} and the 2.0.1 helpers
+ * (boot, plugIn / unplug per EVSE, presentToken, startCharging / stopCharging, fault…). With no
+ * script handler, every Core use case is answered the way a certified station does.
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import type WebSocket from 'ws';
+import { defaultResponseTimeout, stationIdOf, type KeyStoreElement } from '../chargepoint/chargepoint';
+import * as extras from '../chargepoint/extras';
+import { Lifecycle, type Backoff, type BootMode, type LifecycleLink } from '../chargepoint/station/lifecycle';
+import { RpcEndpoint, type CallOptions, type FrameEvent, type InboundCall } from '../ocpp/endpoint';
+import { OcppError } from '../ocpp/errors';
+import type { Payload } from '../ocpp/frames';
+import { type Scheduler, realScheduler } from '../ocpp/scheduler';
+import { ocpp201 } from '../ocpp/v201/protocol';
+import type { IdTokenEnumType, IdTokenInfoType, IdTokenType, Ocpp201Messages } from '../ocpp/v201/types';
+import type { ValidationMode } from '../ocpp/validator';
+import { openSocket, parseSocketUrl, type TlsOptions } from '../transport/client';
+import { bindSocket } from '../transport/socket';
+import { applyScheduledAvailability, DEFAULT_BEHAVIOURS_201, runScheduledReset, type Behaviour201 } from './behaviour/index';
+import type { ChargingStationProfile } from './model/profile';
+import { Authorizer } from './station/authorization';
+import type { StationContext } from './station/context';
+import { presentToken } from './station/driver';
+import { Reservations } from './station/reservations';
+import { StationModel, type StationAutomation } from './station/station';
+import { StationStateStore } from './station/state-store';
+import { TransactionEngine } from './station/transactions';
+
+/** Options of a 2.0.1 charging station. */
+export interface ChargingStationOptions {
+  /** Default timeout of outbound calls in ms (default `RESPONSE_TIMEOUT` or 15000). */
+  responseTimeoutMs?: number;
+  /** Schema validation per direction (default strict both ways). */
+  validation?: { inbound?: ValidationMode; outbound?: ValidationMode };
+  /** CALLERROR code for a CSMS call nobody handles (default `NotSupported`). */
+  unhandledCallError?: 'NotSupported' | 'NotImplemented';
+  /** HTTP Basic password (security profiles 1 and 2; the initial `SecurityCtrlr.BasicAuthPassword`); the user name is the station id. */
+  password?: string;
+  /** TLS settings for `wss://` URLs; verification is on unless `rejectUnauthorized: false`. */
+  tls?: TlsOptions;
+  /** Client certificate for `wss://` (security profile 3). */
+  keyStoreElement?: KeyStoreElement;
+  /** Clock and timers (default: the real clock). */
+  scheduler?: Scheduler;
+  /** Called with the new station before its socket opens (used to attach logging). */
+  observe?: (cs: ChargingStation) => void;
+  /** Identity, EVSEs, connectors, power, extra components, variable values. */
+  profile?: ChargingStationProfile;
+  /** Who sends the first BootNotification: `manual` (default for `connect()`) or `auto`. */
+  boot?: BootMode;
+  /** Default answers to CSMS calls (default true). */
+  defaults?: boolean;
+  /** Automatic behaviour switches (all on by default). */
+  automation?: Partial<StationAutomation>;
+  /** Reconnect back-off before the first boot is accepted is read from `OCPPCommCtrlr.RetryBackOff*`; this is unused for 2.0.1. */
+  backoff?: Partial<Backoff>;
+  /** Directory to persist the device model, availability and the message queue in. */
+  stateDir?: string;
+  /** Recent frames and events kept (default 200; 0 keeps none). */
+  journal?: number;
+}
+
+/** Handler of an inbound CSMS call: return the response payload, or answer with `sendResponse`. */
+export type StationAnswerHandler = (request: InboundCall) => unknown;
+
+/** Model events worth a journal line. */
+const JOURNALLED = new Set(['boot', 'status', 'transaction', 'warning', 'securityEvent']);
+const describe = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/**
+ * A simulated OCPP 2.0.1 charging station connected to a CSMS.
+ *
+ * Events: `open`, `close` (code, reason), `frame` ({@link FrameEvent}), `warning` (line), `log`,
+ * `handlerError` (error, request), `boot` (status), `status` ({evseId, connectorId, status}),
+ * `transaction` ({type, evseId, transactionId}), `securityEvent` (type, techInfo).
+ * Scripts may store their own properties on it.
+ */
+export class ChargingStation extends EventEmitter {
+  /** Station identity (defaults to the URL's last path segment). */
+  readonly id: string;
+  /** The URL it connects to, without credentials. */
+  readonly url: string;
+  /** The protocol endpoint. */
+  readonly endpoint: RpcEndpoint;
+  /** Clock and timers. */
+  readonly scheduler: Scheduler;
+  /** The station model: device model, EVSEs, queue. */
+  readonly station: StationModel;
+  /** Boot gate, heartbeat, reconnect. */
+  readonly lifecycle: Lifecycle;
+  /** Transactions and meter values. */
+  readonly transactions: TransactionEngine;
+  /** Local list, cache, Authorize. */
+  readonly authorization: Authorizer;
+  /** Reservations. */
+  readonly reservations: Reservations;
+  private readonly context: StationContext;
+  private readonly target: URL;
+  private readonly options: ChargingStationOptions;
+  private ws: WebSocket | undefined;
+  private defaultsOn: boolean;
+  private builtInHandler: ((req: InboundCall) => Promise<undefined>) | undefined;
+
+  /**
+   * Create a station without connecting it; call {@link ChargingStation.connect} next. Most code
+   * uses `connect(url, id, undefined, {protocol: 'ocpp2.0.1'})` instead.
+   * @param url `ws://` or `wss://` URL of the CSMS, ending in the station id.
+   * @param id Station id (default: the URL's last path segment).
+   * @param options See {@link ChargingStationOptions}.
+   */
+  constructor(url: string, id?: string, options: ChargingStationOptions = {}) {
+    super();
+    this.target = parseSocketUrl(url);
+    this.id = id ?? stationIdOf(this.target);
+    const shown = new URL(this.target.href);
+    shown.username = shown.password = '';
+    this.url = shown.href;
+    this.options = options;
+    this.scheduler = options.scheduler ?? realScheduler;
+    this.endpoint = new RpcEndpoint({
+      protocol: ocpp201,
+      role: 'ChargePoint',
+      validation: options.validation,
+      responseTimeoutMs: options.responseTimeoutMs ?? defaultResponseTimeout(),
+      unhandledCallError: options.unhandledCallError,
+      scheduler: this.scheduler,
+    });
+    const forward = (e: FrameEvent): boolean => this.emit('frame', e);
+    this.on('newListener', (event: string) => {
+      if (event === 'frame' && this.listenerCount('frame') === 0) this.endpoint.on('frame', forward);
+    });
+    this.on('removeListener', (event: string) => {
+      if (event === 'frame' && this.listenerCount('frame') === 0) this.endpoint.off('frame', forward);
+    });
+    this.endpoint.on('warning', (line: string) => this.emit('warning', line));
+    this.endpoint.on('handlerError', (err: unknown, req: InboundCall) => this.emit('handlerError', err, req));
+    const cs = this;
+    const link: LifecycleLink = {
+      id: this.id,
+      scheduler: this.scheduler,
+      get connected() {
+        return cs.connected;
+      },
+      call: (action, payload) => this.endpoint.call(action, payload),
+      emit: (event, ...args) => {
+        if (JOURNALLED.has(event)) this.station.journal.record(this.scheduler.now(), event, args.map(describe).join(' '));
+        return this.emit(event, ...args);
+      },
+      open: () => this.connect(),
+      drop: () => this.closeSocket(),
+      ping: () => this.ws?.ping(),
+      // B03.FR.08: while Rejected, every CSMS call is answered SecurityError.
+      mute: (on) => (this.endpoint.refusal = on ? 'SecurityError' : undefined),
+    };
+    this.station = new StationModel(link, { profile: options.profile, automation: options.automation, journal: options.journal });
+    if (options.password !== undefined) this.station.device.put('SecurityCtrlr', 'BasicAuthPassword', options.password);
+    if (this.station.journal.capacity > 0) {
+      this.endpoint.on('frame', (e: FrameEvent) => this.station.journal.record(this.scheduler.now(), 'frame', `${e.direction === 'in' ? '<<' : '>>'} ${e.text}`));
+    }
+    this.authorization = new Authorizer(this.station);
+    this.reservations = new Reservations(this.station);
+    this.transactions = new TransactionEngine(this.station, this.authorization);
+    this.lifecycle = new Lifecycle(link, this.station, options.boot ?? 'manual', options.backoff);
+    const ctx = (this.context = { station: this.station, lifecycle: this.lifecycle, transactions: this.transactions, authorization: this.authorization, reservations: this.reservations });
+    this.transactions.onIdle = (e) => {
+      applyScheduledAvailability(ctx, e);
+      runScheduledReset(ctx, e);
+    };
+    this.station.onVariable = (component, variable) => this.variableChanged(component, variable);
+    if (options.stateDir) new StationStateStore(options.stateDir).attach(ctx);
+    this.station.startTimers();
+    this.defaultsOn = options.defaults ?? true;
+    this.endpoint.fallback = (action) => this.defaultHandlerOf(action);
+    options.observe?.(this);
+  }
+
+  /** Side effects of a changed variable (SetVariables or a script). */
+  private variableChanged(component: string, variable: string): void {
+    if (variable === 'HeartbeatInterval') this.lifecycle.armHeartbeat();
+    else if (variable === 'WebSocketPingInterval') this.lifecycle.armPing();
+    else if (component === 'SampledDataCtrlr' || component === 'AlignedDataCtrlr') this.transactions.sampler.variableChanged(component);
+    else if (variable === 'BasicAuthPassword' && this.connected) {
+      // A01.FR.11/12: logged without the value; the new password is used from the next connection on.
+      this.station.securityLog.record(this.scheduler.now(), 'security', 'BasicAuthPassword changed');
+      this.scheduler.after(0, () => void this.lifecycle.reconnect());
+    }
+  }
+
+  /** True while the WebSocket is open. */
+  get connected(): boolean {
+    return this.ws !== undefined;
+  }
+
+  /**
+   * Open the WebSocket (subprotocol `ocpp2.0.1`) and resolve when it is open and, with
+   * `boot: 'auto'`, the BootNotification was answered.
+   */
+  async connect(): Promise<this> {
+    if (this.ws) return this;
+    const ws = await this.dial();
+    this.ws = ws;
+    ws.once('close', (code, reason) => {
+      this.ws = undefined;
+      this.station.offlineSince = this.scheduler.now();
+      // E11.FR.07: whatever waits in the queue when the link drops is delivered as offline.
+      this.station.queue.update((m) => {
+        if (m.action === 'TransactionEvent') m.payload = { ...m.payload, offline: true };
+      });
+      this.emit('close', code, reason.toString());
+      this.lifecycle.closed();
+    });
+    bindSocket(ws, this.endpoint);
+    this.emit('open');
+    await this.lifecycle.opened();
+    return this;
+  }
+
+  private async dial(): Promise<WebSocket> {
+    const o = this.options;
+    const password = this.station.device.variable('SecurityCtrlr', 'BasicAuthPassword')?.values.Actual;
+    const element = this.target.protocol === 'wss:' ? (o.keyStoreElement ?? extras.keystoreFor(this.id).get()) : undefined;
+    const tls: TlsOptions = { ...o.tls };
+    if (element) Object.assign(tls, await extras.readKeyStoreElement(element));
+    return openSocket(this.target, { protocols: [ocpp201.subprotocol], basicAuth: password ? { username: this.id, password } : undefined, tls });
+  }
+
+  // ---- generic API ----
+
+  /**
+   * Send any CALL and resolve with the response payload; rejects with a typed OcppError.
+   * @param action Action name, e.g. `BootNotification`.
+   * @param payload Request payload.
+   * @param opts Per-call timeout; `{validation: 'off'}` deliberately sends an invalid payload.
+   */
+  call<A extends keyof Ocpp201Messages>(action: A, payload: Ocpp201Messages[A]['request'], opts?: CallOptions): Promise<Ocpp201Messages[A]['response']>;
+  call(action: string, payload?: Payload, opts?: CallOptions): Promise<Payload>;
+  call(action: string, payload: object = {}, opts?: CallOptions): Promise<unknown> {
+    const sent = this.endpoint.call(action, payload as Payload, opts);
+    if (action !== 'BootNotification') return sent;
+    // A boot the script sends itself still opens the gate (heartbeats, queue).
+    return sent.then((response) => {
+      void this.lifecycle.answered(response as never, false);
+      return response;
+    });
+  }
+
+  /**
+   * Handle a CSMS-initiated action (replacing any earlier handler). The handler returns the
+   * response payload or answers itself with {@link ChargingStation.sendResponse}; `undefined`
+   * restores the built-in answer.
+   * @param action Action name, e.g. `Reset`.
+   * @param handler The handler.
+   */
+  answer(action: string, handler: StationAnswerHandler | undefined): void {
+    this.endpoint.handle(action, handler);
+  }
+
+  /**
+   * Answer a CSMS call the way the built-in behaviour does (the response, then its follow-up
+   * messages) and resolve with the response: `cs.answer('Reset', (req) => cs.defaultAnswer(req))`.
+   * @param request The request as the handler received it.
+   */
+  async defaultAnswer(request: InboundCall): Promise<Payload> {
+    const behaviour = DEFAULT_BEHAVIOURS_201[request.action as keyof typeof DEFAULT_BEHAVIOURS_201] as Behaviour201<never> | undefined;
+    if (!behaviour) throw new OcppError(ocpp201.errors.notSupported, `no default behaviour for ${request.action}`);
+    const outcome = await behaviour(request.payload as never, this.context);
+    const response = outcome.response as Payload;
+    if (this.endpoint.isUnanswered(request.uniqueId)) this.sendResponse(request.uniqueId, response);
+    if (outcome.followUp) {
+      Promise.resolve()
+        .then(outcome.followUp)
+        .catch((err: unknown) => this.emit('warning', `${request.action} follow-up failed: ${(err as Error).message}`));
+    }
+    return response;
+  }
+
+  private defaultHandlerOf(action: string): ((req: InboundCall) => Promise<undefined>) | undefined {
+    if (!this.defaultsOn || !(action in DEFAULT_BEHAVIOURS_201)) return undefined;
+    return (this.builtInHandler ??= async (req: InboundCall): Promise<undefined> => {
+      await this.defaultAnswer(req);
+      return undefined;
+    });
+  }
+
+  /** Switch the built-in answers on or off (off: NotSupported for actions without a handler). @param on True to answer by default. */
+  setDefaultAnswers(on: boolean): void {
+    this.defaultsOn = on;
+  }
+
+  /** Switch every automatic behaviour on or off at once. @param on True for a station that acts on its own. */
+  setAutomatic(on: boolean): void {
+    this.setDefaultAnswers(on);
+    Object.assign(this.station.automation, { heartbeat: on, meterValues: on, reconnect: on, autoPlugIn: on, securityEvents: on });
+  }
+
+  /** Answer an inbound CALL with a CALLRESULT. @param uniqueId The request's id. @param payload The response. */
+  sendResponse(uniqueId: string, payload: object): void {
+    this.endpoint.sendResult(uniqueId, payload as Payload);
+  }
+
+  /** Answer an inbound CALL with a CALLERROR. @param uniqueId The request's id. @param code e.g. `NotSupported`. @param description Optional text. */
+  sendError(uniqueId: string, code: string, description?: string): void {
+    this.endpoint.sendError(uniqueId, code, description);
+  }
+
+  /** Put text on the wire exactly as given (deliberately broken frames). @param text The frame text. */
+  sendRaw(text: string): void {
+    this.endpoint.sendRaw(text);
+  }
+
+  // ---- the simulated station, by hand ----
+
+  /** Boot now: BootNotification, then (Accepted) StatusNotification of every connector, heartbeats, the queue. */
+  boot(): Promise<void> {
+    return this.lifecycle.boot();
+  }
+
+  /** Plug the EV's cable into a connector (StatusNotification Occupied; a transaction per TxStartPoint). @param evseId 1..N @param connectorId 1..M */
+  plugIn(evseId = 1, connectorId = 1): void {
+    this.transactions.plugIn(this.station.mustEvse(evseId), this.mustConnector(evseId, connectorId));
+  }
+
+  /** Pull the cable at the EV side (the transaction ends per TxStopPoint / StopTxOnEVSideDisconnect). @param evseId 1..N @param connectorId 1..M */
+  unplug(evseId = 1, connectorId = 1): void {
+    this.transactions.unplug(this.station.mustEvse(evseId), this.mustConnector(evseId, connectorId));
+  }
+
+  /**
+   * Present an idToken at an EVSE (RFID card, key code…): Authorize or the local list / cache;
+   * accepted, it authorizes the EVSE (a transaction per TxStartPoint); with a transaction
+   * running, the same token or one of its group stops it. Resolves with the verdict.
+   * @param evseId 1..N
+   * @param idToken The token text, or a full IdTokenType.
+   * @param type The token type for a text token (default ISO14443).
+   */
+  presentToken(evseId: number, idToken: string | IdTokenType, type: IdTokenEnumType = 'ISO14443'): Promise<IdTokenInfoType> {
+    return presentToken(this.context, evseId, typeof idToken === 'string' ? { idToken, type } : idToken);
+  }
+
+  /**
+   * Present a token and plug in: the whole local start (Authorize, StatusNotification Occupied,
+   * TransactionEvent Started, Charging, meter values). Resolves true when the token was accepted.
+   * @param evseId 1..N
+   * @param idToken The driver's token (type ISO14443 for a text token).
+   */
+  async startCharging(evseId: number, idToken: string | IdTokenType): Promise<boolean> {
+    const info = await this.presentToken(evseId, idToken);
+    const e = this.station.mustEvse(evseId);
+    if (info.status === 'Accepted' && !e.connectors.some((c) => c.plugged)) this.plugIn(evseId, e.connectors[0]!.id);
+    return info.status === 'Accepted';
+  }
+
+  /**
+   * Stop the transaction on an EVSE as the driver does with the same token (StopAuthorized,
+   * stoppedReason Local), then unplug. Resolves false when none runs.
+   * @param evseId 1..N
+   */
+  stopCharging(evseId = 1): boolean {
+    const e = this.station.mustEvse(evseId);
+    if (!e.transaction) return false;
+    this.transactions.deauthorize(e, { trigger: 'StopAuthorized', reason: 'Local' });
+    for (const c of e.connectors) if (c.plugged) this.transactions.unplug(e, c.id);
+    return true;
+  }
+
+  /** Suspend energy transfer. @param evseId 1..N @param by `EV` (SuspendedEV) or `EVSE` (SuspendedEVSE) */
+  suspend(evseId = 1, by: 'EV' | 'EVSE' = 'EV'): void {
+    this.transactions.suspend(this.station.mustEvse(evseId), by);
+  }
+
+  /** Resume energy transfer. @param evseId 1..N */
+  resume(evseId = 1): void {
+    this.transactions.resume(this.station.mustEvse(evseId));
+  }
+
+  /** Put a connector into a fault (Faulted); a reservation of its EVSE is removed. @param evseId 1..N @param connectorId 1..M */
+  fault(evseId = 1, connectorId = 1): void {
+    this.setFault(evseId, connectorId, true);
+  }
+
+  /** Clear a fault. @param evseId 1..N @param connectorId 1..M */
+  clearFault(evseId = 1, connectorId = 1): void {
+    this.setFault(evseId, connectorId, false);
+  }
+
+  private setFault(evseId: number, connectorId: number, on: boolean): void {
+    this.station.mustEvse(evseId).connectors.find((c) => c.id === this.mustConnector(evseId, connectorId))!.faulted = on;
+    this.station.refresh();
+    this.reservations.removeUnusable();
+  }
+
+  private mustConnector(evseId: number, connectorId: number): number {
+    if (!this.station.connector(evseId, connectorId)) throw new RangeError(`EVSE ${evseId} has no connector ${connectorId}`);
+    return connectorId;
+  }
+
+  /** Automatic behaviour switches: set them directly. */
+  get automation(): StationAutomation {
+    return this.station.automation;
+  }
+
+  /** Wait `ms` milliseconds on the station's clock. @param ms Milliseconds. */
+  sleep(ms: number): Promise<void> {
+    return this.scheduler.sleep(ms);
+  }
+
+  /** Log a value to the runtime's output (and the web UI's log). @param value Anything printable. */
+  log(value: unknown): void {
+    if (!this.emit('log', value)) console.log(value);
+  }
+
+  /** Register a callback for when the connection closes. @param cb Receives (code, reason). */
+  onClose(cb: (code: number, reason: string) => void): void {
+    this.on('close', cb);
+  }
+
+  /** Close the connection for good (no reconnect); notifications on the wire get a second to be answered. */
+  async close(): Promise<void> {
+    this.lifecycle.stop();
+    this.reservations.stop();
+    if (this.connected) await this.station.notified(1_000);
+    return this.closeSocket();
+  }
+
+  private closeSocket(): Promise<void> {
+    const ws = this.ws;
+    if (!ws) return Promise.resolve();
+    return new Promise((resolve) => {
+      ws.once('close', () => resolve());
+      ws.close(1000);
+      this.scheduler.after(2_000, () => ws.terminate());
+    });
+  }
+
+  /** Close and reopen the connection with the same URL and options; handlers stay. */
+  async reConnect(): Promise<this> {
+    await this.close();
+    return this.connect();
+  }
+}
