@@ -116,8 +116,7 @@ export function stationIdOf(url: URL): string {
   return decodeURIComponent(last);
 }
 
-/** The default call timeout: `RESPONSE_TIMEOUT` (ms) or 15000. */
-export function defaultResponseTimeout(): number {
+function defaultResponseTimeout(): number {
   const fromEnv = Number(process.env.RESPONSE_TIMEOUT);
   return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 15_000;
 }

@@ -8,7 +8,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type WebSocket from 'ws';
-import { defaultResponseTimeout, stationIdOf, type KeyStoreElement } from '../chargepoint/chargepoint';
+import { stationIdOf, type KeyStoreElement } from '../chargepoint/chargepoint';
 import * as extras from '../chargepoint/extras';
 import { Lifecycle, type Backoff, type BootMode, type LifecycleLink } from '../chargepoint/station/lifecycle';
 import { RpcEndpoint, type CallOptions, type FrameEvent, type InboundCall } from '../ocpp/endpoint';
@@ -125,7 +125,8 @@ export class ChargingStation extends EventEmitter {
       protocol: ocpp201,
       role: 'ChargePoint',
       validation: options.validation,
-      responseTimeoutMs: options.responseTimeoutMs ?? defaultResponseTimeout(),
+      // Part 4 §4.1.1: by default OCPPCommCtrlr.MessageTimeout[Default], set below from the device model.
+      responseTimeoutMs: options.responseTimeoutMs,
       unhandledCallError: options.unhandledCallError,
       scheduler: this.scheduler,
     });
@@ -157,6 +158,7 @@ export class ChargingStation extends EventEmitter {
       mute: (on) => (this.endpoint.refusal = on ? 'SecurityError' : undefined),
     };
     this.station = new StationModel(link, { profile: options.profile, automation: options.automation, journal: options.journal });
+    if (options.responseTimeoutMs === undefined) this.endpoint.responseTimeoutMs = this.station.device.int('OCPPCommCtrlr', 'MessageTimeout', 'Default') * 1000;
     if (options.password !== undefined) this.station.device.put('SecurityCtrlr', 'BasicAuthPassword', options.password);
     if (this.station.journal.capacity > 0) {
       this.endpoint.on('frame', (e: FrameEvent) => this.station.journal.record(this.scheduler.now(), 'frame', `${e.direction === 'in' ? '<<' : '>>'} ${e.text}`));

@@ -252,7 +252,8 @@ export class TransactionEngine {
     tx.chargingState = state;
     if (eventType === 'Ended') info.stoppedReason = tx.stoppedReason;
     if (tx.auth?.remoteStartId !== undefined && (eventType === 'Started' || triggerReason === 'RemoteStart')) info.remoteStartId = tx.auth.remoteStartId;
-    if (tx.connectorId !== undefined) payload.evse = { id: e.id, connectorId: tx.connectorId };
+    // E01.FR.16: the EVSE (and connector, once the EV is connected); the token was presented at this EVSE.
+    payload.evse = tx.connectorId !== undefined ? { id: e.id, connectorId: tx.connectorId } : { id: e.id };
     if (tx.auth && (eventType === 'Started' || triggerReason === 'Authorized' || triggerReason === 'RemoteStart')) payload.idToken = tx.auth.idToken;
     if (tx.auth?.reservationId !== undefined && (eventType === 'Started' || triggerReason === 'Authorized' || triggerReason === 'RemoteStart')) payload.reservationId = tx.auth.reservationId;
     const values = meterValue.filter((m): m is MeterValueType => m !== undefined);
