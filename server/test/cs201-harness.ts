@@ -15,6 +15,8 @@ type Params = Record<string, any>;
 export interface Sent201 {
   action: string;
   params: Params;
+  /** When it arrived, on the station's clock. */
+  at: number;
 }
 
 /** The CSMS's answer to a station CALL: a payload, or an error to throw (a CALLERROR). */
@@ -59,8 +61,11 @@ export interface Bench201 {
   waitFor(action: string, opts?: { match?: (p: Params) => boolean; count?: number; from?: number; ms?: number }): Promise<Sent201[]>;
   /** Calls since index `from`, optionally of one action, security events left out unless asked for. */
   since(from: number, action?: string): Sent201[];
-  /** Move the virtual clock, letting the station's messages be answered between steps. */
-  advance(ms: number): Promise<void>;
+  /**
+   * Move the virtual clock, letting the station's messages be answered between steps (`wait`
+   * false: only let I/O run a moment, for a CSMS that deliberately leaves calls unanswered).
+   */
+  advance(ms: number, wait?: boolean): Promise<void>;
   /** Let real-time I/O settle. */
   settle(ms?: number): Promise<void>;
   /** Server URL the station connects to (without its id). */
@@ -89,6 +94,7 @@ export async function bench201(options: Bench201Options = {}): Promise<Bench201>
   const answers: Record<string, Responder> = { ...DEFAULT_ANSWERS, ...overrides };
   const calls: Sent201[] = [];
   const failures: unknown[] = [];
+  const clock = virtual ? new VirtualScheduler(Date.parse('2026-01-05T10:00:00.000Z')) : undefined;
   const server = new RPCServer({ protocols: ['ocpp2.0.1'], strictMode: true });
   let current: RPCClient | undefined;
   let waiters: ((c: RPCClient) => void)[] = [];
@@ -97,7 +103,7 @@ export async function bench201(options: Bench201Options = {}): Promise<Bench201>
     client.on('strictValidationFailure', (e: { error?: Error }) => failures.push(e.error?.message ?? e));
     client.on('badMessage', (e: unknown) => failures.push(e));
     client.handle(async ({ method = '', params }: { method?: string; params?: any }) => {
-      calls.push({ action: method, params });
+      calls.push({ action: method, params, at: clock ? clock.now() : Date.now() });
       const answer = answers[method];
       if (!answer) throw new Error(`no answer for ${method}`);
       return answer(params ?? {});
@@ -106,7 +112,6 @@ export async function bench201(options: Bench201Options = {}): Promise<Bench201>
   });
   const http = await server.listen(0, '127.0.0.1');
   const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/`;
-  const clock = virtual ? new VirtualScheduler(Date.parse('2026-01-05T10:00:00.000Z')) : undefined;
   const cs = new ChargingStation(`${url}${id}`, id, { boot: 'auto', scheduler: clock, ...csOptions });
   const b: Bench201 = {
     cs,
@@ -131,10 +136,10 @@ export async function bench201(options: Bench201Options = {}): Promise<Bench201>
       return found();
     },
     since: (from, action) => calls.slice(from).filter((c) => (action ? c.action === action : c.action !== 'SecurityEventNotification')),
-    async advance(ms) {
+    async advance(ms, wait = true) {
       await clock!.advance(ms, async () => {
         await pause(1);
-        for (let w = 0; w < 2000 && !(cs.endpoint.idle || !cs.connected); w += 2) await pause(2);
+        for (let w = 0; wait && w < 2000 && !(cs.endpoint.idle || !cs.connected); w += 2) await pause(2);
       });
     },
     settle: (ms = 50) => pause(ms),
