@@ -112,6 +112,7 @@ const ROWS: Row[] = [
   ['LocalAuthListCtrlr', 'Entries', 'integer', 'RO', '0', { volatile: true }],
   ['LocalAuthListCtrlr', 'ItemsPerMessage', 'integer', 'RO', '100'],
   ['LocalAuthListCtrlr', 'BytesPerMessage', 'integer', 'RO', '65000'],
+  ['LocalAuthListCtrlr', 'DisablePostAuthorize', 'boolean', 'RW', 'false'],
   // TxCtrlr (E)
   ['TxCtrlr', 'TxStartPoint', 'MemberList', 'RW', 'PowerPathClosed', { valuesList: TX_START_POINTS }],
   ['TxCtrlr', 'TxStopPoint', 'MemberList', 'RW', 'EVConnected,Authorized', { valuesList: TX_STOP_POINTS }],

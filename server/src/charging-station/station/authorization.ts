@@ -47,11 +47,16 @@ export class Authorizer {
 
   /** The verdict of the local list, then the cache (expired entries dropped), or undefined. */
   local(idToken: IdTokenType): IdTokenInfoType | undefined {
+    return this.lookup(idToken)?.info;
+  }
+
+  /** The local verdict and where it came from (the list has precedence, C13.FR.01 / C14.FR.01). */
+  private lookup(idToken: IdTokenType): { info: IdTokenInfoType; from: 'LocalAuthListCtrlr' | 'AuthCacheCtrlr' } | undefined {
     const d = this.s.device;
     const key = tokenKey(idToken);
     if (d.bool('LocalAuthListCtrlr', 'Enabled')) {
       const entry = this.list.get(key);
-      if (entry) return this.current(entry[1]);
+      if (entry) return { info: this.current(entry[1]), from: 'LocalAuthListCtrlr' };
     }
     if (!d.bool('AuthCacheCtrlr', 'Enabled')) return undefined;
     const cached = this.cache.get(key);
@@ -61,7 +66,7 @@ export class Authorizer {
       this.cache.delete(key);
       return undefined;
     }
-    return this.current(cached[1]);
+    return { info: this.current(cached[1]), from: 'AuthCacheCtrlr' };
   }
 
   /** An entry past its cacheExpiryDateTime counts as Expired (C10.FR.08). */
@@ -73,17 +78,19 @@ export class Authorizer {
   /**
    * The verdict on a token presented at the station. Online: Authorize, unless LocalPreAuthorize
    * and the list or cache accept it (C12.FR.02), or the station is told not to ask
-   * (DisableRemoteAuthorization, DisablePostAuthorize for a cached non-Accepted token, C12.FR.05).
+   * (DisableRemoteAuthorization; DisablePostAuthorize of the list or cache for a non-Accepted
+   * entry, C12.FR.05 / C14.FR.03).
    * Offline: the list or cache when LocalAuthorizeOffline (C12.FR.04), an unknown token when
    * OfflineTxForUnknownIdEnabled (C15).
    */
   async authorize(idToken: IdTokenType): Promise<IdTokenInfoType> {
     if (idToken.type === 'NoAuthorization') return { status: 'Accepted' };
     const d = this.s.device;
-    const local = this.local(idToken);
+    const found = this.lookup(idToken);
+    const local = found?.info;
     if (this.s.online) {
       if (local?.status === 'Accepted' && d.bool('AuthCtrlr', 'LocalPreAuthorize')) return local;
-      if (local && local.status !== 'Accepted' && d.bool('AuthCacheCtrlr', 'DisablePostAuthorize')) return local;
+      if (local && local.status !== 'Accepted' && d.bool(found!.from, 'DisablePostAuthorize')) return local;
       if (local && d.bool('AuthCtrlr', 'DisableRemoteAuthorization')) return local;
       const answer = await this.s.notify('Authorize', { idToken });
       if (answer) {

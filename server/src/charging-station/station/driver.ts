@@ -1,6 +1,6 @@
 /**
  * What the driver does at the station: present an idToken at an EVSE (C01 local start and stop,
- * C16 master pass, H03 reserved EVSEs, C01.FR.21 tokens restricted to some EVSEs).
+ * C09 group stop, C16 master pass, H03 reserved EVSEs, C01.FR.21 tokens restricted to some EVSEs).
  * @module
  */
 import type { IdTokenInfoType, IdTokenType } from '../../ocpp/v201/types';
@@ -24,11 +24,14 @@ export async function presentToken(ctx: StationContext, evseId: number, idToken:
   }
   const info = await authorization.authorize(idToken);
   if (info.status !== 'Accepted') return info;
+  const masterPass = s.device.str('AuthCtrlr', 'MasterPassGroupId');
+  if (masterPass && info.groupIdToken?.idToken.toLowerCase() === masterPass.toLowerCase()) {
+    // C16.FR.02 (no UI): a master pass stops every transaction; C16.FR.03: it never starts one.
+    for (const x of s.evses) if (x.transaction) transactions.end(x, { trigger: 'StopAuthorized', reason: 'MasterPass' });
+    return info;
+  }
   if (tx?.auth) {
-    const masterPass = s.device.str('AuthCtrlr', 'MasterPassGroupId');
-    if (masterPass && info.groupIdToken && info.groupIdToken.idToken.toLowerCase() === masterPass.toLowerCase()) {
-      transactions.deauthorize(e, { trigger: 'StopAuthorized', reason: 'MasterPass' });
-    } else if (tx.auth.groupIdToken && sameToken(tx.auth.groupIdToken, info.groupIdToken)) {
+    if (tx.auth.groupIdToken && sameToken(tx.auth.groupIdToken, info.groupIdToken)) {
       transactions.deauthorize(e, { trigger: 'StopAuthorized', reason: 'Local' });
     }
     return info;
