@@ -54,7 +54,7 @@ export interface StationModelOptions {
 }
 
 /** Messages whose delivery the queue guarantees (E04, A04.FR.02). */
-type QueuedAction = 'TransactionEvent' | 'SecurityEventNotification';
+export type QueuedAction = 'TransactionEvent' | 'SecurityEventNotification';
 
 /** The model of one 2.0.1 charging station. */
 export class StationModel implements LifecycleModel {
