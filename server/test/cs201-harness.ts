@@ -86,16 +86,21 @@ export interface Bench201Options extends ChargingStationOptions {
   answers?: Record<string, Responder>;
   /** Do not connect the station (the test connects it). */
   noConnect?: boolean;
+  /** Check the HTTP Basic password of each connection (security profile 1); false refuses it with 401. */
+  checkPassword?: (password: string | undefined) => boolean;
 }
 
 /** Start the strict server and a station with automatic boot; resolves once the boot answer came. */
 export async function bench201(options: Bench201Options = {}): Promise<Bench201> {
-  const { id = 'CS1', virtual = false, answers: overrides, noConnect, ...csOptions } = options;
+  const { id = 'CS1', virtual = false, answers: overrides, noConnect, checkPassword, ...csOptions } = options;
   const answers: Record<string, Responder> = { ...DEFAULT_ANSWERS, ...overrides };
   const calls: Sent201[] = [];
   const failures: unknown[] = [];
   const clock = virtual ? new VirtualScheduler(Date.parse('2026-01-05T10:00:00.000Z')) : undefined;
   const server = new RPCServer({ protocols: ['ocpp2.0.1'], strictMode: true });
+  if (checkPassword) {
+    server.auth((accept, reject, handshake) => (checkPassword((handshake as { password?: Buffer }).password?.toString()) ? accept() : reject(401, 'Unauthorized')));
+  }
   let current: RPCClient | undefined;
   let waiters: ((c: RPCClient) => void)[] = [];
   server.on('client', (client: RPCClient) => {
