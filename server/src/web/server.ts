@@ -11,7 +11,7 @@ import type { ChargepointOptions } from '../chargepoint/chargepoint';
 import type { MockCsms } from '../csms/mock-csms';
 import { startBridge } from './bridge';
 import { Registry } from './registry';
-import { apiRouter } from './rest';
+import { apiRouter, authorizeRfidHandler } from './rest';
 import { isLoopback, newToken, refuse, type AccessPolicy } from './security';
 
 /** Options of {@link startWebServer}. */
@@ -100,6 +100,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (refused) return void res.status(refused.status).json({ error: refused.error });
     next();
   });
+  // The seeds' RFID route, outside /api but behind the same checks.
+  app.post('/authorize_rfid', (req, res, next) => {
+    const refused = refuse(req, policy, 'rest');
+    if (refused) return void res.status(refused.status).json({ error: refused.error });
+    next();
+  }, express.json({ limit: '16kb' }), authorizeRfidHandler(registry));
   app.use('/api', apiRouter({ registry, csms: options.csms, version: packageVersion(root), bridgePort: port + 1, tokenRequired, scriptTimeoutMs: options.scriptTimeoutMs }));
   // Looked up per request, so `npm run docs` / `npm run build:client` take effect without a restart.
   const docs = path.join(root, 'docs/api');
