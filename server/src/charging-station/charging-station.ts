@@ -223,7 +223,7 @@ export class ChargingStation extends EventEmitter {
 
   private async dial(): Promise<WebSocket> {
     const o = this.options;
-    const password = this.station.device.variable('SecurityCtrlr', 'BasicAuthPassword')?.values.Actual;
+    const password = this.station.device.str('SecurityCtrlr', 'BasicAuthPassword');
     const element = this.target.protocol === 'wss:' ? (o.keyStoreElement ?? extras.keystoreFor(this.id).get()) : undefined;
     const tls: TlsOptions = { ...o.tls };
     if (element) Object.assign(tls, await extras.readKeyStoreElement(element));

@@ -6,7 +6,7 @@
  */
 import { OcppError } from '../../ocpp/errors';
 import type { ReportDataType } from '../../ocpp/v201/types';
-import { DeviceModel, type ComponentVariableFilter, type DeviceVariable } from '../model/device-model';
+import { matchesFilter, type ComponentVariableFilter } from '../model/device-model';
 import type { StationContext } from '../station/context';
 import type { Evse } from '../model/evse';
 import type { Behaviours201 } from './types';
@@ -36,13 +36,14 @@ async function sendReport(ctx: StationContext, requestId: number, entries: Repor
  * B08: a component meets a criterion when its variable of that name is true; a component without
  * such a variable is taken as active, available and enabled, and without a problem.
  */
-function meetsCriteria(ctx: StationContext, v: DeviceVariable, criteria: readonly string[]): boolean {
-  const spec = v.spec;
+function meetsCriteria(ctx: StationContext, i: number, criteria: readonly string[]): boolean {
+  const d = ctx.station.device;
+  const spec = d.spec(i);
   const evse = spec.evseId === undefined ? undefined : { id: spec.evseId, connectorId: spec.connectorId };
   return criteria.some((criterion) => {
-    const flag = ctx.station.device.lookup({ name: spec.component, instance: spec.componentInstance, evse }, { name: criterion });
+    const flag = d.catalogue.lookup({ name: spec.component, instance: spec.componentInstance, evse }, { name: criterion });
     if (typeof flag === 'string') return criterion !== 'Problem';
-    return (flag.live?.() ?? flag.values.Actual) === 'true';
+    return d.value(flag) === 'true';
   });
 }
 
@@ -113,12 +114,12 @@ export const provisioning: Behaviours201 = {
 
   GetBaseReport: (req, ctx) => {
     const d = ctx.station.device;
-    const all = [...d.all()];
+    const all = d.catalogue.specs.map((_spec, i) => i);
     const chosen =
       req.reportBase === 'FullInventory' ? all
-      : req.reportBase === 'ConfigurationInventory' ? all.filter((v) => v.spec.mutability !== 'ReadOnly' && !v.live)
-      : all.filter((v) => v.spec.summary);
-    return { response: { status: 'Accepted' }, followUp: () => sendReport(ctx, req.requestId, chosen.map((v) => d.reportEntry(v))) };
+      : req.reportBase === 'ConfigurationInventory' ? all.filter((i) => d.spec(i).mutability !== 'ReadOnly' && !d.spec(i).live)
+      : all.filter((i) => d.spec(i).summary);
+    return { response: { status: 'Accepted' }, followUp: () => sendReport(ctx, req.requestId, chosen.map((i) => d.reportEntry(i))) };
   },
 
   GetReport: (req, ctx) => {
@@ -126,14 +127,18 @@ export const provisioning: Behaviours201 = {
     const d = ctx.station.device;
     const filters: ComponentVariableFilter[] = req.componentVariable ?? [];
     const criteria = req.componentCriteria ?? [];
-    const chosen = [...d.all()].filter((v) => (filters.length === 0 || filters.some((f) => DeviceModel.matches(v, f))) && (criteria.length === 0 || meetsCriteria(ctx, v, criteria)));
+    const chosen = d.catalogue.specs
+      .map((_spec, i) => i)
+      .filter((i) => (filters.length === 0 || filters.some((f) => matchesFilter(d.spec(i), f))) && (criteria.length === 0 || meetsCriteria(ctx, i, criteria)));
     if (chosen.length === 0) return { response: { status: 'EmptyResultSet' } };
-    return { response: { status: 'Accepted' }, followUp: () => sendReport(ctx, req.requestId, chosen.map((v) => d.reportEntry(v))) };
+    return { response: { status: 'Accepted' }, followUp: () => sendReport(ctx, req.requestId, chosen.map((i) => d.reportEntry(i))) };
   },
 
   SetNetworkProfile: (req, ctx) => {
     // B09.FR.02: only the slots of NetworkConfigurationPriority's valuesList exist.
-    const slots = ctx.station.device.variable('OCPPCommCtrlr', 'NetworkConfigurationPriority')?.spec.valuesList?.split(',') ?? [];
+    const d = ctx.station.device;
+    const priority = d.catalogue.index('OCPPCommCtrlr', 'NetworkConfigurationPriority');
+    const slots = priority === undefined ? [] : (d.spec(priority).valuesList?.split(',') ?? []);
     if (!slots.includes(String(req.configurationSlot))) return { response: { status: 'Rejected' } };
     ctx.station.networkProfiles.set(req.configurationSlot, req.connectionData);
     ctx.station.changed();

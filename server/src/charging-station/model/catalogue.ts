@@ -45,7 +45,12 @@ export interface VariableSpec {
   volatile?: boolean;
   /** Part of the SummaryInventory report (availability and problems, B07.FR.09). */
   summary?: boolean;
+  /** Read from the live station rather than stored (never set by SetVariables). */
+  live?: LiveValue;
 }
+
+/** What a live variable mirrors: see {@link VariableSpec.live}. */
+export type LiveValue = 'availabilityState' | 'available' | 'power' | 'clock' | 'localListEntries';
 
 /** Measurands the simulated meter produces, in 2.0.1 spelling. */
 export const METER_MEASURANDS = [
@@ -109,7 +114,7 @@ const ROWS: Row[] = [
   // LocalAuthListCtrlr (D)
   ['LocalAuthListCtrlr', 'Enabled', 'boolean', 'RW', 'true'],
   ['LocalAuthListCtrlr', 'Available', 'boolean', 'RO', 'true'],
-  ['LocalAuthListCtrlr', 'Entries', 'integer', 'RO', '0', { volatile: true }],
+  ['LocalAuthListCtrlr', 'Entries', 'integer', 'RO', '0', { volatile: true, live: 'localListEntries' }],
   ['LocalAuthListCtrlr', 'ItemsPerMessage', 'integer', 'RO', '100'],
   ['LocalAuthListCtrlr', 'BytesPerMessage', 'integer', 'RO', '65000'],
   ['LocalAuthListCtrlr', 'DisablePostAuthorize', 'boolean', 'RW', 'false'],
@@ -144,7 +149,7 @@ const ROWS: Row[] = [
   ['DeviceDataCtrlr', 'BytesPerMessage[GetVariables]', 'integer', 'RO', '65000'],
   ['DeviceDataCtrlr', 'BytesPerMessage[SetVariables]', 'integer', 'RO', '65000'],
   // ClockCtrlr
-  ['ClockCtrlr', 'DateTime', 'dateTime', 'RO', undefined, { volatile: true }],
+  ['ClockCtrlr', 'DateTime', 'dateTime', 'RO', undefined, { volatile: true, live: 'clock' }],
   ['ClockCtrlr', 'TimeSource', 'SequenceList', 'RW', 'Heartbeat', { valuesList: 'Heartbeat,NTP,GPS,RealTimeClock,MobileNetwork,RadioTimeTransmitter' }],
   // ReservationCtrlr (H)
   ['ReservationCtrlr', 'Enabled', 'boolean', 'RW', 'true'],
@@ -154,12 +159,15 @@ const ROWS: Row[] = [
 
 const NAME_INSTANCE = /^([^[]+)(?:\[([^\]]+)\])?$/;
 
-/** The catalogue rows as specs. */
-export function controllerSpecs(): VariableSpec[] {
-  return ROWS.map(([component, name, dataType, m, value, extra]) => {
-    const [, variable, instance] = NAME_INSTANCE.exec(name)!;
-    return { component, variable: variable!, instance, dataType, mutability: MUTABILITY[m], value, ...extra };
-  });
+/** The catalogue rows as specs (made once). */
+const CONTROLLERS: readonly VariableSpec[] = ROWS.map(([component, name, dataType, m, value, extra]) => {
+  const [, variable, instance] = NAME_INSTANCE.exec(name)!;
+  return { component, variable: variable!, instance, dataType, mutability: MUTABILITY[m], value, ...extra };
+});
+
+/** The controller components' variables. */
+export function controllerSpecs(): readonly VariableSpec[] {
+  return CONTROLLERS;
 }
 
 /** The hardware a physical component row is made from. */
@@ -181,8 +189,8 @@ export function physicalRows(layout: PhysicalLayout): VariableSpec[] {
   const rows: VariableSpec[] = [];
   const state = (component: string, evseId?: number, connectorId?: number): void => {
     const where = { component, evseId, connectorId };
-    rows.push({ ...where, variable: 'AvailabilityState', dataType: 'OptionList', mutability: 'ReadOnly', valuesList: AVAILABILITY, volatile: true, summary: true });
-    rows.push({ ...where, variable: 'Available', dataType: 'boolean', mutability: 'ReadOnly', value: 'true', summary: true });
+    rows.push({ ...where, variable: 'AvailabilityState', dataType: 'OptionList', mutability: 'ReadOnly', valuesList: AVAILABILITY, volatile: true, summary: true, live: 'availabilityState' });
+    rows.push({ ...where, variable: 'Available', dataType: 'boolean', mutability: 'ReadOnly', value: 'true', summary: true, live: 'available' });
   };
   state('ChargingStation');
   rows.push({ component: 'ChargingStation', variable: 'SupplyPhases', dataType: 'integer', mutability: 'ReadOnly', value: String(layout.phases) });
@@ -190,7 +198,7 @@ export function physicalRows(layout: PhysicalLayout): VariableSpec[] {
   layout.evses.forEach((evse, i) => {
     const evseId = i + 1;
     state('EVSE', evseId);
-    rows.push({ component: 'EVSE', evseId, variable: 'Power', dataType: 'decimal', mutability: 'ReadOnly', value: '0', unit: 'W', maxLimit: evse.maxPowerW, volatile: true });
+    rows.push({ component: 'EVSE', evseId, variable: 'Power', dataType: 'decimal', mutability: 'ReadOnly', value: '0', unit: 'W', maxLimit: evse.maxPowerW, volatile: true, live: 'power' });
     rows.push({ component: 'EVSE', evseId, variable: 'SupplyPhases', dataType: 'integer', mutability: 'ReadOnly', value: String(layout.phases) });
     evse.connectors.forEach((type, j) => {
       state('Connector', evseId, j + 1);

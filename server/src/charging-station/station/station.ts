@@ -12,8 +12,8 @@ import type { BootState, LifecycleModel, StationLink } from '../../chargepoint/s
 import { TxQueue, type QueuedMessage } from '../../chargepoint/station/tx-queue';
 import type { Payload } from '../../ocpp/frames';
 import type { BootReasonEnumType, Ocpp201Messages } from '../../ocpp/v201/types';
-import { controllerSpecs, physicalRows } from '../model/catalogue';
-import { DeviceModel } from '../model/device-model';
+import type { VariableSpec } from '../model/catalogue';
+import { catalogueFor, DeviceModel } from '../model/device-model';
 import { deriveStatus, type Connector, type ConnectorStatus, type Evse } from '../model/evse';
 import { resolveStationProfile, type ChargingStationProfile, type ResolvedStationProfile } from '../model/profile';
 
@@ -103,7 +103,7 @@ export class StationModel implements LifecycleModel {
    */
   constructor(readonly link: StationLink, options: StationModelOptions = {}) {
     const p = (this.profile = resolveStationProfile(link.id, options.profile));
-    this.device = new DeviceModel([...controllerSpecs(), ...physicalRows({ phases: p.phases, evses: p.evses }), ...p.components]);
+    this.device = new DeviceModel(catalogueFor({ phases: p.phases, evses: p.evses }, p.components));
     this.applyProfileValues(p.variables);
     this.device.put('SecurityCtrlr', 'Identity', link.id);
     this.automation = { heartbeat: true, meterValues: true, reconnect: true, autoPlugIn: true, securityEvents: true, ...options.automation };
@@ -115,7 +115,7 @@ export class StationModel implements LifecycleModel {
       inoperative: false,
       connectors: e.connectors.map((type, j) => ({ id: j + 1, type, status: 'Available' as ConnectorStatus, plugged: false, inoperative: false, faulted: false })),
     }));
-    this.bindLiveVariables();
+    this.device.live = (spec) => this.liveValue(spec);
     const station = this;
     const d = this.device;
     this.queue = new TxQueue({
@@ -130,8 +130,8 @@ export class StationModel implements LifecycleModel {
       warn: (line) => this.warn(line),
       changed: () => this.changed(),
     });
-    d.onChange = (v) => {
-      this.onVariable?.(v.spec.component, v.spec.variable);
+    d.onChange = (spec) => {
+      this.onVariable?.(spec.component, spec.variable);
       this.changed();
     };
   }
@@ -139,27 +139,28 @@ export class StationModel implements LifecycleModel {
   private applyProfileValues(values: Record<string, string>): void {
     for (const [name, value] of Object.entries(values)) {
       const m = /^([^.[]+)\.([^[]+)(?:\[([^\]]+)\])?$/.exec(name);
-      if (!m || !this.device.variable(m[1]!, m[2]!, m[3])) throw new Error(`profile: unknown variable "${name}" (write Component.Variable or Component.Variable[Instance])`);
+      if (!m || this.device.catalogue.index(m[1]!, m[2]!, m[3]) === undefined) throw new Error(`profile: unknown variable "${name}" (write Component.Variable or Component.Variable[Instance])`);
       this.device.put(m[1]!, m[2]!, value, m[3]);
     }
   }
 
-  /** AvailabilityState, Available, Power and the clock read the live station. */
-  private bindLiveVariables(): void {
-    const d = this.device;
-    const stationState = (): string => (this.inoperative ? 'Unavailable' : this.evses.some((e) => e.connectors.some((c) => c.status === 'Occupied')) ? 'Occupied' : 'Available');
-    d.bind(d.variable('ChargingStation', 'AvailabilityState'), stationState);
-    d.bind(d.variable('ChargingStation', 'Available'), () => String(!this.inoperative));
-    d.bind(d.variable('ClockCtrlr', 'DateTime'), () => new Date(this.now()).toISOString());
-    d.bind(d.variable('LocalAuthListCtrlr', 'Entries'), () => String(this.localListSize()));
-    for (const e of this.evses) {
-      d.bind(d.variable('EVSE', 'AvailabilityState', undefined, e.id), () => evseState(e));
-      d.bind(d.variable('EVSE', 'Available', undefined, e.id), () => String(!this.inoperative && !e.inoperative));
-      d.bind(d.variable('EVSE', 'Power', undefined, e.id), () => e.meter.powerW.toFixed(1));
-      for (const c of e.connectors) {
-        d.bind(d.variable('Connector', 'AvailabilityState', undefined, e.id, c.id), () => c.status);
-        d.bind(d.variable('Connector', 'Available', undefined, e.id, c.id), () => String(!this.inoperative && !e.inoperative && !c.inoperative));
-      }
+  /** AvailabilityState, Available, Power, the clock and the list size read the live station. */
+  private liveValue(spec: VariableSpec): string {
+    const e = this.evse(spec.evseId);
+    const c = spec.connectorId === undefined ? undefined : e?.connectors.find((x) => x.id === spec.connectorId);
+    switch (spec.live) {
+      case 'availabilityState':
+        return c ? c.status : e ? evseState(e) : this.inoperative ? 'Unavailable' : this.evses.some((x) => evseState(x) === 'Occupied') ? 'Occupied' : 'Available';
+      case 'available':
+        return String(!this.inoperative && !e?.inoperative && !c?.inoperative);
+      case 'power':
+        return (e?.meter.powerW ?? 0).toFixed(1);
+      case 'clock':
+        return new Date(this.now()).toISOString();
+      case 'localListEntries':
+        return String(this.localListSize());
+      default:
+        return spec.value ?? '';
     }
   }
 
