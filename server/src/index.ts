@@ -30,6 +30,8 @@ export * from './chargepoint/behaviour/index';
 export * from './chargepoint/chargepoint';
 export * from './chargepoint/station/lifecycle-v16';
 export * from './chargepoint/station/state-file';
+export * from './chargepoint/station/notifier';
+export * from './chargepoint/script-face';
 export { ChargingStation, type ChargingStationOptions, type StationAnswerHandler } from './charging-station/charging-station';
 /** The OCPP 2.0.1 charging station's model and behaviours (a namespace: several names are the 1.6 model's too). */
 export * as station201 from './charging-station/index';

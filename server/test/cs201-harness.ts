@@ -4,6 +4,7 @@
  * CALL the station sends, answering each with a valid default (overridable per action), and one
  * {@link ChargingStation} connected to it, optionally on a virtual clock.
  */
+import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { RPCServer, type RPCClient } from 'ocpp-rpc';
 import { ChargingStation, type ChargingStationOptions } from '../src/charging-station/charging-station';
@@ -155,5 +156,21 @@ export async function bench201(options: Bench201Options = {}): Promise<Bench201>
     },
   };
   if (!noConnect) await cs.connect();
+  return b;
+}
+
+/**
+ * {@link bench201} for one test: stopped after it, and the strict CSMS must have refused nothing.
+ * Resolves once every connector was reported (unless `awaitStatus` is false, e.g. for a boot
+ * that is not accepted).
+ */
+export async function withBench201(t: { after: (fn: () => unknown) => void }, options: Bench201Options & { awaitStatus?: boolean } = {}): Promise<Bench201> {
+  const { awaitStatus = true, ...rest } = options;
+  const b = await bench201(rest);
+  t.after(async () => {
+    await b.close();
+    assert.deepEqual(b.failures, [], 'the strict CSMS refused frames the station sent');
+  });
+  if (awaitStatus && !rest.noConnect) await b.waitFor('StatusNotification', { count: b.cs.station.evses.reduce((n, e) => n + e.connectors.length, 0) });
   return b;
 }

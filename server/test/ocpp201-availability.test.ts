@@ -8,19 +8,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ChargingStation } from '../src/charging-station/charging-station';
-import { bench201, type Bench201 } from './cs201-harness';
+import { withBench201, type Bench201 } from './cs201-harness';
 
 type Params = Record<string, any>;
 
-async function withBench(t: { after: (fn: () => unknown) => void }, options: Parameters<typeof bench201>[0] = {}): Promise<Bench201> {
-  const b = await bench201(options);
-  t.after(async () => {
-    await b.close();
-    assert.deepEqual(b.failures, [], 'the strict CSMS refused frames the station sent');
-  });
-  await b.waitFor('StatusNotification', { count: b.cs.station.evses.reduce((n, e) => n + e.connectors.length, 0) });
-  return b;
-}
+const withBench = withBench201;
 
 /** `evse/connector status` of the StatusNotifications since `from`. */
 const statuses = (b: Bench201, from: number): string[] => b.since(from, 'StatusNotification').map((c) => `${c.params.evseId}/${c.params.connectorId} ${c.params.connectorStatus}`);

@@ -6,19 +6,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createRPCError } from 'ocpp-rpc';
-import { bench201, type Bench201 } from './cs201-harness';
+import { withBench201, type Bench201 } from './cs201-harness';
 
 type Params = Record<string, any>;
 
-async function withBench(t: { after: (fn: () => unknown) => void }, options: Parameters<typeof bench201>[0] = {}): Promise<Bench201> {
-  const b = await bench201({ virtual: true, ...options });
-  t.after(async () => {
-    await b.close();
-    assert.deepEqual(b.failures, [], 'the strict CSMS refused frames the station sent');
-  });
-  await b.waitFor('StatusNotification');
-  return b;
-}
+const withBench = (t: { after: (fn: () => unknown) => void }, options: Parameters<typeof withBench201>[1] = {}): Promise<Bench201> => withBench201(t, { virtual: true, ...options });
 
 const contexts = (p: Params): string[] => (p.meterValue ?? []).map((mv: Params) => mv.sampledValue[0].context);
 const variables = (v: Record<string, string | number | boolean>) => ({ variables: v });

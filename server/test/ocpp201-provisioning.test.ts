@@ -7,18 +7,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createRPCError } from 'ocpp-rpc';
-import { bench201, type Bench201 } from './cs201-harness';
+import { withBench201, type Bench201 } from './cs201-harness';
 
 type Params = Record<string, any>;
 
-async function withBench(t: { after: (fn: () => unknown) => void }, options: Parameters<typeof bench201>[0] = {}): Promise<Bench201> {
-  const b = await bench201(options);
-  t.after(async () => {
-    await b.close();
-    assert.deepEqual(b.failures, [], 'the strict CSMS refused frames the station sent');
-  });
-  return b;
-}
+const withBench = (t: { after: (fn: () => unknown) => void }, options: Parameters<typeof withBench201>[1] = {}): Promise<Bench201> => withBench201(t, { awaitStatus: false, ...options });
 
 const getOne = async (b: Bench201, component: Params, variable: Params, attributeType?: string): Promise<Params> =>
   ((await b.call('GetVariables', { getVariableData: [{ component, variable, ...(attributeType ? { attributeType } : {}) }] })).getVariableResult as Params[])[0]!;

@@ -4,19 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bench201, type Bench201 } from './cs201-harness';
+import { withBench201, type Bench201 } from './cs201-harness';
 
 type Params = Record<string, any>;
 
-async function withBench(t: { after: (fn: () => unknown) => void }, options: Parameters<typeof bench201>[0] = {}): Promise<Bench201> {
-  const b = await bench201(options);
-  t.after(async () => {
-    await b.close();
-    assert.deepEqual(b.failures, [], 'the strict CSMS refused frames the station sent');
-  });
-  await b.waitFor('StatusNotification', { count: b.cs.station.evses.length });
-  return b;
-}
+const withBench = withBench201;
 
 const token = (idToken: string) => ({ idToken, type: 'ISO14443' });
 const inAnHour = (): string => new Date(Date.now() + 3_600_000).toISOString();

@@ -5,17 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bench201, type Bench201 } from './cs201-harness';
+import { withBench201, type Bench201 } from './cs201-harness';
 
-async function withBench(t: { after: (fn: () => unknown) => void }, options: Parameters<typeof bench201>[0] = {}): Promise<Bench201> {
-  const b = await bench201(options);
-  t.after(async () => {
-    await b.close();
-    assert.deepEqual(b.failures, [], 'the strict CSMS refused frames the station sent');
-  });
-  await b.waitFor('StatusNotification');
-  return b;
-}
+const withBench = withBench201;
 
 const OLD = 'old-password-0123456789';
 const NEW = 'new-password-9876543210';

@@ -5,19 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bench201, type Bench201, type Sent201 } from './cs201-harness';
+import { withBench201, type Bench201, type Sent201 } from './cs201-harness';
 
 type Params = Record<string, any>;
 
-async function withBench(t: { after: (fn: () => unknown) => void }, options: Parameters<typeof bench201>[0] = {}): Promise<Bench201> {
-  const b = await bench201(options);
-  t.after(async () => {
-    await b.close();
-    assert.deepEqual(b.failures, [], 'the strict CSMS refused frames the station sent');
-  });
-  await b.waitFor('StatusNotification');
-  return b;
-}
+const withBench = withBench201;
 
 const txPoints = (start: string, stop = 'EVConnected,Authorized'): Params => ({ variables: { 'TxCtrlr.TxStartPoint': start, 'TxCtrlr.TxStopPoint': stop } });
 const TOKEN = { idToken: 'AABBCCDD', type: 'ISO14443' };

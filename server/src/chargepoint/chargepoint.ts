@@ -5,19 +5,18 @@
  * {@link Chargepoint.answer}.
  * @module
  */
-import { EventEmitter } from 'node:events';
 import type WebSocket from 'ws';
 import { RpcEndpoint, type CallOptions, type FrameEvent, type InboundCall } from '../ocpp/endpoint';
 import { OcppConnectionError, OcppError } from '../ocpp/errors';
 import type { Payload } from '../ocpp/frames';
 import type { ProtocolVersion } from '../ocpp/protocol';
-import { type Scheduler, realScheduler } from '../ocpp/scheduler';
+import type { Scheduler } from '../ocpp/scheduler';
 import { AUTHORIZATION_KEY, ocpp16 } from '../ocpp/v16/protocol';
 import type { Ocpp16Messages } from '../ocpp/v16/types';
 import type { ValidationMode } from '../ocpp/validator';
-import { certificateFailure, openSocket, parseSocketUrl, type TlsOptions } from '../transport/client';
-import { bindSocket } from '../transport/socket';
+import { certificateFailure, openSocket, type TlsOptions } from '../transport/client';
 import { DEFAULT_BEHAVIOURS, type Behaviour } from './behaviour/index';
+import { ScriptFace } from './script-face';
 import * as extras from './extras';
 import type { ConnectorErrorCode, ConnectorStatus } from './model/connector';
 import type { StationProfile } from './model/profile';
@@ -109,13 +108,6 @@ export interface AnswerOptions {
 /** Handler of an inbound CSMS call: return the response payload, or answer with `sendResponse`. */
 export type AnswerHandler = (request: InboundCall) => unknown;
 
-/** The station id a connect URL names: its last path segment, percent-decoded. @param url The connect URL. */
-export function stationIdOf(url: URL): string {
-  const last = url.pathname.split('/').filter(Boolean).pop();
-  if (!last) throw new OcppConnectionError('InvalidUrl', `${url.href} has no charge point id as its last path segment`);
-  return decodeURIComponent(last);
-}
-
 function defaultResponseTimeout(): number {
   const fromEnv = Number(process.env.RESPONSE_TIMEOUT);
   return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 15_000;
@@ -129,22 +121,12 @@ function defaultResponseTimeout(): number {
  *
  * Scripts may store their own properties on it (`cp.transaction = …`).
  */
-export class Chargepoint extends EventEmitter {
-  /** Charge point identity (defaults to the URL's last path segment). */
-  readonly id: string;
-  /** The URL it connects to, without credentials. */
-  readonly url: string;
-  /** The protocol endpoint (calls, handlers, validation). */
-  readonly endpoint: RpcEndpoint;
-  private readonly target: URL;
+export class Chargepoint extends ScriptFace {
   private readonly options: ChargepointOptions;
   /** The charge-point model: configuration, connectors, transactions, queue. */
   readonly station: Station;
   /** Boot gate, heartbeat, reconnect. */
   readonly lifecycle: Lifecycle;
-  /** Clock and timers of this charge point. */
-  readonly scheduler: Scheduler;
-  private ws: WebSocket | undefined;
   private readonly triggers = new Map<string, Map<string, AnswerHandler>>();
   private defaultsOn: boolean;
   /** Security profile of the last successful connection: where a raised profile falls back to. */
@@ -160,32 +142,14 @@ export class Chargepoint extends EventEmitter {
    * @param options See {@link ChargepointOptions}.
    */
   constructor(url: string, cpName?: string, options: ChargepointOptions = {}) {
-    super();
-    this.target = parseSocketUrl(url);
-    this.id = cpName ?? stationIdOf(this.target);
-    const shown = new URL(this.target.href);
-    shown.username = shown.password = '';
-    this.url = shown.href;
-    this.options = options;
-    this.scheduler = options.scheduler ?? realScheduler;
-    this.endpoint = new RpcEndpoint({
+    super(url, cpName, {
       protocol: options.protocol ?? ocpp16,
-      role: 'ChargePoint',
       validation: options.validation,
       responseTimeoutMs: options.responseTimeoutMs ?? defaultResponseTimeout(),
       unhandledCallError: options.unhandledCallError,
-      scheduler: this.scheduler,
+      scheduler: options.scheduler,
     });
-    // A frame event costs an allocation per frame: let the endpoint build them only while someone listens.
-    const forward = (e: FrameEvent): boolean => this.emit('frame', e);
-    this.on('newListener', (event: string) => {
-      if (event === 'frame' && this.listenerCount('frame') === 0) this.endpoint.on('frame', forward);
-    });
-    this.on('removeListener', (event: string) => {
-      if (event === 'frame' && this.listenerCount('frame') === 0) this.endpoint.off('frame', forward);
-    });
-    this.endpoint.on('warning', (line: string) => this.emit('warning', line));
-    this.endpoint.on('handlerError', (err: unknown, req: InboundCall) => this.emit('handlerError', err, req));
+    this.options = options;
     const link: LifecycleLink = {
       id: this.id,
       scheduler: this.scheduler,
@@ -218,11 +182,6 @@ export class Chargepoint extends EventEmitter {
     options.observe?.(this);
   }
 
-  /** True while the WebSocket is open. */
-  get connected(): boolean {
-    return this.ws !== undefined;
-  }
-
   /**
    * Open the WebSocket (offering the protocol's subprotocol) and resolve when it is open and,
    * with `boot: 'auto'`, the BootNotification was answered.
@@ -245,14 +204,7 @@ export class Chargepoint extends EventEmitter {
     }
     this.connectedProfile = config.int('SecurityProfile');
     this.reportedFailures.clear();
-    this.ws = ws;
-    ws.once('close', (code, reason) => {
-      this.ws = undefined;
-      this.emit('close', code, reason.toString());
-      this.lifecycle.closed();
-    });
-    bindSocket(ws, this.endpoint);
-    this.emit('open');
+    this.adoptSocket(ws, () => this.lifecycle.closed());
     // With automatic boot, resolve once the CSMS answered the BootNotification (ready to charge).
     await this.lifecycle.opened();
     return this;
@@ -396,36 +348,6 @@ export class Chargepoint extends EventEmitter {
       await this.defaultAnswer(req);
       return undefined;
     });
-  }
-
-  /**
-   * Answer an inbound CALL with a CALLRESULT. Throws when the payload is invalid (strict mode)
-   * or the id is not awaiting an answer.
-   * @param uniqueId The request's `uniqueId`.
-   * @param payload The response payload.
-   */
-  sendResponse(uniqueId: string, payload: object): void {
-    this.endpoint.sendResult(uniqueId, payload as Payload);
-  }
-
-  /**
-   * Answer an inbound CALL with a CALLERROR.
-   * @param uniqueId The request's `uniqueId`.
-   * @param code OCPP error code, e.g. `NotSupported`.
-   * @param description Optional description (at most 255 characters are sent).
-   * @param details Optional details object.
-   */
-  sendError(uniqueId: string, code: string, description?: string, details?: Payload): void {
-    this.endpoint.sendError(uniqueId, code, description, details);
-  }
-
-  /**
-   * Put text on the wire exactly as given: no validation, no queue. For deliberately broken
-   * frames when testing a CSMS.
-   * @param text The frame text, e.g. `'[2,"1","Heartbeat",null]'`.
-   */
-  sendRaw(text: string): void {
-    this.endpoint.sendRaw(text);
   }
 
   // ---- charge point → central system (compatibility names) ----
@@ -595,27 +517,6 @@ export class Chargepoint extends EventEmitter {
   // ---- helpers ----
 
   /**
-   * Wait `ms` milliseconds (on the charge point's clock).
-   * @param ms Milliseconds.
-   */
-  sleep(ms: number): Promise<void> {
-    return this.scheduler.sleep(ms);
-  }
-
-  /**
-   * Log a value to the runtime's output (and the web UI's log when one is attached).
-   * @param value Anything printable.
-   */
-  log(value: unknown): void {
-    if (!this.emit('log', value)) console.log(value);
-  }
-
-  /** Register a callback for when the connection closes. @param cb Receives (code, reason). */
-  onClose(cb: (code: number, reason: string) => void): void {
-    this.on('close', cb);
-  }
-
-  /**
    * Close the connection (normal closure) for good (no reconnect) and resolve once it is closed.
    * Notifications already on the wire get up to a second to be answered first.
    */
@@ -623,17 +524,6 @@ export class Chargepoint extends EventEmitter {
     this.lifecycle.stop();
     if (this.connected) await this.station.notified(1_000);
     return this.closeSocket();
-  }
-
-  private closeSocket(): Promise<void> {
-    const ws = this.ws;
-    if (!ws) return Promise.resolve();
-    return new Promise((resolve) => {
-      ws.once('close', () => resolve());
-      ws.close(1000);
-      // A peer that never completes the closing handshake must not hang the script.
-      this.scheduler.after(2_000, () => ws.terminate());
-    });
   }
 
   /** Close and reopen the connection with the same URL, options and keystore; handlers stay. */

@@ -6,20 +6,19 @@
  * script handler, every Core use case is answered the way a certified station does.
  * @module
  */
-import { EventEmitter } from 'node:events';
 import type WebSocket from 'ws';
-import { stationIdOf, type KeyStoreElement } from '../chargepoint/chargepoint';
+import type { KeyStoreElement } from '../chargepoint/chargepoint';
 import * as extras from '../chargepoint/extras';
+import { ScriptFace } from '../chargepoint/script-face';
 import { Lifecycle, type Backoff, type BootMode, type LifecycleLink } from '../chargepoint/station/lifecycle';
-import { RpcEndpoint, type CallOptions, type FrameEvent, type InboundCall } from '../ocpp/endpoint';
+import type { CallOptions, FrameEvent, InboundCall } from '../ocpp/endpoint';
 import { OcppError } from '../ocpp/errors';
 import type { Payload } from '../ocpp/frames';
-import { type Scheduler, realScheduler } from '../ocpp/scheduler';
+import type { Scheduler } from '../ocpp/scheduler';
 import { ocpp201 } from '../ocpp/v201/protocol';
 import type { IdTokenEnumType, IdTokenInfoType, IdTokenType, Ocpp201Messages } from '../ocpp/v201/types';
 import type { ValidationMode } from '../ocpp/validator';
-import { openSocket, parseSocketUrl, type TlsOptions } from '../transport/client';
-import { bindSocket } from '../transport/socket';
+import { openSocket, type TlsOptions } from '../transport/client';
 import { applyScheduledAvailability, DEFAULT_BEHAVIOURS_201, runScheduledReset, type Behaviour201 } from './behaviour/index';
 import type { ChargingStationProfile } from './model/profile';
 import { Authorizer } from './station/authorization';
@@ -79,15 +78,7 @@ const describe = (v: unknown): string => (typeof v === 'string' ? v : JSON.strin
  * `transaction` ({type, evseId, transactionId}), `securityEvent` (type, techInfo).
  * Scripts may store their own properties on it.
  */
-export class ChargingStation extends EventEmitter {
-  /** Station identity (defaults to the URL's last path segment). */
-  readonly id: string;
-  /** The URL it connects to, without credentials. */
-  readonly url: string;
-  /** The protocol endpoint. */
-  readonly endpoint: RpcEndpoint;
-  /** Clock and timers. */
-  readonly scheduler: Scheduler;
+export class ChargingStation extends ScriptFace {
   /** The station model: device model, EVSEs, queue. */
   readonly station: StationModel;
   /** Boot gate, heartbeat, reconnect. */
@@ -99,9 +90,7 @@ export class ChargingStation extends EventEmitter {
   /** Reservations. */
   readonly reservations: Reservations;
   private readonly context: StationContext;
-  private readonly target: URL;
   private readonly options: ChargingStationOptions;
-  private ws: WebSocket | undefined;
   private defaultsOn: boolean;
   private builtInHandler: ((req: InboundCall) => Promise<undefined>) | undefined;
 
@@ -113,32 +102,15 @@ export class ChargingStation extends EventEmitter {
    * @param options See {@link ChargingStationOptions}.
    */
   constructor(url: string, id?: string, options: ChargingStationOptions = {}) {
-    super();
-    this.target = parseSocketUrl(url);
-    this.id = id ?? stationIdOf(this.target);
-    const shown = new URL(this.target.href);
-    shown.username = shown.password = '';
-    this.url = shown.href;
-    this.options = options;
-    this.scheduler = options.scheduler ?? realScheduler;
-    this.endpoint = new RpcEndpoint({
+    super(url, id, {
       protocol: ocpp201,
-      role: 'ChargePoint',
       validation: options.validation,
       // Part 4 §4.1.1: by default OCPPCommCtrlr.MessageTimeout[Default], set below from the device model.
       responseTimeoutMs: options.responseTimeoutMs,
       unhandledCallError: options.unhandledCallError,
-      scheduler: this.scheduler,
+      scheduler: options.scheduler,
     });
-    const forward = (e: FrameEvent): boolean => this.emit('frame', e);
-    this.on('newListener', (event: string) => {
-      if (event === 'frame' && this.listenerCount('frame') === 0) this.endpoint.on('frame', forward);
-    });
-    this.on('removeListener', (event: string) => {
-      if (event === 'frame' && this.listenerCount('frame') === 0) this.endpoint.off('frame', forward);
-    });
-    this.endpoint.on('warning', (line: string) => this.emit('warning', line));
-    this.endpoint.on('handlerError', (err: unknown, req: InboundCall) => this.emit('handlerError', err, req));
+    this.options = options;
     const cs = this;
     const link: LifecycleLink = {
       id: this.id,
@@ -192,31 +164,20 @@ export class ChargingStation extends EventEmitter {
     }
   }
 
-  /** True while the WebSocket is open. */
-  get connected(): boolean {
-    return this.ws !== undefined;
-  }
-
   /**
    * Open the WebSocket (subprotocol `ocpp2.0.1`) and resolve when it is open and, with
    * `boot: 'auto'`, the BootNotification was answered.
    */
   async connect(): Promise<this> {
     if (this.ws) return this;
-    const ws = await this.dial();
-    this.ws = ws;
-    ws.once('close', (code, reason) => {
-      this.ws = undefined;
+    this.adoptSocket(await this.dial(), () => {
       this.station.offlineSince = this.scheduler.now();
       // E11.FR.07: whatever waits in the queue when the link drops is delivered as offline.
       this.station.queue.update((m) => {
         if (m.action === 'TransactionEvent') m.payload = { ...m.payload, offline: true };
       });
-      this.emit('close', code, reason.toString());
       this.lifecycle.closed();
     });
-    bindSocket(ws, this.endpoint);
-    this.emit('open');
     await this.lifecycle.opened();
     return this;
   }
@@ -297,21 +258,6 @@ export class ChargingStation extends EventEmitter {
   setAutomatic(on: boolean): void {
     this.setDefaultAnswers(on);
     Object.assign(this.station.automation, { heartbeat: on, meterValues: on, reconnect: on, autoPlugIn: on, securityEvents: on });
-  }
-
-  /** Answer an inbound CALL with a CALLRESULT. @param uniqueId The request's id. @param payload The response. */
-  sendResponse(uniqueId: string, payload: object): void {
-    this.endpoint.sendResult(uniqueId, payload as Payload);
-  }
-
-  /** Answer an inbound CALL with a CALLERROR. @param uniqueId The request's id. @param code e.g. `NotSupported`. @param description Optional text. */
-  sendError(uniqueId: string, code: string, description?: string): void {
-    this.endpoint.sendError(uniqueId, code, description);
-  }
-
-  /** Put text on the wire exactly as given (deliberately broken frames). @param text The frame text. */
-  sendRaw(text: string): void {
-    this.endpoint.sendRaw(text);
   }
 
   // ---- the simulated station, by hand ----
@@ -405,37 +351,12 @@ export class ChargingStation extends EventEmitter {
     return this.station.automation;
   }
 
-  /** Wait `ms` milliseconds on the station's clock. @param ms Milliseconds. */
-  sleep(ms: number): Promise<void> {
-    return this.scheduler.sleep(ms);
-  }
-
-  /** Log a value to the runtime's output (and the web UI's log). @param value Anything printable. */
-  log(value: unknown): void {
-    if (!this.emit('log', value)) console.log(value);
-  }
-
-  /** Register a callback for when the connection closes. @param cb Receives (code, reason). */
-  onClose(cb: (code: number, reason: string) => void): void {
-    this.on('close', cb);
-  }
-
   /** Close the connection for good (no reconnect); notifications on the wire get a second to be answered. */
   async close(): Promise<void> {
     this.lifecycle.stop();
     this.reservations.stop();
     if (this.connected) await this.station.notified(1_000);
     return this.closeSocket();
-  }
-
-  private closeSocket(): Promise<void> {
-    const ws = this.ws;
-    if (!ws) return Promise.resolve();
-    return new Promise((resolve) => {
-      ws.once('close', () => resolve());
-      ws.close(1000);
-      this.scheduler.after(2_000, () => ws.terminate());
-    });
   }
 
   /** Close and reopen the connection with the same URL and options; handlers stay. */

@@ -18,6 +18,7 @@ import { Journal } from '../model/journal';
 import { Meter } from '../model/meter';
 import { resolveProfile, type ResolvedProfile, type StationProfile } from '../model/profile';
 import { MeterSampling } from './meter-sampling';
+import { Notifier } from './notifier';
 import { StationSecurity } from './security';
 import type { BootState, StationLink } from './lifecycle';
 import { TxQueue, type QueuedMessage } from './tx-queue';
@@ -95,7 +96,7 @@ export class Station {
   private readonly waitTimers = new Map<number, TimerHandle>();
   private readonly reservationTimers = new Map<number, TimerHandle>();
   /** Calls sent with {@link Station.notify} and not yet answered. */
-  private readonly unanswered = new Set<Promise<unknown>>();
+  private readonly notifier: Notifier;
 
   /**
    * Create the model of one charge point.
@@ -108,6 +109,7 @@ export class Station {
     this.config = new Configuration({ values: { NumberOfConnectors: p.connectors, ...p.configuration }, profiles: p.featureProfiles });
     this.automation = { heartbeat: true, meterValues: true, reconnect: true, autoPlugIn: true, securityEvents: true, ...options.automation };
     this.journal = new Journal(options.journal ?? 200);
+    this.notifier = new Notifier(link, (line) => this.warn(line));
     this.files = options.files ?? {};
     const spec = { phases: p.phases, voltage: p.voltage, maxPowerW: p.maxPowerW };
     this.connectors = [newConnector(0)];
@@ -180,16 +182,7 @@ export class Station {
   async notify<A extends keyof Ocpp16Messages>(action: A, payload: Req<A>, triggered = false): Promise<Ocpp16Messages[A]['response'] | undefined> {
     const allowed = this.link.connected && (this.bootState === 'Accepted' || (triggered && this.bootState === 'Pending'));
     if (!allowed) return undefined;
-    const call = this.link.call(action, payload as Payload);
-    this.unanswered.add(call);
-    try {
-      return (await call) as Ocpp16Messages[A]['response'];
-    } catch (err) {
-      this.warn(`${action} failed: ${(err as Error).message}`);
-      return undefined;
-    } finally {
-      this.unanswered.delete(call);
-    }
+    return (await this.notifier.send(action, payload as unknown as Payload)) as unknown as Ocpp16Messages[A]['response'] | undefined;
   }
 
   /**
@@ -197,16 +190,9 @@ export class Station {
    * or after `timeoutMs`: a reset lets the StatusNotifications of the stop finish (§5.14).
    */
   notified(timeoutMs: number): Promise<void> {
-    if (this.unanswered.size === 0) return Promise.resolve();
-    const scheduler = this.link.scheduler;
-    return new Promise((resolve) => {
-      const timer = scheduler.after(timeoutMs, resolve);
-      void Promise.allSettled([...this.unanswered]).then(() => {
-        scheduler.cancel(timer);
-        resolve();
-      });
-    });
+    return this.notifier.settled(timeoutMs);
   }
+
 
   /** Report a connector's status (§4.9); `triggered` lets it out while Pending (TriggerMessage). */
   report(c: Connector, triggered = false): Promise<unknown> {

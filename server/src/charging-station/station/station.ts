@@ -10,6 +10,7 @@ import { Journal } from '../../chargepoint/model/journal';
 import { Meter } from '../../chargepoint/model/meter';
 import type { BootState, LifecycleModel, StationLink } from '../../chargepoint/station/lifecycle';
 import { TxQueue, type QueuedMessage } from '../../chargepoint/station/tx-queue';
+import { Notifier } from '../../chargepoint/station/notifier';
 import type { Payload } from '../../ocpp/frames';
 import type { BootReasonEnumType, Ocpp201Messages } from '../../ocpp/v201/types';
 import type { VariableSpec } from '../model/catalogue';
@@ -94,7 +95,7 @@ export class StationModel implements LifecycleModel {
   onVariable: ((component: string, variable: string) => void) | undefined;
   /** Called for every delivered queued message (the transaction engine reads TransactionEvent answers). */
   onDelivered: ((m: QueuedMessage, response: Payload) => void) | undefined;
-  private readonly unanswered = new Set<Promise<unknown>>();
+  private readonly notifier: Notifier;
 
   /**
    * Create the model of one charging station.
@@ -108,6 +109,7 @@ export class StationModel implements LifecycleModel {
     this.device.put('SecurityCtrlr', 'Identity', link.id);
     this.automation = { heartbeat: true, meterValues: true, reconnect: true, autoPlugIn: true, securityEvents: true, ...options.automation };
     this.journal = new Journal(options.journal ?? 200);
+    this.notifier = new Notifier(link, (line) => this.warn(line));
     this.evses = p.evses.map((e, i) => ({
       id: i + 1,
       maxPowerW: e.maxPowerW,
@@ -205,30 +207,14 @@ export class StationModel implements LifecycleModel {
   async notify<A extends keyof Ocpp201Messages>(action: A, payload: Request201<A>, requested = false): Promise<Response201<A> | undefined> {
     const allowed = this.link.connected && (this.bootState === 'Accepted' || (requested && this.bootState === 'Pending'));
     if (!allowed) return undefined;
-    const call = this.link.call(action, payload as unknown as Payload);
-    this.unanswered.add(call);
-    try {
-      return (await call) as unknown as Response201<A>;
-    } catch (err) {
-      this.warn(`${action} failed: ${(err as Error).message}`);
-      return undefined;
-    } finally {
-      this.unanswered.delete(call);
-    }
+    return (await this.notifier.send(action, payload as unknown as Payload)) as unknown as Response201<A> | undefined;
   }
 
   /** Resolve once every {@link StationModel.notify} so far was answered or failed, or after `timeoutMs`. */
   notified(timeoutMs: number): Promise<void> {
-    if (this.unanswered.size === 0) return Promise.resolve();
-    const scheduler = this.link.scheduler;
-    return new Promise((resolve) => {
-      const timer = scheduler.after(timeoutMs, resolve);
-      void Promise.allSettled([...this.unanswered]).then(() => {
-        scheduler.cancel(timer);
-        resolve();
-      });
-    });
+    return this.notifier.settled(timeoutMs);
   }
+
 
   /** Queue a message for guaranteed, in-order delivery. */
   enqueue(action: QueuedAction, payload: object): void {
