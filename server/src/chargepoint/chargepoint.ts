@@ -10,17 +10,15 @@ import { RpcEndpoint, type CallOptions, type FrameEvent, type InboundCall } from
 import { OcppConnectionError, OcppError } from '../ocpp/errors';
 import type { Payload } from '../ocpp/frames';
 import type { ProtocolVersion } from '../ocpp/protocol';
-import type { Scheduler } from '../ocpp/scheduler';
 import { AUTHORIZATION_KEY, ocpp16 } from '../ocpp/v16/protocol';
 import type { Ocpp16Messages } from '../ocpp/v16/types';
-import type { ValidationMode } from '../ocpp/validator';
-import { certificateFailure, openSocket, type TlsOptions } from '../transport/client';
+import { certificateFailure, openSocket } from '../transport/client';
 import { DEFAULT_BEHAVIOURS, type Behaviour } from './behaviour/index';
-import { ScriptFace } from './script-face';
+import { ScriptFace, type FaceOptions } from './script-face';
 import * as extras from './extras';
 import type { ConnectorErrorCode, ConnectorStatus } from './model/connector';
 import type { StationProfile } from './model/profile';
-import { Lifecycle, type Backoff, type BootMode, type LifecycleLink } from './station/lifecycle';
+import { Lifecycle, type Backoff } from './station/lifecycle';
 import { v16LifecycleModel } from './station/lifecycle-v16';
 import { StateStore } from './station/state-store';
 import { Station, type Automation, type StopReason } from './station/station';
@@ -31,26 +29,12 @@ export type RequestOf<A extends keyof Ocpp16Messages> = Ocpp16Messages[A]['reque
 /** Response payload type of a 1.6 action. */
 export type ResponseOf<A extends keyof Ocpp16Messages> = Ocpp16Messages[A]['response'];
 
-/** A client certificate entry of the keystore: PEM file paths. */
-export interface KeyStoreElement {
-  /** Charge point id this entry belongs to (`*` for any). */
-  id: string;
-  /** Path of the PEM private key. */
-  key: string;
-  /** Path of the PEM certificate (chain). */
-  cert: string;
-}
+export type { KeyStoreElement } from './script-face';
 
 /** How a charge point connects and behaves on the wire. */
-export interface ChargepointOptions {
+export interface ChargepointOptions extends FaceOptions {
   /** Protocol version (default OCPP 1.6). */
   protocol?: ProtocolVersion;
-  /** Default timeout of outbound calls in ms (default `RESPONSE_TIMEOUT` or 15000). */
-  responseTimeoutMs?: number;
-  /** Schema validation per direction (default strict both ways). */
-  validation?: { inbound?: ValidationMode; outbound?: ValidationMode };
-  /** CALLERROR code for a CSMS call nobody handles (default `NotSupported`). */
-  unhandledCallError?: 'NotSupported' | 'NotImplemented';
   /**
    * HTTP Basic password (security profile 1/2); the user name is the charge point id. A hex
    * string of 32–40 digits becomes the initial `AuthorizationKey`.
@@ -62,31 +46,14 @@ export interface ChargepointOptions {
   securityProfile?: number;
   /** URL used at security profile 2 and 3 when the given one is `ws://` (default: the same with `wss://`). */
   secureUrl?: string;
-  /** TLS settings for `wss://` URLs (and `ftps://` transfers); verification is on unless `rejectUnauthorized: false`. */
-  tls?: TlsOptions;
-  /** Client certificate for `wss://` (security profile 3). */
-  keyStoreElement?: KeyStoreElement;
-  /** Clock and timers (default: the real clock). */
-  scheduler?: Scheduler;
   /** Called with the new charge point before its socket opens (used to attach logging). */
   observe?: (cp: Chargepoint) => void;
   /** Identity and hardware (vendor, model, serial, firmware, connectors, power, configuration). */
   profile?: StationProfile;
-  /**
-   * Who sends the first BootNotification: `manual` (default for `connect()`: the script does,
-   * as with the earlier tool) or `auto` (default for `connectMany` and `--cps`).
-   */
-  boot?: BootMode;
-  /** Default answers to CSMS calls (default true); false leaves every action to the script. */
-  defaults?: boolean;
   /** Automatic behaviour switches (heartbeat, meterValues, reconnect, autoPlugIn; all on by default). */
   automation?: Partial<Automation>;
   /** Reconnect back-off bounds in ms (default 1000 to 60000, jittered). */
   backoff?: Partial<Backoff>;
-  /** Directory to persist state and the transaction message queue in (survives restarts). */
-  stateDir?: string;
-  /** Recent frames and events kept for the diagnostics file and GetLog (default 200; 0 keeps none). */
-  journal?: number;
 }
 
 /** The verification opt-out is announced once per process, not once per charge point of a fleet. */
@@ -94,7 +61,6 @@ let insecureWarned = false;
 
 /** Model events worth a journal line (the diagnostics file). */
 const JOURNALLED = new Set(['boot', 'status', 'transaction', 'configuration', 'warning', 'securityEvent']);
-const describe = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
 /** Script-sent actions the model watches to stay in step. */
 const OBSERVED = new Set(['BootNotification', 'StartTransaction', 'StopTransaction', 'StatusNotification']);
@@ -150,28 +116,10 @@ export class Chargepoint extends ScriptFace {
       scheduler: options.scheduler,
     });
     this.options = options;
-    const link: LifecycleLink = {
-      id: this.id,
-      scheduler: this.scheduler,
-      get connected() {
-        return cp.connected;
-      },
-      call: (action, payload) => this.endpoint.call(action, payload),
-      emit: (event, ...args) => {
-        if (JOURNALLED.has(event)) this.station.journal.record(this.scheduler.now(), event, args.map(describe).join(' '));
-        return this.emit(event, ...args);
-      },
-      open: () => this.connect(),
-      drop: () => this.closeSocket(),
-      ping: () => this.ws?.ping(),
-      mute: (on) => (this.endpoint.muted = on),
-    };
-    const cp = this;
+    const link = this.lifecycleLink(() => this.station.journal, JOURNALLED, () => this.connect(), (on) => (this.endpoint.muted = on));
     const files = { ca: options.tls?.ca, rejectUnauthorized: options.tls?.rejectUnauthorized };
     this.station = new Station(link, { profile: options.profile, automation: options.automation, journal: options.journal, files });
-    if (this.station.journal.capacity > 0) {
-      this.endpoint.on('frame', (e: FrameEvent) => this.station.journal.record(this.scheduler.now(), 'frame', `${e.direction === 'in' ? '<<' : '>>'} ${e.text}`));
-    }
+    this.journalFrames(this.station.journal);
     this.lifecycle = new Lifecycle(link, v16LifecycleModel(this.station), options.boot ?? 'manual', options.backoff);
     if (options.stateDir) new StateStore(options.stateDir).attach(this.station);
     // Meter sampling runs from now on, connected or not (values taken offline are queued), with the restored configuration.
@@ -308,15 +256,7 @@ export class Chargepoint extends ScriptFace {
   async defaultAnswer(request: InboundCall): Promise<Payload> {
     const behaviour = DEFAULT_BEHAVIOURS[request.action as keyof typeof DEFAULT_BEHAVIOURS] as Behaviour<never> | undefined;
     if (!behaviour) throw new OcppError(this.endpoint.protocol.errors.notSupported, `no default behaviour for ${request.action}`);
-    const outcome = await behaviour(request.payload as never, { station: this.station, lifecycle: this.lifecycle });
-    const response = outcome.response as Payload;
-    if (this.endpoint.isUnanswered(request.uniqueId)) this.sendResponse(request.uniqueId, response);
-    if (outcome.followUp) {
-      Promise.resolve()
-        .then(outcome.followUp)
-        .catch((err: unknown) => this.emit('warning', `${request.action} follow-up failed: ${(err as Error).message}`));
-    }
-    return response;
+    return this.deliverOutcome(request, await behaviour(request.payload as never, { station: this.station, lifecycle: this.lifecycle }));
   }
 
   /**

@@ -11,8 +11,48 @@ import { RpcEndpoint, type EndpointOptions, type FrameEvent, type InboundCall } 
 import { OcppConnectionError } from '../ocpp/errors';
 import type { Payload } from '../ocpp/frames';
 import { type Scheduler, realScheduler } from '../ocpp/scheduler';
-import { parseSocketUrl } from '../transport/client';
+import type { ValidationMode } from '../ocpp/validator';
+import { parseSocketUrl, type TlsOptions } from '../transport/client';
 import { bindSocket } from '../transport/socket';
+import type { Journal } from './model/journal';
+import type { BootMode, LifecycleLink } from './station/lifecycle';
+
+/** A client certificate entry of the keystore: PEM file paths. */
+export interface KeyStoreElement {
+  /** Charge point id this entry belongs to (`*` for any). */
+  id: string;
+  /** Path of the PEM private key. */
+  key: string;
+  /** Path of the PEM certificate (chain). */
+  cert: string;
+}
+
+/** The options both versions' stations take alike. */
+export interface FaceOptions {
+  /** Default timeout of outbound calls in ms (1.6: `RESPONSE_TIMEOUT` or 15000; 2.0.1: `OCPPCommCtrlr.MessageTimeout[Default]`). */
+  responseTimeoutMs?: number;
+  /** Schema validation per direction (default strict both ways). */
+  validation?: { inbound?: ValidationMode; outbound?: ValidationMode };
+  /** CALLERROR code for a CSMS call nobody handles (default `NotSupported`). */
+  unhandledCallError?: 'NotSupported' | 'NotImplemented';
+  /** TLS settings for `wss://` URLs; verification is on unless `rejectUnauthorized: false`. */
+  tls?: TlsOptions;
+  /** Client certificate for `wss://` (security profile 3). */
+  keyStoreElement?: KeyStoreElement;
+  /** Clock and timers (default: the real clock). */
+  scheduler?: Scheduler;
+  /**
+   * Who sends the first BootNotification: `manual` (default for `connect()`: the script does,
+   * as with the earlier tool) or `auto` (default for `connectMany` and `--cps`).
+   */
+  boot?: BootMode;
+  /** Default answers to CSMS calls (default true); false leaves every action to the script. */
+  defaults?: boolean;
+  /** Directory to persist state and the queue of messages with guaranteed delivery in (survives restarts). */
+  stateDir?: string;
+  /** Recent frames and events kept for the diagnostics file and GetLog (default 200; 0 keeps none). */
+  journal?: number;
+}
 
 /** The station id a connect URL names: its last path segment, percent-decoded. @param url The connect URL. */
 export function stationIdOf(url: URL): string {
@@ -87,6 +127,57 @@ export class ScriptFace extends EventEmitter {
     });
     bindSocket(ws, this.endpoint);
     this.emit('open');
+  }
+
+  /**
+   * The link the model and the shared lifecycle drive: calls through the endpoint, model events
+   * emitted (and journalled when listed in `journalled`), the socket opened, dropped and pinged.
+   * @param journal The model's journal, once it exists.
+   * @param journalled Events worth a journal line.
+   * @param open Opens the socket (the face's `connect`).
+   * @param mute What "not served" means while Rejected in this version.
+   */
+  protected lifecycleLink(journal: () => Journal, journalled: ReadonlySet<string>, open: () => Promise<unknown>, mute: (on: boolean) => void): LifecycleLink {
+    const face = this;
+    const describe = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+    return {
+      id: this.id,
+      scheduler: this.scheduler,
+      get connected() {
+        return face.connected;
+      },
+      call: (action, payload) => this.endpoint.call(action, payload),
+      emit: (event, ...args) => {
+        if (journalled.has(event)) journal().record(this.scheduler.now(), event, args.map(describe).join(' '));
+        return this.emit(event, ...args);
+      },
+      open,
+      drop: () => this.closeSocket(),
+      ping: () => this.ws?.ping(),
+      mute,
+    };
+  }
+
+  /** Journal every frame when the journal keeps entries (the diagnostics file, GetLog). */
+  protected journalFrames(journal: Journal): void {
+    if (journal.capacity > 0) {
+      this.endpoint.on('frame', (e: FrameEvent) => journal.record(this.scheduler.now(), 'frame', `${e.direction === 'in' ? '<<' : '>>'} ${e.text}`));
+    }
+  }
+
+  /**
+   * Send a default behaviour's answer (unless a script answered already) and run its follow-up
+   * once the answer is on the wire; a failed follow-up is a warning.
+   */
+  protected deliverOutcome(request: InboundCall, outcome: { response: unknown; followUp?: () => unknown }): Payload {
+    const response = outcome.response as Payload;
+    if (this.endpoint.isUnanswered(request.uniqueId)) this.sendResponse(request.uniqueId, response);
+    if (outcome.followUp) {
+      Promise.resolve()
+        .then(outcome.followUp)
+        .catch((err: unknown) => this.emit('warning', `${request.action} follow-up failed: ${(err as Error).message}`));
+    }
+    return response;
   }
 
   /** Close the socket (normal closure) and resolve once it is closed; a peer that never answers the close is cut after 2 s. */

@@ -7,17 +7,14 @@
  * @module
  */
 import type WebSocket from 'ws';
-import type { KeyStoreElement } from '../chargepoint/chargepoint';
 import * as extras from '../chargepoint/extras';
-import { ScriptFace } from '../chargepoint/script-face';
-import { Lifecycle, type Backoff, type BootMode, type LifecycleLink } from '../chargepoint/station/lifecycle';
+import { ScriptFace, type FaceOptions } from '../chargepoint/script-face';
+import { Lifecycle } from '../chargepoint/station/lifecycle';
 import type { CallOptions, FrameEvent, InboundCall } from '../ocpp/endpoint';
 import { OcppError } from '../ocpp/errors';
 import type { Payload } from '../ocpp/frames';
-import type { Scheduler } from '../ocpp/scheduler';
 import { ocpp201 } from '../ocpp/v201/protocol';
 import type { IdTokenEnumType, IdTokenInfoType, IdTokenType, Ocpp201Messages } from '../ocpp/v201/types';
-import type { ValidationMode } from '../ocpp/validator';
 import { openSocket, type TlsOptions } from '../transport/client';
 import { applyScheduledAvailability, DEFAULT_BEHAVIOURS_201, runScheduledReset, type Behaviour201 } from './behaviour/index';
 import type { ChargingStationProfile } from './model/profile';
@@ -30,37 +27,15 @@ import { StationStateStore } from './station/state-store';
 import { TransactionEngine } from './station/transactions';
 
 /** Options of a 2.0.1 charging station. */
-export interface ChargingStationOptions {
-  /** Default timeout of outbound calls in ms (default `RESPONSE_TIMEOUT` or 15000). */
-  responseTimeoutMs?: number;
-  /** Schema validation per direction (default strict both ways). */
-  validation?: { inbound?: ValidationMode; outbound?: ValidationMode };
-  /** CALLERROR code for a CSMS call nobody handles (default `NotSupported`). */
-  unhandledCallError?: 'NotSupported' | 'NotImplemented';
+export interface ChargingStationOptions extends FaceOptions {
   /** HTTP Basic password (security profiles 1 and 2; the initial `SecurityCtrlr.BasicAuthPassword`); the user name is the station id. */
   password?: string;
-  /** TLS settings for `wss://` URLs; verification is on unless `rejectUnauthorized: false`. */
-  tls?: TlsOptions;
-  /** Client certificate for `wss://` (security profile 3). */
-  keyStoreElement?: KeyStoreElement;
-  /** Clock and timers (default: the real clock). */
-  scheduler?: Scheduler;
   /** Called with the new station before its socket opens (used to attach logging). */
   observe?: (cs: ChargingStation) => void;
   /** Identity, EVSEs, connectors, power, extra components, variable values. */
   profile?: ChargingStationProfile;
-  /** Who sends the first BootNotification: `manual` (default for `connect()`) or `auto`. */
-  boot?: BootMode;
-  /** Default answers to CSMS calls (default true). */
-  defaults?: boolean;
   /** Automatic behaviour switches (all on by default). */
   automation?: Partial<StationAutomation>;
-  /** Reconnect back-off before the first boot is accepted is read from `OCPPCommCtrlr.RetryBackOff*`; this is unused for 2.0.1. */
-  backoff?: Partial<Backoff>;
-  /** Directory to persist the device model, availability and the message queue in. */
-  stateDir?: string;
-  /** Recent frames and events kept (default 200; 0 keeps none). */
-  journal?: number;
 }
 
 /** Handler of an inbound CSMS call: return the response payload, or answer with `sendResponse`. */
@@ -68,7 +43,6 @@ export type StationAnswerHandler = (request: InboundCall) => unknown;
 
 /** Model events worth a journal line. */
 const JOURNALLED = new Set(['boot', 'status', 'transaction', 'warning', 'securityEvent']);
-const describe = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
 /**
  * A simulated OCPP 2.0.1 charging station connected to a CSMS.
@@ -111,34 +85,16 @@ export class ChargingStation extends ScriptFace {
       scheduler: options.scheduler,
     });
     this.options = options;
-    const cs = this;
-    const link: LifecycleLink = {
-      id: this.id,
-      scheduler: this.scheduler,
-      get connected() {
-        return cs.connected;
-      },
-      call: (action, payload) => this.endpoint.call(action, payload),
-      emit: (event, ...args) => {
-        if (JOURNALLED.has(event)) this.station.journal.record(this.scheduler.now(), event, args.map(describe).join(' '));
-        return this.emit(event, ...args);
-      },
-      open: () => this.connect(),
-      drop: () => this.closeSocket(),
-      ping: () => this.ws?.ping(),
-      // B03.FR.08: while Rejected, every CSMS call is answered SecurityError.
-      mute: (on) => (this.endpoint.refusal = on ? 'SecurityError' : undefined),
-    };
+    // B03.FR.08: while Rejected, every CSMS call is answered SecurityError.
+    const link = this.lifecycleLink(() => this.station.journal, JOURNALLED, () => this.connect(), (on) => (this.endpoint.refusal = on ? 'SecurityError' : undefined));
     this.station = new StationModel(link, { profile: options.profile, automation: options.automation, journal: options.journal });
     if (options.responseTimeoutMs === undefined) this.endpoint.responseTimeoutMs = this.station.device.int('OCPPCommCtrlr', 'MessageTimeout', 'Default') * 1000;
     if (options.password !== undefined) this.station.device.put('SecurityCtrlr', 'BasicAuthPassword', options.password);
-    if (this.station.journal.capacity > 0) {
-      this.endpoint.on('frame', (e: FrameEvent) => this.station.journal.record(this.scheduler.now(), 'frame', `${e.direction === 'in' ? '<<' : '>>'} ${e.text}`));
-    }
+    this.journalFrames(this.station.journal);
     this.authorization = new Authorizer(this.station);
     this.reservations = new Reservations(this.station);
     this.transactions = new TransactionEngine(this.station, this.authorization);
-    this.lifecycle = new Lifecycle(link, this.station, options.boot ?? 'manual', options.backoff);
+    this.lifecycle = new Lifecycle(link, this.station, options.boot ?? 'manual');
     const ctx = (this.context = { station: this.station, lifecycle: this.lifecycle, transactions: this.transactions, authorization: this.authorization, reservations: this.reservations });
     this.transactions.onIdle = (e) => {
       applyScheduledAvailability(ctx, e);
@@ -230,15 +186,7 @@ export class ChargingStation extends ScriptFace {
   async defaultAnswer(request: InboundCall): Promise<Payload> {
     const behaviour = DEFAULT_BEHAVIOURS_201[request.action as keyof typeof DEFAULT_BEHAVIOURS_201] as Behaviour201<never> | undefined;
     if (!behaviour) throw new OcppError(ocpp201.errors.notSupported, `no default behaviour for ${request.action}`);
-    const outcome = await behaviour(request.payload as never, this.context);
-    const response = outcome.response as Payload;
-    if (this.endpoint.isUnanswered(request.uniqueId)) this.sendResponse(request.uniqueId, response);
-    if (outcome.followUp) {
-      Promise.resolve()
-        .then(outcome.followUp)
-        .catch((err: unknown) => this.emit('warning', `${request.action} follow-up failed: ${(err as Error).message}`));
-    }
-    return response;
+    return this.deliverOutcome(request, await behaviour(request.payload as never, this.context));
   }
 
   private defaultHandlerOf(action: string): ((req: InboundCall) => Promise<undefined>) | undefined {
