@@ -11,7 +11,9 @@ export interface Info {
   version: string;
   protocol: string;
   bridgePort: number;
-  tokenRequired: boolean;
+  tokenRequired: boolean;       // every request needs the token (non-loopback BIND)
+  scriptsNeedToken: boolean;    // console scripts need it (always, unless --no-token)
+  scriptTimeoutS: number;       // a console script is stopped after this long
   csms: { url: string } | null;
   actions: { chargePoint: string[]; csms: string[] };
 }

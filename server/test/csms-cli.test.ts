@@ -58,7 +58,7 @@ after(() => rm(dir, { recursive: true, force: true }));
 test('--assert-clean: our own fleet through sessions, triggers, periodic commands and a reset leaves an empty report (exit 0)', { timeout: 60_000 }, async () => {
   const [port, http] = [await freePort(), await freePort()];
   const report = path.join(dir, 'clean.json');
-  const csms = start(['--csms', '--port', String(port), '--http-port', String(http), '--commands', 'GetConfiguration:1,TriggerMessage:2', '--report', report, '--assert-clean']);
+  const csms = start(['--csms', '--no-state', '--port', String(port), '--http-port', String(http), '--commands', 'GetConfiguration:1,TriggerMessage:2', '--report', report, '--assert-clean']);
   await until(() => csms.out().includes('REST API'), 'the CSMS');
   const fleet = start(['--cps', '3', '--url', `ws://127.0.0.1:${port}/`]);
   const api = `http://127.0.0.1:${http}`;
@@ -84,7 +84,7 @@ test('--assert-clean: our own fleet through sessions, triggers, periodic command
 test('--assert-clean: a charge point that pipelines CALLs and reuses ids fails the run (exit 1) and is in the report', { timeout: 30_000 }, async () => {
   const port = await freePort();
   const report = path.join(dir, 'dirty.json');
-  const csms = start(['--csms', '--port', String(port), '--no-http', '--report', report, '--assert-clean']);
+  const csms = start(['--csms', '--no-state', '--port', String(port), '--no-http', '--report', report, '--assert-clean']);
   await until(() => csms.out().includes('listening'), 'the CSMS');
   const ws = new WebSocket(`ws://127.0.0.1:${port}/BAD001`, 'ocpp1.6');
   await new Promise((r) => ws.once('open', r));
@@ -105,7 +105,7 @@ test('--assert-clean: a charge point that pipelines CALLs and reuses ids fails t
 
 test('--csms script.js: a CSMS script runs a remote start against a charge point and exits 0', { timeout: 40_000 }, async () => {
   const port = await freePort();
-  const csms = start(['--csms', '--port', String(port), 'scripts-examples/csms-remote-start.js', '2']);
+  const csms = start(['--csms', '--no-state', '--port', String(port), 'scripts-examples/csms-remote-start.js', '2']);
   await until(() => csms.child.stdout !== null, 'the CSMS');
   await pause(500);
   const fleet = start(['--cps', '1', '--url', `ws://127.0.0.1:${port}/`]);

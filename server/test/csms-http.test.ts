@@ -1,11 +1,12 @@
 /** The mock CSMS's REST API: every endpoint, the 503 of /reserve, and the error cases. */
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, test } from 'node:test';
 import type { Chargepoint } from '../src/chargepoint/chargepoint';
 import { connect, connectMany } from '../src/chargepoint/connect';
 import { startHttpApi, type HttpApi } from '../src/csms/http-api';
 import { MockCsms } from '../src/csms/mock-csms';
-import { waitUntil as until } from './helpers';
+import { announceHugeBody, waitUntil as until } from './helpers';
 
 let csms: MockCsms;
 let api: HttpApi;
@@ -109,6 +110,50 @@ test('error cases: bad JSON, invalid payloads, unknown actions and routes, CALLE
     assert.ok(Date.now() - started < 3000, 'no request hangs');
   } finally {
     await rude.close();
+  }
+});
+
+/** A request with a Host header of the test's choosing (fetch may not set one). */
+function withHost(port: number, method: string, path: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test("the web UI's rules: no cross-site form POST, no foreign Host, no 10 GB body; the token on a non-loopback address", async () => {
+  const form = await fetch(`${api.url}/remote-start/HTTP001`, { method: 'POST', headers: { origin: 'http://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, body: 'idTag=valid_token' });
+  assert.deepEqual({ status: form.status, json: await form.json() }, { status: 403, json: { error_code: 403, message: 'origin http://evil.example refused: only the ocpp-sim UI may use this API' } });
+  for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x']) {
+    const res = await fetch(`${api.url}/remote-start/HTTP001`, { method: 'POST', headers: { 'content-type': type }, body: 'idTag=valid_token' });
+    assert.equal(res.status, 415, `a ${type} body without an Origin is refused too`);
+  }
+  assert.equal(csms.transactions.open('HTTP001').length, 0, 'no transaction was started');
+  // DNS rebinding: the page's requests carry the attacker's host name.
+  assert.equal(await withHost(api.port, 'GET', '/list', 'evil.example:8080'), 403);
+  assert.equal(await withHost(api.port, 'POST', '/remote-start/HTTP001', `evil.example:${api.port}`), 403);
+  assert.equal(await withHost(api.port, 'GET', '/list', `localhost:${api.port}`), 200);
+  const huge = await announceHugeBody(api.port, '/remote-start/HTTP001');
+  assert.equal(huge.status, 413);
+  assert.ok(huge.ms < 1000, `answered and closed after ${huge.ms} ms`);
+  assert.equal(api.token, undefined, 'no token on loopback');
+
+  const wide = await startHttpApi(csms, { port: 0, host: '0.0.0.0' });
+  try {
+    assert.match(wide.token ?? '', /^[\w-]{24}$/);
+    const base = `http://127.0.0.1:${wide.port}`;
+    const none = await fetch(`${base}/list`);
+    assert.equal(none.status, 401);
+    assert.match(((await none.json()) as { message: string }).message, /token required/);
+    assert.equal((await fetch(`${base}/list`, { headers: { authorization: `bearer ${wide.token}` } })).status, 200);
+    assert.equal((await fetch(`${base}/list?token=${wide.token}`)).status, 200);
+    assert.equal((await fetch(`${base}/list`, { headers: { authorization: 'Bearer x' } })).status, 401);
+  } finally {
+    await wide.close();
   }
 });
 

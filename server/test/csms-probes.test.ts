@@ -4,11 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import WebSocket from 'ws';
 import type { Chargepoint } from '../src/chargepoint/chargepoint';
 import { connectMany } from '../src/chargepoint/connect';
 import { MockCsms } from '../src/csms/mock-csms';
 import type { Finding } from '../src/csms/probes';
+import { rawChargePoint, type RawChargePoint } from './helpers';
 
 let csms: MockCsms;
 before(async () => {
@@ -21,52 +21,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const now = (): string => new Date().toISOString();
 const BOOT = { chargePointVendor: 'raw', chargePointModel: 'probe-test' };
 
-/** A raw client: sends frames as told, answers nothing unless told, collects what it receives. */
-interface Raw {
-  ws: WebSocket;
-  /** Send a frame. */
-  send(frame: unknown[]): void;
-  /** Send a CALL and wait for its answer. */
-  call(id: string, action: string, payload: object): Promise<unknown[]>;
-  /** The next CALL from the CSMS. */
-  nextCall(): Promise<unknown[]>;
-  close(): Promise<void>;
-}
-
-async function raw(id: string): Promise<Raw> {
-  const ws = new WebSocket(`${csms.url}${id}`, ['ocpp1.6']);
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  const answers = new Map<string, (f: unknown[]) => void>();
-  const calls: unknown[][] = [];
-  const callWaiters: ((f: unknown[]) => void)[] = [];
-  ws.on('message', (d) => {
-    const f = JSON.parse(d.toString()) as unknown[];
-    if (f[0] === 2) {
-      const w = callWaiters.shift();
-      if (w) w(f);
-      else calls.push(f);
-    } else answers.get(String(f[1]))?.(f);
-  });
-  const send = (frame: unknown[]): void => ws.send(JSON.stringify(frame));
-  return {
-    ws,
-    send,
-    call: (mid, action, payload) =>
-      new Promise((resolve) => {
-        answers.set(mid, resolve);
-        send([2, mid, action, payload]);
-      }),
-    nextCall: () => (calls.length ? Promise.resolve(calls.shift()!) : new Promise((r) => callWaiters.push(r))),
-    close: () =>
-      new Promise((resolve) => {
-        ws.once('close', () => resolve());
-        ws.close();
-      }),
-  };
-}
+type Raw = RawChargePoint;
+const raw = (id: string): Promise<Raw> => rawChargePoint(`${csms.url}${id}`);
 
 async function bootedRaw(id: string): Promise<Raw> {
   const r = await raw(id);

@@ -158,6 +158,17 @@ test('with default answers off, a CALL without a handler gets NotSupported (conf
   assert.deepEqual((await csms.next()).slice(0, 3), [4, 'u3', 'NotImplemented']);
 });
 
+test('names a plain object inherits are no actions: __proto__, constructor, toString get NotImplemented', async () => {
+  await open();
+  for (const name of ['__proto__', 'constructor', 'toString', 'valueOf']) {
+    csms.send([2, `i-${name}`, name, {}]);
+    assert.deepEqual(await csms.next(), [4, `i-${name}`, 'NotImplemented', `unknown action ${name}`, {}]);
+  }
+  // The answers above came from the table check: a real action still works after them.
+  csms.send([2, 'ok', 'ClearCache', {}]);
+  assert.deepEqual(await csms.next(), [3, 'ok', { status: 'Accepted' }]);
+});
+
 test('handlers may answer themselves, return a payload, or throw (InternalError)', async () => {
   await open();
   cp.answerGetDiagnostics(async (req) => {

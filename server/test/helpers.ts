@@ -1,5 +1,6 @@
 /** Shared test fixtures: a raw OCPP peer on loopback, and the real CLI as a child process. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -110,6 +111,55 @@ export async function rawClient(url: string, protocols: string[]): Promise<RawCl
   };
 }
 
+/** A raw charge point: sends frames as told, answers nothing unless told, collects what it receives. */
+export interface RawChargePoint {
+  ws: WebSocket;
+  /** Send a frame. */
+  send(frame: unknown[]): void;
+  /** Send a CALL and wait for its answer (CALLRESULT or CALLERROR). */
+  call(id: string, action: string, payload: object): Promise<unknown[]>;
+  /** The next CALL from the CSMS. */
+  nextCall(): Promise<unknown[]>;
+  close(): Promise<void>;
+}
+
+/** Open a raw `ocpp1.6` connection to a CSMS at `url` (ending with the charge point id). */
+export async function rawChargePoint(url: string): Promise<RawChargePoint> {
+  const ws = new WebSocket(url, ['ocpp1.6']);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  const answers = new Map<string, (f: unknown[]) => void>();
+  const calls: unknown[][] = [];
+  const callWaiters: ((f: unknown[]) => void)[] = [];
+  ws.on('message', (d) => {
+    const f = JSON.parse(d.toString()) as unknown[];
+    if (f[0] === 2) {
+      const w = callWaiters.shift();
+      if (w) w(f);
+      else calls.push(f);
+    } else answers.get(String(f[1]))?.(f);
+  });
+  const send = (frame: unknown[]): void => ws.send(JSON.stringify(frame));
+  return {
+    ws,
+    send,
+    call: (mid, action, payload) =>
+      new Promise((resolve) => {
+        answers.set(mid, resolve);
+        send([2, mid, action, payload]);
+      }),
+    nextCall: () => (calls.length ? Promise.resolve(calls.shift()!) : new Promise((r) => callWaiters.push(r))),
+    close: () =>
+      new Promise((resolve) => {
+        if (ws.readyState === WebSocket.CLOSED) return resolve();
+        ws.once('close', () => resolve());
+        ws.close();
+      }),
+  };
+}
+
 /** Outcome of a CLI run. */
 export interface CliRun {
   code: number | null;
@@ -175,4 +225,65 @@ export async function freePortPair(): Promise<number> {
     if (second) return port;
   }
   throw new Error('no two consecutive free ports');
+}
+
+/** Server mode of the real CLI (no script), started and printing its start lines. */
+export interface ServerMode {
+  /** The process. */
+  child: ChildProcess;
+  /** `http://127.0.0.1:PORT`. */
+  ui: string;
+  /** The token from the printed `open …?token=` URL (none with `--no-token`). */
+  token?: string;
+  /** Everything printed so far (stdout and stderr). */
+  output(): string;
+  /** Send `signal` (default SIGINT) and resolve with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Start `ocpp-sim` in server mode on `port` (the bridge on port + 1) and wait for its start lines. */
+export async function startServerMode(port: number, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServerMode> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'server/dist/src/runtime/main.js'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DEBUG: '', CSMS_URL: '', OCPP_SIM_TOKEN: '', BIND: '127.0.0.1', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  for (let waited = 0; !/^ {2}open \S+|--no-token/m.test(out); waited += 50) {
+    if (waited > 20_000 || child.exitCode !== null) throw new Error(`server mode did not start:\n${out}`);
+    await pause(50);
+  }
+  const token = /^ {2}open \S+\?token=(\S+)/m.exec(out)?.[1];
+  return {
+    child,
+    ui: `http://127.0.0.1:${port}`,
+    token: token !== undefined ? decodeURIComponent(token) : undefined,
+    output: () => out,
+    stop: (signal = 'SIGINT') => {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/**
+ * Announce a request body of 10 GB on a raw socket, send one byte of it, and wait for the server
+ * to answer and close the connection (failing after 5 s).
+ * @returns The status and how long it took.
+ */
+export async function announceHugeBody(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; ms: number }> {
+  const started = Date.now();
+  const socket = net.connect(port, '127.0.0.1');
+  const lines = Object.entries({ host: `127.0.0.1:${port}`, 'content-type': 'application/json', 'content-length': '10737418240', ...headers }).map(([k, v]) => `${k}: ${v}\r\n`);
+  socket.write(`POST ${path} HTTP/1.1\r\n${lines.join('')}\r\n{`);
+  let text = '';
+  socket.on('data', (d) => (text += d));
+  socket.on('error', () => undefined);
+  const timer = setTimeout(() => socket.destroy(new Error('still open after 5 s')), 5000);
+  await once(socket, 'close');
+  clearTimeout(timer);
+  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), ms: Date.now() - started };
 }

@@ -4,44 +4,14 @@
  * of the main views go to test-artifacts/ui/.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import WebSocket from 'ws';
-import { freePort, freePortPair, pause, ROOT } from './helpers';
+import { freePort, freePortPair, pause, ROOT, startServerMode, type ServerMode } from './helpers';
 
 const SHOTS = path.join(ROOT, 'test-artifacts', 'ui');
-
-interface Server {
-  child: ChildProcess;
-  ui: string;
-  output: () => string;
-}
-
-/** Start `ocpp-sim` in server mode and wait for its start-up line. */
-async function startServer(env: NodeJS.ProcessEnv, args: string[]): Promise<Server> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'server/dist/src/runtime/main.js'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DEBUG: '', CSMS_URL: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  for (let waited = 0; !/UI on (http:\/\/\S+)/.test(out); waited += 50) {
-    if (waited > 20_000 || child.exitCode !== null) throw new Error(`server mode did not start:\n${out}`);
-    await pause(50);
-  }
-  return { child, ui: `http://127.0.0.1:${env.PORT}`, output: () => out };
-}
-
-async function stopServer(s: Server | undefined): Promise<void> {
-  if (!s || s.child.exitCode !== null) return;
-  s.child.kill('SIGINT');
-  await new Promise((r) => s.child.once('exit', r));
-}
 
 /** Poll until `fn` returns something truthy (real time, default 10 s). */
 async function until<T>(fn: () => Promise<T> | T, label: string, ms = 10_000): Promise<NonNullable<T>> {
@@ -73,21 +43,21 @@ async function api(ui: string, method: string, route: string, body?: unknown, he
 
 describe('web UI in Chromium', () => {
   let browser: Browser;
-  let server: Server;
+  let server: ServerMode;
   let csmsUrl: string;
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
     const port = await freePortPair();
     const csmsPort = await freePort();
-    server = await startServer({ PORT: String(port), BIND: '127.0.0.1' }, ['--with-csms', '--port', String(csmsPort)]);
+    server = await startServerMode(port, ['--with-csms', '--port', String(csmsPort)]);
     csmsUrl = `ws://127.0.0.1:${csmsPort}/ocpp`;
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox'] });
   });
 
   after(async () => {
     await browser?.close();
-    await stopServer(server);
+    await server?.stop();
   });
 
   async function open(query: string): Promise<Page> {
@@ -158,12 +128,27 @@ describe('web UI in Chromium', () => {
     await page.close();
   });
 
+  test('without the token the script console says where to get it, and the server refuses the script', async () => {
+    const page = await open(`?connectTemplate=${encodeURIComponent(csmsUrl)}&cp=CP019`);
+    await page.getByTestId('connect-CP019').click();
+    await page.getByTestId('tab-script-CP019').click();
+    assert.match((await page.getByTestId('script-token-CP019').textContent()) ?? '', /need the access token: open this page with the URL ocpp-sim printed at start/);
+    await page.getByTestId('script-code-CP019').fill('return 1');
+    await page.getByTestId('script-run-CP019').click();
+    assert.match(await until(async () => page.getByTestId('script-error-CP019').textContent(), 'the refusal'), /running scripts needs the token/);
+    await page.close();
+  });
+
   test('the script console runs a script against the live charge point and shows output and errors with the line', async () => {
-    const page = await open(`?connectTemplate=${encodeURIComponent(csmsUrl)}&cp=CP020`);
+    // Opened once with the printed URL, the tab keeps the token for the pages it opens next.
+    const page = await open(`?token=${server.token}`);
+    await page.goto(`${server.ui}/?connectTemplate=${encodeURIComponent(csmsUrl)}&cp=CP020`);
+    await page.getByTestId('bridge-state').waitFor();
     await page.getByTestId('connect-CP020').click();
     await until(async () => (await page.getByTestId('state-CP020').textContent())?.trim() === 'connected', 'connected');
     await page.getByTestId('tab-script-CP020').click();
     await page.getByTestId('script-code-CP020').fill("cp.log('hello from the console');\nconst r = await cp.sendHeartbeat();\nconsole.log('heartbeat answered', typeof r.currentTime);");
+    assert.equal(await page.getByTestId('script-token-CP020').count(), 0, 'no token hint');
     await page.getByTestId('script-run-CP020').click();
     await until(async () => {
       const text = (await page.getByTestId('script-output-CP020').textContent()) ?? '';
@@ -230,12 +215,11 @@ describe('web UI in Chromium', () => {
 });
 
 describe('web UI bound to a non-loopback address', () => {
-  let server: Server;
+  let server: ServerMode;
   before(async () => {
-    const port = await freePortPair();
-    server = await startServer({ PORT: String(port), BIND: '0.0.0.0' }, ['--token', 'ui-test-token']);
+    server = await startServerMode(await freePortPair(), ['--token', 'ui-test-token'], { BIND: '0.0.0.0' });
   });
-  after(() => stopServer(server));
+  after(() => server?.stop());
 
   test('the token is required by the REST API and the bridge, and the page passes it on', async () => {
     assert.equal((await api(server.ui, 'GET', '/api/chargepoints')).status, 401);
@@ -261,6 +245,6 @@ describe('web UI bound to a non-loopback address', () => {
     } finally {
       await browser.close();
     }
-    assert.match(server.output(), /ui-test-token|token/i);
+    assert.match(server.output(), new RegExp(`^ {2}open ${server.ui}/\\?token=ui-test-token \\(the page keeps the token; every request on this address needs it\\)$`, 'm'));
   });
 });

@@ -103,16 +103,19 @@ describe('server mode on loopback with the embedded CSMS', () => {
     await csms.close();
   });
 
-  test('start-up: URLs, no token needed, info', async () => {
+  test('start-up: URLs, no token needed but for scripts, info', async () => {
     assert.equal(web.url, `http://127.0.0.1:${port}/`);
     assert.equal(web.bridgeUrl, `ws://127.0.0.1:${port + 1}/`);
     assert.equal(web.tokenRequired, false);
+    assert.equal(web.pageUrl, `http://127.0.0.1:${port}/?token=${web.token}`);
     const info = await api('GET', '/api/info');
     assert.equal(info.status, 200);
     assert.equal(info.body.version, '9.9.9');
     assert.equal(info.body.protocol, 'ocpp1.6');
     assert.equal(info.body.bridgePort, port + 1);
     assert.equal(info.body.tokenRequired, false);
+    assert.equal(info.body.scriptsNeedToken, true);
+    assert.equal(info.body.scriptTimeoutS, 3);
     assert.deepEqual(info.body.csms, { url: csms.url });
     assert.ok(info.body.actions.chargePoint.includes('BootNotification'));
     assert.ok(info.body.actions.csms.includes('RemoteStartTransaction'));
@@ -286,31 +289,32 @@ describe('server mode on loopback with the embedded CSMS', () => {
     tab.close();
   });
 
-  test('console script: output, result, error line with console.js:LINE, assigning cp', async () => {
-    let r = await api('POST', '/api/chargepoints/CP001/script', { code: "console.log('hello', 1);\ncp.log('via cp');\nconst hb = await cp.sendHeartbeat();\nreturn typeof hb.currentTime;" });
+  test('console script (with the token): output, result, error line with console.js:LINE, assigning cp, stopped at its limit', async () => {
+    const script = (cp: string, code: string): Promise<Answer> => api('POST', `/api/chargepoints/${cp}/script`, { code }, { authorization: `Bearer ${web.token}` });
+    let r = await script('CP001', "console.log('hello', 1);\ncp.log('via cp');\nconst hb = await cp.sendHeartbeat();\nreturn typeof hb.currentTime;");
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.deepEqual(r.body.output, ['hello 1', 'via cp']);
     assert.equal(r.body.result, 'string');
     const logs = (await api('GET', '/api/chargepoints/CP001/logs')).body.map((l: { text: string }) => l.text);
     assert.ok(logs.includes('hello 1') && logs.includes('via cp'));
-    r = await api('POST', '/api/chargepoints/CP001/script', { code: "console.log('before');\nconst x = null;\nx.foo();" });
+    r = await script('CP001', "console.log('before');\nconst x = null;\nx.foo();");
     assert.equal(r.status, 400);
     assert.match(r.body.error, /^console\.js:3:3: TypeError: /);
     assert.deepEqual(r.body.output, ['before']);
-    r = await api('POST', '/api/chargepoints/CP001/script', { code: 'const a = 1;\nconst = 2;' });
+    r = await script('CP001', 'const a = 1;\nconst = 2;');
     assert.equal(r.status, 400);
     assert.match(r.body.error, /^console\.js:2: SyntaxError/);
     await api('POST', '/api/chargepoints', { id: 'CP002', url: 'ws://127.0.0.1:1/' });
-    r = await api('POST', '/api/chargepoints/CP002/script', { code: `cp = await connect('${csms.url}CP002');\nawait cp.sendBootnotification({chargePointVendor: 'v', chargePointModel: 'm'});` });
+    r = await script('CP002', `cp = await connect('${csms.url}CP002');\nawait cp.sendBootnotification({chargePointVendor: 'v', chargePointModel: 'm'});`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
     const s = (await api('GET', '/api/chargepoints/CP002')).body;
     assert.equal(s.state, 'connected');
     assert.equal(s.url, `${csms.url}CP002`);
     assert.equal(s.bootState, 'Accepted');
-    r = await api('POST', '/api/chargepoints/CP002/script', { code: "await new Promise((r) => setTimeout(r, 3500));\nconsole.log('late');" });
-    assert.equal(r.status, 202);
-    assert.deepEqual(r.body, { running: true });
-    await until(async () => (await api('GET', '/api/chargepoints/CP002/logs')).body.some((l: { text: string }) => l.text === 'late'));
+    r = await script('CP002', "console.log('early');\nawait new Promise((r) => setTimeout(r, 3500));\nconsole.log('late');");
+    assert.equal(r.status, 400);
+    assert.deepEqual(r.body, { error: 'console script stopped after 3 s (the time limit, --script-timeout), with the handlers its thread held', output: ['early'], stopped: true });
+    assert.equal((await script('CP002', 'return cp.id')).body.result, 'CP002', 'the next script gets a new thread');
   });
 
   test('bridge: hello, each frame exactly once to each of two tabs, chargepoint and removed', async () => {
@@ -415,13 +419,13 @@ describe('server mode on a non-loopback bind needs the token', () => {
 
   test('401 without, 200 with Bearer, X-Ocpp-Sim-Token or ?token; the UI itself is public', async () => {
     assert.equal(web.tokenRequired, true);
-    assert.ok(web.token.length >= 20);
+    assert.ok(web.token!.length >= 20);
     const none = await api('GET', '/api/chargepoints');
     assert.equal(none.status, 401);
     assert.match(none.body.error, /token/);
     assert.equal((await api('GET', '/api/chargepoints', undefined, { authorization: 'Bearer wrong' })).status, 401);
     assert.equal((await api('GET', '/api/chargepoints', undefined, { authorization: `Bearer ${web.token}` })).status, 200);
-    assert.equal((await api('GET', '/api/chargepoints', undefined, { 'x-ocpp-sim-token': web.token })).status, 200);
+    assert.equal((await api('GET', '/api/chargepoints', undefined, { 'x-ocpp-sim-token': web.token! })).status, 200);
     assert.equal((await api('GET', `/api/info?token=${web.token}`)).body.tokenRequired, true);
     assert.equal((await api('GET', `/api/csms?token=${web.token}`)).status, 404);
     assert.match((await api('GET', '/?token=x')).body, /the UI/);
@@ -437,7 +441,7 @@ describe('server mode on a non-loopback bind needs the token', () => {
   });
 });
 
-test('CLI: no script starts server mode and prints the UI line; SIGTERM stops it', async () => {
+test('CLI: no script starts server mode and prints the UI line and the URL with a fresh token; SIGTERM stops it', async () => {
   const port = await freePortPair();
   const child = spawn(process.execPath, [path.join(ROOT, 'server/dist/src/runtime/main.js')], { env: { ...process.env, PORT: String(port), BIND: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -445,8 +449,10 @@ test('CLI: no script starts server mode and prints the UI line; SIGTERM stops it
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (err += d));
   const exited = new Promise<number | null>((r) => child.once('exit', r));
-  await until(() => out.includes('\n') || child.exitCode !== null, 10_000).catch(() => undefined);
-  assert.equal(out.trim(), `ocpp-sim UI on http://127.0.0.1:${port}/ (bridge ws://127.0.0.1:${port + 1}/)`, err);
+  await until(() => out.split('\n').length > 2 || child.exitCode !== null, 10_000).catch(() => undefined);
+  const [line, open] = out.trim().split('\n');
+  assert.equal(line, `ocpp-sim UI on http://127.0.0.1:${port}/ (bridge ws://127.0.0.1:${port + 1}/)`, err);
+  assert.match(open!, new RegExp(`^  open http://127\\.0\\.0\\.1:${port}/\\?token=[\\w-]{24} \\(the page keeps the token; console scripts need it\\)$`));
   child.kill('SIGTERM');
   assert.equal(await exited, 0);
   // The same port again: one readable line, exit 1.

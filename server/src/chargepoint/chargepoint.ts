@@ -9,7 +9,7 @@ import type WebSocket from 'ws';
 import { RpcEndpoint, type CallOptions, type FrameEvent, type InboundCall } from '../ocpp/endpoint';
 import { OcppConnectionError, OcppError } from '../ocpp/errors';
 import type { Payload } from '../ocpp/frames';
-import type { ProtocolVersion } from '../ocpp/protocol';
+import { actionEntry, type ProtocolVersion } from '../ocpp/protocol';
 import { AUTHORIZATION_KEY, ocpp16 } from '../ocpp/v16/protocol';
 import type { Ocpp16Messages } from '../ocpp/v16/types';
 import { certificateFailure, openSocket } from '../transport/client';
@@ -254,7 +254,7 @@ export class Chargepoint extends ScriptFace {
    * @param request The request as the handler received it.
    */
   async defaultAnswer(request: InboundCall): Promise<Payload> {
-    const behaviour = DEFAULT_BEHAVIOURS[request.action as keyof typeof DEFAULT_BEHAVIOURS] as Behaviour<never> | undefined;
+    const behaviour = actionEntry(DEFAULT_BEHAVIOURS, request.action) as Behaviour<never> | undefined;
     if (!behaviour) throw new OcppError(this.endpoint.protocol.errors.notSupported, `no default behaviour for ${request.action}`);
     return this.deliverOutcome(request, await behaviour(request.payload as never, { station: this.station, lifecycle: this.lifecycle }));
   }
@@ -283,7 +283,7 @@ export class Chargepoint extends ScriptFace {
   private builtInHandler: ((req: InboundCall) => Promise<undefined>) | undefined;
 
   private defaultHandlerOf(action: string): ((req: InboundCall) => Promise<undefined>) | undefined {
-    if (!this.defaultsOn || !(action in DEFAULT_BEHAVIOURS)) return undefined;
+    if (!this.defaultsOn || !actionEntry(DEFAULT_BEHAVIOURS, action)) return undefined;
     return (this.builtInHandler ??= async (req: InboundCall): Promise<undefined> => {
       await this.defaultAnswer(req);
       return undefined;
@@ -370,7 +370,7 @@ export class Chargepoint extends ScriptFace {
       this.answer(action, (req) => {
         const handler = table.get(String((req.payload as { requestedMessage?: unknown }).requestedMessage));
         if (handler) return handler(req);
-        return this.defaultsOn && action in DEFAULT_BEHAVIOURS ? this.defaultAnswer(req).then(() => undefined) : { status: 'NotImplemented' };
+        return this.defaultsOn && actionEntry(DEFAULT_BEHAVIOURS, action) ? this.defaultAnswer(req).then(() => undefined) : { status: 'NotImplemented' };
       });
     }
     byMessage.set(requestedMessage, cb);

@@ -7,6 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Payload } from '../ocpp/frames';
+import { actionEntry } from '../ocpp/protocol';
 import { realScheduler, type Scheduler, type TimerHandle } from '../ocpp/scheduler';
 import { SchemaValidator } from '../ocpp/validator';
 import { OCPP16_ACTIONS, ocpp16 } from '../ocpp/v16/protocol';
@@ -23,7 +24,7 @@ export interface CommandContext {
   cpId: string;
   /** The CSMS (its transactions, policy, PKI). */
   csms: MockCsms;
-  /** A fresh number for reservationId, requestId, listVersion. */
+  /** A fresh number for reservationId, requestId, listVersion ({@link MockCsms.nextRequestId}). */
   nextId(): number;
   /** Where GetDiagnostics / GetLog upload and UpdateFirmware downloads (the embedded FTP server by default). */
   fileServerUrl: string;
@@ -106,8 +107,6 @@ export const DEFAULT_COMMAND_PAYLOADS: Readonly<Record<string, (ctx: CommandCont
   }),
 };
 
-let defaultCounter = Math.floor(Date.now() / 1000) % 1_000_000;
-
 /**
  * The default request of a CSMS-initiated action for one charge point, outside a
  * {@link PeriodicCommands} (the console, the REST API): undefined when there is nothing to send.
@@ -117,7 +116,7 @@ let defaultCounter = Math.floor(Date.now() / 1000) % 1_000_000;
  * @param fileServerUrl Base URL for file transfers (default {@link DEFAULT_FILE_SERVER_URL}).
  */
 export function defaultCommandPayload(csms: MockCsms, cpId: string, action: string, fileServerUrl = DEFAULT_FILE_SERVER_URL): Payload | undefined {
-  return DEFAULT_COMMAND_PAYLOADS[action]?.({ cpId, csms, nextId: () => ++defaultCounter, fileServerUrl });
+  return actionEntry(DEFAULT_COMMAND_PAYLOADS, action)?.({ cpId, csms, nextId: () => csms.nextRequestId(), fileServerUrl });
 }
 
 /** One periodic command. */
@@ -207,7 +206,6 @@ export class PeriodicCommands extends EventEmitter {
   private readonly reservations = new Map<string, number>();
   private timer: TimerHandle | undefined;
   private running = false;
-  private counter = Math.floor(Date.now() / 1000) % 1_000_000;
 
   /**
    * Prepare the commands (throws on an unknown action or an invalid payload); {@link PeriodicCommands.start} runs them.
@@ -248,7 +246,7 @@ export class PeriodicCommands extends EventEmitter {
    */
   payloadFor(command: PeriodicCommand, cpId: string): Payload | undefined {
     if (command.payload) return command.payload;
-    return DEFAULT_COMMAND_PAYLOADS[command.action]?.(this.context(cpId));
+    return actionEntry(DEFAULT_COMMAND_PAYLOADS, command.action)?.(this.context(cpId));
   }
 
   /**
@@ -256,7 +254,7 @@ export class PeriodicCommands extends EventEmitter {
    * @param cpId Charge point id.
    */
   context(cpId: string): CommandContext {
-    return { cpId, csms: this.csms, nextId: () => ++this.counter, fileServerUrl: this.fileServerUrl, lastReservationId: this.reservations.get(cpId) };
+    return { cpId, csms: this.csms, nextId: () => this.csms.nextRequestId(), fileServerUrl: this.fileServerUrl, lastReservationId: this.reservations.get(cpId) };
   }
 
   /**

@@ -8,6 +8,11 @@
  *   Rejected: nothing until the interval has passed), and OCPP 2.0.1 (B02.FR.09, B03.FR.08)
  *   names `SecurityError` as the CSMS's answer: an unregistered station is not trusted.
  *   A message requested with (Extended)TriggerMessage while Pending is let through once.
+ *   Except the transaction messages of a charge point this CSMS has no boot of at all: a
+ *   charge point that booted at a CSMS which then lost its records (or never had them)
+ *   reconnects without booting, as it should, and refusing its queued transaction messages
+ *   would make it drop them after TransactionMessageAttempts. They are answered, and the CSMS
+ *   asks the charge point to boot ({@link ProtocolDiscipline.needsBoot}).
  * - `bootBeforeStatus`: a StatusNotification from a charge point that never sent a
  *   BootNotification to this CSMS gets CALLERROR `GenericError` (with `requireAccepted` on,
  *   that rule answers first with `SecurityError`). Not `SecurityError`, since the rule is about
@@ -70,8 +75,13 @@ export class ProtocolDiscipline {
   /**
    * Create the rules.
    * @param options Switches (`false` switches both off).
+   * @param transactionActions The protocol's transaction messages (`ProtocolVersion.transactionActions`):
+   *   answered even from a charge point never booted here.
    */
-  constructor(options: DisciplineOptions | boolean = true) {
+  constructor(
+    options: DisciplineOptions | boolean = true,
+    private readonly transactionActions: ReadonlySet<string> = new Set(),
+  ) {
     const o = typeof options === 'boolean' ? { requireAccepted: options, bootBeforeStatus: options } : options;
     this.requireAccepted = o.requireAccepted ?? true;
     this.bootBeforeStatus = o.bootBeforeStatus ?? true;
@@ -115,7 +125,7 @@ export class ProtocolDiscipline {
    * @param action The CALL's action.
    */
   check(cpId: string, action: string): Refusal | undefined {
-    if (action === 'BootNotification') return undefined;
+    if (action === 'BootNotification' || this.needsBoot(cpId, action)) return undefined;
     const status = this.registration.get(cpId);
     if (this.requireAccepted && status !== 'Accepted') {
       const pending = this.allowed.get(cpId);
@@ -127,6 +137,17 @@ export class ProtocolDiscipline {
       return { code: 'GenericError', description: 'StatusNotification before any BootNotification: boot first (OCPP 1.6 §4.2)' };
     }
     return undefined;
+  }
+
+  /**
+   * True for a transaction message from a charge point with no boot on record here: answer it
+   * (nothing may be lost) and ask the charge point to boot. Only while `requireAccepted` is on
+   * (lenient testing leaves the charge point alone).
+   * @param cpId Charge point id.
+   * @param action The CALL's action.
+   */
+  needsBoot(cpId: string, action: string): boolean {
+    return this.requireAccepted && this.transactionActions.has(action) && !this.registration.has(cpId);
   }
 
   /** Forget every charge point. */

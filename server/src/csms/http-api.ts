@@ -16,9 +16,15 @@
  * | `GET /probes` | the conformance report |
  *
  * Every error is JSON `{"error_code": status, "message": …}`: 400 bad request or invalid
- * payload, 404 unknown route, 409 nothing to stop, 502 the charge point answered CALLERROR
+ * payload, 401 no or wrong token, 403 foreign Origin or Host, 404 unknown route, 409 nothing to
+ * stop, 413 body too large, 415 body not JSON, 502 the charge point answered CALLERROR
  * (`ocpp_error` names the code), 503 not connected, 504 no answer in time. No request waits
  * longer than the call timeout.
+ *
+ * It has the web UI's access rules (security/http-access.ts): a request from a web page of another
+ * origin is refused, and so is a body that is not JSON (what a cross-site form sends), so no page
+ * can start a transaction through the user's browser; on a loopback address the `Host` must be a
+ * loopback name (no DNS rebinding); on any other address every request needs the token.
  * @module
  */
 import type { Server } from 'node:http';
@@ -26,6 +32,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { OcppCallError, OcppConnectionError, OcppTimeoutError, OcppValidationError } from '../ocpp/errors';
 import type { Payload } from '../ocpp/frames';
+import { createBoundedServer, isLoopback, newToken, refuse, refuseBody, sendRefusal, type AccessPolicy } from '../security/http-access';
 import { CSMS_ACTIONS, defaultCommandPayload } from './commands';
 import type { MockCsms } from './mock-csms';
 
@@ -39,7 +46,12 @@ export interface HttpApiOptions {
   timeoutMs?: number;
   /** Base URL for file transfers in default payloads (see `DEFAULT_FILE_SERVER_URL`). */
   fileServerUrl?: string;
+  /** Access token, needed on a non-loopback address (default there: a random one, see {@link HttpApi.token}). */
+  token?: string;
 }
+
+/** The largest request body (JSON) the REST API reads. */
+const BODY_LIMIT = 1024 * 1024;
 
 /** A running REST API. */
 export interface HttpApi {
@@ -47,6 +59,8 @@ export interface HttpApi {
   url: string;
   /** Bound port. */
   port: number;
+  /** The token every request needs (on a non-loopback address), else undefined. */
+  token?: string;
   /** Stop listening (open requests are cut). */
   close(): Promise<void>;
 }
@@ -79,6 +93,12 @@ function errorBody(err: unknown): { status: number; body: Record<string, unknown
   return as(500, String(e?.message ?? err));
 }
 
+/** The token is needed on a non-loopback address only (a random one when none is given). */
+function accessPolicy(host: string, token: string | undefined): AccessPolicy {
+  const required = !isLoopback(host);
+  return { required, token: required ? token ?? newToken() : undefined };
+}
+
 /**
  * The express application of the REST API (to mount it elsewhere); {@link startHttpApi} serves it.
  * @param csms The CSMS it operates.
@@ -86,9 +106,15 @@ function errorBody(err: unknown): { status: number; body: Record<string, unknown
  */
 export function createHttpApp(csms: MockCsms, options: HttpApiOptions = {}): express.Express {
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const access = accessPolicy(options.host ?? csms.host, options.token);
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '1mb' }));
+  app.use((req, res, next) => {
+    const refused = refuse(req, access, 'rest') ?? refuseBody(req, BODY_LIMIT);
+    if (refused) return sendRefusal(res, refused.status, { error_code: refused.status, message: refused.error });
+    next();
+  });
+  app.use(express.json({ limit: BODY_LIMIT }));
 
   const connected = (req: Request): string => {
     const cp = String(req.params.cp);
@@ -110,7 +136,6 @@ export function createHttpApp(csms: MockCsms, options: HttpApiOptions = {}): exp
     if (b.idTag !== undefined && (typeof b.idTag !== 'string' || b.idTag.length === 0)) throw new HttpError(400, 'idTag must be a non-empty string');
     return (b.idTag as string | undefined) ?? [...csms.policy.whitelist][0] ?? 'valid_token';
   };
-  let reservationId = Math.floor(Date.now() / 1000) % 1_000_000;
 
   app.get('/list', (_req, res) => {
     res.json({ cp_ids: csms.chargePointIds });
@@ -125,7 +150,7 @@ export function createHttpApp(csms: MockCsms, options: HttpApiOptions = {}): exp
       connectorId,
       expiryDate: typeof b.expiryDate === 'string' ? b.expiryDate : new Date(Date.now() + 15 * 60_000).toISOString(),
       idTag: idTagOf(b),
-      reservationId: ++reservationId,
+      reservationId: csms.nextRequestId(),
     };
     const response = await call(cp, 'ReserveNow', payload);
     res.json({ status: response.status, connectorId, reservationId: payload.reservationId });
@@ -202,19 +227,22 @@ export function createHttpApp(csms: MockCsms, options: HttpApiOptions = {}): exp
  * @param options See {@link HttpApiOptions}.
  */
 export async function startHttpApi(csms: MockCsms, options: HttpApiOptions = {}): Promise<HttpApi> {
-  const app = createHttpApp(csms, options);
   const host = options.host ?? csms.host;
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(options.port ?? 8080, host, (err?: Error) => (err ? reject(err) : resolve(s)));
-    s.once('error', reject);
+  const token = isLoopback(host) ? undefined : options.token ?? newToken();
+  // Calls time out on their own; the server bounds a client that never finishes its request.
+  const server: Server = createBoundedServer(createHttpApp(csms, { ...options, token }));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8080, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
-  // Calls time out on their own; these bound a client that never finishes its request.
-  server.requestTimeout = (options.timeoutMs ?? 10_000) + 5_000;
-  server.headersTimeout = 10_000;
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
+    token,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -9,139 +9,30 @@
 import { timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { TLSSocket } from 'node:tls';
-import type WebSocket from 'ws';
 import { RpcEndpoint, type CallHandler, type CallOptions, type FrameEvent, type InboundCall, type InboundViolation } from '../ocpp/endpoint';
 import { OcppConnectionError, OcppError } from '../ocpp/errors';
 import { MessageType, type Payload } from '../ocpp/frames';
-import type { ProtocolVersion } from '../ocpp/protocol';
-import { protocolBySubprotocol, parseSubprotocol } from '../ocpp/protocols';
+import { actionEntry } from '../ocpp/protocol';
+import { SUPPORTED_SUBPROTOCOLS, protocolBySubprotocol, parseSubprotocol } from '../ocpp/protocols';
 import { AUTHORIZATION_KEY } from '../ocpp/v16/protocol';
-import type { ValidationMode } from '../ocpp/validator';
 import { createFirmwareSigner, signCsr, type FirmwareSigner } from '../security/pki';
 import { OcppServer, type Accepted, type Authenticator, type BasicCredentials } from '../transport/server';
 import { bindSocket } from '../transport/socket';
-import { ProtocolDiscipline, type DisciplineOptions } from './discipline';
-import { CsmsPolicy, type PolicyOptions } from './policy';
-import { ConformanceProbes, type ProbeOptions } from './probes';
+import { ProtocolDiscipline } from './discipline';
+import { CsmsPolicy } from './policy';
+import { ConformanceProbes } from './probes';
 import { DEFAULT_ANSWERS, type AnswerContext } from './responses';
+import { CsmsRecords } from './records';
 import { TransactionBook } from './transactions';
+import type { CertificateSigningResult, ConnectedStation, CsmsCallHandler, MockCsmsOptions } from './csms-options';
 
-/**
- * Answers one charge-point-initiated action for every charge point: like a {@link CallHandler},
- * and told which charge point called.
- */
-export type CsmsCallHandler = (call: InboundCall, station: ConnectedStation) => unknown;
+export type { CertificateSigningResult, ConnectedStation, CsmsCallHandler, MockCsmsOptions } from './csms-options';
 
 /** Actions whose answered request the books and the rules need (paired with our CALLRESULT). */
 const RECORDED = new Set(['BootNotification', 'StatusNotification', 'StartTransaction', 'StopTransaction', 'MeterValues']);
 
-/**
- * Options of the mock CSMS. The {@link PolicyOptions} (boot status and sequence, auth mode,
- * whitelist, blacklist, offline) decide BootNotification, Authorize and the idTagInfo of
- * Start/StopTransaction.
- */
-export interface MockCsmsOptions extends PolicyOptions {
-  /**
-   * Order rules (default on): CALLs before an Accepted boot get `SecurityError`,
-   * StatusNotification before any boot `GenericError`; `false` for lenient testing.
-   */
-  discipline?: DisciplineOptions | boolean;
-  /** Conformance probes (default on); `false` switches them off. */
-  probes?: ProbeOptions | false;
-  /**
-   * OCPP versions served, in order of preference (`ocpp2.0.1` or `2.0.1`, `ocpp1.6` or `1.6`);
-   * each connection speaks the first of these its charge point offered. Default `['ocpp1.6']`.
-   */
-  protocols?: string[];
-  /** Port (default 8100; 0 picks a free one). */
-  port?: number;
-  /** Address to bind (default 127.0.0.1). */
-  host?: string;
-  /** Heartbeat interval handed out at boot, in seconds (default 300). */
-  heartbeatInterval?: number;
-  /** Schema validation per direction (default strict both ways). */
-  validation?: { inbound?: ValidationMode; outbound?: ValidationMode };
-  /** Timeout of calls to charge points in ms (default 15000). */
-  responseTimeoutMs?: number;
-  /**
-   * Custom HTTP Basic-auth check; replaces the {@link MockCsmsOptions.password} check (client
-   * certificates are still required when configured).
-   */
-  authenticate?: Authenticator;
-  /** Serve `wss://` (TLS 1.2+). */
-  tls?: {
-    /** Server private key, PEM. */
-    key: string | Buffer;
-    /** Server certificate (chain), PEM. */
-    cert: string | Buffer;
-    /** CAs client certificates must chain to (default: the `pki` CA, if any). */
-    ca?: string | Buffer | (string | Buffer)[];
-    /** Security profile 3: refuse (HTTP 401) charge points without a valid client certificate. */
-    requireClientCert?: boolean;
-  };
-  /**
-   * Basic-auth password for every charge point (user name = charge point id). Accepted as sent
-   * in text, or, when it is 32–40 hex digits (an AuthorizationKey), also as the bytes it encodes:
-   * 1.6 profile 1/2 implementations differ. Not asked of a charge point whose client certificate
-   * verified (profile 3).
-   */
-  password?: string;
-  /**
-   * Passwords per charge point id, taking precedence over `password`. A ChangeConfiguration of
-   * `AuthorizationKey` sent with {@link MockCsms.call} and answered Accepted updates the entry.
-   */
-  passwords?: Record<string, string>;
-  /** CA that signs charge-point CSRs: SignCertificate is then followed by CertificateSigned. */
-  pki?: {
-    /** CA certificate, PEM. */
-    cert: string;
-    /** CA private key, PEM. */
-    key: string;
-    /** Validity of the certificates issued, in days (default 365). */
-    days?: number;
-  };
-}
-
-/** A connected charge point as the CSMS sees it. */
-export interface ConnectedStation {
-  /** Charge point identity. */
-  id: string;
-  /** The OCPP version of its connection, as negotiated (`protocol.subprotocol`). */
-  protocol: ProtocolVersion;
-  /** The RPC endpoint of its connection. */
-  endpoint: RpcEndpoint;
-  /** The socket. */
-  ws: WebSocket;
-  /** When it connected (ms since epoch). */
-  connectedAt: number;
-  /** The client certificate it presented (TLS only; asked for on every TLS connection, required with `requireClientCert`). */
-  peerCertificate?: {
-    /** Subject common name. */
-    subject: string;
-    /** Serial number, hex. */
-    serialNumber: string;
-    /** SHA-256 fingerprint, colon-separated hex. */
-    fingerprint256: string;
-    /** Issuer common name. */
-    issuer: string;
-    /** The certificate, PEM. */
-    pem: string;
-  };
-  /** TLS only: whether its client certificate verified against the CSMS's CAs. */
-  authorized?: boolean;
-}
-
-/** The outcome of one SignCertificate handled with the CSMS's CA (event `certificateSigned`). */
-export interface CertificateSigningResult {
-  /** The CSR the charge point sent. */
-  csr: string;
-  /** The chain sent in CertificateSigned (absent when the CSR was rejected). */
-  certificateChain?: string;
-  /** The charge point's answer to CertificateSigned (`Accepted` / `Rejected`). */
-  status?: string;
-  /** Why signing or delivery failed. */
-  error?: string;
-}
+const isPayload = (v: unknown): v is Payload => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | undefined)?.then === 'function';
 
 function sameBytes(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
@@ -162,14 +53,17 @@ export function passwordMatches(given: Buffer, expected: string): boolean {
  * A central system for tests and examples.
  *
  * Events: `connect` (station), `disconnect` (station), `frame` (station, {@link FrameEvent}),
- * `warning` (station, line), `refused` (charge point id, reason: a refused connection: HTTP 401, or
- * none of the served OCPP versions offered),
+ * `warning` (station, line: also a frame that broke the WebSocket protocol, or a charge point
+ * that stopped reading), `refused` (charge point id, reason: a refused connection: an invalid id
+ * (HTTP 404), HTTP 401, none of the served OCPP versions offered, a malformed or too slow upgrade
+ * request (the id is then empty)),
  * `certificateSigned` (station, `CertificateSigningResult`: the CSR, the chain sent, the charge
  * point's answer or the error), `call` (station, {@link InboundCall}: every CALL from a charge
  * point, before it is handled), `answered` (station, action, request, response: a CALL of
  * BootNotification, StatusNotification, Start/StopTransaction or MeterValues we answered with
  * a CALLRESULT), `refusedCall` (station, action, code, description: a CALL refused by the
- * {@link ProtocolDiscipline}), `close` (after {@link MockCsms.close}).
+ * {@link ProtocolDiscipline}), `stateWarning` (line: a damaged state file set aside, a failed
+ * write; without a listener it becomes a process warning), `close` (after {@link MockCsms.close}).
  */
 export class MockCsms extends EventEmitter {
   /** Connected charge points by id. */
@@ -186,9 +80,11 @@ export class MockCsms extends EventEmitter {
   readonly probes: ConformanceProbes | undefined;
   private readonly server: OcppServer;
   private readonly overrides = new Map<string, CsmsCallHandler>();
-  /** Per connection: inbound CALLs of {@link RECORDED} actions awaiting our answer. */
-  private readonly awaiting = new WeakMap<ConnectedStation, Map<string, { action: string; payload: Payload }>>();
-  private transactionId = 0;
+  /** Per connection: inbound CALLs of {@link RECORDED} actions awaiting our answer (`booked` once in the books). */
+  private readonly awaiting = new WeakMap<ConnectedStation, Map<string, { action: string; payload: Payload; booked?: boolean }>>();
+  /** Connections asked to boot because the CSMS had no boot of them. */
+  private readonly askedToBoot = new WeakSet<ConnectedStation>();
+  private readonly records: CsmsRecords;
   private signer: Promise<FirmwareSigner> | undefined;
   private boundPort = 0;
   private readonly context: AnswerContext;
@@ -204,6 +100,7 @@ export class MockCsms extends EventEmitter {
       host: options.host,
       protocols: (options.protocols ?? ['ocpp1.6']).map(parseSubprotocol),
       authenticate: (id, credentials, req) => this.admit(id, credentials, req),
+      handshakeTimeoutMs: options.handshakeTimeoutMs,
       tls: options.tls && {
         key: options.tls.key,
         cert: options.tls.cert,
@@ -217,11 +114,16 @@ export class MockCsms extends EventEmitter {
     });
     this.passwords = new Map(Object.entries(options.passwords ?? {}));
     this.policy = new CsmsPolicy(options);
-    this.discipline = new ProtocolDiscipline(options.discipline ?? true);
+    // Transaction messages of every version (an unknown station's are answered, not refused).
+    const transactionActions = new Set(SUPPORTED_SUBPROTOCOLS.flatMap((p) => [...protocolBySubprotocol(p).transactionActions]));
+    this.discipline = new ProtocolDiscipline(options.discipline ?? true, transactionActions);
     this.probes = options.probes === false ? undefined : new ConformanceProbes(this.transactions, (id) => this.discipline.registrationOf(id), options.probes || {});
+    this.records = new CsmsRecords(this.transactions, this.discipline, (line) =>
+      this.listenerCount('stateWarning') > 0 ? this.emit('stateWarning', line) : process.emitWarning(`mock CSMS state: ${line}`),
+    );
     this.server.on('connection', (accepted: Accepted) => this.accept(accepted));
     this.server.on('refused', (id: string, reason: string) => this.emit('refused', id, reason));
-    this.context = { heartbeatInterval: options.heartbeatInterval ?? 300, nextTransactionId: () => ++this.transactionId };
+    this.context = { heartbeatInterval: options.heartbeatInterval ?? 300, nextTransactionId: () => this.transactions.nextTransactionId() };
   }
 
   /** The bound port (after {@link MockCsms.listen}). */
@@ -238,10 +140,27 @@ export class MockCsms extends EventEmitter {
     return `${this.options.tls ? 'wss' : 'ws'}://${host.includes(':') ? `[${host}]` : host}:${this.boundPort}/`;
   }
 
-  /** Start listening; resolves with the port. */
+  /**
+   * Start listening; resolves with the port. With a {@link MockCsmsOptions.stateDir} the records
+   * kept there are restored first (rejects when another process uses the directory).
+   */
   async listen(): Promise<number> {
-    this.boundPort = await this.server.listen();
+    if (this.options.stateDir !== undefined) this.records.open(this.options.stateDir);
+    try {
+      this.boundPort = await this.server.listen();
+    } catch (err) {
+      this.records.close();
+      throw err;
+    }
     return this.boundPort;
+  }
+
+  /**
+   * A fresh number for a reservationId, requestId or listVersion (one counter, never repeated,
+   * also across restarts with a state directory).
+   */
+  nextRequestId(): number {
+    return this.records.nextRequestId();
   }
 
   /** The address it binds (default 127.0.0.1). */
@@ -264,9 +183,10 @@ export class MockCsms extends EventEmitter {
     return [...this.stations.keys()];
   }
 
-  /** Disconnect everyone and stop listening. */
+  /** Disconnect everyone and stop listening (and save the records, with a state directory). */
   async close(): Promise<void> {
     await this.server.close();
+    this.records.close();
     this.emit('close');
   }
 
@@ -366,12 +286,12 @@ export class MockCsms extends EventEmitter {
       station.endpoint.abandon(call.uniqueId);
       return undefined;
     }
-    return decided ?? DEFAULT_ANSWERS[call.action]?.(call.payload, this.context);
+    return decided ?? actionEntry(DEFAULT_ANSWERS, call.action)?.(call.payload, this.context);
   }
 
   private handlerFor(action: string, station: ConnectedStation): CallHandler | undefined {
     const override = this.overrides.get(action);
-    if (!override && !DEFAULT_ANSWERS[action]) return undefined;
+    if (!override && !actionEntry(DEFAULT_ANSWERS, action)) return undefined;
     return (req) => {
       const refusal = this.discipline.check(station.id, action);
       if (refusal) {
@@ -379,8 +299,49 @@ export class MockCsms extends EventEmitter {
         this.emit('refusedCall', station, action, refusal.code, refusal.description);
         return undefined;
       }
-      return override ? override(req, station) : this.defaultAnswer(req, station);
+      if (this.discipline.needsBoot(station.id, action)) this.askToBoot(station, action);
+      // A resent StartTransaction gets the transaction it started, not a second one.
+      const answer = this.transactions.bookedAnswer(station.id, action, req.payload) ?? (override ? override(req, station) : this.defaultAnswer(req, station));
+      return RECORDED.has(action) ? this.bookBeforeAnswer(station, req, answer) : answer;
     };
+  }
+
+  /**
+   * With a state directory, hold a CALLRESULT until its change is written there, then book it
+   * and send it in one step. The order matters: the charge point forgets a transaction message
+   * once it has the answer, so an answer sent before the change is on disk could be lost for
+   * good by a SIGKILL in between. The other way round, a CSMS killed after writing but before
+   * answering leaves the charge point without an answer: it resends, and the book recognises
+   * the repeat ({@link TransactionBook.repeatOf}), so every message is in the book exactly once.
+   * Booked even when the connection is gone by then, so the book always matches the journal.
+   * Without a state directory (and for an answer the handler sent itself) the CALLRESULT is
+   * booked when it is seen going out.
+   */
+  private bookBeforeAnswer(station: ConnectedStation, req: InboundCall, answer: unknown): unknown {
+    if (isThenable(answer)) return answer.then((a) => this.bookBeforeAnswer(station, req, a));
+    if (!isPayload(answer) || !station.endpoint.isUnanswered(req.uniqueId)) return answer;
+    const written = this.records.journal(station.id, req.action, req.payload, answer);
+    if (!written) return answer;
+    const awaiting = this.awaiting.get(station)?.get(req.uniqueId);
+    if (awaiting) awaiting.booked = true;
+    return written.then(() => {
+      this.records.enter(station.id, req.action, req.payload, answer);
+      if (station.endpoint.isUnanswered(req.uniqueId)) station.endpoint.sendResult(req.uniqueId, answer);
+      return undefined;
+    });
+  }
+
+  /**
+   * A transaction message from a charge point with no boot on record here (the CSMS lost its
+   * records, or never had them): it is answered, noted by the probes, and the charge point is
+   * asked, once per connection, to boot (1.6: TriggerMessage BootNotification).
+   */
+  private askToBoot(station: ConnectedStation, action: string): void {
+    if (this.askedToBoot.has(station)) return;
+    this.askedToBoot.add(station);
+    this.probes?.unknownStation(station, action);
+    const { action: request, payload } = station.protocol.bootRequest;
+    station.endpoint.call(request, { ...payload }).catch((err: Error) => this.emit('warning', station, `${request} for a BootNotification failed: ${err.message}`));
   }
 
   /** Every frame of every connection: the books, the rules, the probes, and the `frame`/`call` events. */
@@ -404,8 +365,10 @@ export class MockCsms extends EventEmitter {
     if (!request) return;
     awaiting.delete(frame.id);
     if (frame.type !== MessageType.CALLRESULT) return;
-    if (request.action === 'BootNotification') this.discipline.booted(station.id, String(frame.payload.status));
-    this.transactions.record(station.id, request.action, request.payload, frame.payload);
+    if (!request.booked) {
+      void this.records.journal(station.id, request.action, request.payload, frame.payload);
+      this.records.enter(station.id, request.action, request.payload, frame.payload);
+    }
     this.emit('answered', station, request.action, request.payload, frame.payload);
   }
 

@@ -9,7 +9,8 @@
  * | `reused-message-id` | a CALL reuses the message id of an earlier CALL of the same connection (OCPP-J §4.1.4) |
  * | `schema-violation` | a CALL, or a CALLRESULT to our CALL, does not match the official schema |
  * | `trigger-answered-late` | the message requested with (Extended)TriggerMessage arrives before the answer to the trigger (1.6 §5.17: answer first, then send). A spontaneous message of the same kind crossing the trigger counts too. |
- * | `transaction-order` | StopTransaction or MeterValues name a transactionId this CSMS never issued (Stop before Start), one already stopped, or one of another charge point |
+ * | `transaction-order` | StopTransaction or MeterValues name a transactionId this CSMS never issued (Stop before Start), one already stopped (a resend of the StopTransaction it booked, after a lost answer, does not count), or one of another charge point |
+ * | `unknown-station` | a transaction message (1.6: StartTransaction, StopTransaction, MeterValues) comes from a charge point with no BootNotification on record here (1.6 §4.2: a charge point boots before anything else; one that booted at a CSMS which lost its records reconnects without booting). The CSMS answers it anyway, so nothing is lost, and asks for a boot with TriggerMessage(BootNotification). |
  * | `boot-on-reconnect` | a new connection sends BootNotification although the charge point's boot was Accepted on an earlier connection and it had no reason to reboot: no Reset, UpdateFirmware or SignedUpdateFirmware was accepted since, no TriggerMessage(BootNotification) is pending, and its firmwareVersion is unchanged (1.6 §4.2: boot notifications are for boots, not for reconnects). A genuine power cycle looks the same from the CSMS and is reported too. |
  * @module
  */
@@ -20,10 +21,10 @@ import { triggeredAction } from './discipline';
 import type { TransactionBook } from './transactions';
 
 /** Names of the probes. */
-export type ProbeName = 'overlapping-call' | 'reused-message-id' | 'schema-violation' | 'trigger-answered-late' | 'transaction-order' | 'boot-on-reconnect';
+export type ProbeName = 'overlapping-call' | 'reused-message-id' | 'schema-violation' | 'trigger-answered-late' | 'transaction-order' | 'boot-on-reconnect' | 'unknown-station';
 
 /** Every probe. */
-export const PROBES: readonly ProbeName[] = ['overlapping-call', 'reused-message-id', 'schema-violation', 'trigger-answered-late', 'transaction-order', 'boot-on-reconnect'];
+export const PROBES: readonly ProbeName[] = ['overlapping-call', 'reused-message-id', 'schema-violation', 'trigger-answered-late', 'transaction-order', 'boot-on-reconnect', 'unknown-station'];
 
 /** One thing a probe noticed. */
 export interface Finding {
@@ -187,6 +188,15 @@ export class ConformanceProbes extends EventEmitter {
     this.find(station.id, 'schema-violation', `${what}: ${v.violation.message}`);
   }
 
+  /**
+   * The CSMS answered a transaction message of a charge point it has no boot of, and asked it to boot.
+   * @param station The connection.
+   * @param action The transaction message.
+   */
+  unknownStation(station: ProbedStation, action: string): void {
+    this.find(station.id, 'unknown-station', `${action} from a charge point with no BootNotification on record here: answered, and the charge point asked to boot`);
+  }
+
   private checkTrigger(cpId: string, conn: Connection, action: string, payload: Payload): void {
     for (const [id, call] of conn.calls) {
       if (!call.action.endsWith('TriggerMessage')) continue;
@@ -224,7 +234,7 @@ export class ConformanceProbes extends EventEmitter {
       this.find(cpId, 'transaction-order', `${action} for transaction ${txId}, which this CSMS never issued${hint}`);
     } else if (tx.cpId !== cpId) {
       this.find(cpId, 'transaction-order', `${action} for transaction ${txId} of charge point ${tx.cpId}`);
-    } else if (tx.stoppedAt !== undefined) {
+    } else if (tx.stoppedAt !== undefined && !this.book.repeatOf(cpId, action, payload)) {
       this.find(cpId, 'transaction-order', `${action} for transaction ${txId}, already stopped at ${tx.stoppedAt}`);
     }
   }

@@ -21,7 +21,7 @@ import {
   serializeError,
   serializeResult,
 } from './frames';
-import { type ProtocolVersion, type Role, maySend } from './protocol';
+import { type ProtocolVersion, type Role, actionEntry, maySend } from './protocol';
 import { type Scheduler, type TimerHandle, realScheduler } from './scheduler';
 import { SchemaValidator, type ValidationMode, type Violation } from './validator';
 
@@ -406,7 +406,7 @@ export class RpcEndpoint extends EventEmitter {
 
   private async dispatch(id: string, action: string, payload: Payload): Promise<void> {
     const errors = this.protocol.errors;
-    if (!(action in this.protocol.actions)) return this.writeError(id, errors.notImplemented, `unknown action ${action}`, {}, action);
+    if (actionEntry(this.protocol.actions, action) === undefined) return this.writeError(id, errors.notImplemented, `unknown action ${action}`, {}, action);
     const handler = this.handlerOf(action);
     if (!handler || !maySend(this.protocol, action, this.role === 'CSMS' ? 'ChargePoint' : 'CSMS')) {
       return this.writeError(id, this.unhandledCallError, `${action} is not supported here`, {}, action);
@@ -471,7 +471,12 @@ export class RpcEndpoint extends EventEmitter {
     if (this.listenerCount('frame') > 0) this.emit('frame', { direction: 'out', text, frame, action } satisfies FrameEvent);
   }
 
-  private warn(message: string): void {
+  /**
+   * Report one readable line about this connection as a `warning` event (the endpoint's own, and
+   * the transport's: a peer that broke the WebSocket protocol or stopped reading).
+   * @param message The line.
+   */
+  warn(message: string): void {
     if (this.listenerCount('warning') > 0) this.emit('warning', message);
   }
 }

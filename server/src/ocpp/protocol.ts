@@ -59,6 +59,14 @@ export interface ProtocolVersion {
    * 2.0.1 may answer `MessageTypeNotSupported`.
    */
   readonly unknownMessageType: 'ignore' | { reply: string };
+  /**
+   * The charge point's transaction messages: the CALLs it must deliver even across connection
+   * losses and restarts, queued and resent until answered (1.6: StartTransaction,
+   * StopTransaction and MeterValues, OCPP-J 1.6 §4.7; 2.0.1: TransactionEvent).
+   */
+  readonly transactionActions: ReadonlySet<string>;
+  /** The CSMS's CALL that asks a charge point to send a BootNotification now (1.6 §5.17 TriggerMessage). */
+  readonly bootRequest: { readonly action: string; readonly payload: Readonly<Record<string, unknown>> };
   /** The JSON schema of one message (errata applied), or undefined for an unknown action. */
   schema(action: string, kind: MessageKind): object | undefined;
   /**
@@ -80,9 +88,19 @@ export interface ProtocolVersion {
   normalizeInbound?(action: string, kind: MessageKind, payload: Record<string, unknown>, warn: (line: string) => void): Record<string, unknown>;
 }
 
+/**
+ * The entry of `action` in a table keyed by action names. Own names only: a name a plain object
+ * inherits (`constructor`, `toString`, `__proto__`) is no action (it gets NotImplemented).
+ * @param table Action table, default answers, behaviours.
+ * @param action The action name from the wire.
+ */
+export function actionEntry<T>(table: Readonly<Record<string, T>>, action: string): T | undefined {
+  return Object.hasOwn(table, action) ? table[action] : undefined;
+}
+
 /** True when `role` may send the request of `action`. */
 export function maySend(protocol: ProtocolVersion, action: string, role: Role): boolean {
-  const spec = protocol.actions[action];
+  const spec = actionEntry(protocol.actions, action);
   return spec !== undefined && (spec.initiator === role || spec.initiator === 'Both');
 }
 

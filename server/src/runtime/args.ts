@@ -6,6 +6,7 @@ import type { PeriodicCommand } from '../csms/commands';
 import { AUTH_MODES, parseBootStatusSequence, type AuthMode, type RegistrationStatus } from '../csms/policy';
 import { parseSubprotocol, type Subprotocol } from '../ocpp/protocols';
 import type { ValidationMode } from '../ocpp/validator';
+import { isLoopback } from '../security/http-access';
 import { VERBOSITY } from './log';
 
 /** Parsed command line. */
@@ -52,8 +53,10 @@ export interface CliOptions {
   protocol?: Subprotocol;
   /** `--profile FILE`: station profile JSON (identity, hardware, configuration). */
   profile?: string;
-  /** `--state-dir DIR`: persist charge-point state and queued transaction messages. */
+  /** `--state-dir DIR`: persist charge-point state and queued transaction messages; with `--csms`, the CSMS's records. */
   stateDir?: string;
+  /** `--no-state`: the mock CSMS (`--csms`) keeps no records across restarts. */
+  noState: boolean;
   /** `--virtual-clock`: charge points run on a virtual clock the script advances (`connect.clock.advance(ms)`). */
   virtualClock: boolean;
   /** `--tls`: the mock CSMS serves `wss://` (certificate from the PKI, or `--tls-cert`). */
@@ -78,8 +81,12 @@ export interface CliOptions {
   insecure: boolean;
   /** `--security-profile N`: charge points' initial SecurityProfile (0–3). */
   securityProfile?: number;
-  /** `--token T` (or `OCPP_SIM_TOKEN`): server mode's access token (needed when BIND is not loopback). */
+  /** `--token T` (or `OCPP_SIM_TOKEN`): the access token of server mode (and of the mock CSMS's REST API on a non-loopback `--host`). */
   token?: string;
+  /** `--no-token`: server mode on a loopback BIND without a token (anyone on this machine may run console scripts). */
+  noToken: boolean;
+  /** `--script-timeout S`: server mode stops a console script after S seconds (default 60). */
+  scriptTimeoutS: number;
   /** Server mode: web UI port (`PORT`, default 3000); the bridge takes the next one. */
   webPort: number;
   /** Server mode: bind address (`BIND`, default 127.0.0.1). */
@@ -133,8 +140,14 @@ Server mode (no script, no --stdin, --csms or --cps)
                             web UI, REST API (/api) and API docs (/docs) on
                             http://BIND:PORT/, WebSocket bridge on ws://BIND:PORT+1/
                             (env PORT, default 3000; BIND, default 127.0.0.1)
-  --token T                 access token, required when BIND is not a loopback address
-                            (default: a random one, printed at start); also OCPP_SIM_TOKEN
+  --token T                 access token (default: a random one); also OCPP_SIM_TOKEN. The
+                            start line prints the UI's URL with it (http://…/?token=T), and
+                            the page keeps it. Console scripts need it on every address; with
+                            a BIND that is not a loopback address, every request does
+  --no-token                no token on a loopback BIND: anyone on this machine can then run
+                            code as you through the script console (refused on other BINDs)
+  --script-timeout S        stop a console script still running after S seconds (default 60);
+                            each charge point's scripts run in a thread of their own
   --with-csms               run the mock CSMS too (port --port) and show its view in the UI
 
 Scripts
@@ -169,7 +182,8 @@ Charge-point model
                             [{connectors: ["cType2"], maxPowerW}], components, variables
                             {"Component.Variable[Instance]": value}
   --state-dir DIR           persist state and undelivered transaction messages in DIR, so a
-                            restarted simulator loses no StopTransaction
+                            restarted simulator loses no StopTransaction (with --csms: the
+                            CSMS's records, see below)
   --virtual-clock           run charge points on a virtual clock the script moves with
                             await connect.clock.advance(ms)
 
@@ -182,6 +196,15 @@ Mock central system
   --port N                  mock CSMS port (default 8100; 0 picks a free port)
   --host ADDR               mock CSMS bind address (default 127.0.0.1)
   --heartbeat-interval S    interval handed out in BootNotification.conf (default 300)
+  --state-dir DIR           with --csms: keep the CSMS's records in DIR (registered charge
+                            points and their boot data, open and finished transactions,
+                            connector statuses, id counters), so a restarted or killed CSMS
+                            carries on; default \${XDG_STATE_HOME:-~/.local/state}/ocpp-sim/
+                            csms/PORT for a standalone --csms on a fixed port (none with
+                            --port 0 or a CSMS script). One CSMS per directory
+  --no-state                with --csms: keep nothing (a restart forgets every charge point;
+                            charge points it does not know that send transaction messages
+                            are answered and asked to boot)
   --tls                     serve wss:// with a test PKI (CA and server certificate for
                             localhost/127.0.0.1, created on first use in --pki-dir); charge
                             points started here trust its CA, others take --ca DIR/ca.pem.
@@ -215,7 +238,9 @@ Mock central system
   --http-port N             the CSMS's REST API (default 8080 with --csms; 0 picks a free port):
                             GET /list, POST /reserve/CP, /remote-start/CP, /remote-stop/CP,
                             /reset/CP, /trigger/CP, /command/CP/ACTION, GET /transactions,
-                            /meter-values, /probes
+                            /meter-values, /probes (JSON bodies only, no foreign Origin or
+                            Host; with a --host that is not a loopback address every request
+                            needs --token T, else a random one shown at start)
   --no-http                 no REST API
   --report FILE             write the conformance probes' findings (JSON) on exit
   --assert-clean            exit 1 when a charge point broke a protocol rule (for charger CI)
@@ -252,7 +277,7 @@ Other
   -h, --help                this help
 
 Environment: RESPONSE_TIMEOUT (ms, default 15000), DEBUG (namespaces), CSMS_URL, FTP_URL, FTPS_URL,
-PORT, BIND, OCPP_SIM_TOKEN (server mode).
+PORT, BIND, OCPP_SIM_TOKEN (server mode, and the mock CSMS's REST API off loopback).
 Exit status: 0 when the script finishes, 1 when it fails, 2 for a usage error.`;
 
 function mode(flag: string, value: string | undefined): ValidationMode {
@@ -324,15 +349,20 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     insecure: false,
     offline: false,
     lenient: false,
+    noState: false,
     commands: [],
     commandLists: [],
     noHttp: false,
     assertClean: false,
     token: env.OCPP_SIM_TOKEN || undefined,
+    noToken: false,
+    scriptTimeoutS: 60,
     webPort: 3000,
     bind: env.BIND || '127.0.0.1',
     help: false,
   };
+  let tokenFlag = false;
+  let scriptTimeoutFlag = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -384,6 +414,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--protocol': o.protocol = usage(() => parseSubprotocol(value())); break;
       case '--profile': o.profile = value(); break;
       case '--state-dir': o.stateDir = value(); break;
+      case '--no-state': o.noState = true; break;
       case '--virtual-clock': o.virtualClock = true; break;
       case '--tls': o.tls = true; break;
       case '--pki-dir': o.pkiDir = value(); break;
@@ -396,7 +427,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--auth-key-raw': o.authKeyRaw = true; break;
       case '--insecure': o.insecure = true; break;
       case '--security-profile': o.securityProfile = integer(arg, value(), 0, 3); break;
-      case '--token': o.token = value(); break;
+      case '--token': o.token = value(); tokenFlag = true; break;
+      case '--no-token': o.noToken = true; break;
+      case '--script-timeout': o.scriptTimeoutS = integer(arg, value(), 1, 86400); scriptTimeoutFlag = true; break;
       case '--boot-status': o.bootStatus = usage(() => parseBootStatusSequence(value()))[0]; break;
       case '--boot-status-sequence': o.bootStatusSequence = usage(() => parseBootStatusSequence(value())); break;
       case '--auth-mode': o.authMode = authMode(value()); break;
@@ -433,11 +466,17 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     [o.bootStatus !== undefined || o.bootStatusSequence !== undefined, '--boot-status'], [o.offline, '--offline'],
     [o.report !== undefined, '--report'], [o.assertClean, '--assert-clean'], [o.httpPort !== undefined, '--http-port'],
   ] as const;
+  if (o.noState && !o.csms) throw new UsageError('--no-state is for the mock CSMS (--csms); charge points keep no state unless given --state-dir');
+  if (o.noState && o.stateDir !== undefined) throw new UsageError('use either --state-dir DIR or --no-state');
   for (const [given, flag] of csmsFlags) {
     if (given && !csmsHere) throw new UsageError(`${flag} configures the mock CSMS: add --csms or --with-csms`);
   }
   // Read only in server mode: a stray PORT in the environment must not break script runs.
   if (serverMode(o) && env.PORT) o.webPort = integer('PORT', env.PORT, 1, 65534);
+  if ((o.noToken || scriptTimeoutFlag) && !serverMode(o)) throw new UsageError(`${o.noToken ? '--no-token' : '--script-timeout'} belongs to server mode (no script, --csms or --cps)`);
+  if (o.noToken && tokenFlag) throw new UsageError('--no-token and --token exclude each other');
+  if (o.noToken && !isLoopback(o.bind)) throw new UsageError(`--no-token is for loopback addresses only: on BIND=${o.bind} anyone who reaches it could run code as you`);
+  if (o.noToken) o.token = undefined;
   if (o.csms && o.withCsms) throw new UsageError('use either --csms (CSMS only) or --with-csms (CSMS for a script)');
   if (o.cps !== undefined && (o.script !== undefined || o.stdin)) throw new UsageError('--cps runs charge points without a script: drop the script, or use connectMany() in it');
   if ((o.workers !== undefined || o.shard !== undefined) && o.cps === undefined) throw new UsageError('--workers and --shard split a --cps fleet: add --cps N');

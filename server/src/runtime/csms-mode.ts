@@ -12,6 +12,7 @@ import { startHttpApi, type HttpApi } from '../csms/http-api';
 import { MockCsms } from '../csms/mock-csms';
 import { loadPasswordFile } from '../csms/policy';
 import { loadCsmsScript, runCsmsScript } from '../csms/script-api';
+import { stateRoot } from '../security/keystore';
 import { loadOrCreatePki, type Pki } from '../security/pki';
 import { UsageError, type CliOptions } from './args';
 import type { Log } from './log';
@@ -27,6 +28,21 @@ function readPem(file: string, flag: string): string {
   } catch (err) {
     throw new Error(`${flag}: cannot read ${file}: ${(err as Error).message}`);
   }
+}
+
+/**
+ * Where a `--csms` run keeps the CSMS's records: `--state-dir`, else, for a standalone CSMS on
+ * a fixed port, `${XDG_STATE_HOME:-~/.local/state}/ocpp-sim/csms/PORT` (one directory per port,
+ * so CSMSs on two ports never share one). None with `--no-state`, for `--with-csms` (there
+ * `--state-dir` is the charge points'), for a CSMS script (a test scenario starts clean), or
+ * with `--port 0` (a new port each run: charge points could not come back to it anyway).
+ * @param o The command line.
+ */
+export function csmsStateDir(o: CliOptions): string | undefined {
+  if (!o.csms || o.noState) return undefined;
+  if (o.stateDir !== undefined) return o.stateDir;
+  const standalone = o.script === undefined && !o.stdin;
+  return standalone && o.port !== 0 ? path.join(stateRoot(), 'csms', String(o.port)) : undefined;
 }
 
 /**
@@ -50,6 +66,7 @@ export async function startCsms(o: CliOptions, log: Log): Promise<CsmsSetup> {
     whitelist: o.whitelist,
     blacklist: o.blacklist,
     offline: o.offline,
+    stateDir: csmsStateDir(o),
     // A CSMS for a script (--with-csms) serves scripts that skip the boot on purpose; standalone it is strict.
     discipline: !o.lenient && !o.withCsms,
     pki: pki?.ca,
@@ -62,6 +79,7 @@ export async function startCsms(o: CliOptions, log: Log): Promise<CsmsSetup> {
   csms.on('connect', (s) => log.line('csms:event', `csms: ${s.id} connected${s.peerCertificate ? ` with client certificate CN=${s.peerCertificate.subject}` : ''}`));
   csms.on('disconnect', (s) => log.line('csms:event', `csms: ${s.id} disconnected`));
   csms.on('warning', (s, line: string) => log.warn(`csms: ${s.id}: ${line}`));
+  csms.on('stateWarning', (line: string) => log.warn(`csms: state: ${line}`));
   csms.on('refused', (_id: string, reason: string) => log.warn(`csms: refused ${reason}`));
   csms.on('refusedCall', (s: { id: string }, action: string, code: string, description?: string) => log.warn(`csms: ${s.id}: ${action} answered ${code}${description ? `: ${description}` : ''}`));
   csms.probes?.on('finding', (cpId: string, f: { probe: string; detail: string }) => log.warn(`csms: ${cpId}: conformance probe ${f.probe}: ${f.detail}`));
@@ -110,7 +128,9 @@ function banner(o: CliOptions, csms: CsmsSetup, http: HttpApi | undefined, perio
   }
   if (o.password !== undefined) console.log('  Basic auth: user <charge point id>, password from --password');
   if (csms.ftp) console.log(`  FTP server: ${csms.ftp.url}${csms.ftp.ftpsUrl ? ` (FTPS: ${csms.ftp.ftpsUrl})` : ''} serving ${csms.ftp.root}`);
-  if (http) console.log(`  REST API: ${http.url}/list`);
+  if (http) console.log(`  REST API: ${http.url}/list${http.token !== undefined ? ` (every request needs the token: Authorization: Bearer ${http.token})` : ''}`);
+  const stateDir = csmsStateDir(o);
+  console.log(stateDir !== undefined ? `  records kept in ${stateDir} (--no-state for none)` : '  records kept in memory only (--state-dir DIR to keep them)');
   if (o.authMode && o.authMode !== 'normal') console.log(`  Authorize: ${o.authMode}`);
   if (o.offline) console.log('  Authorize is never answered (--offline)');
   for (const c of periodic) console.log(`  every ${c.periodS} s: ${c.action} to every charge point`);
@@ -134,7 +154,7 @@ export async function runCsmsMode(o: CliOptions, log: Log): Promise<number> {
     if (!o.noHttp && (standalone || o.httpPort !== undefined)) {
       const port = o.httpPort ?? 8080;
       try {
-        http = await startHttpApi(csms, { port, host: o.host, fileServerUrl: fileServerUrl(csms) });
+        http = await startHttpApi(csms, { port, host: o.host, fileServerUrl: fileServerUrl(csms), token: o.token });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         throw new Error(code === 'EADDRINUSE' ? `mock CSMS REST API: port ${port} is in use (pick one with --http-port, or --no-http)` : `mock CSMS REST API: ${(err as Error).message}`);

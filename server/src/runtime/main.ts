@@ -4,6 +4,7 @@
  * @module
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import type { ChargepointOptions } from '../chargepoint/chargepoint';
@@ -144,7 +145,8 @@ async function runServer(o: CliOptions, log: Log): Promise<number> {
     web = await (require('../web/server') as typeof import('../web/server')).startWebServer({
       port: o.webPort,
       bind: o.bind,
-      token: o.token,
+      token: o.noToken ? false : o.token,
+      scriptTimeoutMs: o.scriptTimeoutS * 1000,
       csms,
       // The web UI drives 1.6 charge points.
       chargepoint: { ...(modelOptions(o, csms) as ChargepointOptions), observe: observe(log, live, () => undefined) },
@@ -153,18 +155,27 @@ async function runServer(o: CliOptions, log: Log): Promise<number> {
     await stopCsms(csms);
     throw err;
   }
-  // Console scripts run in this process: a stray rejection or timer exception of one must not end the server.
-  const report = (err: unknown): void => log.error(`console script: ${err instanceof Error ? err.stack?.split('\n').slice(0, 2).join(' ') : String(err)}`);
+  // A stray rejection (a follow-up of a charge point, a handler of a stopped console script) must not end the server.
+  const report = (err: unknown): void => log.error(`server: ${err instanceof Error ? err.stack?.split('\n').slice(0, 2).join(' ') : String(err)}`);
   process.on('unhandledRejection', report);
   process.on('uncaughtException', report);
   console.log(`ocpp-sim UI on ${web.url} (bridge ${web.bridgeUrl})`);
-  if (web.tokenRequired) console.log(`  token: ${web.token} (open ${web.url}?token=${web.token})`);
+  if (web.token !== undefined) console.log(`  open ${web.pageUrl} (the page keeps the token; ${web.tokenRequired ? 'every request on this address needs it' : 'console scripts need it'})`);
+  else process.stderr.write(`WARNING: --no-token: anyone on this machine can run code as ${userName()} through the script console of ${web.url}\n`);
   if (csms) console.log(`  mock CSMS on ${csms.url}<charge point id>`);
   await untilSignal();
   await web.close();
   await stopCsms(csms);
   await log.flush();
   return 0;
+}
+
+function userName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'this user';
+  }
 }
 
 /** About ten progress lines for a big fleet, none for a handful. */

@@ -48,15 +48,16 @@ async function transpile(text: string, filename: string, format: 'cjs' | undefin
  * Compile text as the body of an async function with the given parameters (the web console's
  * `async (connect, cp) => {…}`), with `require`, `module`, `exports`, `__filename` and
  * `__dirname` as in a plain-body script. `prologue` and `epilogue` go on the first and last
- * line, so reported line numbers need no offset. Throws a SyntaxError naming `filename:line`.
+ * line, so reported positions need no offset. Throws a SyntaxError naming `filename:line`.
  * @param text The body.
  * @param filename Name shown in errors and stacks (e.g. `console.js`).
  * @param params Parameter names, in the order the function is called with.
  * @param wrap Code around the body, e.g. to copy a parameter back when the body assigns it.
  */
 export function compileBody(text: string, filename: string, params: readonly string[], wrap: { prologue?: string; epilogue?: string } = {}): ScriptFunction {
-  const wrapper = `(async function (${params.join(', ')}, require, module, exports, __filename, __dirname) {${wrap.prologue ?? ''}${text}\n${wrap.epilogue ?? ''}})`;
-  const fn = new vm.Script(wrapper, { filename }).runInThisContext() as ScriptFunction;
+  const head = `(async function (${params.join(', ')}, require, module, exports, __filename, __dirname) {${wrap.prologue ?? ''}`;
+  // The column offset takes the head back out of first-line positions (`console.js:1:7`, not `:1:131`).
+  const fn = new vm.Script(`${head}${text}\n${wrap.epilogue ?? ''}})`, { filename, columnOffset: -head.length }).runInThisContext() as ScriptFunction;
   const req = createRequire(path.resolve(filename));
   const mod = { exports: {} };
   return (...args: unknown[]) => fn(...args.slice(0, params.length), req, mod, mod.exports, filename, path.dirname(path.resolve(filename)));

@@ -8,9 +8,11 @@ import { createSign, generateKeyPair, randomBytes, X509Certificate } from 'node:
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
-import { stateRoot, writeWithMode } from './keystore';
+import { tryLock, writeFileAtomic, type FileLock } from './files';
+import { stateRoot } from './keystore';
 
 const generateRsa = promisify(generateKeyPair);
 const DAY_MS = 86_400_000;
@@ -238,13 +240,38 @@ function signedBy(certPem: string, ca: string): boolean {
   }
 }
 
+/** How long a process waits for another one that is creating the same PKI (key generation takes seconds on a busy machine). */
+const PKI_LOCK_WAIT_MS = 60_000;
+
+/** The PKI directory's lock; waits while another live process holds it. */
+async function lockPki(dir: string): Promise<FileLock> {
+  const lockPath = join(dir, '.lock');
+  for (const end = Date.now() + PKI_LOCK_WAIT_MS; ; await sleep(50)) {
+    const lock = tryLock(lockPath);
+    if (!('heldBy' in lock)) return lock;
+    if (Date.now() > end) throw new Error(`PKI in ${dir}: process ${lock.heldBy} has held ${lockPath} for over ${PKI_LOCK_WAIT_MS / 1000} s; remove the file if that process is stuck`);
+  }
+}
+
 /**
  * Read the PKI in `dir`, creating what is missing: `ca.pem` / `ca.key` (key mode 0600) on first
  * use, `server.pem` / `server.key` whenever absent, expiring within 30 days, or not issued by the CA.
+ * Race-free: processes (and calls) started together take the directory's lock in turn, so the
+ * first creates the CA and the others read that same CA instead of each making (and one
+ * overwriting) their own.
  * @param dir Directory (default {@link defaultPkiDir}); created with mode 0700.
  */
 export async function loadOrCreatePki(dir: string = defaultPkiDir()): Promise<Pki> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const lock = await lockPki(dir);
+  try {
+    return await readOrCreate(dir);
+  } finally {
+    lock.release();
+  }
+}
+
+async function readOrCreate(dir: string): Promise<Pki> {
   const caPath = join(dir, 'ca.pem');
   const caKeyPath = join(dir, 'ca.key');
   const serverCertPath = join(dir, 'server.pem');
@@ -254,16 +281,16 @@ export async function loadOrCreatePki(dir: string = defaultPkiDir()): Promise<Pk
   if (!caCert || !caKey) {
     if (caCert || caKey) throw new Error(`PKI in ${dir}: ${caCert ? 'ca.key' : 'ca.pem'} is missing; restore it or remove both to create a new CA`);
     ({ cert: caCert, key: caKey } = await createCa());
-    writeWithMode(caKeyPath, caKey, 0o600);
-    writeWithMode(caPath, caCert, 0o644);
+    writeFileAtomic(caKeyPath, caKey, 0o600);
+    writeFileAtomic(caPath, caCert, 0o644);
   }
   const ca = { cert: caCert, key: caKey };
   let serverCert = readIfPresent(serverCertPath);
   let serverKey = readIfPresent(serverKeyPath);
   if (!serverCert || !serverKey || expiresSoon(serverCert) || !signedBy(serverCert, caCert)) {
     ({ cert: serverCert, key: serverKey } = await issueServerCertificate(ca));
-    writeWithMode(serverKeyPath, serverKey, 0o600);
-    writeWithMode(serverCertPath, serverCert, 0o644);
+    writeFileAtomic(serverKeyPath, serverKey, 0o600);
+    writeFileAtomic(serverCertPath, serverCert, 0o644);
   }
   return { dir, ca, server: { key: serverKey, cert: serverCert }, caPath, serverCertPath, serverKeyPath };
 }

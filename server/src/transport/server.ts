@@ -1,16 +1,19 @@
 /**
- * Accepts charge-point WebSockets for a central system: identity from the last path segment,
- * subprotocol negotiation, optional HTTP Basic auth (401 before the upgrade), optional TLS
- * (`wss://`, security profiles 2 and 3) with the client certificate exposed per connection.
+ * Accepts charge-point WebSockets for a central system: identity from the last path segment
+ * (checked: 404 otherwise), subprotocol negotiation, optional HTTP Basic auth (401 before the
+ * upgrade), optional TLS (`wss://`, security profiles 2 and 3) with the client certificate exposed
+ * per connection. A client that is slow to ask, or sends garbage, is answered and let go.
  * @module
  */
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import WebSocket, { WebSocketServer } from 'ws';
+import { realScheduler, type TimerHandle } from '../ocpp/scheduler';
+import { identityFromUrl, invalidIdentity } from './identity';
 import { MAX_WS_PAYLOAD } from './socket';
 
 /** Credentials from an upgrade request's `Authorization: Basic` header. */
@@ -69,7 +72,16 @@ export interface ServerOptions {
   authenticate?: Authenticator;
   /** Serve `wss://` with these settings (TLS 1.2 or newer) instead of plain `ws://`. */
   tls?: ServerTlsOptions;
+  /**
+   * Time a client has for each step of its handshake, in ms (default 10000): the TLS handshake,
+   * the upgrade request's headers (else HTTP 408), and the {@link ServerOptions.authenticate}
+   * decision (else HTTP 503). A client that dribbles its headers holds a socket no longer.
+   */
+  handshakeTimeoutMs?: number;
 }
+
+/** Default of {@link ServerOptions.handshakeTimeoutMs}. */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** A charge point that completed the handshake. */
 export interface Accepted {
@@ -120,25 +132,61 @@ export function peerCertificateOf(req: http.IncomingMessage): PeerCertificate | 
   };
 }
 
+/** The subprotocols an upgrade request offers, in its order. */
+function offeredProtocols(req: http.IncomingMessage): string[] {
+  return (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+}
+
 /** What an upgrade request offered: `offered "ocpp2.1", "ocpp1.5"` or `offered no subprotocol`. */
 function describeOffer(req: http.IncomingMessage): string {
-  const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const offered = offeredProtocols(req);
   return offered.length ? `offered ${offered.map((p) => JSON.stringify(p)).join(', ')}` : 'offered no subprotocol';
 }
 
-function refuse(socket: Duplex, status: number, text: string, extra = ''): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n${extra}\r\n`);
+/** Answer an HTTP status and close: once the answer is out, not waiting for a client that might never close its end. */
+function refuse(socket: Duplex, status: number, extra = ''): void {
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n${extra}\r\n`, () => socket.destroy());
+}
+
+/** Status and wording for a request Node's HTTP parser gave up on (the statuses Node itself would send). */
+function describeClientError(err: Error & { code?: string }): { status: number; reason: string } {
+  switch (err.code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { status: 408, reason: 'did not complete its request in time' };
+    case 'HPE_HEADER_OVERFLOW':
+      return { status: 431, reason: 'sent request headers that are too large' };
+    default:
+      return { status: 400, reason: `sent a malformed HTTP request (${err.message})` };
+  }
+}
+
+const ignore = (): void => undefined;
+const TIMED_OUT = Symbol('timed out');
+
+/** `promise`, or {@link TIMED_OUT} when it takes longer than `ms` (on the one timer heap). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: TimerHandle | undefined;
+  const deadline = new Promise<typeof TIMED_OUT>((resolve) => (timer = realScheduler.after(ms, () => resolve(TIMED_OUT))));
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    realScheduler.cancel(timer);
+  }
 }
 
 /**
  * A WebSocket listener for OCPP charge points. Emits `connection` with an {@link Accepted},
  * `tlsError` (error) when a TLS handshake fails, and `refused` (identity, one readable line) for
- * a client that offered none of {@link ServerOptions.protocols}.
+ * a client that offered none of {@link ServerOptions.protocols}, named an invalid identity (HTTP
+ * 404), was not authenticated in time (503), or sent a malformed or too slow request (400, 408,
+ * 431: the identity is then empty and the line names the client's address). A frame that breaks
+ * RFC 6455 on an accepted socket closes it with its code (bindSocket reports it).
  */
 export class OcppServer extends EventEmitter {
   /** The HTTP(S) server underneath (add routes to it if you like). */
   readonly http: http.Server | https.Server;
   private readonly wss: WebSocketServer;
+  private readonly handshakeTimeoutMs: number;
 
   /**
    * Create a listener; call {@link OcppServer.listen} to start it.
@@ -150,9 +198,14 @@ export class OcppServer extends EventEmitter {
       res.writeHead(426, { 'Content-Type': 'text/plain' }).end('OCPP endpoint: connect with a WebSocket to /<charge point id>\n');
     };
     const tls = options.tls;
+    this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+    // Node checks these deadlines every connectionsCheckingInterval (default 30 s: too coarse here).
+    const deadlines = { headersTimeout: this.handshakeTimeoutMs, requestTimeout: this.handshakeTimeoutMs, connectionsCheckingInterval: 1_000 };
     this.http = tls
       ? https.createServer(
           {
+            ...deadlines,
+            handshakeTimeout: this.handshakeTimeoutMs,
             key: tls.key,
             cert: tls.cert,
             ca: tls.ca,
@@ -162,15 +215,16 @@ export class OcppServer extends EventEmitter {
           },
           plainRequest,
         )
-      : http.createServer(plainRequest);
+      : http.createServer(deadlines, plainRequest);
     // A failed TLS handshake (e.g. the client distrusts our certificate) is the client's problem to report.
     if (tls) this.http.on('tlsClientError', (err: Error) => this.emit('tlsError', err));
+    this.http.on('clientError', (err: Error & { code?: string }, socket: Duplex) => this.clientError(err, socket));
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: MAX_WS_PAYLOAD,
       perMessageDeflate: false,
       // The first of ours, in our order of preference, that the client offered.
-      handleProtocols: (offered) => options.protocols.find((p) => offered.has(p)) ?? false,
+      handleProtocols: (offered) => this.choose(offered) ?? false,
     });
     this.http.on('upgrade', (req, socket, head) => void this.upgrade(req, socket, head));
   }
@@ -181,6 +235,8 @@ export class OcppServer extends EventEmitter {
       this.http.once('error', reject);
       this.http.listen(this.options.port, this.options.host ?? '127.0.0.1', () => {
         this.http.off('error', reject);
+        // From now on an error is a connection we could not accept (EMFILE): the others carry on.
+        this.http.on('error', (err: Error) => this.emit('refused', '', `cannot accept a connection: ${err.message}`));
         resolve((this.http.address() as AddressInfo).port);
       });
     });
@@ -196,21 +252,48 @@ export class OcppServer extends EventEmitter {
     });
   }
 
+  /** The first of our subprotocols, in our order of preference, that the client offered. */
+  private choose(offered: Iterable<string>): string | undefined {
+    const set = new Set(offered);
+    return this.options.protocols.find((p) => set.has(p));
+  }
+
+  /** A request the HTTP parser refused or that timed out: Node's answer and one line; nothing for a vanished client. */
+  private clientError(err: Error & { code?: string }, socket: Duplex): void {
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const { status, reason } = describeClientError(err);
+    const { remoteAddress, remotePort } = socket as Partial<Socket>;
+    this.emit('refused', '', `${remoteAddress ?? 'a client'}:${remotePort ?? '?'} ${reason} (HTTP ${status})`);
+    refuse(socket, status);
+  }
+
   private async upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    socket.on('error', () => undefined);
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    let identity: string;
-    try {
-      identity = decodeURIComponent(path.split('/').filter(Boolean).pop() ?? '');
-    } catch {
-      identity = '';
+    socket.on('error', ignore);
+    const identity = identityFromUrl(req.url ?? '/');
+    const invalid = invalidIdentity(identity, this.choose(offeredProtocols(req)));
+    if (invalid) {
+      this.emit('refused', identity, `${invalid} (HTTP 404)`);
+      return refuse(socket, 404);
     }
-    if (!identity) return refuse(socket, 404, 'Not Found');
     const auth = this.options.authenticate;
-    if (auth && !(await auth(identity, parseBasicAuth(req.headers.authorization), req))) {
-      return refuse(socket, 401, 'Unauthorized', 'WWW-Authenticate: Basic realm="OCPP"\r\n');
+    if (auth) {
+      let verdict: boolean | typeof TIMED_OUT;
+      try {
+        verdict = await within(Promise.resolve(auth(identity, parseBasicAuth(req.headers.authorization), req)), this.handshakeTimeoutMs);
+      } catch (err) {
+        this.emit('refused', identity, `${identity}: authentication failed: ${(err as Error).message} (HTTP 500)`);
+        return refuse(socket, 500);
+      }
+      if (verdict === TIMED_OUT) {
+        this.emit('refused', identity, `${identity}: authentication did not decide within ${this.handshakeTimeoutMs / 1000} s (HTTP 503)`);
+        return refuse(socket, 503);
+      }
+      if (!verdict) return refuse(socket, 401, 'WWW-Authenticate: Basic realm="OCPP"\r\n');
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      // A frame that breaks RFC 6455 makes ws send the close frame with its code and emit
+      // 'error', which would end the process if nobody listened; bindSocket reports it.
+      ws.on('error', ignore);
       if (!ws.protocol) {
         // No common subprotocol (or none offered): OCPP-J 1.6 §3.1.2 and 2.0.1 Part 4 §3.1.2 say
         // complete the handshake without Sec-WebSocket-Protocol and close at once, rather than

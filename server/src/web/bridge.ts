@@ -7,12 +7,14 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { MockCsms } from '../csms/mock-csms';
+import { refuse, type AccessPolicy } from '../security/http-access';
 import type { FrameRecord, LogRecord, PendingCall, Registry, ChargepointSummary } from './registry';
 import { csmsStations } from './rest';
-import { refuse, type AccessPolicy } from './security';
 
 /** A tab that stopped reading is dropped once this much is queued for it. */
 const MAX_BUFFERED = 16 * 1024 * 1024;
+
+const ignore = (): void => undefined;
 
 /** A running bridge. */
 export interface Bridge {
@@ -61,9 +63,13 @@ export async function startBridge(registry: Registry, policy: AccessPolicy, port
     res.writeHead(426, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'this is the ocpp-sim WebSocket bridge: connect with a WebSocket' }));
   });
   server.on('upgrade', (req, socket, head) => {
+    // The HTTP server no longer watches an upgrading socket: a reset would end the process.
+    socket.on('error', ignore);
     const refused = refuse(req, policy, 'bridge');
     if (refused) return reject(socket, refused.status, refused.error);
     wss.handleUpgrade(req, socket, head, (ws) => {
+      // A frame that breaks RFC 6455 (a tab sends none) closes the socket with its code; nothing to report.
+      ws.on('error', ignore);
       send(ws, { type: 'hello', chargepoints: registry.summaries() });
     });
   });

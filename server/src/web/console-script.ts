@@ -2,88 +2,109 @@
  * Console scripts of the web UI (the earlier tool's server mode): the code is the body of
  * `async (connect, cp) => {…}`, its console output is collected and forwarded as log records,
  * and assigning `cp` puts the new charge point under the card's id.
+ *
+ * Each card's scripts run in a thread of their own (console-session.ts), with a time limit: a
+ * script still running at the limit is stopped together with its thread (and the handlers it
+ * registered), so no script can stop the server.
  * @module
  */
-import { format } from 'node:util';
 import { Chargepoint } from '../chargepoint/chargepoint';
-import { makeConnect } from '../chargepoint/connect';
-import { compileBody, describeScriptError } from '../runtime/script';
-import type { LogRecord, Registry } from './registry';
+import { makeConnect, type ScriptConnect } from '../chargepoint/connect';
+import { ConsoleSession } from './console-session';
+import type { Registry } from './registry';
 
-/** The file name errors point at: `console.js:LINE:COL: …`. */
-export const CONSOLE_FILE = 'console.js';
-
-/** How a console script ended (or that it is still running). */
+/** How a console script ended. */
 export interface ConsoleOutcome {
-  /** Lines printed while the request waited. */
+  /** Lines printed while it ran. */
   output: string[];
   /** The script's return value, JSON-safe. */
   result?: unknown;
-  /** One line, `console.js:LINE:COL: …`, when it threw. */
+  /** One line, `console.js:LINE:COL: …`, when it threw or was stopped. */
   error?: string;
-  /** Still running after the timeout; the rest arrives on the bridge. */
-  running?: boolean;
+  /** It was stopped (time limit, out of memory, `process.exit`). */
+  stopped?: boolean;
 }
 
-function jsonSafe(value: unknown): unknown {
-  if (value === undefined) return undefined;
-  if (value instanceof Chargepoint) return `Chargepoint ${value.id}`;
-  try {
-    return JSON.parse(JSON.stringify(value)) as unknown;
-  } catch {
-    return String(value);
-  }
-}
+/** The console scripts of one server: a thread per card, a time limit per script. */
+export class ConsoleScripts {
+  private readonly sessions = new Map<string, ConsoleSession>();
+  /** Output sinks of the scripts running per card. */
+  private readonly sinks = new Map<string, Set<(line: string) => void>>();
+  private readonly connect: ScriptConnect;
+  private readonly dropSession = (id: string): void => this.sessions.get(id)?.stop(`the charge point ${id} was removed`);
 
-/**
- * Run a console script for one charge point.
- * @param registry The charge points.
- * @param id The card's id (`cp` starts as its charge point).
- * @param code The body.
- * @param timeoutMs After this long, resolve `{running: true}` and let it go on.
- */
-export async function runConsoleScript(registry: Registry, id: string, code: string, timeoutMs: number): Promise<ConsoleOutcome> {
-  const output: string[] = [];
-  let answered = false;
-  const say = (level: LogRecord['level']) => (...args: unknown[]): void => {
-    const line = format(...args);
-    if (!answered) output.push(line);
-    registry.log(id, level, line);
-  };
-  const console = { log: say('info'), info: say('info'), debug: say('info'), warn: say('warning'), error: say('error') };
-  const box: { cp: unknown } = { cp: registry.get(id) };
-  const started = box.cp;
-  let fn;
-  try {
-    // `cp` is a local copied back to the box at the end, so `cp = await connect(…)` is seen.
-    fn = compileBody(code, CONSOLE_FILE, ['connect', '__box', 'console'], { prologue: 'let cp = __box.cp; try {', epilogue: '} finally { __box.cp = cp; }' });
-  } catch (err) {
-    return { output, error: describeScriptError(err, CONSOLE_FILE) };
+  /**
+   * @param registry The charge points.
+   * @param timeoutMs A script still running after this long is stopped.
+   */
+  constructor(
+    private readonly registry: Registry,
+    private readonly timeoutMs: number,
+  ) {
+    this.connect = makeConnect(registry.options);
+    registry.on('removed', this.dropSession);
   }
-  registry.capture(id, (line) => {
-    if (!answered) output.push(line);
-  });
-  const run = (async (): Promise<ConsoleOutcome> => {
+
+  /**
+   * Run a console script for one charge point; resolves when it ends or is stopped.
+   * @param id The card's id (`cp` starts as its charge point; a 404 when there is none).
+   * @param code The body.
+   */
+  async run(id: string, code: string): Promise<ConsoleOutcome> {
+    const started = this.registry.get(id);
+    const session = this.sessionOf(id);
+    const output: string[] = [];
+    const sink = (line: string): void => void output.push(line);
+    this.listen(id, sink);
+    const seconds = this.timeoutMs / 1000;
+    const timer = setTimeout(() => session.stop(`console script stopped after ${seconds} s (the time limit, --script-timeout), with the handlers its thread held`), this.timeoutMs);
     try {
-      const result = await fn(makeConnect(registry.options), box, console);
-      return { output, result: jsonSafe(result) };
-    } catch (err) {
-      return { output, error: describeScriptError(err, CONSOLE_FILE) };
+      const end = await session.run(code, started, this.connect);
+      if (end.cp !== started && end.cp instanceof Chargepoint && this.registry.ids().includes(id)) this.registry.adopt(id, end.cp);
+      if (end.error !== undefined) return { output, error: end.error, ...(end.stopped ? { stopped: true } : {}) };
+      return end.result === undefined ? { output } : { output, result: end.result };
     } finally {
-      registry.capture(id, undefined);
-      if (box.cp !== started && box.cp instanceof Chargepoint && registry.ids().includes(id)) registry.adopt(id, box.cp);
+      clearTimeout(timer);
+      this.unlisten(id, sink);
     }
-  })();
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<ConsoleOutcome>((resolve) => {
-    timer = setTimeout(() => resolve({ output, running: true }), timeoutMs);
-  });
-  const outcome = await Promise.race([run, late]);
-  clearTimeout(timer);
-  answered = true;
-  // A script that outlived its request reports its end on the bridge.
-  if (outcome.running) {
-    void run.then((o) => registry.log(id, o.error !== undefined ? 'error' : 'info', o.error ?? `script finished${o.result !== undefined ? `: ${JSON.stringify(o.result)}` : ''}`));
   }
-  return { ...outcome, output: [...output] };
+
+  /** Stop every console thread (shutdown). */
+  close(): void {
+    this.registry.off('removed', this.dropSession);
+    for (const session of this.sessions.values()) session.stop('the server is shutting down');
+    this.sessions.clear();
+  }
+
+  /** The card's thread; a new one when there is none or the last one was stopped. */
+  private sessionOf(id: string): ConsoleSession {
+    const known = this.sessions.get(id);
+    if (known?.alive) return known;
+    const session = new ConsoleSession((level, line) => {
+      this.emitLine(id, line);
+      this.registry.log(id, level, line);
+    });
+    this.sessions.set(id, session);
+    return session;
+  }
+
+  private emitLine(id: string, line: string): void {
+    for (const sink of this.sinks.get(id) ?? []) sink(line);
+  }
+
+  /** `cp.log` lines reach the running scripts' output through the registry's capture. */
+  private listen(id: string, sink: (line: string) => void): void {
+    let set = this.sinks.get(id);
+    if (!set) this.sinks.set(id, (set = new Set()));
+    set.add(sink);
+    this.registry.capture(id, (line) => this.emitLine(id, line));
+  }
+
+  private unlisten(id: string, sink: (line: string) => void): void {
+    const set = this.sinks.get(id);
+    set?.delete(sink);
+    if (set?.size) return;
+    this.sinks.delete(id);
+    this.registry.capture(id, undefined);
+  }
 }

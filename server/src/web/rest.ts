@@ -16,8 +16,9 @@ import { OcppCallError, OcppConnectionError, OcppError, OcppTimeoutError, OcppVa
 import type { Payload } from '../ocpp/frames';
 import { ocpp16 } from '../ocpp/v16/protocol';
 import { SchemaValidator } from '../ocpp/validator';
+import { refuse, sendRefusal, type AccessPolicy } from '../security/http-access';
 import { RegistryError, bodyOf, type Registry } from './registry';
-import { runConsoleScript } from './console-script';
+import type { ConsoleScripts } from './console-script';
 import { CHARGE_POINT_ACTIONS, CSMS_ACTIONS, templatesFor } from './templates';
 import { iso14443Problem, readCard } from './rfid';
 
@@ -31,11 +32,16 @@ export interface RestContext {
   version: string;
   /** Port of the WebSocket bridge. */
   bridgePort: number;
-  /** Whether requests need the token. */
-  tokenRequired: boolean;
-  /** Console scripts answer 202 after this long (default 60 s). */
-  scriptTimeoutMs?: number;
+  /** The token and who needs it. */
+  access: AccessPolicy;
+  /** Runs console scripts. */
+  scripts: ConsoleScripts;
+  /** Their time limit (shown in `/api/info`). */
+  scriptTimeoutMs: number;
 }
+
+/** The largest request body (JSON) the API reads. */
+export const API_BODY_LIMIT = 2 * 1024 * 1024;
 
 type Handler = (req: Request, res: Response) => unknown;
 
@@ -102,10 +108,18 @@ export function authorizeRfidHandler(registry: Registry): (req: Request, res: Re
 /** ISO/IEC 14443 UIDs are 4 (single), 7 (double) or 10 (triple size) bytes. */
 const ISO14443_UID = /^(?:[0-9A-Fa-f]{8}|[0-9A-Fa-f]{14}|[0-9A-Fa-f]{20})$/;
 
+/** The `/api` router. @param ctx What it serves. */
 export function apiRouter(ctx: RestContext): Router {
   const { registry } = ctx;
   const r = express.Router();
-  r.use(express.json({ limit: '2mb' }));
+  // Running a script is running code as this user: the token is needed on every address, checked
+  // before the body is read (the route itself comes below).
+  r.all('/chargepoints/:id/script', (req, res, next) => {
+    const refused = refuse(req, ctx.access, 'script');
+    if (refused) return sendRefusal(res, refused.status, { error: refused.error });
+    next();
+  });
+  r.use(express.json({ limit: API_BODY_LIMIT }));
   const cp = (req: Request): Chargepoint => registry.get(param(req, 'id'));
 
   r.get('/info', (_req, res) => {
@@ -113,7 +127,9 @@ export function apiRouter(ctx: RestContext): Router {
       version: ctx.version,
       protocol: 'ocpp1.6',
       bridgePort: ctx.bridgePort,
-      tokenRequired: ctx.tokenRequired,
+      tokenRequired: ctx.access.required,
+      scriptsNeedToken: ctx.access.token !== undefined,
+      scriptTimeoutS: ctx.scriptTimeoutMs / 1000,
       csms: ctx.csms ? { url: ctx.csms.url } : null,
       actions: { chargePoint: CHARGE_POINT_ACTIONS, csms: CSMS_ACTIONS },
     });
@@ -301,9 +317,8 @@ export function apiRouter(ctx: RestContext): Router {
     cp(req);
     const code = bodyOf(req.body).code;
     if (typeof code !== 'string') return res.status(400).json({ error: 'code is required (a string)', output: [] });
-    const outcome = await runConsoleScript(registry, id, code, ctx.scriptTimeoutMs ?? 60_000);
-    if (outcome.running) return res.status(202).json({ running: true });
-    if (outcome.error !== undefined) return res.status(400).json({ error: outcome.error, output: outcome.output });
+    const outcome = await ctx.scripts.run(id, code);
+    if (outcome.error !== undefined) return res.status(400).json({ error: outcome.error, output: outcome.output, ...(outcome.stopped ? { stopped: true } : {}) });
     return res.json(outcome.result === undefined ? { output: outcome.output } : { output: outcome.output, result: outcome.result });
   }));
 

@@ -4,15 +4,16 @@
  * @module
  */
 import fs from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import type { ChargepointOptions } from '../chargepoint/chargepoint';
 import type { MockCsms } from '../csms/mock-csms';
+import { createBoundedServer, isLoopback, newToken, refuse, refuseBody, sendRefusal, type AccessPolicy } from '../security/http-access';
 import { startBridge } from './bridge';
+import { ConsoleScripts } from './console-script';
 import { Registry } from './registry';
-import { apiRouter, authorizeRfidHandler } from './rest';
-import { isLoopback, newToken, refuse, type AccessPolicy } from './security';
+import { API_BODY_LIMIT, apiRouter, authorizeRfidHandler } from './rest';
 
 /** Options of {@link startWebServer}. */
 export interface WebServerOptions {
@@ -20,15 +21,19 @@ export interface WebServerOptions {
   port: number;
   /** Address to bind (default 127.0.0.1). */
   bind?: string;
-  /** Access token (default: a random one; needed only on a non-loopback bind). */
-  token?: string;
+  /**
+   * Access token (default: a random one). Console scripts need it on every address, everything
+   * else on a non-loopback bind. `false` (`--no-token`, loopback only): no token at all, so
+   * anyone on this machine may run console scripts.
+   */
+  token?: string | false;
   /** The embedded mock CSMS (`--with-csms`): enables `/api/csms…`. */
   csms?: MockCsms;
   /** Options of every charge point created (validation, TLS, profile, logging observer). */
   chargepoint?: ChargepointOptions;
   /** Repository root holding `client/dist` and `docs/api` (default: this package's). */
   root?: string;
-  /** Console scripts answer 202 after this long (default 60 s). */
+  /** Console scripts are stopped after this long (default 60 s). */
   scriptTimeoutMs?: number;
 }
 
@@ -38,10 +43,12 @@ export interface WebServer {
   url: string;
   /** `ws://BIND:PORT+1/`. */
   bridgeUrl: string;
-  /** The access token. */
-  token: string;
-  /** Whether requests need it (non-loopback bind). */
+  /** The access token (undefined with `token: false`). */
+  token: string | undefined;
+  /** Whether every request needs it (non-loopback bind); console scripts always do. */
   tokenRequired: boolean;
+  /** The URL to open: the UI with `?token=…` (on `0.0.0.0` / `::` as 127.0.0.1 / [::1]). */
+  pageUrl: string;
   /** The charge points. */
   registry: Registry;
   /** Close the charge points, the bridge and the HTTP server. */
@@ -79,6 +86,12 @@ function portError(err: NodeJS.ErrnoException, port: number, what: string): Erro
 
 const hostUrl = (scheme: string, bind: string, port: number): string => `${scheme}://${bind.includes(':') ? `[${bind}]` : bind}:${port}/`;
 
+/** The UI's URL with the token, on an address a browser on this machine can open. */
+function pageUrlOf(bind: string, port: number, token: string | undefined): string {
+  const host = bind === '0.0.0.0' ? '127.0.0.1' : bind === '::' ? '::1' : bind;
+  return `${hostUrl('http', host, port)}${token !== undefined ? `?token=${encodeURIComponent(token)}` : ''}`;
+}
+
 /**
  * Start server mode. Fails with one readable line when a port is taken.
  * @param options Port, bind address, token, CSMS.
@@ -89,24 +102,28 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   if (!Number.isInteger(port) || port < 1 || port > 65534) throw new Error(`PORT must be 1 to 65534 (the bridge takes PORT+1), got ${port}`);
   const root = options.root ?? ROOT;
   const tokenRequired = !isLoopback(bind);
-  const token = options.token ?? newToken();
+  if (options.token === false && tokenRequired) throw new Error(`a token is required on ${bind}: --no-token is for loopback addresses only`);
+  const token = options.token === false ? undefined : options.token ?? newToken();
   const policy: AccessPolicy = { token, required: tokenRequired, uiPort: port };
   const registry = new Registry(options.chargepoint);
+  const scriptTimeoutMs = options.scriptTimeoutMs ?? 60_000;
+  const scripts = new ConsoleScripts(registry, scriptTimeoutMs);
 
   const app = express();
   app.disable('x-powered-by');
+  // Checked before anything reads the body; the script route checks its token itself (rest.ts).
   app.use('/api', (req, res, next) => {
-    const refused = refuse(req, policy, 'rest');
-    if (refused) return void res.status(refused.status).json({ error: refused.error });
+    const refused = refuse(req, policy, 'rest') ?? refuseBody(req, API_BODY_LIMIT);
+    if (refused) return sendRefusal(res, refused.status, { error: refused.error });
     next();
   });
   // The seeds' RFID route, outside /api but behind the same checks.
   app.post('/authorize_rfid', (req, res, next) => {
-    const refused = refuse(req, policy, 'rest');
-    if (refused) return void res.status(refused.status).json({ error: refused.error });
+    const refused = refuse(req, policy, 'rest') ?? refuseBody(req, API_BODY_LIMIT);
+    if (refused) return sendRefusal(res, refused.status, { error: refused.error });
     next();
   }, express.json({ limit: '16kb' }), authorizeRfidHandler(registry));
-  app.use('/api', apiRouter({ registry, csms: options.csms, version: packageVersion(root), bridgePort: port + 1, tokenRequired, scriptTimeoutMs: options.scriptTimeoutMs }));
+  app.use('/api', apiRouter({ registry, csms: options.csms, version: packageVersion(root), bridgePort: port + 1, access: policy, scripts, scriptTimeoutMs }));
   // Looked up per request, so `npm run docs` / `npm run build:client` take effect without a restart.
   const docs = path.join(root, 'docs/api');
   app.use('/docs', express.static(docs));
@@ -123,7 +140,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     return res.status(req.path === '/' ? 200 : 404).type('html').send(hintPage('Web UI not built yet', 'npm run build:client'));
   });
 
-  const server = http.createServer(app);
+  const server: http.Server = createBoundedServer(app);
   await listen(server, port, bind, 'web UI');
   let bridge;
   try {
@@ -132,6 +149,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     });
   } catch (err) {
     await new Promise((resolve) => server.close(resolve));
+    scripts.close();
     throw err;
   }
   const openBridge = bridge;
@@ -140,8 +158,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     bridgeUrl: hostUrl('ws', bind, port + 1),
     token,
     tokenRequired,
+    pageUrl: pageUrlOf(bind, port, token),
     registry,
     close: async () => {
+      scripts.close();
       await registry.close();
       await openBridge.close();
       server.closeAllConnections();

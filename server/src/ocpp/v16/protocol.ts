@@ -125,6 +125,8 @@ export const ocpp16: ProtocolVersion = {
     framework: 'FormationViolation',
   },
   unknownMessageType: 'ignore',
+  transactionActions: new Set(['StartTransaction', 'StopTransaction', 'MeterValues']),
+  bootRequest: { action: 'TriggerMessage', payload: { requestedMessage: 'BootNotification' } },
   schema: ocpp16Schema,
   normalizeOutbound: (action, kind, payload) => editionTwoCertificateSigned(action, kind, payload) ?? celciusOnTheWire(action, kind, payload),
   precompiledValidators: () => precompiledValidators('ocpp1.6'),

@@ -152,6 +152,10 @@ export const ocpp201: ProtocolVersion = {
   ]),
   // Part 4 §4.4 (extension fallback); §4.1.3 says ignore instead: the endpoint option chooses.
   unknownMessageType: { reply: 'MessageTypeNotSupported' },
+  // E01-E15: TransactionEvent carries a transaction's start, updates and end.
+  transactionActions: new Set(['TransactionEvent']),
+  // F06: TriggerMessage(BootNotification) asks a station to boot.
+  bootRequest: { action: 'TriggerMessage', payload: { requestedMessage: 'BootNotification' } },
   schema: ocpp201Schema,
   precompiledValidators: () => precompiledValidators('ocpp2.0.1'),
 };
