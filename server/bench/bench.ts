@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CsmsProcess } from './csms-handle';
+import { connect } from '../src/chargepoint/connect';
 import { Fleet, connectOne, pool, singleAddress } from './fleet';
 import { RPC_SCENARIOS, RpcFleet } from './rpc-fleet';
 import { startLatency } from './start-latency';
@@ -111,14 +112,26 @@ function latencyRows(prefix: string, label: string, s: LatencySummary): Metric[]
 }
 
 /** `WARMUP_CHARGEPOINTS` extra charge points run `sessions` sessions each, then disconnect. */
-async function warmUp(baseUrl: string, prefix: string, sessions: number, timeoutMs: number, failures: Failures, progress: Progress, interrupted: () => boolean): Promise<void> {
+async function warmUp(baseUrl: string, prefix: string, sessions: number, timeoutMs: number, failures: Failures, progress: Progress, interrupted: () => boolean, protocol: BenchOptions['protocol']): Promise<void> {
   progress.log(`warm-up: ${WARMUP_CHARGEPOINTS} charge points run ${sessions} session(s) each…`);
   await pool(WARMUP_CHARGEPOINTS, WARMUP_CHARGEPOINTS, async (k) => {
     const id = `${prefix}${k}`;
+    if (protocol === 'ocpp2.0.1') return warmUp201(baseUrl + id, id, sessions, timeoutMs, failures, interrupted);
     const cp = await connectOne({ url: baseUrl + id, id }, timeoutMs);
     for (let i = 0; i < sessions && !interrupted(); i++) await chargingSession(cp, failures, id);
     await cp.close();
   });
+}
+
+/** The 2.0.1 warm-up of one station: boot, then local sessions (Authorize, TransactionEvent Started, Ended). */
+async function warmUp201(url: string, id: string, sessions: number, timeoutMs: number, failures: Failures, interrupted: () => boolean): Promise<void> {
+  const cs = await connect(url, id, undefined, { protocol: 'ocpp2.0.1', boot: 'auto', responseTimeoutMs: timeoutMs });
+  for (let i = 0; i < sessions && !interrupted(); i++) {
+    if (!(await cs.startCharging(1, id))) failures.add('startCharging', new Error(`${id}: not started`));
+    cs.stopCharging(1);
+    await cs.station.queue.drained(timeoutMs);
+  }
+  await cs.close();
 }
 
 const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
@@ -146,7 +159,7 @@ function ourDriver(options: BenchOptions, scenario: Scenario, baseUrl: string, f
     mode: scenario.fleet,
     baseUrl,
     perAddress: socketsPerAddress(options),
-    chargepoint: scenario.chargepoint?.(options),
+    chargepoint: scenario.chargepoint?.(options) ?? (options.protocol === 'ocpp2.0.1' ? { protocol: options.protocol } : undefined),
     concurrency: scenario.concurrency?.(options) ?? options.concurrency,
     timeoutMs: options.timeoutMs,
     observe: (cp) => cp.endpoint.on('response', connectTrips.listener),
@@ -194,7 +207,7 @@ async function run(options: BenchOptions, scenario: Scenario, progress: Progress
   // Other work on the machine skews every figure but CPU per call: make it visible.
   const loadAtStart = os.loadavg()[0]!;
   progress.log(`starting the mock CSMS process…`);
-  const csms = await CsmsProcess.start([], [String(options.heartbeatS)]);
+  const csms = await CsmsProcess.start([], [String(options.heartbeatS), options.protocol]);
   onCsms(csms);
   progress.log(`mock CSMS (pid ${csms.pid}) listens on ${csms.url}`);
   const connectTrips = new RoundTrips();
@@ -204,7 +217,7 @@ async function run(options: BenchOptions, scenario: Scenario, progress: Progress
   try {
     // Warm-up 1, before the memory baseline: compile every schema and run the connect path,
     // so the baseline holds the process's fixed costs but no large garbage-filled heap.
-    await warmUp(csms.url, 'WARMUP-A', 1, options.timeoutMs, failures, progress, interrupted);
+    await warmUp(csms.url, 'WARMUP-A', 1, options.timeoutMs, failures, progress, interrupted, options.protocol);
 
     const base = await settledMemory();
     const csmsBase = await csms.stats(true);
@@ -225,7 +238,7 @@ async function run(options: BenchOptions, scenario: Scenario, progress: Progress
 
     // Warm-up 2, after the memory figures: let V8 optimise the call paths of both processes
     // (a long-running simulator runs optimised code).
-    await warmUp(csms.url, 'WARMUP-B', WARMUP_SESSIONS, options.timeoutMs, failures, progress, interrupted);
+    await warmUp(csms.url, 'WARMUP-B', WARMUP_SESSIONS, options.timeoutMs, failures, progress, interrupted, options.protocol);
 
     // Phase 3: the scenario's calls.
     progress.log(`call phase: scenario '${scenario.name}' on ${connected} charge points…`);
@@ -272,6 +285,7 @@ async function run(options: BenchOptions, scenario: Scenario, progress: Progress
     rows.push(
       section('setup'),
       { key: 'scenario', label: 'scenario', value: scenario.name, unit: '' },
+      { key: 'protocol', label: 'OCPP version', value: options.protocol, unit: '' },
       ...(failedWarmUp > 0 ? [{ key: 'failedWarmUp', label: 'failures during warm-up (!)', value: failedWarmUp, unit: '' }] : []),
       { key: 'n', label: 'charge points requested (N)', value: options.n, unit: '' },
       { key: 'connected', label: 'charge points connected', value: connected, unit: '' },

@@ -1,7 +1,7 @@
 /**
  * The mock CSMS in a process of its own, so the bench measures the simulator's memory and CPU
  * without the central system's. Started by bench.ts with `child_process.fork`: it listens on
- * 127.0.0.1 on a free port (heartbeat interval: argv[2] seconds) with strict validation both ways, reports `{type:'ready', port}` over
+ * 127.0.0.1 on a free port (heartbeat interval: argv[2] seconds; OCPP version: argv[3], default ocpp1.6) with strict validation both ways, reports `{type:'ready', port}` over
  * IPC, answers `stats` requests (memory, CPU; optionally after a forced GC), profiles itself on
  * request (`--cpu-prof`), and exits on `stop`, when the parent disconnects, or on
  * SIGINT / SIGTERM.
@@ -22,7 +22,14 @@ async function main(): Promise<void> {
     return;
   }
   const heartbeatInterval = Number(process.argv[2]) || 300;
-  const csms = new MockCsms({ port: 0, host: '127.0.0.1', heartbeatInterval, validation: { inbound: 'strict', outbound: 'strict' } });
+  const protocol = process.argv[3] === 'ocpp2.0.1' ? 'ocpp2.0.1' : 'ocpp1.6';
+  const csms = new MockCsms({ port: 0, host: '127.0.0.1', heartbeatInterval, protocols: [protocol], validation: { inbound: 'strict', outbound: 'strict' } });
+  if (protocol === 'ocpp2.0.1') {
+    // Boot, Heartbeat and StatusNotification answers are the same shape in both versions; these two are not.
+    const accepted = { idTokenInfo: { status: 'Accepted' } };
+    csms.answer('Authorize', () => accepted);
+    csms.answer('TransactionEvent', (call) => ((call.payload as { idToken?: unknown }).idToken ? accepted : {}));
+  }
   let warnings = 0;
   csms.on('warning', () => warnings++);
 

@@ -8,7 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Chargepoint, ChargepointOptions } from '../src/chargepoint/chargepoint';
-import { connect, connectMany } from '../src/chargepoint/connect';
+import { connect, connectMany, type AnyStation, type AnyStationOptions } from '../src/chargepoint/connect';
 import { type Scheduler, realScheduler } from '../src/ocpp/scheduler';
 import type { Progress } from './progress';
 import type { Failures } from './stats';
@@ -48,9 +48,9 @@ export interface FleetOptions {
   /** Sockets per source address (auto mode; default: the ephemeral port range less some slack). */
   perAddress?: number;
   /** Further charge-point options (auto mode), e.g. a profile. */
-  chargepoint?: ChargepointOptions;
+  chargepoint?: AnyStationOptions;
   /** Sees every charge point before its socket opens (attach round-trip listeners here). */
-  observe?: (cp: Chargepoint) => void;
+  observe?: (cp: AnyStation) => void;
 }
 
 /**
@@ -62,7 +62,7 @@ export function sourceAddress(i: number, perAddress: number): string {
 }
 
 /** Resolve once every charge point's boot was answered Accepted (or reject after `timeoutMs`). */
-export function whenBooted(cps: readonly Chargepoint[], timeoutMs: number): Promise<void> {
+export function whenBooted(cps: readonly AnyStation[], timeoutMs: number): Promise<void> {
   let pending = 0;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${pending} charge point(s) not booted after ${timeoutMs} ms`)), timeoutMs);
@@ -119,7 +119,7 @@ export function connectOne(target: Target, timeoutMs: number): Promise<Chargepoi
 /** A set of connected charge points. */
 export class Fleet {
   /** The connected charge points (failed connects are left out). */
-  readonly chargepoints: Chargepoint[] = [];
+  readonly chargepoints: AnyStation[] = [];
 
   /** @param options See {@link FleetOptions}. */
   constructor(private readonly options: FleetOptions) {}
@@ -160,8 +160,8 @@ export class Fleet {
       const count = Math.min(per, n - first);
       // The ws options pass through the TLS settings, which is how a socket gets its source address.
       const tls = { localAddress: sourceAddress(first, per) } as ChargepointOptions['tls'];
-      const group = await connectMany(o.baseUrl!, count, {
-        ...o.chargepoint,
+      const group: AnyStation[] = await connectMany(o.baseUrl!, count, {
+        ...(o.chargepoint as ChargepointOptions),
         idPrefix: 'CP',
         firstIndex: first + 1,
         concurrency: o.concurrency,

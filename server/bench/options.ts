@@ -33,6 +33,8 @@ export interface BenchOptions {
   compare: boolean;
   /** Which client fleet runs: ours, or (internal, for `--compare`) ocpp-rpc's. */
   impl: 'ocpp-sim' | 'ocpp-rpc';
+  /** OCPP version of the fleet (`--protocol 2.0.1`: ChargingStations; scenarios idle, boot-storm, steady, throughput). */
+  protocol: 'ocpp1.6' | 'ocpp2.0.1';
   /** Print help and exit. */
   help: boolean;
 }
@@ -56,6 +58,9 @@ ${scenarios.map(([name, desc]) => `                           ${name.padEnd(11)}
   --seconds S            duration of time-boxed scenarios (default 10)
   --heartbeat S          heartbeat interval the mock CSMS hands out (default 10)
   --interval S           meter-value interval of the steady scenario (default 10)
+  --protocol V           1.6 (default) or 2.0.1: OCPP 2.0.1 charging stations (TransactionEvent
+                         Updated every --interval in steady) against the mock CSMS on
+                         ocpp2.0.1; scenarios idle, boot-storm, steady and throughput
   --concurrency C        sockets opening at a time while connecting (default 200;
                          boot-storm: all N at once)
   --per-address K        sockets per source address 127.0.0.x (default: the ephemeral
@@ -89,7 +94,7 @@ function positive(flag: string, text: string | undefined, integer = true): numbe
  * @param scenarios Known scenario names.
  */
 export function parseOptions(argv: string[], scenarios: string[]): BenchOptions {
-  const o: BenchOptions = { n: 1000, scenario: 'session', seconds: 10, concurrency: 200, timeoutMs: 30_000, json: false, byAction: false, quiet: false, heartbeatS: 10, intervalS: 10, compare: false, impl: 'ocpp-sim', help: false };
+  const o: BenchOptions = { n: 1000, scenario: 'session', seconds: 10, concurrency: 200, timeoutMs: 30_000, json: false, byAction: false, quiet: false, heartbeatS: 10, intervalS: 10, compare: false, impl: 'ocpp-sim', protocol: 'ocpp1.6', help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -101,6 +106,12 @@ export function parseOptions(argv: string[], scenarios: string[]): BenchOptions 
       case '--n':
         o.n = positive(flag, value());
         break;
+      case '--protocol': {
+        const v = value();
+        if (v !== '1.6' && v !== 'ocpp1.6' && v !== '2.0.1' && v !== 'ocpp2.0.1') throw new UsageError(`--protocol must be 1.6 or 2.0.1, got '${v ?? ''}'`);
+        o.protocol = v.endsWith('1.6') ? 'ocpp1.6' : 'ocpp2.0.1';
+        break;
+      }
       case '--scenario': {
         const name = value();
         if (!name || !scenarios.includes(name)) throw new UsageError(`--scenario must be one of ${scenarios.join(', ')}, got '${name ?? ''}'`);
@@ -157,6 +168,9 @@ export function parseOptions(argv: string[], scenarios: string[]): BenchOptions 
       default:
         throw new UsageError(`unknown option '${arg}'`);
     }
+  }
+  if (o.protocol === 'ocpp2.0.1' && (o.scenario === 'session' || o.compare)) {
+    throw new UsageError(`--protocol 2.0.1 runs the idle, boot-storm, steady and throughput scenarios (not '${o.scenario}'${o.compare ? ' nor --compare' : ''})`);
   }
   return o;
 }

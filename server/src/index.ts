@@ -1,6 +1,7 @@
 /**
- * ocpp-sim as a library: `connect()` and the {@link Chargepoint} API for charge-point scripts,
- * the {@link MockCsms}, the typed errors, and the protocol core beneath them.
+ * ocpp-sim as a library: `connect()` and the {@link Chargepoint} API for charge-point scripts
+ * (OCPP 1.6), the {@link ChargingStation} (OCPP 2.0.1, `connect(url, id, undefined, {protocol:
+ * 'ocpp2.0.1'})`), the {@link MockCsms}, the typed errors, and the protocol core beneath them.
  *
  * ```js
  * const { connect } = require('ocpp-sim');
@@ -27,6 +28,13 @@ export * from './chargepoint/model/authorization';
 export * from './chargepoint/model/charging-profiles';
 export * from './chargepoint/behaviour/index';
 export * from './chargepoint/chargepoint';
+export * from './chargepoint/station/lifecycle-v16';
+export * from './chargepoint/station/state-file';
+export * from './chargepoint/station/notifier';
+export * from './chargepoint/script-face';
+export { ChargingStation, type ChargingStationOptions, type StationAnswerHandler } from './charging-station/charging-station';
+/** The OCPP 2.0.1 charging station's model and behaviours (a namespace: several names are the 1.6 model's too). */
+export * as station201 from './charging-station/index';
 export { MockCsms, passwordMatches, type MockCsmsOptions, type ConnectedStation, type CertificateSigningResult, type CsmsCallHandler } from './csms/mock-csms';
 export * from './csms/policy';
 export * from './csms/discipline';

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { MockCsms } from '../src/csms/mock-csms';
+import { RPCServer } from 'ocpp-rpc';
+import { DEFAULT_ANSWERS } from './cs201-harness';
 import { runCli } from './helpers';
 
 /** The PKI and keystore the security examples write go to a temporary state directory, not the user's. */
@@ -96,4 +98,30 @@ test('scripts-examples/firmware-update.js: UpdateFirmware and SignedUpdateFirmwa
   assert.match(run.stdout, /FirmwareStatusNotification: Downloading\nFirmwareStatusNotification: Downloaded\nFirmwareStatusNotification: Installing\nBootNotification\nFirmwareStatusNotification: Installed\nfirmware 2.0 installed/);
   assert.match(run.stdout, /SignedUpdateFirmware: Accepted\n(?:.*\n)*?SignedFirmwareStatusNotification: SignatureVerified\nSignedFirmwareStatusNotification: Installing\nBootNotification\nSignedFirmwareStatusNotification: Installed\nsigned firmware installed/);
   assert.equal(run.stderr.trim(), '', run.stderr);
+});
+
+test('scripts-examples/ocpp201-session.js: a 2.0.1 session against a strict ocpp-rpc CSMS', async (t) => {
+  const server = new RPCServer({ protocols: ['ocpp2.0.1'], strictMode: true });
+  const seen: string[] = [];
+  const failures: unknown[] = [];
+  server.on('client', (client: import('ocpp-rpc').RPCClient) => {
+    client.on('strictValidationFailure', (e: unknown) => failures.push(e));
+    client.handle(async ({ method = '', params }: { method?: string; params?: any }) => {
+      seen.push(method === 'TransactionEvent' ? `${method} ${params.eventType} ${params.triggerReason}` : method);
+      return DEFAULT_ANSWERS[method]!(params ?? {});
+    });
+  });
+  const http = await server.listen(0, '127.0.0.1');
+  t.after(() => server.close({ force: true }));
+  const url = `ws://127.0.0.1:${(http.address() as { port: number }).port}/`;
+  const run = await runCli(['scripts-examples/ocpp201-session.js'], { env: { CSMS_URL: url }, timeoutMs: 30_000 });
+  assert.equal(run.code, 0, run.stderr + run.stdout);
+  assert.match(run.stdout, /booted: Accepted/);
+  assert.match(run.stdout, /card: Accepted/);
+  assert.match(run.stdout, /done: EVSE 1 is Available, \d+ Wh/);
+  const tx = seen.filter((s) => s.startsWith('TransactionEvent'));
+  assert.equal(tx[0], 'TransactionEvent Started Authorized');
+  assert.ok(tx.filter((s) => s === 'TransactionEvent Updated MeterValuePeriodic').length >= 2, tx.join());
+  assert.equal(tx.at(-1), 'TransactionEvent Ended StopAuthorized');
+  assert.deepEqual(failures, []);
 });

@@ -5,23 +5,21 @@
  * {@link Chargepoint.answer}.
  * @module
  */
-import { EventEmitter } from 'node:events';
 import type WebSocket from 'ws';
 import { RpcEndpoint, type CallOptions, type FrameEvent, type InboundCall } from '../ocpp/endpoint';
 import { OcppConnectionError, OcppError } from '../ocpp/errors';
 import type { Payload } from '../ocpp/frames';
 import { actionEntry, type ProtocolVersion } from '../ocpp/protocol';
-import { type Scheduler, realScheduler } from '../ocpp/scheduler';
 import { AUTHORIZATION_KEY, ocpp16 } from '../ocpp/v16/protocol';
 import type { Ocpp16Messages } from '../ocpp/v16/types';
-import type { ValidationMode } from '../ocpp/validator';
-import { certificateFailure, openSocket, parseSocketUrl, type TlsOptions } from '../transport/client';
-import { bindSocket } from '../transport/socket';
+import { certificateFailure, openSocket } from '../transport/client';
 import { DEFAULT_BEHAVIOURS, type Behaviour } from './behaviour/index';
+import { ScriptFace, type FaceOptions } from './script-face';
 import * as extras from './extras';
 import type { ConnectorErrorCode, ConnectorStatus } from './model/connector';
 import type { StationProfile } from './model/profile';
-import { Lifecycle, type Backoff, type BootMode, type LifecycleLink } from './station/lifecycle';
+import { Lifecycle, type Backoff } from './station/lifecycle';
+import { v16LifecycleModel } from './station/lifecycle-v16';
 import { StateStore } from './station/state-store';
 import { Station, type Automation, type StopReason } from './station/station';
 import { connectionSettings, initialSecurityProfile, type AuthorizationKeyEncoding } from './security-profile';
@@ -31,26 +29,12 @@ export type RequestOf<A extends keyof Ocpp16Messages> = Ocpp16Messages[A]['reque
 /** Response payload type of a 1.6 action. */
 export type ResponseOf<A extends keyof Ocpp16Messages> = Ocpp16Messages[A]['response'];
 
-/** A client certificate entry of the keystore: PEM file paths. */
-export interface KeyStoreElement {
-  /** Charge point id this entry belongs to (`*` for any). */
-  id: string;
-  /** Path of the PEM private key. */
-  key: string;
-  /** Path of the PEM certificate (chain). */
-  cert: string;
-}
+export type { KeyStoreElement } from './script-face';
 
 /** How a charge point connects and behaves on the wire. */
-export interface ChargepointOptions {
+export interface ChargepointOptions extends FaceOptions {
   /** Protocol version (default OCPP 1.6). */
   protocol?: ProtocolVersion;
-  /** Default timeout of outbound calls in ms (default `RESPONSE_TIMEOUT` or 15000). */
-  responseTimeoutMs?: number;
-  /** Schema validation per direction (default strict both ways). */
-  validation?: { inbound?: ValidationMode; outbound?: ValidationMode };
-  /** CALLERROR code for a CSMS call nobody handles (default `NotSupported`). */
-  unhandledCallError?: 'NotSupported' | 'NotImplemented';
   /**
    * HTTP Basic password (security profile 1/2); the user name is the charge point id. A hex
    * string of 32–40 digits becomes the initial `AuthorizationKey`.
@@ -62,31 +46,14 @@ export interface ChargepointOptions {
   securityProfile?: number;
   /** URL used at security profile 2 and 3 when the given one is `ws://` (default: the same with `wss://`). */
   secureUrl?: string;
-  /** TLS settings for `wss://` URLs (and `ftps://` transfers); verification is on unless `rejectUnauthorized: false`. */
-  tls?: TlsOptions;
-  /** Client certificate for `wss://` (security profile 3). */
-  keyStoreElement?: KeyStoreElement;
-  /** Clock and timers (default: the real clock). */
-  scheduler?: Scheduler;
   /** Called with the new charge point before its socket opens (used to attach logging). */
   observe?: (cp: Chargepoint) => void;
   /** Identity and hardware (vendor, model, serial, firmware, connectors, power, configuration). */
   profile?: StationProfile;
-  /**
-   * Who sends the first BootNotification: `manual` (default for `connect()`: the script does,
-   * as with the earlier tool) or `auto` (default for `connectMany` and `--cps`).
-   */
-  boot?: BootMode;
-  /** Default answers to CSMS calls (default true); false leaves every action to the script. */
-  defaults?: boolean;
   /** Automatic behaviour switches (heartbeat, meterValues, reconnect, autoPlugIn; all on by default). */
   automation?: Partial<Automation>;
   /** Reconnect back-off bounds in ms (default 1000 to 60000, jittered). */
   backoff?: Partial<Backoff>;
-  /** Directory to persist state and the transaction message queue in (survives restarts). */
-  stateDir?: string;
-  /** Recent frames and events kept for the diagnostics file and GetLog (default 200; 0 keeps none). */
-  journal?: number;
 }
 
 /** The verification opt-out is announced once per process, not once per charge point of a fleet. */
@@ -94,7 +61,6 @@ let insecureWarned = false;
 
 /** Model events worth a journal line (the diagnostics file). */
 const JOURNALLED = new Set(['boot', 'status', 'transaction', 'configuration', 'warning', 'securityEvent']);
-const describe = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
 /** Script-sent actions the model watches to stay in step. */
 const OBSERVED = new Set(['BootNotification', 'StartTransaction', 'StopTransaction', 'StatusNotification']);
@@ -108,13 +74,7 @@ export interface AnswerOptions {
 /** Handler of an inbound CSMS call: return the response payload, or answer with `sendResponse`. */
 export type AnswerHandler = (request: InboundCall) => unknown;
 
-function chargepointIdOf(url: URL): string {
-  const last = url.pathname.split('/').filter(Boolean).pop();
-  if (!last) throw new OcppConnectionError('InvalidUrl', `${url.href} has no charge point id as its last path segment`);
-  return decodeURIComponent(last);
-}
-
-function defaultTimeout(): number {
+function defaultResponseTimeout(): number {
   const fromEnv = Number(process.env.RESPONSE_TIMEOUT);
   return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 15_000;
 }
@@ -127,22 +87,12 @@ function defaultTimeout(): number {
  *
  * Scripts may store their own properties on it (`cp.transaction = …`).
  */
-export class Chargepoint extends EventEmitter {
-  /** Charge point identity (defaults to the URL's last path segment). */
-  readonly id: string;
-  /** The URL it connects to, without credentials. */
-  readonly url: string;
-  /** The protocol endpoint (calls, handlers, validation). */
-  readonly endpoint: RpcEndpoint;
-  private readonly target: URL;
+export class Chargepoint extends ScriptFace {
   private readonly options: ChargepointOptions;
   /** The charge-point model: configuration, connectors, transactions, queue. */
   readonly station: Station;
   /** Boot gate, heartbeat, reconnect. */
   readonly lifecycle: Lifecycle;
-  /** Clock and timers of this charge point. */
-  readonly scheduler: Scheduler;
-  private ws: WebSocket | undefined;
   private readonly triggers = new Map<string, Map<string, AnswerHandler>>();
   private defaultsOn: boolean;
   /** Security profile of the last successful connection: where a raised profile falls back to. */
@@ -158,55 +108,19 @@ export class Chargepoint extends EventEmitter {
    * @param options See {@link ChargepointOptions}.
    */
   constructor(url: string, cpName?: string, options: ChargepointOptions = {}) {
-    super();
-    this.target = parseSocketUrl(url);
-    this.id = cpName ?? chargepointIdOf(this.target);
-    const shown = new URL(this.target.href);
-    shown.username = shown.password = '';
-    this.url = shown.href;
-    this.options = options;
-    this.scheduler = options.scheduler ?? realScheduler;
-    this.endpoint = new RpcEndpoint({
+    super(url, cpName, {
       protocol: options.protocol ?? ocpp16,
-      role: 'ChargePoint',
       validation: options.validation,
-      responseTimeoutMs: options.responseTimeoutMs ?? defaultTimeout(),
+      responseTimeoutMs: options.responseTimeoutMs ?? defaultResponseTimeout(),
       unhandledCallError: options.unhandledCallError,
-      scheduler: this.scheduler,
+      scheduler: options.scheduler,
     });
-    // A frame event costs an allocation per frame: let the endpoint build them only while someone listens.
-    const forward = (e: FrameEvent): boolean => this.emit('frame', e);
-    this.on('newListener', (event: string) => {
-      if (event === 'frame' && this.listenerCount('frame') === 0) this.endpoint.on('frame', forward);
-    });
-    this.on('removeListener', (event: string) => {
-      if (event === 'frame' && this.listenerCount('frame') === 0) this.endpoint.off('frame', forward);
-    });
-    this.endpoint.on('warning', (line: string) => this.emit('warning', line));
-    this.endpoint.on('handlerError', (err: unknown, req: InboundCall) => this.emit('handlerError', err, req));
-    const link: LifecycleLink = {
-      id: this.id,
-      scheduler: this.scheduler,
-      get connected() {
-        return cp.connected;
-      },
-      call: (action, payload) => this.endpoint.call(action, payload),
-      emit: (event, ...args) => {
-        if (JOURNALLED.has(event)) this.station.journal.record(this.scheduler.now(), event, args.map(describe).join(' '));
-        return this.emit(event, ...args);
-      },
-      open: () => this.connect(),
-      drop: () => this.closeSocket(),
-      ping: () => this.ws?.ping(),
-      mute: (on) => (this.endpoint.muted = on),
-    };
-    const cp = this;
+    this.options = options;
+    const link = this.lifecycleLink(() => this.station.journal, JOURNALLED, () => this.connect(), (on) => (this.endpoint.muted = on));
     const files = { ca: options.tls?.ca, rejectUnauthorized: options.tls?.rejectUnauthorized };
     this.station = new Station(link, { profile: options.profile, automation: options.automation, journal: options.journal, files });
-    if (this.station.journal.capacity > 0) {
-      this.endpoint.on('frame', (e: FrameEvent) => this.station.journal.record(this.scheduler.now(), 'frame', `${e.direction === 'in' ? '<<' : '>>'} ${e.text}`));
-    }
-    this.lifecycle = new Lifecycle(link, this.station, options.boot ?? 'manual', options.backoff);
+    this.journalFrames(this.station.journal);
+    this.lifecycle = new Lifecycle(link, v16LifecycleModel(this.station), options.boot ?? 'manual', options.backoff);
     if (options.stateDir) new StateStore(options.stateDir).attach(this.station);
     // Meter sampling runs from now on, connected or not (values taken offline are queued), with the restored configuration.
     this.station.startTimers();
@@ -214,11 +128,6 @@ export class Chargepoint extends EventEmitter {
     this.defaultsOn = options.defaults ?? true;
     this.endpoint.fallback = (action) => this.defaultHandlerOf(action);
     options.observe?.(this);
-  }
-
-  /** True while the WebSocket is open. */
-  get connected(): boolean {
-    return this.ws !== undefined;
   }
 
   /**
@@ -243,14 +152,7 @@ export class Chargepoint extends EventEmitter {
     }
     this.connectedProfile = config.int('SecurityProfile');
     this.reportedFailures.clear();
-    this.ws = ws;
-    ws.once('close', (code, reason) => {
-      this.ws = undefined;
-      this.emit('close', code, reason.toString());
-      this.lifecycle.closed();
-    });
-    bindSocket(ws, this.endpoint);
-    this.emit('open');
+    this.adoptSocket(ws, () => this.lifecycle.closed());
     // With automatic boot, resolve once the CSMS answered the BootNotification (ready to charge).
     await this.lifecycle.opened();
     return this;
@@ -354,15 +256,7 @@ export class Chargepoint extends EventEmitter {
   async defaultAnswer(request: InboundCall): Promise<Payload> {
     const behaviour = actionEntry(DEFAULT_BEHAVIOURS, request.action) as Behaviour<never> | undefined;
     if (!behaviour) throw new OcppError(this.endpoint.protocol.errors.notSupported, `no default behaviour for ${request.action}`);
-    const outcome = await behaviour(request.payload as never, { station: this.station, lifecycle: this.lifecycle });
-    const response = outcome.response as Payload;
-    if (this.endpoint.isUnanswered(request.uniqueId)) this.sendResponse(request.uniqueId, response);
-    if (outcome.followUp) {
-      Promise.resolve()
-        .then(outcome.followUp)
-        .catch((err: unknown) => this.emit('warning', `${request.action} follow-up failed: ${(err as Error).message}`));
-    }
-    return response;
+    return this.deliverOutcome(request, await behaviour(request.payload as never, { station: this.station, lifecycle: this.lifecycle }));
   }
 
   /**
@@ -394,36 +288,6 @@ export class Chargepoint extends EventEmitter {
       await this.defaultAnswer(req);
       return undefined;
     });
-  }
-
-  /**
-   * Answer an inbound CALL with a CALLRESULT. Throws when the payload is invalid (strict mode)
-   * or the id is not awaiting an answer.
-   * @param uniqueId The request's `uniqueId`.
-   * @param payload The response payload.
-   */
-  sendResponse(uniqueId: string, payload: object): void {
-    this.endpoint.sendResult(uniqueId, payload as Payload);
-  }
-
-  /**
-   * Answer an inbound CALL with a CALLERROR.
-   * @param uniqueId The request's `uniqueId`.
-   * @param code OCPP error code, e.g. `NotSupported`.
-   * @param description Optional description (at most 255 characters are sent).
-   * @param details Optional details object.
-   */
-  sendError(uniqueId: string, code: string, description?: string, details?: Payload): void {
-    this.endpoint.sendError(uniqueId, code, description, details);
-  }
-
-  /**
-   * Put text on the wire exactly as given: no validation, no queue. For deliberately broken
-   * frames when testing a CSMS.
-   * @param text The frame text, e.g. `'[2,"1","Heartbeat",null]'`.
-   */
-  sendRaw(text: string): void {
-    this.endpoint.sendRaw(text);
   }
 
   // ---- charge point → central system (compatibility names) ----
@@ -593,27 +457,6 @@ export class Chargepoint extends EventEmitter {
   // ---- helpers ----
 
   /**
-   * Wait `ms` milliseconds (on the charge point's clock).
-   * @param ms Milliseconds.
-   */
-  sleep(ms: number): Promise<void> {
-    return this.scheduler.sleep(ms);
-  }
-
-  /**
-   * Log a value to the runtime's output (and the web UI's log when one is attached).
-   * @param value Anything printable.
-   */
-  log(value: unknown): void {
-    if (!this.emit('log', value)) console.log(value);
-  }
-
-  /** Register a callback for when the connection closes. @param cb Receives (code, reason). */
-  onClose(cb: (code: number, reason: string) => void): void {
-    this.on('close', cb);
-  }
-
-  /**
    * Close the connection (normal closure) for good (no reconnect) and resolve once it is closed.
    * Notifications already on the wire get up to a second to be answered first.
    */
@@ -621,17 +464,6 @@ export class Chargepoint extends EventEmitter {
     this.lifecycle.stop();
     if (this.connected) await this.station.notified(1_000);
     return this.closeSocket();
-  }
-
-  private closeSocket(): Promise<void> {
-    const ws = this.ws;
-    if (!ws) return Promise.resolve();
-    return new Promise((resolve) => {
-      ws.once('close', () => resolve());
-      ws.close(1000);
-      // A peer that never completes the closing handshake must not hang the script.
-      this.scheduler.after(2_000, () => ws.terminate());
-    });
   }
 
   /** Close and reopen the connection with the same URL, options and keystore; handlers stay. */

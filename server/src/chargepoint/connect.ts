@@ -2,10 +2,48 @@
  * `connect()` and `connectMany()`: the entry points scripts receive.
  * @module
  */
+import { ChargingStation, type ChargingStationOptions } from '../charging-station/charging-station';
+import type { ProtocolVersion } from '../ocpp/protocol';
+import { parseSubprotocol } from '../ocpp/protocols';
 import { Chargepoint, type ChargepointOptions, type KeyStoreElement } from './chargepoint';
 
+/** Options of a 2.0.1 station for `connect` / `connectMany`: `protocol: 'ocpp2.0.1'` (or `'2.0.1'`) picks it. */
+export type StationOptions201 = ChargingStationOptions & {
+  /** The OCPP version: `ocpp2.0.1`. */
+  protocol: 'ocpp2.0.1' | '2.0.1';
+};
+
+/** Options of either version: `protocol` (a name or a protocol table) chooses; 1.6 by default. */
+export type AnyStationOptions = ChargepointOptions | StationOptions201;
+
+/** A 1.6 charge point or a 2.0.1 charging station. */
+export type AnyStation = Chargepoint | ChargingStation;
+
+/** True when the options ask for OCPP 2.0.1. */
+export function wants201(options: { protocol?: string | ProtocolVersion } | undefined): options is StationOptions201 {
+  const p = options?.protocol;
+  if (p === undefined) return false;
+  return (typeof p === 'string' ? parseSubprotocol(p) : p.subprotocol) === 'ocpp2.0.1';
+}
+
+/** A station of the version the options ask for, not yet connected. */
+function createStation(url: string, id: string | undefined, options: AnyStationOptions): AnyStation {
+  if (wants201(options)) {
+    const { protocol: _version, ...rest } = options;
+    return new ChargingStation(url, id, rest);
+  }
+  const { protocol, ...rest } = options as ChargepointOptions & { protocol?: string | ProtocolVersion };
+  if (typeof protocol === 'string') parseSubprotocol(protocol); // a readable error for an unknown name; 1.6 otherwise
+  return new Chargepoint(url, id, typeof protocol === 'object' ? { ...rest, protocol } : rest);
+}
+
 /** The `connect` function handed to scripts. */
-export type ConnectFunction = (url: string, cpName?: string, keyStoreElement?: KeyStoreElement, options?: ChargepointOptions) => Promise<Chargepoint>;
+export interface ConnectFunction {
+  /** A 2.0.1 charging station. */
+  (url: string, cpName: string | undefined, keyStoreElement: KeyStoreElement | undefined, options: StationOptions201): Promise<ChargingStation>;
+  /** A 1.6 charge point. */
+  (url: string, cpName?: string, keyStoreElement?: KeyStoreElement, options?: ChargepointOptions): Promise<Chargepoint>;
+}
 
 /**
  * Open a WebSocket to a central system (subprotocol `ocpp1.6`) and resolve to a connected
@@ -15,14 +53,21 @@ export type ConnectFunction = (url: string, cpName?: string, keyStoreElement?: K
  * @param url `ws://host:port/path/CP_ID` or `wss://…`; `ws://user:pass@host/…` sends HTTP Basic auth.
  * @param cpName Charge point id (default: the URL's last path segment).
  * @param keyStoreElement Client certificate `{id, key, cert}` (PEM paths) for `wss://`; default from the keystore.
- * @param options Further options (profile, boot, automation, timeouts, validation, TLS, password, stateDir).
+ * With `{protocol: 'ocpp2.0.1'}` it opens an OCPP 2.0.1 {@link ChargingStation} instead
+ * (subprotocol `ocpp2.0.1`, options {@link ChargingStationOptions}).
+ * @param options Further options (protocol, profile, boot, automation, timeouts, validation, TLS, password, stateDir).
  */
-export async function connect(url: string, cpName?: string, keyStoreElement?: KeyStoreElement, options: ChargepointOptions = {}): Promise<Chargepoint> {
-  return new Chargepoint(url, cpName, keyStoreElement ? { ...options, keyStoreElement } : options).connect();
+export async function connect(url: string, cpName: string | undefined, keyStoreElement: KeyStoreElement | undefined, options: StationOptions201): Promise<ChargingStation>;
+export async function connect(url: string, cpName?: string, keyStoreElement?: KeyStoreElement, options?: ChargepointOptions): Promise<Chargepoint>;
+export async function connect(url: string, cpName?: string, keyStoreElement?: KeyStoreElement, options: AnyStationOptions = {}): Promise<AnyStation> {
+  return createStation(url, cpName, keyStoreElement ? { ...options, keyStoreElement } : options).connect();
 }
 
-/** Options of {@link connectMany}. */
-export interface FleetOptions extends ChargepointOptions {
+/** Options of {@link connectMany} (fleet options with a 1.6 or, with `protocol: 'ocpp2.0.1'`, a 2.0.1 station's). */
+export type FleetOptions = FleetSettings & (ChargepointOptions | StationOptions201);
+
+/** The fleet part of {@link FleetOptions}. */
+export interface FleetSettings {
   /** Id prefix (default `CP`); ids are prefix + zero-padded number, e.g. CP001. */
   idPrefix?: string;
   /** Number of the first charge point (default 1). */
@@ -37,7 +82,7 @@ export interface FleetOptions extends ChargepointOptions {
    */
   shard?: Shard;
   /** Called after each charge point's first connection attempt. */
-  onProgress?: (done: number, total: number, cp: Chargepoint, connected: boolean) => void;
+  onProgress?: (done: number, total: number, cp: AnyStation, connected: boolean) => void;
 }
 
 /** From this many charge points, `connectMany` defaults to `journal: 0`. */
@@ -78,17 +123,20 @@ export function fleetId(prefix: string, n: number, total: number): string {
  * their diagnostics files list frames.
  * @param baseUrl CSMS URL the ids are appended to, e.g. `ws://localhost:8100/ocpp/`.
  * @param count Number of charge points (of the whole fleet, when `shard` is given).
- * @param options Fleet and charge-point options (`boot` defaults to `auto`).
+ * @param options Fleet and charge-point options (`boot` defaults to `auto`; `protocol: 'ocpp2.0.1'` for 2.0.1 stations).
  */
-export async function connectMany(baseUrl: string, count: number, options: FleetOptions = {}): Promise<Chargepoint[]> {
+export async function connectMany(baseUrl: string, count: number, options: FleetSettings & StationOptions201): Promise<ChargingStation[]>;
+export async function connectMany(baseUrl: string, count: number, options?: FleetSettings & ChargepointOptions): Promise<Chargepoint[]>;
+export async function connectMany(baseUrl: string, count: number, options?: FleetOptions): Promise<AnyStation[]>;
+export async function connectMany(baseUrl: string, count: number, options: FleetOptions = {}): Promise<AnyStation[]> {
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`connectMany: count must be a positive integer, got ${String(count)}`);
   const { idPrefix = 'CP', firstIndex = 1, concurrency = 50, onProgress, shard, ...cpOptions } = options;
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
-  const fleet: Chargepoint[] = [];
+  const fleet: AnyStation[] = [];
   const { start, count: mine } = shard ? shardRange(count, shard) : { start: 0, count };
   for (let i = start; i < start + mine; i++) {
     const id = fleetId(idPrefix, firstIndex + i, firstIndex + count - 1);
-    fleet.push(new Chargepoint(base + encodeURIComponent(id), id, { boot: 'auto', journal: count >= LARGE_FLEET ? 0 : undefined, ...cpOptions }));
+    fleet.push(createStation(base + encodeURIComponent(id), id, { boot: 'auto', journal: count >= LARGE_FLEET ? 0 : undefined, ...cpOptions } as AnyStationOptions));
   }
   let next = 0;
   let done = 0;
@@ -106,12 +154,13 @@ export async function connectMany(baseUrl: string, count: number, options: Fleet
 /** What the runtime hands to a script: `connect` with default options, plus `connect.many`. */
 export interface ScriptConnect extends ConnectFunction {
   /** {@link connectMany} with the same defaults. */
-  many: (baseUrl: string, count: number, options?: FleetOptions) => Promise<Chargepoint[]>;
+  many: (baseUrl: string, count: number, options?: FleetOptions) => Promise<AnyStation[]>;
 }
 
 /** A `connect` bound to default options (what the runtime hands to a script). */
-export function makeConnect(defaults: ChargepointOptions): ScriptConnect {
-  const bound = (url: string, cpName?: string, keyStoreElement?: KeyStoreElement, options?: ChargepointOptions) =>
-    connect(url, cpName, keyStoreElement, { ...defaults, ...options });
-  return Object.assign(bound, { many: (baseUrl: string, count: number, options?: FleetOptions) => connectMany(baseUrl, count, { ...defaults, ...options }) });
+export function makeConnect(defaults: AnyStationOptions): ScriptConnect {
+  const bound = (url: string, cpName?: string, keyStoreElement?: KeyStoreElement, options?: AnyStationOptions) =>
+    createStation(url, cpName, { ...defaults, ...options, ...(keyStoreElement ? { keyStoreElement } : {}) } as AnyStationOptions).connect();
+  const many = (baseUrl: string, count: number, options?: FleetOptions) => connectMany(baseUrl, count, { ...defaults, ...options } as FleetSettings & ChargepointOptions);
+  return Object.assign(bound as ConnectFunction, { many });
 }

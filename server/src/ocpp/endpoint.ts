@@ -159,6 +159,11 @@ export class RpcEndpoint extends EventEmitter {
    */
   muted = false;
   /**
+   * While set, every inbound CALL is answered with a CALLERROR of this code instead of being
+   * served (a 2.0.1 station whose BootNotification was Rejected answers `SecurityError`, B03.FR.08).
+   */
+  refusal: string | undefined;
+  /**
    * Handler of actions nobody registered one for (the charge point's built-in answers): one
    * function per endpoint instead of a map entry and closure per action and connection.
    */
@@ -332,6 +337,7 @@ export class RpcEndpoint extends EventEmitter {
     if (this.listenerCount('frame') > 0) this.emit('frame', { direction: 'in', text, frame, action } satisfies FrameEvent);
     if (frame.type !== MessageType.CALL) this.settle(frame);
     else if (this.muted) this.warn(`ignored ${frame.action} ${frame.id}: not accepted by the peer yet`);
+    else if (this.refusal) this.writeError(frame.id, this.refusal, 'not accepted by the peer yet', {}, frame.action);
     else void this.dispatch(frame.id, frame.action, frame.payload);
   }
 

@@ -4,6 +4,7 @@
  */
 import type { PeriodicCommand } from '../csms/commands';
 import { AUTH_MODES, parseBootStatusSequence, type AuthMode, type RegistrationStatus } from '../csms/policy';
+import { parseSubprotocol, type Subprotocol } from '../ocpp/protocols';
 import type { ValidationMode } from '../ocpp/validator';
 import { isLoopback } from '../security/http-access';
 import { VERBOSITY } from './log';
@@ -48,6 +49,8 @@ export interface CliOptions {
   workers?: number;
   /** `--shard i/n`: run only block i of n of the `--cps` fleet's ids. */
   shard?: { index: number; count: number };
+  /** `--protocol V`: the OCPP version of charge points a script or `--cps` opens (`1.6`, default, or `2.0.1`). */
+  protocol?: Subprotocol;
   /** `--profile FILE`: station profile JSON (identity, hardware, configuration). */
   profile?: string;
   /** `--state-dir DIR`: persist charge-point state and queued transaction messages; with `--csms`, the CSMS's records. */
@@ -130,7 +133,7 @@ export const HELP = `Usage: ./start.sh [options] [script.js|.mjs|.ts] [script ar
        ./start.sh [--v] [--with-csms] [--token T]      (no script: server mode, web UI)
        cat script.js | ./start.sh --stdin [options]
        ./start.sh --csms [--port 8100]
-       ./start.sh --cps 100 --url ws://host:port/ocpp/ [--id-prefix CP]
+       ./start.sh --cps 100 --url ws://host:port/ocpp/ [--id-prefix CP] [--protocol 2.0.1]
 
 Runs a charge-point script against a central system, the mock CSMS, or (without a script)
 the web UI.
@@ -172,9 +175,14 @@ Charge points without a script
                             for running the parts on several machines (docs/kubernetes.md)
 
 Charge-point model
+  --protocol V              OCPP version of the charge points: 1.6 (default) or 2.0.1; with
+                            2.0.1, --cps runs OCPP 2.0.1 charging stations and a script's
+                            connect() opens one (a ChargingStation, subprotocol ocpp2.0.1)
   --profile FILE            station profile JSON: vendor, model, serialNumber,
                             firmwareVersion, connectors, maxPowerW, phases, voltage,
-                            fixedCable, configuration {key: value}
+                            fixedCable, configuration {key: value}; for 2.0.1: evses
+                            [{connectors: ["cType2"], maxPowerW}], components, variables
+                            {"Component.Variable[Instance]": value}
   --state-dir DIR           persist state and undelivered transaction messages in DIR, so a
                             restarted simulator loses no StopTransaction (with --csms: the
                             CSMS's records, see below)
@@ -411,6 +419,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--id-prefix': o.idPrefix = value(); break;
       case '--workers': o.workers = integer(arg, value(), 1, 256); break;
       case '--shard': o.shard = shardArg(value()); break;
+      case '--protocol': o.protocol = usage(() => parseSubprotocol(value())); break;
       case '--profile': o.profile = value(); break;
       case '--state-dir': o.stateDir = value(); break;
       case '--no-state': o.noState = true; break;

@@ -7,9 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
-import type { Chargepoint } from '../chargepoint/chargepoint';
-import { connectMany, fleetId, makeConnect, shardRange } from '../chargepoint/connect';
 import type { ChargepointOptions } from '../chargepoint/chargepoint';
+import { connectMany, fleetId, makeConnect, shardRange, type AnyStation, type AnyStationOptions } from '../chargepoint/connect';
 import { readProfile } from '../chargepoint/model/profile';
 import { VirtualScheduler, realScheduler } from '../ocpp/scheduler';
 import { HELP, UsageError, parseArgs, serverMode, type CliOptions } from './args';
@@ -29,7 +28,7 @@ const stopCsms = async (csms: CsmsSetup | undefined): Promise<void> => {
   if (csms) await csmsMode().stopCsms(csms);
 };
 
-function observe(log: Log, live: Set<Chargepoint>, script: () => LoadedScript | undefined): (cp: Chargepoint) => void {
+function observe(log: Log, live: Set<AnyStation>, script: () => LoadedScript | undefined): (cp: AnyStation) => void {
   return (cp) => {
     live.add(cp);
     cp.on('open', () => log.line('ocpp:cp', `${cp.id} connected to ${cp.url}`));
@@ -63,7 +62,7 @@ async function run(argv: string[]): Promise<number> {
   const csms = o.withCsms ? await startCsms(o, log) : undefined;
   if (csms && !process.env.CSMS_URL) process.env.CSMS_URL = csms.url;
   let loaded: LoadedScript | undefined;
-  const live = new Set<Chargepoint>();
+  const live = new Set<AnyStation>();
   const clock = o.virtualClock ? new VirtualScheduler() : realScheduler;
   // connect.clock: the charge points' clock; connect.csms: the embedded mock CSMS (--with-csms), so a script can play both sides.
   const connect = Object.assign(makeConnect({ ...modelOptions(o, csms), scheduler: clock, observe: observe(log, live, () => loaded) }), { clock, csms });
@@ -109,12 +108,22 @@ function ignoreTlsEnvSwitch(): void {
  * Charge-point options every mode shares: validation, trusted CAs (plus the embedded CSMS's test
  * CA), security settings, profile, state directory.
  */
-function modelOptions(o: CliOptions, csms?: CsmsSetup): ChargepointOptions {
+function modelOptions(o: CliOptions, csms?: CsmsSetup): AnyStationOptions {
   const extra = trustedCas(o.caFiles, o.caDirs);
   const ca = csms?.pki ? [...(extra ?? tls.rootCertificates), csms.pki.ca.cert] : extra;
-  const tlsOptions: ChargepointOptions['tls'] = {};
+  const tlsOptions: NonNullable<AnyStationOptions['tls']> = {};
   if (ca) tlsOptions.ca = ca;
   if (o.insecure) tlsOptions.rejectUnauthorized = false;
+  if (o.protocol === 'ocpp2.0.1') {
+    return {
+      protocol: o.protocol,
+      validation: o.validation,
+      tls: Object.keys(tlsOptions).length > 0 ? tlsOptions : undefined,
+      password: o.password,
+      profile: o.profile !== undefined ? (readProfile(o.profile) as object) : undefined,
+      stateDir: o.stateDir,
+    };
+  }
   return {
     validation: o.validation,
     tls: Object.keys(tlsOptions).length > 0 ? tlsOptions : undefined,
@@ -129,7 +138,7 @@ function modelOptions(o: CliOptions, csms?: CsmsSetup): ChargepointOptions {
 /** No script: the web UI, its REST API and bridge (and the mock CSMS with `--with-csms`), until Ctrl-C. */
 async function runServer(o: CliOptions, log: Log): Promise<number> {
   const csms = o.withCsms ? await startCsms(o, log) : undefined;
-  const live = new Set<Chargepoint>();
+  const live = new Set<AnyStation>();
   let web;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -139,7 +148,8 @@ async function runServer(o: CliOptions, log: Log): Promise<number> {
       token: o.noToken ? false : o.token,
       scriptTimeoutMs: o.scriptTimeoutS * 1000,
       csms,
-      chargepoint: { ...modelOptions(o, csms), observe: observe(log, live, () => undefined) },
+      // The web UI drives 1.6 charge points.
+      chargepoint: { ...(modelOptions(o, csms) as ChargepointOptions), observe: observe(log, live, () => undefined) },
     });
   } catch (err) {
     await stopCsms(csms);
@@ -203,7 +213,7 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
     ({ started, failed } = fleet);
     close = () => fleet.close();
   } else {
-    const live = new Set<Chargepoint>();
+    const live = new Set<AnyStation>();
     const fleet = await connectMany(url, total, {
       ...modelOptions(o, csms),
       idPrefix: o.idPrefix,

@@ -11,8 +11,8 @@
 import os from 'node:os';
 import { Writable } from 'node:stream';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { Chargepoint, ChargepointOptions } from '../chargepoint/chargepoint';
-import { type Shard, connectMany } from '../chargepoint/connect';
+import { type AnyStation, type AnyStationOptions, type Shard, connectMany } from '../chargepoint/connect';
+import type { FrameEvent } from '../ocpp/endpoint';
 import { Log } from './log';
 
 /** Fleets from this size get one worker per CPU by default. */
@@ -36,7 +36,7 @@ export interface FleetWorkerData {
   /** Id prefix. */
   idPrefix: string;
   /** Charge-point options (cloneable ones only). */
-  options: ChargepointOptions;
+  options: AnyStationOptions;
   /** Log namespaces and `--s`. */
   logPattern: string;
   /** `--s`. */
@@ -155,11 +155,11 @@ async function workerMain(d: FleetWorkerData): Promise<void> {
   let failed = 0;
   let total = 0;
   let lastSent = 0;
-  const fleet: Chargepoint[] = await connectMany(d.url, d.total, {
+  const fleet: AnyStation[] = await connectMany(d.url, d.total, {
     ...d.options,
     idPrefix: d.idPrefix,
     shard: d.shard,
-    observe: (cp) => {
+    observe: (cp: AnyStation) => {
       total++;
       cp.on('warning', (line: string) => log.warn(`${cp.id}: ${line}`));
       cp.on('handlerError', (err: unknown, req: { action: string; uniqueId: string }) => log.error(`${cp.id}: handler for ${req.action} (${req.uniqueId}) failed: ${String(err)}`));
@@ -167,7 +167,7 @@ async function workerMain(d: FleetWorkerData): Promise<void> {
         cp.on('open', () => log.line('ocpp:cp', `${cp.id} connected to ${cp.url}`));
         cp.on('close', (code: number) => log.line('ocpp:cp', `${cp.id} disconnected (${code})`));
       }
-      if (log.enabled('ocpp:frame')) cp.on('frame', (e) => log.frame('ocpp:frame', cp.id, e));
+      if (log.enabled('ocpp:frame')) cp.on('frame', (e: FrameEvent) => log.frame('ocpp:frame', cp.id, e));
     },
     onProgress: (done, all, _cp, connected) => {
       attempted = done;

@@ -7,6 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { Chargepoint, type ChargepointOptions } from '../chargepoint/chargepoint';
+import { ChargingStation } from '../charging-station/charging-station';
 import type { FrameEvent, InboundCall } from '../ocpp/endpoint';
 import { OcppConnectionError } from '../ocpp/errors';
 import { parseSocketUrl } from '../transport/client';
@@ -158,6 +159,8 @@ function safeJson(v: unknown): string {
 /** The charge points of one server-mode process. */
 export class Registry extends EventEmitter {
   private readonly entries = new Map<string, Entry>();
+  /** OCPP 2.0.1 stations, by id (the UI's connector board drives 1.6 charge points only for now). */
+  private readonly stations201 = new Map<string, ChargingStation>();
 
   /**
    * @param options Charge-point options every charge point gets (validation, TLS, profile, logging observer).
@@ -206,6 +209,39 @@ export class Registry extends EventEmitter {
     this.attach(id, cp);
     this.changed(id);
     return this.summary(id);
+  }
+
+  /**
+   * Create an OCPP 2.0.1 station (not connected) under an id, with the registry's TLS and
+   * validation options.
+   * @param req Id, URL (the id is appended as for 1.6), password, bootOnConnect.
+   */
+  create201(req: CreateRequest): ChargingStation {
+    const { id, url } = req;
+    if (typeof id !== 'string' || !ID_PATTERN.test(id)) throw new RegistryError(400, `invalid id ${JSON.stringify(id)}: 1 to 48 characters, no spaces, '/', '?', '#' or '%'`);
+    if (typeof url !== 'string' || url === '') throw new RegistryError(400, 'url is required, e.g. ws://localhost:9000/ocpp/');
+    if (this.entries.has(id) || this.stations201.has(id)) throw new RegistryError(409, `charge point ${id} exists`);
+    const full = url.endsWith('/') ? url + encodeURIComponent(id) : url;
+    const { validation, tls, scheduler, journal } = this.options;
+    try {
+      const cs = new ChargingStation(full, id, { validation, tls, scheduler, journal, boot: req.bootOnConnect === false ? 'manual' : 'auto', ...(req.password ? { password: req.password } : {}) });
+      this.stations201.set(id, cs);
+      return cs;
+    } catch (err) {
+      throw new RegistryError(400, (err as Error).message);
+    }
+  }
+
+  /** The 2.0.1 station under an id, if that id holds one. @param id Its id. */
+  station201(id: string): ChargingStation | undefined {
+    return this.stations201.get(id);
+  }
+
+  /** Close and forget a 2.0.1 station. @param id Its id. */
+  async remove201(id: string): Promise<void> {
+    const cs = this.stations201.get(id);
+    this.stations201.delete(id);
+    await cs?.close();
   }
 
   /**
@@ -426,7 +462,9 @@ export class Registry extends EventEmitter {
     const all = [...this.entries.values()];
     this.entries.clear();
     for (const e of all) e.detach();
-    await Promise.all(all.map((e) => e.cp.close()));
+    const stations = [...this.stations201.values()];
+    this.stations201.clear();
+    await Promise.all([...all.map((e) => e.cp.close()), ...stations.map((cs) => cs.close())]);
   }
 
   private entry(id: string): Entry {

@@ -7,6 +7,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { DEFAULT_BEHAVIOURS } from '../chargepoint/behaviour/index';
 import type { Chargepoint } from '../chargepoint/chargepoint';
+import type { ChargingStation } from '../charging-station/charging-station';
 import type { ConnectorErrorCode } from '../chargepoint/model/connector';
 import type { StopReason } from '../chargepoint/station/station';
 import type { MockCsms } from '../csms/mock-csms';
@@ -21,6 +22,7 @@ import { refuse, sendRefusal, type AccessPolicy } from '../security/http-access'
 import { RegistryError, bodyOf, type Registry } from './registry';
 import type { ConsoleScripts } from './console-script';
 import { CHARGE_POINT_ACTIONS, CSMS_ACTIONS, templatesFor } from './templates';
+import { iso14443Problem, readCard } from './rfid';
 
 /** What the API serves besides the registry. */
 export interface RestContext {
@@ -86,6 +88,25 @@ function checkPayload(action: string, payload: unknown, res: Response, protocol:
 
 const CONNECTOR_OPS = new Set(['plug-in', 'unplug', 'start', 'stop', 'suspend', 'resume', 'fault', 'clear-fault']);
 
+/** A card at a 2.0.1 station's reader: 400 with the reason for a bad UID, else the Authorize verdict. */
+export async function rfid201(station: ChargingStation, uid: unknown, res: Response): Promise<unknown> {
+  const problem = iso14443Problem(uid);
+  if (problem) return res.status(400).json({ error: problem });
+  if (!station.connected) return res.status(409).json({ error: `${station.id} is not connected`, code: 'NotConnected' });
+  return res.json(await readCard(station, uid as string));
+}
+
+/** The seeds' `POST /authorize_rfid {"cp", "uid"}` for 2.0.1 stations (mounted at the root, behind the same access checks). */
+export function authorizeRfidHandler(registry: Registry): (req: Request, res: Response, next: NextFunction) => void {
+  return h(async (req, res) => {
+    const b = bodyOf(req.body);
+    const station = typeof b.cp === 'string' ? registry.station201(b.cp) : undefined;
+    if (!station) return res.status(404).json({ error: `no OCPP 2.0.1 station ${JSON.stringify(b.cp)}` });
+    return rfid201(station, b.uid, res);
+  });
+}
+
+/** The `/api` router. */
 /** ISO/IEC 14443 UIDs are 4 (single), 7 (double) or 10 (triple size) bytes. */
 const ISO14443_UID = /^(?:[0-9A-Fa-f]{8}|[0-9A-Fa-f]{14}|[0-9A-Fa-f]{20})$/;
 
@@ -122,6 +143,11 @@ export function apiRouter(ctx: RestContext): Router {
 
   r.post('/chargepoints', h(async (req, res) => {
     const b = bodyOf(req.body);
+    if (b.protocol === '2.0.1' || b.protocol === 'ocpp2.0.1') {
+      const cs = registry.create201({ id: b.id as string, url: b.url as string, password: b.password as string | undefined, bootOnConnect: b.bootOnConnect !== false });
+      if (b.connect === true) await cs.connect();
+      return res.status(201).json({ id: cs.id, url: cs.url, protocol: 'ocpp2.0.1', state: cs.connected ? 'connected' : 'disconnected', bootState: cs.station.bootState });
+    }
     const summary = registry.create({ id: b.id as string, url: b.url as string, password: b.password as string | undefined, bootOnConnect: b.bootOnConnect !== false });
     if (b.connect !== true) return res.status(201).json(summary);
     try {
@@ -137,7 +163,8 @@ export function apiRouter(ctx: RestContext): Router {
   });
 
   r.delete('/chargepoints/:id', h(async (req, res) => {
-    await registry.remove(param(req, 'id'));
+    const id = param(req, 'id');
+    await (registry.station201(id) ? registry.remove201(id) : registry.remove(id));
     res.status(204).end();
   }));
 
@@ -181,6 +208,8 @@ export function apiRouter(ctx: RestContext): Router {
 
   // An RFID card held to the reader: Authorize with its UID, the CSMS's answer returned as is.
   r.post('/chargepoints/:id/rfid', h(async (req, res) => {
+    const station = registry.station201(param(req, 'id'));
+    if (station) return rfid201(station, bodyOf(req.body).uid, res);
     const c = cp(req);
     const uid = bodyOf(req.body).uid;
     if (typeof uid !== 'string' || !ISO14443_UID.test(uid)) {

@@ -13,7 +13,7 @@ import { createBoundedServer, isLoopback, newToken, refuse, refuseBody, sendRefu
 import { startBridge } from './bridge';
 import { ConsoleScripts } from './console-script';
 import { Registry } from './registry';
-import { API_BODY_LIMIT, apiRouter } from './rest';
+import { API_BODY_LIMIT, apiRouter, authorizeRfidHandler } from './rest';
 
 /** Options of {@link startWebServer}. */
 export interface WebServerOptions {
@@ -117,6 +117,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (refused) return sendRefusal(res, refused.status, { error: refused.error });
     next();
   });
+  // The seeds' RFID route, outside /api but behind the same checks.
+  app.post('/authorize_rfid', (req, res, next) => {
+    const refused = refuse(req, policy, 'rest') ?? refuseBody(req, API_BODY_LIMIT);
+    if (refused) return sendRefusal(res, refused.status, { error: refused.error });
+    next();
+  }, express.json({ limit: '16kb' }), authorizeRfidHandler(registry));
   app.use('/api', apiRouter({ registry, csms: options.csms, version: packageVersion(root), bridgePort: port + 1, access: policy, scripts, scriptTimeoutMs }));
   // Looked up per request, so `npm run docs` / `npm run build:client` take effect without a restart.
   const docs = path.join(root, 'docs/api');

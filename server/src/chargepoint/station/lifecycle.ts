@@ -1,15 +1,15 @@
 /**
- * The connection lifecycle of a charge point: boot gate (OCPP 1.6 §4.2, §5.x BootNotification:
- * nothing but BootNotification before Accepted or Pending; Rejected means silence until the
- * interval passed), heartbeats (§4.6), WebSocket pings (`WebSocketPingInterval`), automatic
- * reconnect with jittered exponential back-off (also after HTTP 404, OCPP-J §3.1), and reboots.
- * A plain reconnect does not boot again.
+ * The connection lifecycle of a charge point or charging station, the same for OCPP 1.6 and
+ * 2.0.1: boot gate (1.6 §4.2, 2.0.1 B01-B03: nothing but BootNotification before Accepted or
+ * Pending; Rejected means silence until the interval passed), heartbeats (1.6 §4.6, 2.0.1 G02),
+ * WebSocket pings (`WebSocketPingInterval`), automatic reconnect with back-off (also after HTTP
+ * 404, OCPP-J §3.1), and reboots. A plain reconnect does not boot again (2.0.1 Part 4 §5.3).
+ * What differs between the versions (the BootNotification payload, where the intervals are
+ * configured, how connectors are reported) comes from a {@link LifecycleModel}.
  * @module
  */
 import type { Payload } from '../../ocpp/frames';
-import type { TimerHandle } from '../../ocpp/scheduler';
-import type { Ocpp16Messages } from '../../ocpp/v16/types';
-import type { Station, StationLink } from './station';
+import type { Scheduler, TimerHandle } from '../../ocpp/scheduler';
 
 /** Who sends the first BootNotification. */
 export type BootMode = 'auto' | 'manual';
@@ -22,7 +22,68 @@ export interface Backoff {
   maxMs: number;
 }
 
-/** The socket side the lifecycle drives (implemented by the Chargepoint). */
+/** BootNotification registration status, or `None` before the first answer. */
+export type BootState = 'None' | 'Pending' | 'Accepted' | 'Rejected';
+
+/** The connection side of a model (implemented by the script faces). */
+export interface StationLink {
+  /** Charge point / charging station identity. */
+  readonly id: string;
+  /** Clock and timers. */
+  readonly scheduler: Scheduler;
+  /** True while the WebSocket is open. */
+  readonly connected: boolean;
+  /** Send a CALL through the RPC endpoint. */
+  call(action: string, payload: Payload): Promise<Payload>;
+  /** Emit a model event (`status`, `transaction`, `warning`). */
+  emit(event: string, ...args: unknown[]): boolean;
+}
+
+/** The answer to a BootNotification, in both versions. */
+export interface BootAnswer {
+  /** Registration status. */
+  status: 'Accepted' | 'Pending' | 'Rejected';
+  /** Heartbeat interval (Accepted) or wait before the next boot (Pending/Rejected), in s. */
+  interval: number;
+}
+
+/** What the lifecycle needs from the model of one OCPP version. */
+export interface LifecycleModel {
+  /** Registration status from the last BootNotification answer. */
+  bootState: BootState;
+  /** Connected and accepted: free to send. */
+  readonly online: boolean;
+  /** Automatic behaviour switches the lifecycle obeys. */
+  readonly automation: { readonly reconnect: boolean; readonly heartbeat: boolean };
+  /** The BootNotification request of this version, with the model's identity. */
+  bootRequest(): Payload;
+  /** The heartbeat interval now configured, in s (0: none). */
+  heartbeatIntervalS(): number;
+  /** Adopt the interval of an Accepted boot. */
+  setHeartbeatInterval(seconds: number): void;
+  /** The WebSocket ping interval now configured, in s (0: none). */
+  pingIntervalS(): number;
+  /** Report every connector (after an Accepted boot). */
+  reportAll(): Promise<void>;
+  /** Record a security event and queue its notification. */
+  raise(type: 'StartupOfTheDevice' | 'ResetOrReboot'): void;
+  /** Send a Heartbeat. */
+  heartbeat(): void;
+  /** Send what waits in the message queue. */
+  pumpQueue(): void;
+  /** Arm the model's timers (meter values) that are not running. */
+  startTimers(): void;
+  /** Cancel the model's timers. */
+  stopTimers(): void;
+  /** A readable warning. */
+  warn(line: string): void;
+  /** Wait before reconnect attempt `attempt` (0-based), in ms; absent: the lifecycle's jittered back-off. */
+  reconnectDelayMs?(attempt: number): number;
+  /** Reconnected while accepted, without a new boot (2.0.1 B04: report what changed offline). */
+  reconnected?(): void;
+}
+
+/** The socket side the lifecycle drives (implemented by the script faces). */
 export interface LifecycleLink extends StationLink {
   /** Open the WebSocket; rejects with a readable error. */
   open(): Promise<unknown>;
@@ -30,11 +91,9 @@ export interface LifecycleLink extends StationLink {
   drop(): Promise<void>;
   /** Send a WebSocket ping. */
   ping(): void;
-  /** While true, inbound CALLs get no answer at all (Rejected, §4.2.1). */
+  /** While true, inbound CALLs are not served (Rejected: 1.6 §4.2.1 silence, 2.0.1 B03.FR.08 SecurityError). */
   mute(on: boolean): void;
 }
-
-type BootConf = Ocpp16Messages['BootNotification']['response'];
 
 /** Boot, heartbeat, ping and reconnect of one charge point. */
 export class Lifecycle {
@@ -58,7 +117,7 @@ export class Lifecycle {
    * @param mode `auto`: boot on the first connection; `manual`: the script sends BootNotification.
    * @param backoff Reconnect back-off bounds.
    */
-  constructor(private readonly link: LifecycleLink, private readonly station: Station, readonly mode: BootMode, backoff?: Partial<Backoff>) {
+  constructor(private readonly link: LifecycleLink, private readonly station: LifecycleModel, readonly mode: BootMode, backoff?: Partial<Backoff>) {
     this.needsBoot = mode === 'auto';
     this.backoff = { minMs: 1000, maxMs: 60_000, ...backoff };
   }
@@ -70,7 +129,10 @@ export class Lifecycle {
     this.link.scheduler.cancel(this.reconnectTimer);
     this.link.mute(false);
     if (this.needsBoot) await this.boot();
-    else if (this.station.bootState === 'Accepted') this.online();
+    else if (this.station.bootState === 'Accepted') {
+      this.station.reconnected?.();
+      this.online();
+    }
   }
 
   /** The socket closed. Unless stopped on purpose, reconnect. */
@@ -116,7 +178,7 @@ export class Lifecycle {
     await this.link.drop();
     this.station.bootState = 'None';
     // Queued while down, delivered after the new boot.
-    this.station.security.raise('ResetOrReboot');
+    this.station.raise('ResetOrReboot');
     this.reconnectTimer = this.link.scheduler.after(delayMs, () => void this.connectNow());
   }
 
@@ -135,16 +197,9 @@ export class Lifecycle {
   /** Send BootNotification with the profile's identity and act on the answer. */
   async boot(): Promise<void> {
     this.cancel(this.bootTimer);
-    const p = this.station.profile;
-    const payload: Ocpp16Messages['BootNotification']['request'] = {
-      chargePointVendor: p.vendor,
-      chargePointModel: p.model,
-      chargePointSerialNumber: p.serialNumber,
-      firmwareVersion: p.firmwareVersion,
-    };
-    let conf: BootConf;
+    let conf: BootAnswer;
     try {
-      conf = (await this.link.call('BootNotification', payload as unknown as Payload)) as unknown as BootConf;
+      conf = (await this.link.call('BootNotification', this.station.bootRequest())) as unknown as BootAnswer;
     } catch (err) {
       if (!this.link.connected) return;
       this.station.warn(`BootNotification failed: ${(err as Error).message}`);
@@ -159,16 +214,16 @@ export class Lifecycle {
    * heartbeat interval, report every connector (when we booted), go online. Pending/Rejected:
    * boot again after `interval` (0: a sane default).
    */
-  async answered(conf: BootConf, ours: boolean): Promise<void> {
+  async answered(conf: BootAnswer, ours: boolean): Promise<void> {
     this.station.bootState = conf.status;
     this.link.emit('boot', conf.status);
     if (conf.status === 'Accepted') {
       this.needsBoot = false;
-      if (conf.interval > 0) this.station.config.set('HeartbeatInterval', conf.interval);
+      if (conf.interval > 0) this.station.setHeartbeatInterval(conf.interval);
       if (ours) await this.station.reportAll();
       if (ours && !this.startedUp) {
         this.startedUp = true;
-        this.station.security.raise('StartupOfTheDevice');
+        this.station.raise('StartupOfTheDevice');
       }
       this.online();
       for (const fn of this.afterBoot.splice(0)) fn();
@@ -194,16 +249,16 @@ export class Lifecycle {
     this.station.startTimers();
     this.armHeartbeat();
     this.armPing();
-    this.station.queue.pump();
+    this.station.pumpQueue();
   }
 
   /** (Re)arm the heartbeat at `HeartbeatInterval`. */
   armHeartbeat(): void {
     this.cancel(this.heartbeatTimer);
-    const intervalS = this.station.config.int('HeartbeatInterval');
+    const intervalS = this.station.heartbeatIntervalS();
     if (intervalS <= 0 || !this.station.online) return;
     this.heartbeatTimer = this.link.scheduler.after(intervalS * 1000, () => {
-      if (this.station.automation.heartbeat) void this.station.notify('Heartbeat', {});
+      if (this.station.automation.heartbeat) this.station.heartbeat();
       this.armHeartbeat();
     });
   }
@@ -211,7 +266,7 @@ export class Lifecycle {
   /** (Re)arm the WebSocket ping at `WebSocketPingInterval` (0: off). */
   armPing(): void {
     this.cancel(this.pingTimer);
-    const intervalS = this.station.config.int('WebSocketPingInterval');
+    const intervalS = this.station.pingIntervalS();
     if (intervalS <= 0 || !this.link.connected) return;
     this.pingTimer = this.link.scheduler.after(intervalS * 1000, () => {
       this.link.ping();
@@ -226,6 +281,7 @@ export class Lifecycle {
 
   /** Jittered exponential back-off: a fleet that lost its CSMS must not reconnect in lockstep. */
   private nextDelay(): number {
+    if (this.station.reconnectDelayMs) return this.station.reconnectDelayMs(this.attempt++);
     const { minMs, maxMs } = this.backoff;
     const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(this.attempt++, 16));
     return Math.round(ceiling * (0.5 + Math.random() * 0.5));

@@ -6,13 +6,11 @@
  * every change, always mode 0600: it holds the AuthorizationKey.
  * @module
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { writeWithMode } from '../../security/keystore';
 import type { IdTagInfo } from '../model/authorization';
 import type { InstalledCertificate } from '../model/certificate-store';
 import type { InstalledProfile } from '../model/charging-profiles';
 import type { Connector } from '../model/connector';
+import { StateFile } from './state-file';
 import type { Station } from './station';
 import type { QueuedMessage } from './tx-queue';
 
@@ -44,39 +42,14 @@ export interface SavedState {
 }
 
 /** A directory of saved charge-point states. */
-export class StateStore {
-  /**
-   * Use a state directory.
-   * @param dir The state directory (created, mode 0700, on first use).
-   */
-  constructor(readonly dir: string) {}
-
-  /** Path of a charge point's file. */
-  fileOf(id: string): string {
-    return path.join(this.dir, `${encodeURIComponent(id)}.json`);
-  }
-
+export class StateStore extends StateFile {
   /** Read a saved state; undefined when there is none. Throws a readable error for a damaged file. */
   load(id: string): SavedState | undefined {
-    const file = this.fileOf(id);
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new Error(`cannot read state ${file}: ${(err as Error).message}`);
-    }
-    const state = JSON.parse(text) as SavedState;
-    if (state.version !== 1) throw new Error(`state ${file} has unknown format version ${String(state.version)}`);
-    return state;
+    return this.read<SavedState>(id, 1);
   }
 
-  /**
-   * Write a station's state atomically, mode 0600 whatever the umask, the directory's mode or the
-   * mode of the file it replaces (the rename gives the file the fresh temporary file's mode).
-   */
+  /** Write a station's state (atomically, mode 0600). */
   save(station: Station): void {
-    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const state: SavedState = {
       version: 1,
       id: station.link.id,
@@ -99,10 +72,7 @@ export class StateStore {
       chargingProfiles: station.chargingProfiles.list(),
       certificates: station.security.certificates.all,
     };
-    const file = this.fileOf(station.link.id);
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeWithMode(tmp, JSON.stringify(state), 0o600);
-    fs.renameSync(tmp, file);
+    this.write(station.link.id, state);
   }
 
   /**
@@ -129,20 +99,7 @@ export class StateStore {
         if (c.reservation) c.reservation = undefined;
       }
     }
-    let pending = false;
-    station.onChange = () => {
-      if (pending) return;
-      pending = true;
-      // Changes made in one turn of the event loop are written once.
-      queueMicrotask(() => {
-        pending = false;
-        try {
-          this.save(station);
-        } catch (err) {
-          station.warn(`could not save state: ${(err as Error).message}`);
-        }
-      });
-    };
+    station.onChange = this.saver(() => this.save(station), (line) => station.warn(line));
     if (state) for (const c of station.connectors) if (c.transaction) station.stop(c.id, 'PowerLoss');
   }
 }

@@ -7,7 +7,7 @@
  * @module
  */
 import type { Payload } from '../../ocpp/frames';
-import type { Scheduler, TimerHandle } from '../../ocpp/scheduler';
+import type { TimerHandle } from '../../ocpp/scheduler';
 import type { Ocpp16Messages } from '../../ocpp/v16/types';
 import { AuthCache, LocalAuthList, type IdTagInfo } from '../model/authorization';
 import { ChargingProfiles, type ElectricalSpec } from '../model/charging-profiles';
@@ -18,30 +18,17 @@ import { Journal } from '../model/journal';
 import { Meter } from '../model/meter';
 import { resolveProfile, type ResolvedProfile, type StationProfile } from '../model/profile';
 import { MeterSampling } from './meter-sampling';
+import { Notifier } from './notifier';
 import { StationSecurity } from './security';
+import type { BootState, StationLink } from './lifecycle';
 import { TxQueue, type QueuedMessage } from './tx-queue';
+
+export type { BootState, StationLink } from './lifecycle';
 
 /** Request payload of a 1.6 action. */
 export type Req<A extends keyof Ocpp16Messages> = Ocpp16Messages[A]['request'];
 /** StopTransaction reasons. */
 export type StopReason = NonNullable<Req<'StopTransaction'>['reason']>;
-/** BootNotification registration status, or `None` before the first answer. */
-export type BootState = 'None' | 'Pending' | 'Accepted' | 'Rejected';
-
-/** The connection side of a station (implemented by the Chargepoint). */
-export interface StationLink {
-  /** Charge point identity. */
-  readonly id: string;
-  /** Clock and timers. */
-  readonly scheduler: Scheduler;
-  /** True while the WebSocket is open. */
-  readonly connected: boolean;
-  /** Send a CALL through the RPC endpoint. */
-  call(action: string, payload: Payload): Promise<Payload>;
-  /** Emit a model event (`status`, `transaction`, `warning`). */
-  emit(event: string, ...args: unknown[]): boolean;
-}
-
 /** Switches of the automatic behaviour; all on by default. */
 export interface Automation {
   /** Heartbeat every `HeartbeatInterval` once accepted. */
@@ -109,7 +96,7 @@ export class Station {
   private readonly waitTimers = new Map<number, TimerHandle>();
   private readonly reservationTimers = new Map<number, TimerHandle>();
   /** Calls sent with {@link Station.notify} and not yet answered. */
-  private readonly unanswered = new Set<Promise<unknown>>();
+  private readonly notifier: Notifier;
 
   /**
    * Create the model of one charge point.
@@ -122,6 +109,7 @@ export class Station {
     this.config = new Configuration({ values: { NumberOfConnectors: p.connectors, ...p.configuration }, profiles: p.featureProfiles });
     this.automation = { heartbeat: true, meterValues: true, reconnect: true, autoPlugIn: true, securityEvents: true, ...options.automation };
     this.journal = new Journal(options.journal ?? 200);
+    this.notifier = new Notifier(link, (line) => this.warn(line));
     this.files = options.files ?? {};
     const spec = { phases: p.phases, voltage: p.voltage, maxPowerW: p.maxPowerW };
     this.connectors = [newConnector(0)];
@@ -194,16 +182,7 @@ export class Station {
   async notify<A extends keyof Ocpp16Messages>(action: A, payload: Req<A>, triggered = false): Promise<Ocpp16Messages[A]['response'] | undefined> {
     const allowed = this.link.connected && (this.bootState === 'Accepted' || (triggered && this.bootState === 'Pending'));
     if (!allowed) return undefined;
-    const call = this.link.call(action, payload as Payload);
-    this.unanswered.add(call);
-    try {
-      return (await call) as Ocpp16Messages[A]['response'];
-    } catch (err) {
-      this.warn(`${action} failed: ${(err as Error).message}`);
-      return undefined;
-    } finally {
-      this.unanswered.delete(call);
-    }
+    return (await this.notifier.send(action, payload as unknown as Payload)) as unknown as Ocpp16Messages[A]['response'] | undefined;
   }
 
   /**
@@ -211,16 +190,9 @@ export class Station {
    * or after `timeoutMs`: a reset lets the StatusNotifications of the stop finish (§5.14).
    */
   notified(timeoutMs: number): Promise<void> {
-    if (this.unanswered.size === 0) return Promise.resolve();
-    const scheduler = this.link.scheduler;
-    return new Promise((resolve) => {
-      const timer = scheduler.after(timeoutMs, resolve);
-      void Promise.allSettled([...this.unanswered]).then(() => {
-        scheduler.cancel(timer);
-        resolve();
-      });
-    });
+    return this.notifier.settled(timeoutMs);
   }
+
 
   /** Report a connector's status (§4.9); `triggered` lets it out while Pending (TriggerMessage). */
   report(c: Connector, triggered = false): Promise<unknown> {

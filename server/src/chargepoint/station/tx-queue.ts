@@ -74,6 +74,16 @@ export class TxQueue {
     this.pump();
   }
 
+  /**
+   * Change the waiting messages in place (a 2.0.1 station marks every TransactionEvent still
+   * queued when the connection drops as `offline`, E11.FR.07).
+   */
+  update(change: (m: QueuedMessage) => void): void {
+    if (this.items.length === 0) return;
+    for (const m of this.items) change(m);
+    this.host.changed();
+  }
+
   /** Replace the contents (restoring a persisted queue). */
   restore(messages: QueuedMessage[]): void {
     this.items = messages.map((m) => ({ ...m }));

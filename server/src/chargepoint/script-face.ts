@@ -1,0 +1,244 @@
+/**
+ * What the script faces of both versions share (the 1.6 `Chargepoint`, the 2.0.1
+ * `ChargingStation`): identity from the URL, one {@link RpcEndpoint} and its socket, frame events
+ * built only while someone listens, the generic answers (`sendResponse`, `sendError`, `sendRaw`)
+ * and the script helpers (`sleep`, `log`, `onClose`).
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import type WebSocket from 'ws';
+import { RpcEndpoint, type EndpointOptions, type FrameEvent, type InboundCall } from '../ocpp/endpoint';
+import { OcppConnectionError } from '../ocpp/errors';
+import type { Payload } from '../ocpp/frames';
+import { type Scheduler, realScheduler } from '../ocpp/scheduler';
+import type { ValidationMode } from '../ocpp/validator';
+import { parseSocketUrl, type TlsOptions } from '../transport/client';
+import { bindSocket } from '../transport/socket';
+import type { Journal } from './model/journal';
+import type { BootMode, LifecycleLink } from './station/lifecycle';
+
+/** A client certificate entry of the keystore: PEM file paths. */
+export interface KeyStoreElement {
+  /** Charge point id this entry belongs to (`*` for any). */
+  id: string;
+  /** Path of the PEM private key. */
+  key: string;
+  /** Path of the PEM certificate (chain). */
+  cert: string;
+}
+
+/** The options both versions' stations take alike. */
+export interface FaceOptions {
+  /** Default timeout of outbound calls in ms (1.6: `RESPONSE_TIMEOUT` or 15000; 2.0.1: `OCPPCommCtrlr.MessageTimeout[Default]`). */
+  responseTimeoutMs?: number;
+  /** Schema validation per direction (default strict both ways). */
+  validation?: { inbound?: ValidationMode; outbound?: ValidationMode };
+  /** CALLERROR code for a CSMS call nobody handles (default `NotSupported`). */
+  unhandledCallError?: 'NotSupported' | 'NotImplemented';
+  /** TLS settings for `wss://` URLs; verification is on unless `rejectUnauthorized: false`. */
+  tls?: TlsOptions;
+  /** Client certificate for `wss://` (security profile 3). */
+  keyStoreElement?: KeyStoreElement;
+  /** Clock and timers (default: the real clock). */
+  scheduler?: Scheduler;
+  /**
+   * Who sends the first BootNotification: `manual` (default for `connect()`: the script does,
+   * as with the earlier tool) or `auto` (default for `connectMany` and `--cps`).
+   */
+  boot?: BootMode;
+  /** Default answers to CSMS calls (default true); false leaves every action to the script. */
+  defaults?: boolean;
+  /** Directory to persist state and the queue of messages with guaranteed delivery in (survives restarts). */
+  stateDir?: string;
+  /** Recent frames and events kept for the diagnostics file and GetLog (default 200; 0 keeps none). */
+  journal?: number;
+}
+
+/** The station id a connect URL names: its last path segment, percent-decoded. @param url The connect URL. */
+export function stationIdOf(url: URL): string {
+  const last = url.pathname.split('/').filter(Boolean).pop();
+  if (!last) throw new OcppConnectionError('InvalidUrl', `${url.href} has no charge point id as its last path segment`);
+  return decodeURIComponent(last);
+}
+
+/** How the face's endpoint is made. */
+export type FaceEndpointOptions = Pick<EndpointOptions, 'protocol' | 'validation' | 'responseTimeoutMs' | 'unhandledCallError' | 'scheduler'>;
+
+/**
+ * The shared part of a script face. Events: `open`, `close` (code, reason), `frame`
+ * ({@link FrameEvent}), `warning` (line), `log`, `handlerError` (error, request).
+ */
+export class ScriptFace extends EventEmitter {
+  /** Station identity (defaults to the URL's last path segment). */
+  readonly id: string;
+  /** The URL it connects to, without credentials. */
+  readonly url: string;
+  /** The protocol endpoint (calls, handlers, validation). */
+  readonly endpoint: RpcEndpoint;
+  /** Clock and timers. */
+  readonly scheduler: Scheduler;
+  /** The URL as given (with credentials). */
+  protected readonly target: URL;
+  /** The open socket, if any. */
+  protected ws: WebSocket | undefined;
+
+  /**
+   * Parse the URL and make the endpoint.
+   * @param url `ws://` or `wss://` URL ending in the station id.
+   * @param id Station id (default: the URL's last path segment).
+   * @param endpoint Endpoint options (the scheduler defaults to the real clock).
+   */
+  constructor(url: string, id: string | undefined, endpoint: FaceEndpointOptions) {
+    super();
+    this.target = parseSocketUrl(url);
+    this.id = id ?? stationIdOf(this.target);
+    const shown = new URL(this.target.href);
+    shown.username = shown.password = '';
+    this.url = shown.href;
+    this.scheduler = endpoint.scheduler ?? realScheduler;
+    this.endpoint = new RpcEndpoint({ ...endpoint, role: 'ChargePoint', scheduler: this.scheduler });
+    // A frame event costs an allocation per frame: let the endpoint build them only while someone listens.
+    const forward = (e: FrameEvent): boolean => this.emit('frame', e);
+    this.on('newListener', (event: string) => {
+      if (event === 'frame' && this.listenerCount('frame') === 0) this.endpoint.on('frame', forward);
+    });
+    this.on('removeListener', (event: string) => {
+      if (event === 'frame' && this.listenerCount('frame') === 0) this.endpoint.off('frame', forward);
+    });
+    this.endpoint.on('warning', (line: string) => this.emit('warning', line));
+    this.endpoint.on('handlerError', (err: unknown, req: InboundCall) => this.emit('handlerError', err, req));
+  }
+
+  /** True while the WebSocket is open. */
+  get connected(): boolean {
+    return this.ws !== undefined;
+  }
+
+  /**
+   * Take an opened socket: frames go to the endpoint; when it closes, `close` is emitted and
+   * `closed` runs (the lifecycle reconnects).
+   */
+  protected adoptSocket(ws: WebSocket, closed: () => void): void {
+    this.ws = ws;
+    ws.once('close', (code, reason) => {
+      this.ws = undefined;
+      this.emit('close', code, reason.toString());
+      closed();
+    });
+    bindSocket(ws, this.endpoint);
+    this.emit('open');
+  }
+
+  /**
+   * The link the model and the shared lifecycle drive: calls through the endpoint, model events
+   * emitted (and journalled when listed in `journalled`), the socket opened, dropped and pinged.
+   * @param journal The model's journal, once it exists.
+   * @param journalled Events worth a journal line.
+   * @param open Opens the socket (the face's `connect`).
+   * @param mute What "not served" means while Rejected in this version.
+   */
+  protected lifecycleLink(journal: () => Journal, journalled: ReadonlySet<string>, open: () => Promise<unknown>, mute: (on: boolean) => void): LifecycleLink {
+    const face = this;
+    const describe = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+    return {
+      id: this.id,
+      scheduler: this.scheduler,
+      get connected() {
+        return face.connected;
+      },
+      call: (action, payload) => this.endpoint.call(action, payload),
+      emit: (event, ...args) => {
+        if (journalled.has(event)) journal().record(this.scheduler.now(), event, args.map(describe).join(' '));
+        return this.emit(event, ...args);
+      },
+      open,
+      drop: () => this.closeSocket(),
+      ping: () => this.ws?.ping(),
+      mute,
+    };
+  }
+
+  /** Journal every frame when the journal keeps entries (the diagnostics file, GetLog). */
+  protected journalFrames(journal: Journal): void {
+    if (journal.capacity > 0) {
+      this.endpoint.on('frame', (e: FrameEvent) => journal.record(this.scheduler.now(), 'frame', `${e.direction === 'in' ? '<<' : '>>'} ${e.text}`));
+    }
+  }
+
+  /**
+   * Send a default behaviour's answer (unless a script answered already) and run its follow-up
+   * once the answer is on the wire; a failed follow-up is a warning.
+   */
+  protected deliverOutcome(request: InboundCall, outcome: { response: unknown; followUp?: () => unknown }): Payload {
+    const response = outcome.response as Payload;
+    if (this.endpoint.isUnanswered(request.uniqueId)) this.sendResponse(request.uniqueId, response);
+    if (outcome.followUp) {
+      Promise.resolve()
+        .then(outcome.followUp)
+        .catch((err: unknown) => this.emit('warning', `${request.action} follow-up failed: ${(err as Error).message}`));
+    }
+    return response;
+  }
+
+  /** Close the socket (normal closure) and resolve once it is closed; a peer that never answers the close is cut after 2 s. */
+  protected closeSocket(): Promise<void> {
+    const ws = this.ws;
+    if (!ws) return Promise.resolve();
+    return new Promise((resolve) => {
+      ws.once('close', () => resolve());
+      ws.close(1000);
+      this.scheduler.after(2_000, () => ws.terminate());
+    });
+  }
+
+  /**
+   * Answer an inbound CALL with a CALLRESULT. Throws when the payload is invalid (strict mode)
+   * or the id is not awaiting an answer.
+   * @param uniqueId The request's `uniqueId`.
+   * @param payload The response payload.
+   */
+  sendResponse(uniqueId: string, payload: object): void {
+    this.endpoint.sendResult(uniqueId, payload as Payload);
+  }
+
+  /**
+   * Answer an inbound CALL with a CALLERROR.
+   * @param uniqueId The request's `uniqueId`.
+   * @param code OCPP error code, e.g. `NotSupported`.
+   * @param description Optional description (at most 255 characters are sent).
+   * @param details Optional details object.
+   */
+  sendError(uniqueId: string, code: string, description?: string, details?: Payload): void {
+    this.endpoint.sendError(uniqueId, code, description, details);
+  }
+
+  /**
+   * Put text on the wire exactly as given: no validation, no queue. For deliberately broken
+   * frames when testing a CSMS.
+   * @param text The frame text, e.g. `'[2,"1","Heartbeat",null]'`.
+   */
+  sendRaw(text: string): void {
+    this.endpoint.sendRaw(text);
+  }
+
+  /**
+   * Wait `ms` milliseconds (on the station's clock).
+   * @param ms Milliseconds.
+   */
+  sleep(ms: number): Promise<void> {
+    return this.scheduler.sleep(ms);
+  }
+
+  /**
+   * Log a value to the runtime's output (and the web UI's log when one is attached).
+   * @param value Anything printable.
+   */
+  log(value: unknown): void {
+    if (!this.emit('log', value)) console.log(value);
+  }
+
+  /** Register a callback for when the connection closes. @param cb Receives (code, reason). */
+  onClose(cb: (code: number, reason: string) => void): void {
+    this.on('close', cb);
+  }
+}

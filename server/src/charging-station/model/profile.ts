@@ -1,0 +1,94 @@
+/**
+ * Identity and hardware of a simulated 2.0.1 charging station: what BootNotification reports
+ * (`chargingStation{model, vendorName, serialNumber, firmwareVersion}`), its EVSEs with their
+ * connectors and power, extra device-model components, and variable values. From options or a
+ * JSON file (`--profile station.json`), like the 1.6 profile.
+ * @module
+ */
+import type { ConnectorEnumType } from '../../ocpp/v201/types';
+import type { VariableSpec } from './catalogue';
+
+/** One EVSE of the profile. */
+export interface EvseProfile {
+  /** Connector types, one per connector (default one `cType2`). */
+  connectors?: ConnectorEnumType[];
+  /** Most power of the EVSE in W (default: the station's `maxPowerW`). */
+  maxPowerW?: number;
+}
+
+/** Identity and hardware of a charging station. Every field is optional; defaults are one 22 kW AC EVSE. */
+export interface ChargingStationProfile {
+  /** BootNotification vendorName (at most 50 characters). */
+  vendor?: string;
+  /** BootNotification model (at most 20 characters). */
+  model?: string;
+  /** BootNotification serialNumber (at most 25); default: the station id. */
+  serialNumber?: string;
+  /** BootNotification firmwareVersion (at most 50). */
+  firmwareVersion?: string;
+  /** The EVSEs (default one with one Type 2 connector); a number means that many default EVSEs. */
+  evses?: EvseProfile[] | number;
+  /** Default most power per EVSE in W (22000). */
+  maxPowerW?: number;
+  /** Phases: 1 or 3 (default 3). */
+  phases?: 1 | 3;
+  /** Voltage per phase in V (default 230). */
+  voltage?: number;
+  /** Initial energy register of each EVSE's meter in Wh (default 0). */
+  meterStartWh?: number;
+  /** Extra device-model variables (vendor components), as catalogue rows. */
+  components?: VariableSpec[];
+  /**
+   * Initial values, `"Component.Variable"` or `"Component.Variable[Instance]"` → value, e.g.
+   * `{"TxCtrlr.TxStartPoint": "EVConnected", "OCPPCommCtrlr.HeartbeatInterval": 60}`.
+   */
+  variables?: Record<string, string | number | boolean>;
+}
+
+/** A profile with its defaults applied. */
+export interface ResolvedStationProfile {
+  /** vendorName. */
+  vendor: string;
+  /** model. */
+  model: string;
+  /** serialNumber. */
+  serialNumber: string;
+  /** firmwareVersion. */
+  firmwareVersion: string;
+  /** Phases. */
+  phases: 1 | 3;
+  /** Voltage per phase. */
+  voltage: number;
+  /** Initial meter register. */
+  meterStartWh: number;
+  /** EVSEs with defaults. */
+  evses: { maxPowerW: number; connectors: ConnectorEnumType[] }[];
+  /** Extra variables. */
+  components: VariableSpec[];
+  /** Initial values. */
+  variables: Record<string, string>;
+}
+
+/** Fill in the defaults (serial number defaults to the station id). */
+export function resolveStationProfile(id: string, p: ChargingStationProfile = {}): ResolvedStationProfile {
+  const maxPowerW = p.maxPowerW ?? 22_000;
+  const list: EvseProfile[] = typeof p.evses === 'number' ? Array.from({ length: p.evses }, () => ({})) : (p.evses ?? [{}]);
+  if (list.length < 1) throw new Error('profile: a charging station needs at least one EVSE');
+  const evses = list.map((e, i) => {
+    const connectors = e.connectors ?? ['cType2'];
+    if (connectors.length < 1) throw new Error(`profile: EVSE ${i + 1} needs at least one connector`);
+    return { maxPowerW: e.maxPowerW ?? maxPowerW, connectors };
+  });
+  return {
+    vendor: p.vendor ?? 'ocpp-sim',
+    model: p.model ?? 'Virtual AC 22',
+    serialNumber: p.serialNumber ?? id.slice(0, 25),
+    firmwareVersion: p.firmwareVersion ?? '1.0.0',
+    phases: p.phases ?? 3,
+    voltage: p.voltage ?? 230,
+    meterStartWh: p.meterStartWh ?? 0,
+    evses,
+    components: p.components ?? [],
+    variables: Object.fromEntries(Object.entries(p.variables ?? {}).map(([k, v]) => [k, String(v)])),
+  };
+}

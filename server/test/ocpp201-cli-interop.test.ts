@@ -1,0 +1,203 @@
+/**
+ * The script-less 2.0.1 CLI (`main.js --protocol 2.0.1 --cps 1`) against an independent
+ * implementation: an `ocpp-rpc` RPCServer in strict mode on `ocpp2.0.1` sends every
+ * CSMS-initiated Core action. Every answer must be schema-valid (ocpp-rpc checks), no CALLERROR
+ * unless the specification asks for one, follow-ups in the specification's order, and never two
+ * CALLs in flight against a deliberately slow server. Then the same CLI is killed mid-transaction
+ * with `--state-dir` and restarted: nothing of its queue is lost.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { RPCServer, type RPCClient } from 'ocpp-rpc';
+import { DEFAULT_ANSWERS } from './cs201-harness';
+
+type Params = Record<string, any>;
+const MAIN = path.resolve(__dirname, '../src/runtime/main.js');
+/** Long enough that a pipelined second CALL would arrive while the first is still in the handler. */
+const HANDLER_DELAY_MS = 25;
+const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+interface Csms {
+  url: string;
+  calls: { action: string; params: Params }[];
+  failures: unknown[];
+  maxInFlight: number;
+  /** Set to hold back TransactionEvent answers (a CSMS that stopped answering). */
+  silent: { TransactionEvent: boolean };
+  client(): Promise<RPCClient>;
+  waitFor(action: string, match?: (p: Params) => boolean, from?: number, ms?: number): Promise<Params>;
+  close(): Promise<void>;
+}
+
+async function strictCsms(): Promise<Csms> {
+  const server = new RPCServer({ protocols: ['ocpp2.0.1'], strictMode: true });
+  let current: RPCClient | undefined;
+  let waiting: ((c: RPCClient) => void)[] = [];
+  const csms: Csms = {
+    url: '',
+    calls: [],
+    failures: [],
+    maxInFlight: 0,
+    silent: { TransactionEvent: false },
+    client: () => (current ? Promise.resolve(current) : new Promise((r) => waiting.push(r))),
+    async waitFor(action, match = () => true, from = 0, ms = 8000) {
+      for (let waited = 0; ; waited += 10) {
+        const hit = csms.calls.slice(from).find((c) => c.action === action && match(c.params));
+        if (hit) return hit.params;
+        if (waited > ms) throw new Error(`no ${action} within ${ms} ms; got ${csms.calls.slice(from).map((c) => c.action).join(', ')}`);
+        await pause(10);
+      }
+    },
+    close: () => server.close({ force: true }),
+  };
+  let inFlight = 0;
+  server.on('client', (client: RPCClient) => {
+    current = client;
+    client.on('close', () => {
+      if (current === client) current = undefined;
+    });
+    client.on('strictValidationFailure', (e: { error?: Error }) => csms.failures.push(e.error?.message ?? e));
+    client.on('badMessage', (e: unknown) => csms.failures.push(e));
+    client.handle(async ({ method = '', params }: { method?: string; params?: any }) => {
+      csms.calls.push({ action: method, params });
+      inFlight++;
+      csms.maxInFlight = Math.max(csms.maxInFlight, inFlight);
+      try {
+        if (method === 'TransactionEvent' && csms.silent.TransactionEvent) await new Promise(() => undefined);
+        await pause(HANDLER_DELAY_MS);
+        return DEFAULT_ANSWERS[method]!(params ?? {});
+      } finally {
+        inFlight--;
+      }
+    });
+    for (const w of waiting.splice(0)) w(client);
+  });
+  const http = await server.listen(0, '127.0.0.1');
+  csms.url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/`;
+  return csms;
+}
+
+function startCli(url: string, extra: string[] = []): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, [MAIN, '--protocol', '2.0.1', '--cps', '1', '--url', url, '--id-prefix', 'CS', ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DEBUG: '' } });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  return { child, output: () => out };
+}
+
+async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGINT'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await Promise.race([exited, pause(5000)]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+const TOKEN = { idToken: 'AABBCCDD', type: 'ISO14443' };
+
+test('every CSMS-initiated Core action against the script-less 2.0.1 CLI: valid answers, spec order, one CALL at a time', { timeout: 60_000 }, async (t) => {
+  const csms = await strictCsms();
+  const cli = startCli(csms.url);
+  t.after(async () => {
+    await stop(cli.child);
+    await csms.close();
+  });
+  await csms.waitFor('StatusNotification');
+  const client = await csms.client();
+  const call = async (action: string, params: Params): Promise<Params> => (await client.call(action, params)) as Params;
+  const mark = () => csms.calls.length;
+  const cv = (component: string, variable: string) => ({ component: { name: component }, variable: { name: variable } });
+
+  assert.equal((await call('GetVariables', { getVariableData: [cv('OCPPCommCtrlr', 'HeartbeatInterval')] })).getVariableResult[0].attributeValue, '300');
+  assert.equal((await call('SetVariables', { setVariableData: [{ ...cv('OCPPCommCtrlr', 'HeartbeatInterval'), attributeValue: '600' }] })).setVariableResult[0].attributeStatus, 'Accepted');
+  let from = mark();
+  assert.deepEqual(await call('GetBaseReport', { requestId: 9, reportBase: 'FullInventory' }), { status: 'Accepted' });
+  await csms.waitFor('NotifyReport', (p) => p.requestId === 9 && p.tbc === false, from);
+  assert.ok(csms.calls.slice(from).filter((c) => c.action === 'NotifyReport').every((c) => c.params.requestId === 9));
+  from = mark();
+  assert.deepEqual(await call('GetReport', { requestId: 10, componentVariable: [cv('TxCtrlr', 'TxStartPoint')] }), { status: 'Accepted' });
+  await csms.waitFor('NotifyReport', (p) => p.requestId === 10, from);
+  from = mark();
+  assert.deepEqual(await call('TriggerMessage', { requestedMessage: 'Heartbeat' }), { status: 'Accepted' });
+  await csms.waitFor('Heartbeat', undefined, from);
+  from = mark();
+  assert.deepEqual(await call('ChangeAvailability', { operationalStatus: 'Inoperative', evse: { id: 1 } }), { status: 'Accepted' });
+  await csms.waitFor('StatusNotification', (p) => p.connectorStatus === 'Unavailable', from);
+  assert.deepEqual(await call('ChangeAvailability', { operationalStatus: 'Operative', evse: { id: 1 } }), { status: 'Accepted' });
+  assert.deepEqual(await call('ClearCache', {}), { status: 'Accepted' });
+  assert.deepEqual(await call('SendLocalList', { versionNumber: 3, updateType: 'Full', localAuthorizationList: [{ idToken: TOKEN, idTokenInfo: { status: 'Accepted' } }] }), { status: 'Accepted' });
+  assert.deepEqual(await call('GetLocalListVersion', {}), { versionNumber: 3 });
+  assert.deepEqual(await call('ReserveNow', { id: 4, expiryDateTime: new Date(Date.now() + 60_000).toISOString(), idToken: TOKEN, evseId: 1 }), { status: 'Accepted' });
+  assert.deepEqual(await call('CancelReservation', { reservationId: 4 }), { status: 'Accepted' });
+  assert.deepEqual(await call('DataTransfer', { vendorId: 'com.example' }), { status: 'UnknownVendorId' });
+  assert.deepEqual(await call('UnlockConnector', { evseId: 1, connectorId: 1 }), { status: 'Unlocked' });
+  assert.deepEqual(await call('SetNetworkProfile', { configurationSlot: 999, connectionData: { ocppVersion: 'OCPP20', ocppTransport: 'JSON', ocppCsmsUrl: csms.url, messageTimeout: 30, securityProfile: 1, ocppInterface: 'Wired0' } }), { status: 'Rejected' });
+
+  // RequestStartTransaction → Authorize (AuthorizeRemoteStart) → TransactionEvent Started with remoteStartId.
+  from = mark();
+  assert.deepEqual(await call('RequestStartTransaction', { idToken: TOKEN, remoteStartId: 42, evseId: 1 }), { status: 'Accepted' });
+  const started = await csms.waitFor('TransactionEvent', (p) => p.eventType === 'Started', from);
+  const order = csms.calls.slice(from).map((c) => c.action);
+  assert.ok(order.indexOf('Authorize') >= 0 && order.indexOf('Authorize') < order.indexOf('TransactionEvent'), order.join());
+  assert.equal(started.transactionInfo.remoteStartId, 42);
+  const transactionId = started.transactionInfo.transactionId;
+  // The Started event may still wait for the slow CSMS's answer, so only the indicator is certain.
+  assert.equal((await call('GetTransactionStatus', { transactionId })).ongoingIndicator, true);
+  from = mark();
+  assert.deepEqual(await call('TriggerMessage', { requestedMessage: 'TransactionEvent', evse: { id: 1 } }), { status: 'Accepted' });
+  assert.equal((await csms.waitFor('TransactionEvent', (p) => p.triggerReason === 'Trigger', from)).eventType, 'Updated');
+  from = mark();
+  assert.deepEqual(await call('RequestStopTransaction', { transactionId }), { status: 'Accepted' });
+  assert.equal((await csms.waitFor('TransactionEvent', (p) => p.eventType === 'Ended', from)).transactionInfo.stoppedReason, 'Remote');
+
+  // Reset Immediate → TransactionEvent Ended (ImmediateReset) → reboot → BootNotification.
+  assert.deepEqual(await call('RequestStartTransaction', { idToken: TOKEN, remoteStartId: 43, evseId: 1 }), { status: 'Accepted' });
+  await csms.waitFor('TransactionEvent', (p) => p.transactionInfo.remoteStartId === 43);
+  from = mark();
+  assert.deepEqual(await call('Reset', { type: 'Immediate' }), { status: 'Accepted' });
+  const boot = await csms.waitFor('BootNotification', undefined, from);
+  assert.equal(boot.reason, 'RemoteReset');
+  const afterReset = csms.calls.slice(from).map((c) => `${c.action}${c.params.eventType ? ` ${c.params.eventType} ${c.params.transactionInfo.stoppedReason ?? ''}`.trimEnd() : ''}`);
+  assert.ok(afterReset.indexOf('TransactionEvent Ended ImmediateReset') >= 0 && afterReset.indexOf('TransactionEvent Ended ImmediateReset') < afterReset.indexOf('BootNotification'), afterReset.join());
+  await csms.waitFor('StatusNotification', undefined, csms.calls.findIndex((c, i) => i >= from && c.action === 'BootNotification'));
+
+  assert.deepEqual(csms.failures, [], cli.output());
+  assert.equal(csms.maxInFlight, 1, 'never two CALLs in flight');
+});
+
+test('the 2.0.1 queue survives a killed simulator with --state-dir: every event delivered, the transaction ends PowerLoss', { timeout: 60_000 }, async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'cs201-kill-'));
+  const csms = await strictCsms();
+  let cli = startCli(csms.url, ['--state-dir', dir]);
+  t.after(async () => {
+    await stop(cli.child);
+    await csms.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  await csms.waitFor('StatusNotification');
+  let client = await csms.client();
+  await client.call('SetVariables', { setVariableData: [{ component: { name: 'SampledDataCtrlr' }, variable: { name: 'TxUpdatedInterval' }, attributeValue: '1' }] });
+  await client.call('RequestStartTransaction', { idToken: TOKEN, remoteStartId: 1, evseId: 1 });
+  const started = await csms.waitFor('TransactionEvent', (p) => p.eventType === 'Started');
+  csms.silent.TransactionEvent = true; // the CSMS stops answering: the events pile up in the queue
+  await csms.waitFor('TransactionEvent', (p) => p.seqNo === 1);
+  await pause(2500);
+  await stop(cli.child, 'SIGKILL');
+  csms.silent.TransactionEvent = false;
+  const from = csms.calls.length;
+  cli = startCli(csms.url, ['--state-dir', dir]);
+  client = await csms.client();
+  const ended = await csms.waitFor('TransactionEvent', (p) => p.eventType === 'Ended', from);
+  assert.equal(ended.transactionInfo.stoppedReason, 'PowerLoss');
+  assert.equal(ended.transactionInfo.transactionId, started.transactionInfo.transactionId);
+  const seqNos = csms.calls.filter((c) => c.action === 'TransactionEvent').map((c) => c.params.seqNo as number);
+  const distinct = [...new Set(seqNos)].sort((a, b) => a - b);
+  assert.deepEqual(distinct, distinct.map((_s, i) => i), `no seqNo lost: ${seqNos.join()}`);
+  assert.ok(distinct.length >= 4, `the queued Updated events came through: ${seqNos.join()}`);
+  assert.deepEqual(csms.failures, [], cli.output());
+});
