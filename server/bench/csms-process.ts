@@ -24,12 +24,6 @@ async function main(): Promise<void> {
   const heartbeatInterval = Number(process.argv[2]) || 300;
   const protocol = process.argv[3] === 'ocpp2.0.1' ? 'ocpp2.0.1' : 'ocpp1.6';
   const csms = new MockCsms({ port: 0, host: '127.0.0.1', heartbeatInterval, protocols: [protocol], validation: { inbound: 'strict', outbound: 'strict' } });
-  if (protocol === 'ocpp2.0.1') {
-    // Boot, Heartbeat and StatusNotification answers are the same shape in both versions; these two are not.
-    const accepted = { idTokenInfo: { status: 'Accepted' } };
-    csms.answer('Authorize', () => accepted);
-    csms.answer('TransactionEvent', (call) => ((call.payload as { idToken?: unknown }).idToken ? accepted : {}));
-  }
   let warnings = 0;
   csms.on('warning', () => warnings++);
 

@@ -15,6 +15,7 @@ import type { ConnectedStation, MockCsms } from './mock-csms';
 /** Why an operation could not be sent; `status` is the HTTP status the REST API answers. */
 export class OperationError extends Error {
   /**
+   * An operation that cannot be sent.
    * @param status 400 bad argument, 409 nothing to act on, 503 no such station or nothing free.
    * @param message One readable line.
    */
@@ -51,6 +52,7 @@ export interface Sent extends Request {
 /** The operator's requests over a {@link MockCsms}. */
 export class Operator {
   /**
+   * The operator of one CSMS.
    * @param csms The CSMS.
    * @param options `timeoutMs` of each call (default: the CSMS's); `fileServerUrl` for default payloads.
    */
