@@ -293,7 +293,11 @@ function mode(flag: string, value: string | undefined): ValidationMode {
   throw new UsageError(`${flag} expects strict, warn or off (got ${value ?? 'nothing'})`);
 }
 
-function usage<T>(fn: () => T): T {
+/**
+ * Run a parser; its error becomes a usage error (one line, exit 2).
+ * @param fn The parser.
+ */
+export function usage<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {

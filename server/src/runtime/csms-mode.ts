@@ -15,7 +15,7 @@ import { parseSubprotocols } from '../ocpp/protocols';
 import { loadCsmsScript, runCsmsScript } from '../csms/script-api';
 import { stateRoot } from '../security/keystore';
 import { loadOrCreatePki, type Pki } from '../security/pki';
-import { UsageError, type CliOptions } from './args';
+import { usage, type CliOptions } from './args';
 import type { Log } from './log';
 import { describeScriptError } from './script';
 import { holdProcess, lazyAxios, readStdin, scriptLogger, untilSignal } from './support';
@@ -52,7 +52,7 @@ export function csmsStateDir(o: CliOptions): string | undefined {
  * @param log Where its events go.
  */
 export async function startCsms(o: CliOptions, log: Log): Promise<CsmsSetup> {
-  const protocols = o.protocols === undefined ? undefined : usageOf(() => parseSubprotocols(o.protocols!));
+  const protocols = o.protocols === undefined ? undefined : usage(() => parseSubprotocols(o.protocols!));
   const pki = o.tls ? await loadOrCreatePki(o.pkiDir) : undefined;
   const server = o.tlsCert !== undefined ? { cert: readPem(o.tlsCert, '--tls-cert'), key: readPem(o.tlsKey!, '--tls-key') } : pki?.server;
   const csms: CsmsSetup = new MockCsms({
@@ -194,18 +194,9 @@ export async function runCsmsMode(o: CliOptions, log: Log): Promise<number> {
   return Math.max(status, conclude(o, csms));
 }
 
-/** Run `parse`; its error is a usage error (one line, exit 2). */
-function usageOf<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
-
 /** `--command …` and `--commands …`, checked against the action tables and the schemas: a mistake is a usage error. */
 function periodicCommands(o: CliOptions): PeriodicCommand[] {
-  return usageOf(() => [...o.commands.map(checkCommand), ...o.commandLists.flatMap(parseCommands)]);
+  return usage(() => [...o.commands.map(checkCommand), ...o.commandLists.flatMap(parseCommands)]);
 }
 
 /** Until Ctrl-C; on a terminal the operator console runs meanwhile and Ctrl-D ends it too. */
