@@ -15,7 +15,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CsmsProcess } from './csms-handle';
-import { connect } from '../src/chargepoint/connect';
 import { Fleet, connectOne, pool, singleAddress } from './fleet';
 import { RPC_SCENARIOS, RpcFleet } from './rpc-fleet';
 import { startLatency } from './start-latency';
@@ -116,22 +115,10 @@ async function warmUp(baseUrl: string, prefix: string, sessions: number, timeout
   progress.log(`warm-up: ${WARMUP_CHARGEPOINTS} charge points run ${sessions} session(s) each…`);
   await pool(WARMUP_CHARGEPOINTS, WARMUP_CHARGEPOINTS, async (k) => {
     const id = `${prefix}${k}`;
-    if (protocol === 'ocpp2.0.1') return warmUp201(baseUrl + id, id, sessions, timeoutMs, failures, interrupted);
-    const cp = await connectOne({ url: baseUrl + id, id }, timeoutMs);
+    const cp = await connectOne({ url: baseUrl + id, id }, timeoutMs, protocol === 'ocpp2.0.1' ? { protocol } : undefined);
     for (let i = 0; i < sessions && !interrupted(); i++) await chargingSession(cp, failures, id);
     await cp.close();
   });
-}
-
-/** The 2.0.1 warm-up of one station: boot, then local sessions (Authorize, TransactionEvent Started, Ended). */
-async function warmUp201(url: string, id: string, sessions: number, timeoutMs: number, failures: Failures, interrupted: () => boolean): Promise<void> {
-  const cs = await connect(url, id, undefined, { protocol: 'ocpp2.0.1', boot: 'auto', responseTimeoutMs: timeoutMs });
-  for (let i = 0; i < sessions && !interrupted(); i++) {
-    if (!(await cs.startCharging(1, id))) failures.add('startCharging', new Error(`${id}: not started`));
-    cs.stopCharging(1);
-    await cs.station.queue.drained(timeoutMs);
-  }
-  await cs.close();
 }
 
 const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;

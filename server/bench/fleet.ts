@@ -7,7 +7,7 @@
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import type { Chargepoint, ChargepointOptions } from '../src/chargepoint/chargepoint';
+import type { ChargepointOptions } from '../src/chargepoint/chargepoint';
 import { connect, connectMany, type AnyStation, type AnyStationOptions } from '../src/chargepoint/connect';
 import { type Scheduler, realScheduler } from '../src/ocpp/scheduler';
 import type { Progress } from './progress';
@@ -111,9 +111,9 @@ export async function pool(count: number, limit: number, task: (i: number) => Pr
   await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
 }
 
-/** Open one charge point (strict validation both ways, sub-ms round-trip clock). */
-export function connectOne(target: Target, timeoutMs: number): Promise<Chargepoint> {
-  return connect(target.url, target.id, undefined, { scheduler: hiResScheduler, responseTimeoutMs: timeoutMs, validation: { inbound: 'strict', outbound: 'strict' } });
+/** Open one charge point (strict validation both ways, sub-ms round-trip clock; `chargepoint` picks the version). */
+export function connectOne(target: Target, timeoutMs: number, chargepoint?: AnyStationOptions): Promise<AnyStation> {
+  return connect(target.url, target.id, undefined, { ...(chargepoint as ChargepointOptions), scheduler: hiResScheduler, responseTimeoutMs: timeoutMs, validation: { inbound: 'strict', outbound: 'strict' } });
 }
 
 /** A set of connected charge points. */
@@ -131,14 +131,14 @@ export class Fleet {
    */
   async connect(n: number, failures: Failures, progress: Progress, shouldStop: () => boolean = () => false): Promise<number> {
     if (this.options.mode === 'auto') return this.connectAuto(n, failures, progress);
-    const slots: (Chargepoint | undefined)[] = new Array(n);
+    const slots: (AnyStation | undefined)[] = new Array(n);
     let done = 0;
     progress.start('connecting', n, 'charge points');
     const t0 = performance.now();
     await pool(n, this.options.concurrency, async (i) => {
       if (shouldStop()) return;
       try {
-        slots[i] = await connectOne(this.options.targetFor(i), this.options.timeoutMs);
+        slots[i] = await connectOne(this.options.targetFor(i), this.options.timeoutMs, this.options.chargepoint);
       } catch (err) {
         failures.add('connect', err);
       }

@@ -9,6 +9,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Chargepoint } from '../src/chargepoint/chargepoint';
+import type { ChargingStation } from '../src/charging-station/charging-station';
 import type { AnyStation, AnyStationOptions } from '../src/chargepoint/connect';
 import type { BenchOptions } from './options';
 import type { Metric } from './report';
@@ -51,12 +52,12 @@ export interface Scenario {
 const now = (): string => new Date().toISOString();
 
 /**
- * One charge point's short life: BootNotification, StatusNotification for connectors 0 and 1,
+ * One OCPP 1.6 charge point's short life: BootNotification, StatusNotification for connectors 0 and 1,
  * Heartbeat, then Authorize, StartTransaction, two MeterValues, StopTransaction and
  * StatusNotification Available: 10 calls. Stops at the first failure (counted).
  * @returns True when every call succeeded.
  */
-export async function chargingSession(cp: Chargepoint, failures: Failures, idTag = 'BENCH-TAG'): Promise<boolean> {
+export async function chargingSession16(cp: Chargepoint, failures: Failures, idTag = 'BENCH-TAG'): Promise<boolean> {
   let action = 'BootNotification';
   try {
     await cp.sendBootnotification({ chargePointVendor: 'ocpp-sim', chargePointModel: 'bench', chargePointSerialNumber: cp.id });
@@ -97,6 +98,64 @@ export async function chargingSession(cp: Chargepoint, failures: Failures, idTag
   }
 }
 
+/**
+ * The same short life for an OCPP 2.0.1 station, sent by hand as the 1.6 one is: BootNotification,
+ * StatusNotification Available, Heartbeat, Authorize, StatusNotification Occupied, TransactionEvent
+ * Started, two Updated with meter values, Ended, StatusNotification Available: 10 calls, seqNo
+ * 0..3 within the transaction (E01–E06). Stops at the first failure (counted).
+ * @returns True when every call succeeded.
+ */
+export async function chargingSession201(cs: ChargingStation, failures: Failures, idToken = 'BENCH-TAG'): Promise<boolean> {
+  const token = { idToken, type: 'ISO14443' as const };
+  const evse = { id: 1, connectorId: 1 };
+  const status = (connectorStatus: 'Available' | 'Occupied') => cs.call('StatusNotification', { timestamp: now(), connectorStatus, evseId: 1, connectorId: 1 });
+  const energy = (wh: number, context: 'Transaction.Begin' | 'Sample.Periodic' | 'Transaction.End') => [
+    { timestamp: now(), sampledValue: [{ value: wh, measurand: 'Energy.Active.Import.Register' as const, unitOfMeasure: { unit: 'Wh' }, context }] },
+  ];
+  const transactionInfo = { transactionId: `${cs.id}-${Date.now().toString(36)}`, chargingState: 'Charging' as const };
+  let action = 'BootNotification';
+  try {
+    await cs.call('BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'ocpp-sim', model: 'bench', serialNumber: cs.id } });
+    action = 'StatusNotification';
+    await status('Available');
+    action = 'Heartbeat';
+    await cs.call('Heartbeat', {});
+    action = 'Authorize';
+    await cs.call('Authorize', { idToken: token });
+    action = 'StatusNotification';
+    await status('Occupied');
+    action = 'TransactionEvent';
+    const meterStart = 1000;
+    await cs.call('TransactionEvent', { eventType: 'Started', timestamp: now(), triggerReason: 'Authorized', seqNo: 0, transactionInfo, evse, idToken: token, meterValue: energy(meterStart, 'Transaction.Begin') });
+    for (let k = 1; k <= 2; k++) {
+      await cs.call('TransactionEvent', { eventType: 'Updated', timestamp: now(), triggerReason: 'MeterValuePeriodic', seqNo: k, transactionInfo, meterValue: energy(meterStart + 100 * k, 'Sample.Periodic') });
+    }
+    await cs.call('TransactionEvent', {
+      eventType: 'Ended',
+      timestamp: now(),
+      triggerReason: 'StopAuthorized',
+      seqNo: 3,
+      transactionInfo: { ...transactionInfo, chargingState: 'Idle', stoppedReason: 'Local' },
+      idToken: token,
+      meterValue: energy(meterStart + 300, 'Transaction.End'),
+    });
+    action = 'StatusNotification';
+    await status('Available');
+    return true;
+  } catch (err) {
+    failures.add(action, err);
+    return false;
+  }
+}
+
+/** The session of each version, by subprotocol. */
+const SESSIONS: Readonly<Record<string, (cp: never, failures: Failures, idTag?: string) => Promise<boolean>>> = { 'ocpp1.6': chargingSession16, 'ocpp2.0.1': chargingSession201 };
+
+/** One short charging session in the version the station speaks: 10 calls ({@link chargingSession16}, {@link chargingSession201}). */
+export function chargingSession(cp: AnyStation, failures: Failures, idTag?: string): Promise<boolean> {
+  return SESSIONS[cp.endpoint.protocol.subprotocol]!(cp as never, failures, idTag);
+}
+
 /** Calls in one {@link chargingSession}. */
 export const CALLS_PER_SESSION = 10;
 
@@ -109,8 +168,7 @@ const session: Scenario = {
     let ok = 0;
     await Promise.all(
       chargepoints.map(async (cp) => {
-        // A manual fleet is 1.6 only (options.ts refuses --protocol 2.0.1 with it).
-        if (!stopped() && (await chargingSession(cp as Chargepoint, failures))) ok++;
+        if (!stopped() && (await chargingSession(cp, failures))) ok++;
       }),
     );
     return [{ key: 'sessionsCompleted', label: 'sessions completed', value: ok, unit: 'sessions' }];
