@@ -141,6 +141,71 @@ test('boot-on-reconnect: BootNotification again on a plain reconnect, not after 
   await r.close();
 });
 
+test('2.0.1: a raw station that breaks each generic rule is caught by name, with its version', async () => {
+  const raw201 = (id: string): Promise<Raw> => rawChargePoint(`${csms.url}${id}`, ['ocpp2.0.1']);
+  const BOOT = { reason: 'PowerUp', chargingStation: { model: 'probe-test', vendorName: 'raw' } };
+  const booted = async (id: string): Promise<Raw> => {
+    const r = await raw201(id);
+    assert.equal(((await r.call(`${id}-boot`, 'BootNotification', BOOT))[2] as { status: string }).status, 'Accepted');
+    return r;
+  };
+  const status = { timestamp: now(), connectorStatus: 'Available', evseId: 1, connectorId: 1 };
+  csms.answer('DataTransfer', async () => {
+    await sleep(100);
+    return { status: 'Accepted' };
+  });
+  try {
+    // call-before-boot: B02.FR.09, refused with SecurityError.
+    const early = await raw201('V201EARLY');
+    assert.equal((await early.call('e1', 'Heartbeat', {}))[2], 'SecurityError');
+    await early.close();
+    // overlapping-call: a second CALL while the first is unanswered.
+    const overlap = await booted('V201OVERLAP');
+    await Promise.all([overlap.call('o1', 'DataTransfer', { vendorId: 'x' }), overlap.call('o2', 'Heartbeat', {})]);
+    await overlap.close();
+    // reused-message-id.
+    const reuse = await booted('V201REUSE');
+    await reuse.call('same', 'Heartbeat', {});
+    await reuse.call('same', 'Heartbeat', {});
+    await reuse.close();
+    // schema-violation: an invalid CALL (FormatViolation or OccurrenceConstraintViolation, 2.0.1 spellings) and an invalid CALLRESULT.
+    const schema = await booted('V201SCHEMA');
+    const refused = await schema.call('s1', 'StatusNotification', { evseId: 1 });
+    assert.equal(refused[0], 4);
+    assert.match(String(refused[2]), /^(FormatViolation|OccurrenceConstraintViolation)$/);
+    const pending = csms.call('V201SCHEMA', 'GetVariables', { getVariableData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } }] }).catch((err: Error) => err);
+    schema.send([3, (await schema.nextCall())[1], { getVariableResult: 'not an array' }]);
+    assert.ok((await pending) instanceof Error);
+    await schema.close();
+    // trigger-answered-late: the StatusNotification before the answer to TriggerMessage.
+    const trigger = await booted('V201TRIGGER');
+    const triggered = csms.call('V201TRIGGER', 'TriggerMessage', { requestedMessage: 'StatusNotification', evse: { id: 1, connectorId: 1 } });
+    const call = await trigger.nextCall();
+    await trigger.call('t1', 'StatusNotification', status);
+    trigger.send([3, call[1], { status: 'Accepted' }]);
+    await triggered;
+    await trigger.close();
+  } finally {
+    csms.answer('DataTransfer', undefined);
+  }
+  assert.deepEqual(probesOf('V201EARLY'), ['call-before-boot']);
+  assert.match(findings('V201EARLY')[0]!.detail, /Heartbeat refused: no BootNotification was accepted yet \(B02\.FR\.09\)/);
+  assert.deepEqual(probesOf('V201OVERLAP'), ['overlapping-call']);
+  assert.deepEqual(probesOf('V201REUSE'), ['reused-message-id']);
+  assert.deepEqual(probesOf('V201SCHEMA'), ['schema-violation', 'schema-violation']);
+  assert.match(findings('V201SCHEMA')[1]!.detail, /to our GetVariables/);
+  assert.deepEqual(probesOf('V201TRIGGER'), ['trigger-answered-late']);
+  for (const id of ['V201EARLY', 'V201OVERLAP', 'V201REUSE', 'V201SCHEMA', 'V201TRIGGER']) assert.ok(findings(id).every((f) => f.version === '2.0.1'), id);
+});
+
+test('1.6: call-before-boot names the refused CALL and its rule', async () => {
+  const r = await raw('EARLY16');
+  assert.equal((await r.call('e1', 'Authorize', { idTag: 'T' }))[2], 'SecurityError');
+  assert.deepEqual(probesOf('EARLY16'), ['call-before-boot']);
+  assert.match(findings('EARLY16')[0]!.detail, /Authorize refused/);
+  await r.close();
+});
+
 test('an ocpp-sim fleet doing full sessions leaves the report empty', async () => {
   csms.probes!.reset();
   const fleet: Chargepoint[] = await connectMany(csms.url, 3, {

@@ -131,7 +131,7 @@ test('a charge point the CSMS never saw: asked to boot first, its transaction me
     assert.equal((await cp.call('m', 'MeterValues', meter(txId, '2025-03-01T10:01:00.000Z', 150)))[0], 3);
     const heartbeat = await cp.call('h', 'Heartbeat', {});
     assert.deepEqual([heartbeat[0], heartbeat[2]], [4, 'SecurityError']);
-    assert.deepEqual(csms.probes!.report().STRANGER?.map((f) => f.probe), ['unknown-station'], 'one finding, one trigger per connection');
+    assert.deepEqual(csms.probes!.report().STRANGER?.map((f) => f.probe), ['unknown-station', 'call-before-boot'], 'one unknown-station finding (one trigger per connection); the Heartbeat is a call before the boot');
     assert.equal(csms.transactions.get(txId)?.meterValues, 1);
     // It does as asked: answers the trigger, boots, and is registered.
     cp.send([3, trigger[1], { status: 'Accepted' }]);

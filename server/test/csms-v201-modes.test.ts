@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { RPCClient } from 'ocpp-rpc';
 import WebSocket from 'ws';
 import { BOOT_201, STATION_ANSWERS_201 } from './fixtures/ocpp201-samples';
-import { freePort, pause, startCli, until } from './helpers';
+import { freePort, pause, postJson, startCli, until } from './helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Params = Record<string, any>;
@@ -169,36 +169,34 @@ test('the TransactionEvent audit catches each broken rule by name; --assert-clea
   assert.match(csms.out(), /conformance: \d+ finding\(s\) in 1 charge point\(s\)/);
 });
 
-test('a mixed fleet on one CSMS (our 1.6 charge points and strict 2.0.1 stations) ends with an empty --assert-clean report', { timeout: 40_000 }, async () => {
+test('a mixed fleet on one CSMS (our 1.6 and 2.0.1 fleets, remote-started transactions in both) ends with an empty --assert-clean report', { timeout: 60_000 }, async () => {
   const [port, http] = [await freePort(), await freePort()];
   const report = path.join(dir, 'mixed.json');
-  const versions = async (): Promise<string[]> =>
-    (((await (await fetch(`http://127.0.0.1:${http}/list`)).json()) as { charge_points: { version: string }[] }).charge_points.map((c) => c.version).sort());
-  const csms = startCli(['--csms', '--no-state', '--port', String(port), '--http-port', String(http), '--commands', 'TriggerMessage:1,GetVariables:1', '--report', report, '--assert-clean']);
-  await until(() => csms.out().includes('listening'), 'the CSMS');
-  const fleet = startCli(['--cps', '2', '--url', `ws://127.0.0.1:${port}/`]);
-  const stations = [await client(port, 'MIX201A'), await client(port, 'MIX201B')];
+  const api = `http://127.0.0.1:${http}`;
+  const list = async (): Promise<{ id: string; version: string }[]> => ((await (await fetch(`${api}/list`)).json()) as { charge_points: { id: string; version: string }[] }).charge_points;
+  type Book = { open: { cpId: string; version: string }[]; finished: { cpId: string; version: string }[] };
+  const book = async (): Promise<Book> => (await (await fetch(`${api}/transactions`)).json()) as Book;
+  const csms = startCli(['--csms', '--no-state', '--port', String(port), '--http-port', String(http), '--commands', 'TriggerMessage:1,GetVariables:2', '--report', report, '--assert-clean']);
+  await until(() => csms.out().includes('REST API'), 'the CSMS');
+  const url = `ws://127.0.0.1:${port}/`;
+  let exit: number | null = null;
+  const fleets = [startCli(['--cps', '2', '--url', url, '--id-prefix', 'MIX16-']), startCli(['--protocol', '2.0.1', '--cps', '2', '--url', url, '--id-prefix', 'MIX201-'])];
   try {
-    await Promise.all(
-      stations.map(async ({ c }, i) => {
-        await c.call('BootNotification', BOOT_201);
-        await c.call('StatusNotification', { timestamp: now(), connectorStatus: 'Available', evseId: 1, connectorId: 1 });
-        const tx = { transactionId: `MIX-${i}` };
-        const ev = (eventType: string, seqNo: number, extra: Params = {}) =>
-          c.call('TransactionEvent', { eventType, timestamp: now(), triggerReason: eventType === 'Started' ? 'CablePluggedIn' : 'MeterValuePeriodic', seqNo, transactionInfo: tx, evse: { id: 1, connectorId: 1 }, ...extra });
-        await ev('Started', 0);
-        await ev('Updated', 1);
-        await pause(1_200); // a round of periodic commands crosses the session
-        await ev('Ended', 2, { transactionInfo: { ...tx, stoppedReason: 'EVDisconnected' }, triggerReason: 'EVCommunicationLost' });
-      }),
-    );
-    await until(async () => (await versions()).join() === '1.6,1.6,2.0.1,2.0.1', 'both versions on one port');
-    await pause(1_500);
+    await until(async () => (await list()).length === 4, 'four stations on one port', 20_000);
+    assert.deepEqual((await list()).map((c) => `${c.id} ${c.version}`).sort(), ['MIX16-001 1.6', 'MIX16-002 1.6', 'MIX201-001 2.0.1', 'MIX201-002 2.0.1']);
+    // Each station in its own version: RemoteStart for 1.6, RequestStartTransaction for 2.0.1.
+    for (const { id } of await list()) assert.equal((await postJson(`${api}/command/${id}/RequestStartTransaction`)).status, 200, id);
+    await until(async () => (await book()).open.length === 4, 'four open transactions', 20_000);
+    await pause(2_500); // periodic commands and meter values cross the sessions
+    for (const { id } of await list()) assert.equal((await postJson(`${api}/command/${id}/RequestStopTransaction`)).status, 200, id);
+    await until(async () => (await book()).finished.length === 4, 'four finished transactions', 20_000);
+    assert.deepEqual((await book()).finished.map((t) => `${t.cpId} ${t.version}`).sort(), ['MIX16-001 1.6', 'MIX16-002 1.6', 'MIX201-001 2.0.1', 'MIX201-002 2.0.1']);
+    assert.equal((await book()).open.length, 0);
   } finally {
-    for (const { c } of stations) await c.close({ force: true });
-    await fleet.stop();
+    for (const f of fleets) await f.stop();
+    exit = await csms.stop();
   }
-  assert.equal(await csms.stop(), 0, csms.out());
+  assert.equal(exit, 0, csms.out());
   assert.deepEqual(JSON.parse(await readFile(report, 'utf8')), {});
 });
 

@@ -148,7 +148,7 @@ test('the reservation REST API: ReserveNow for a free EVSE, 503 for an unknown s
   }
 });
 
-test('order rules for 2.0.1: a CALL before the boot gets SecurityError (B02.FR.09), a report requested while Pending is let through', { timeout: 20_000 }, async () => {
+test('order rules for 2.0.1: a CALL before the boot gets SecurityError (B02.FR.09)', { timeout: 20_000 }, async () => {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/RAW201`, ['ocpp2.0.1']);
   await new Promise((r) => ws.once('open', r));
   const answers: unknown[][] = [];
@@ -159,6 +159,30 @@ test('order rules for 2.0.1: a CALL before the boot gets SecurityError (B02.FR.0
   assert.equal(answers[0]![2], 'SecurityError');
   assert.match(String(answers[0]![3]), /B02\.FR\.09/);
   ws.close();
+});
+
+test('B02.FR.02/09 while Pending: NotifyReport is refused until GetBaseReport asks for it, then every part of the report is let through; other CALLs still get SecurityError', { timeout: 30_000 }, async () => {
+  const [pPort, pHttp] = [await freePort(), await freePort()];
+  const pending = startCli(['--csms', '--no-state', '--port', String(pPort), '--http-port', String(pHttp), '--boot-status', 'Pending']);
+  await until(() => pending.out().includes('REST API'), 'the Pending CSMS');
+  const st = await station(`ws://127.0.0.1:${pPort}`, 'PEND201');
+  const refusal = (p: Promise<unknown>): Promise<string> => p.then(() => 'answered', (e: { rpcErrorCode?: string }) => String(e.rpcErrorCode));
+  const report = (requestId: number, seqNo: number, tbc: boolean) =>
+    st.call('NotifyReport', { requestId, generatedAt: now(), seqNo, tbc, reportData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' }, variableAttribute: [{ type: 'Actual', value: '300' }] }] });
+  try {
+    assert.equal((await st.call('BootNotification', BOOT_201)).status, 'Pending');
+    assert.equal(await refusal(report(1, 0, false)), 'SecurityError', 'a report nobody asked for');
+    const asked = await postJson(`http://127.0.0.1:${pHttp}/command/PEND201/GetBaseReport`, { requestId: 77, reportBase: 'FullInventory' });
+    assert.equal(asked.status, 200, JSON.stringify(asked.body));
+    const requestId = st.received.find((r) => r.action === 'GetBaseReport')!.params.requestId as number;
+    assert.deepEqual(await report(requestId, 0, true), {});
+    assert.deepEqual(await report(requestId, 1, false), {}, 'the report comes in parts (tbc): each part is let through');
+    assert.equal(await refusal(st.call('Heartbeat')), 'SecurityError');
+    assert.deepEqual(st.failures, []);
+  } finally {
+    await st.close();
+    await pending.stop();
+  }
 });
 
 test('negotiation: ocpp2.0.1 offered first gets 2.0.1, a 1.6-only client gets 1.6 on the same port, neither is refused with one line', { timeout: 20_000 }, async () => {

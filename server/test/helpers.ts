@@ -123,9 +123,9 @@ export interface RawChargePoint {
   close(): Promise<void>;
 }
 
-/** Open a raw `ocpp1.6` connection to a CSMS at `url` (ending with the charge point id). */
-export async function rawChargePoint(url: string): Promise<RawChargePoint> {
-  const ws = new WebSocket(url, ['ocpp1.6']);
+/** Open a raw connection (by default `ocpp1.6`) to a CSMS at `url` (ending with the charge point id). */
+export async function rawChargePoint(url: string, protocols = ['ocpp1.6']): Promise<RawChargePoint> {
+  const ws = new WebSocket(url, protocols);
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
     ws.once('error', reject);

@@ -298,6 +298,7 @@ export class MockCsms extends EventEmitter {
       const refusal = this.discipline.check(station.id, action, station.dialect.bootRule);
       if (refusal) {
         station.endpoint.sendError(req.uniqueId, refusal.code, refusal.description);
+        if (refusal.code === 'SecurityError') this.probes?.callBeforeBoot(station, refusal.description);
         this.emit('refusedCall', station, action, refusal.code, refusal.description);
         return undefined;
       }

@@ -12,6 +12,7 @@
  * | `transaction-order` | 1.6: StopTransaction or MeterValues name a transactionId this CSMS never issued (Stop before Start), one already stopped (a resend of the StopTransaction it booked, after a lost answer, does not count; a second StopTransaction right behind the first, before it was answered, does), or one of another charge point. 2.0.1: a TransactionEvent other than Started opens a transaction, a second Started, anything after Ended, a transactionId reused |
  * | `transaction-seqno` | 2.0.1: a TransactionEvent's seqNo is not the previous one + 1 within its transaction |
  * | `transaction-offline-flag` | 2.0.1: an event that happened before the connection opened lacks `offline: true`, or one that happened while connected has it (E11.FR.07) |
+ * | `call-before-boot` | a CALL other than BootNotification arrives while the charge point has no accepted boot here and the CSMS did not ask for it (1.6 §4.2.1; 2.0.1 B02.FR.09, B03.FR.08); the CSMS refuses it with SecurityError. A report or triggered message requested while Pending does not count, nor does a transaction message from a station with no boot on record (`unknown-station`). |
  * | `unknown-station` | a transaction message (1.6: StartTransaction, StopTransaction, MeterValues; 2.0.1: TransactionEvent) comes from a charge point with no BootNotification on record here (a charge point boots before anything else; one that booted at a CSMS which lost its records reconnects without booting). The CSMS answers it anyway, so nothing is lost, and asks for a boot with TriggerMessage(BootNotification). |
  * | `boot-on-reconnect` | a new connection sends BootNotification although the charge point's boot was Accepted on an earlier connection and it had no reason to reboot: no Reset, UpdateFirmware or SignedUpdateFirmware was accepted since, no TriggerMessage(BootNotification) is pending, and its firmwareVersion is unchanged (1.6 §4.2: boot notifications are for boots, not for reconnects). A genuine power cycle looks the same from the CSMS and is reported too. |
  * @module
@@ -33,6 +34,7 @@ export type ProbeName =
   | 'transaction-seqno'
   | 'transaction-offline-flag'
   | 'boot-on-reconnect'
+  | 'call-before-boot'
   | 'unknown-station';
 
 /** Every probe. */
@@ -45,6 +47,7 @@ export const PROBES: readonly ProbeName[] = [
   'transaction-seqno',
   'transaction-offline-flag',
   'boot-on-reconnect',
+  'call-before-boot',
   'unknown-station',
 ];
 
@@ -232,6 +235,15 @@ export class ConformanceProbes extends EventEmitter {
   invalid(station: ProbedStation, v: InboundViolation): void {
     const what = v.kind === 'request' ? `CALL ${v.uniqueId}` : `CALLRESULT ${v.uniqueId} to our ${v.action}`;
     this.find(station.id, 'schema-violation', `${what}: ${v.violation.message}`);
+  }
+
+  /**
+   * The CSMS refused a CALL because the charge point's boot is not Accepted.
+   * @param station The connection.
+   * @param why The refusal's description (the CALL, the registration status, the rule).
+   */
+  callBeforeBoot(station: ProbedStation, why: string): void {
+    this.find(station.id, 'call-before-boot', why);
   }
 
   /**
