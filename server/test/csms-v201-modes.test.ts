@@ -63,6 +63,27 @@ test('the seed\'s eleven periodic commands (--period 1) each reach a 2.0.1 stati
   }
 });
 
+test('--commands with every CSMS-initiated 2.0.1 action: each reaches a strict ocpp-rpc station with a valid payload, its answer valid too', { timeout: 40_000 }, async () => {
+  const port = await freePort();
+  const all = Object.keys(STATION_ANSWERS_201);
+  const csms = startCli(['--csms', '--no-state', '--port', String(port), '--no-http', '--commands', all.map((c) => `${c}:1.5`).join(',')]);
+  try {
+    await until(() => csms.out().includes('listening'), 'the CSMS');
+    const { c, got, failures } = await client(port, 'ALL201');
+    await c.call('BootNotification', BOOT_201);
+    await c.call('StatusNotification', { timestamp: now(), connectorStatus: 'Available', evseId: 1, connectorId: 1 });
+    await c.call('TransactionEvent', { eventType: 'Started', timestamp: now(), triggerReason: 'CablePluggedIn', seqNo: 0, transactionInfo: { transactionId: 'ALL-1' }, evse: { id: 1, connectorId: 1 } });
+    await until(() => all.every((a) => got.some((g) => g.action === a)), `every action (missing: ${all.filter((a) => !got.some((g) => g.action === a)).join(', ')})`, 10_000).catch((err: Error) => {
+      throw new Error(`${err.message}\n${csms.out()}`);
+    });
+    assert.deepEqual(failures, []);
+    assert.doesNotMatch(csms.out(), /invalid|violation|failed/i);
+    await c.close({ force: true });
+  } finally {
+    await csms.stop();
+  }
+});
+
 test('RequestStopTransaction with no open transaction is skipped with one line; a 1.6-only command is skipped once per station', { timeout: 20_000 }, async () => {
   const port = await freePort();
   const csms = startCli(['--csms', '--no-state', '--port', String(port), '--no-http', '--commands', 'RequestStopTransaction:0.5,GetConfiguration:0.5']);
