@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import { iso14443Problem } from '../src/web/rfid';
 import { startWebServer } from '../src/web/server';
 import { bench201 } from './cs201-harness';
-import { freePortPair } from './helpers';
+import { freePort, freePortPair, startCli, startServerMode, until } from './helpers';
 
 test('iso14443Problem: 4, 7 or 10 bytes of hex; no cascade tag; no random 4-byte ID (ocpp201-rules §5)', () => {
   for (const ok of ['A1B2C3D4', '04a1b2c3d4e5f6', '0123456789ABCDEF0123']) assert.equal(iso14443Problem(ok), undefined, ok);
@@ -62,4 +62,27 @@ test('POST /api/chargepoints/:id/rfid and /authorize_rfid: Authorize ISO14443, t
   assert.equal(foreign.status, 403, 'the same Origin rule as /api');
   assert.deepEqual(authorized, [{ idToken: '04A1B2C3D4E5F6', type: 'ISO14443' }, { idToken: 'A1B2C3D4', type: 'ISO14443' }]);
   assert.deepEqual(csms.failures, []);
+});
+
+test('seed REST end to end through the real CLIs: the mock CSMS with --auth-mode whitelist --whitelist 04A1B2C3D4E5F6, server mode, a 2.0.1 station', { timeout: 40_000 }, async (t) => {
+  const csmsPort = await freePort();
+  const csms = startCli(['--csms', '--no-state', '--no-http', '--port', String(csmsPort), '--auth-mode', 'whitelist', '--whitelist', '04A1B2C3D4E5F6']);
+  t.after(() => csms.stop());
+  await until(() => csms.out().includes('listening'), 'the mock CSMS');
+  const server = await startServerMode(await freePortPair());
+  t.after(() => server.stop());
+  const post = async (url: string, body: unknown): Promise<{ status: number; body: any }> => {
+    const res = await fetch(`${server.ui}${url}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` }, body: JSON.stringify(body) });
+    return { status: res.status, body: await res.json() };
+  };
+  const created = await post('/api/chargepoints', { id: 'RFID201', url: `ws://127.0.0.1:${csmsPort}/`, protocol: '2.0.1', connect: true });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  assert.equal(created.body.bootState, 'Accepted');
+  const known = await post('/authorize_rfid', { cp: 'RFID201', uid: '04A1B2C3D4E5F6' });
+  assert.deepEqual([known.status, known.body.idTokenInfo?.status], [200, 'Accepted'], JSON.stringify(known.body));
+  const other = await post('/authorize_rfid', { cp: 'RFID201', uid: 'A1B2C3D4' });
+  assert.deepEqual([other.status, other.body.idTokenInfo?.status], [200, 'Invalid'], JSON.stringify(other.body));
+  const bad = await post('/authorize_rfid', { cp: 'RFID201', uid: 'xyz' });
+  assert.equal(bad.status, 400);
+  assert.match(bad.body.error, /ISO 14443 UID/);
 });
