@@ -139,7 +139,7 @@ export class Chargepoint extends ScriptFace {
     const config = this.station.config;
     let ws: WebSocket;
     try {
-      ws = await this.dial();
+      ws = await this.nextSocket();
     } catch (err) {
       this.reportFailure(err);
       const previous = this.connectedProfile;
@@ -148,7 +148,7 @@ export class Chargepoint extends ScriptFace {
       // Whitepaper: a charge point that cannot connect at a newly raised profile goes back to the old one.
       this.emit('warning', `cannot connect at security profile ${raised} (${(err as Error).message}); falling back to profile ${previous}`);
       config.set('SecurityProfile', previous);
-      ws = await this.dial();
+      ws = await this.nextSocket();
     }
     this.connectedProfile = config.int('SecurityProfile');
     this.reportedFailures.clear();
@@ -159,7 +159,7 @@ export class Chargepoint extends ScriptFace {
   }
 
   /** One connection attempt with the settings of the current security profile. */
-  private async dial(): Promise<WebSocket> {
+  protected async dial(protocols: readonly string[]): Promise<WebSocket> {
     const o = this.options;
     const config = this.station.config;
     const profile = config.int('SecurityProfile');
@@ -181,7 +181,7 @@ export class Chargepoint extends ScriptFace {
       this.emit('warning', 'TLS certificate and host-name verification is OFF: any server can impersonate the CSMS (lab use only)');
     }
     if (profile === 3 && !settings.tls.cert) throw new OcppConnectionError('NoClientCertificate', `security profile 3 needs a client certificate for ${this.id}: pass a keyStoreElement, --keyStore or SSL_CLIENT_KEYSTORE`);
-    return openSocket(settings.url, { protocols: [this.endpoint.protocol.subprotocol], basicAuth: settings.basicAuth, tls: settings.tls });
+    return openSocket(settings.url, { protocols: [...protocols], basicAuth: settings.basicAuth, tls: settings.tls });
   }
 
   /** A refused server certificate or password becomes a security event, once per streak of failures. */

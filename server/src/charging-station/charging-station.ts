@@ -126,7 +126,7 @@ export class ChargingStation extends ScriptFace {
    */
   async connect(): Promise<this> {
     if (this.ws) return this;
-    this.adoptSocket(await this.dial(), () => {
+    this.adoptSocket(await this.nextSocket(), () => {
       this.station.offlineSince = this.scheduler.now();
       // E11.FR.07: whatever waits in the queue when the link drops is delivered as offline.
       this.station.queue.update((m) => {
@@ -138,13 +138,14 @@ export class ChargingStation extends ScriptFace {
     return this;
   }
 
-  private async dial(): Promise<WebSocket> {
+  /** One connection attempt with the device model's password and the keystore's certificate. */
+  protected async dial(protocols: readonly string[]): Promise<WebSocket> {
     const o = this.options;
     const password = this.station.device.str('SecurityCtrlr', 'BasicAuthPassword');
     const element = this.target.protocol === 'wss:' ? (o.keyStoreElement ?? extras.keystoreFor(this.id).get()) : undefined;
     const tls: TlsOptions = { ...o.tls };
     if (element) Object.assign(tls, await extras.readKeyStoreElement(element));
-    return openSocket(this.target, { protocols: [ocpp201.subprotocol], basicAuth: password ? { username: this.id, password } : undefined, tls });
+    return openSocket(this.target, { protocols: [...protocols], basicAuth: password ? { username: this.id, password } : undefined, tls });
   }
 
   // ---- generic API ----
