@@ -26,6 +26,7 @@ export function registerReadingWh(meterValue: Req<'MeterValues'>['meterValue'] |
   let best: number | undefined;
   for (const mv of Array.isArray(meterValue) ? meterValue : []) {
     for (const sv of Array.isArray(mv?.sampledValue) ? mv.sampledValue : []) {
+      if (typeof sv !== 'object' || sv === null) continue; // a deliberately broken payload (validation: 'off')
       if ((sv.measurand ?? 'Energy.Active.Import.Register') !== 'Energy.Active.Import.Register' || sv.phase) continue;
       const factor = sv.unit === undefined || sv.unit === 'Wh' ? 1 : sv.unit === 'kWh' ? 1000 : NaN;
       const wh = Number(sv.value) * factor;
