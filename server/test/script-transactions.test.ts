@@ -173,6 +173,28 @@ test('connect() reconnects by itself after a drop, without a second boot; close(
   assert.equal(csms.receipts.filter((r) => r.action === 'BootNotification').length, 1);
 });
 
+test('reConnect() keeps a script message waiting and delivers it; close() rejects it with ConnectionClosed and keeps it queued', async (t) => {
+  const seen = new Map<string, number>();
+  const csms = await droppingCsms((r) => (r.action === 'MeterValues' || r.action === 'StopTransaction') && seen.set(r.action, (seen.get(r.action) ?? 0) + 1).get(r.action) === 1);
+  t.after(() => csms.close());
+  const cp = await connect(`${csms.url}KEEP`);
+  t.after(() => cp.close());
+  cp.automation.reconnect = false;
+  await cp.sendBootnotification({ chargePointVendor: 'v', chargePointModel: 'm' });
+  const { transactionId } = await cp.startTransaction({ connectorId: 1, idTag: 'T', meterStart: 0, timestamp: new Date().toISOString() });
+  const sample = cp.meterValues({ connectorId: 1, transactionId, meterValue: [{ timestamp: new Date().toISOString(), sampledValue: [{ value: '10' }] }] });
+  await waitUntil('the cut', () => !cp.connected);
+  await cp.reConnect();
+  assert.deepEqual(await sample, {});
+  assert.equal(csms.receipts.filter((r) => r.action === 'MeterValues').length, 2, 'the cut MeterValues resent once');
+  const stop = cp.stopTransaction({ transactionId, meterStop: 20, timestamp: new Date().toISOString() });
+  await waitUntil('the second cut', () => !cp.connected);
+  await cp.close();
+  await assert.rejects(stop, (err: Error & { code?: string }) => err.code === 'ConnectionClosed' && /StopTransaction not delivered .*stays queued/.test(err.message));
+  assert.equal(cp.station.queue.length, 1);
+  assert.equal(csms.receipts.filter((r) => r.action === 'BootNotification').length, 1);
+});
+
 test('the queue gives up after TransactionMessageAttempts CALLERRORs: the script gets an OcppDeliveryError naming the action and attempts, the model forgets the start', async (t) => {
   const csms = new MockCsms({ port: 0 });
   await csms.listen();

@@ -49,7 +49,7 @@ function mirrorStop(station: Station, req: Req<'StopTransaction'>): void {
   const c = station.connectorOfTransaction(req.transactionId);
   if (!c) return;
   station.meterReading(c, req.meterStop);
-  station.endForeignStop(c);
+  station.endStoppedTransaction(c);
 }
 
 /**

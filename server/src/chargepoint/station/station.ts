@@ -381,7 +381,7 @@ export class Station {
    * from now on the defaults (RemoteStop, UnlockConnector, Reset) see no transaction there.
    * Statuses of a script's transaction stay the script's to report.
    */
-  endForeignStop(c: Connector): void {
+  endStoppedTransaction(c: Connector): void {
     const tx = c.transaction;
     if (!tx) return;
     this.halt(c, this.now());
@@ -569,7 +569,7 @@ export class Station {
   /** Forget a tracked script transaction whose StartTransaction never reached the CSMS. */
   forgetTransaction(localId: number): void {
     const c = this.connectors.find((x) => x.transaction?.localId === localId);
-    if (c) this.endForeignStop(c);
+    if (c) this.endStoppedTransaction(c);
   }
 
   /** The local transaction a CSMS transactionId was given to (the latest: a CSMS may reuse ids). */
