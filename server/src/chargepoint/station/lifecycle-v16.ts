@@ -1,7 +1,8 @@
 /**
  * The 1.6 charge point as the shared {@link Lifecycle} sees it: BootNotification with the
- * profile's identity, or the one of the script's own BootNotification (§4.2), `HeartbeatInterval` and `WebSocketPingInterval` from the
- * configuration keys, StatusNotification of connector 0 and every connector after boot.
+ * profile's identity, or that of the script's own BootNotification (§4.2), `HeartbeatInterval`
+ * and `WebSocketPingInterval` from the configuration keys, StatusNotification of connector 0 and
+ * every connector after boot.
  * @module
  */
 import type { Payload } from '../../ocpp/frames';
