@@ -78,6 +78,15 @@ export function upload(host: TransferHost, location: string, fileName: string, c
 }
 
 /**
+ * A transfer's status as a status notification reports it: with the request's requestId, except
+ * Idle, which belongs to no request (a triggered status after the run ended).
+ * @param s The status and the request it belongs to.
+ */
+export function reportedStatus<S extends string>(s: { status: S; requestId?: number }): { status: S; requestId?: number } {
+  return s.requestId === undefined || s.status === 'Idle' ? { status: s.status } : { status: s.status, requestId: s.requestId };
+}
+
+/**
  * Which run of a kind (a log upload, a firmware update) is the current one: a new request
  * supersedes the running one (2.0.1 L01.FR.24, N01.FR.12 AcceptedCanceled; 1.6 whitepaper), and
  * the old run sees its check turn false and stops reporting.

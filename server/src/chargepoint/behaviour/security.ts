@@ -11,6 +11,7 @@ import { OcppError } from '../../ocpp/errors';
 import type { Ocpp16Messages } from '../../ocpp/v16/types';
 import { runFirmwareUpdate, signingCertificateProblem, updateRunning } from '../../files/firmware-update';
 import { logFileName, runLogUpload, uploadable } from '../../files/log-upload';
+import { reportedStatus } from '../../files/transfers';
 import { certificateProblem, generateCsr, isIssuedBy, leafMatchesKey, splitPemChain } from '../../security/certificates';
 import { keystoreFor } from '../../security/keystore';
 import { Journal } from '../model/journal';
@@ -59,16 +60,11 @@ const EXTENDED_TRIGGERS: Readonly<Record<ExtendedRequested, TriggerSender>> = {
   FirmwareStatusNotification: (ctx, connectorId) => {
     const { station } = ctx;
     if (!signedFirmwareIsLatest(station)) return TRIGGERS.FirmwareStatusNotification(ctx, connectorId);
-    return station.notify('SignedFirmwareStatusNotification', statusPayload(station.security.signedFirmware!), true);
+    return station.notify('SignedFirmwareStatusNotification', reportedStatus(station.security.signedFirmware!), true);
   },
-  LogStatusNotification: ({ station }) => station.notify('LogStatusNotification', statusPayload(station.security.logStatus), true),
+  LogStatusNotification: ({ station }) => station.notify('LogStatusNotification', reportedStatus(station.security.logStatus), true),
   SignChargePointCertificate: ({ station }) => requestChargePointCertificate(station),
 };
-
-/** A status with its requestId; an Idle status belongs to no request. */
-function statusPayload<S extends string>(s: { status: S; requestId?: number }): { status: S; requestId?: number } {
-  return s.requestId === undefined || s.status === 'Idle' ? { status: s.status } : { status: s.status, requestId: s.requestId };
-}
 
 /** Security actions answer CALLERROR NotSupported when the profile is switched off. */
 function requireSecurity(station: Station, action: string): void {

@@ -3,6 +3,7 @@
  * UnlockConnector (F05) and TriggerMessage (F06: the answer first, then the message).
  * @module
  */
+import { reportedStatus } from '../../files/transfers';
 import type { Ocpp201Messages, TriggerMessageStatusEnumType } from '../../ocpp/v201/types';
 import type { StationContext } from '../station/context';
 import type { Behaviours201 } from './types';
@@ -12,10 +13,6 @@ type Trigger = (ctx: StationContext, evse: TriggerRequest['evse']) => { status: 
 
 const rejected = { status: 'Rejected' as const };
 
-/** A status with its requestId; an Idle status belongs to no request. */
-function withRequestId<S extends string>(s: { status: S; requestId?: number }): { status: S; requestId?: number } {
-  return s.status === 'Idle' || s.requestId === undefined ? { status: s.status } : { status: s.status, requestId: s.requestId };
-}
 
 /** How each requestedMessage is answered and sent; absent ones are NotImplemented (F06.FR.08). */
 const TRIGGERS: Partial<Record<TriggerRequest['requestedMessage'], Trigger>> = {
@@ -23,9 +20,9 @@ const TRIGGERS: Partial<Record<TriggerRequest['requestedMessage'], Trigger>> = {
   BootNotification: ({ station, lifecycle }) =>
     station.bootState === 'Accepted' ? rejected : { status: 'Accepted', send: () => ((station.bootReason = 'Triggered'), lifecycle.boot()) },
   Heartbeat: ({ station }) => ({ status: 'Accepted', send: () => station.notify('Heartbeat', {}, true) }),
-  // L01.FR.25 / N01: the running update's or upload's status with its requestId; Idle (no requestId) when none runs.
-  LogStatusNotification: ({ station }) => ({ status: 'Accepted', send: () => station.notify('LogStatusNotification', withRequestId(station.logUpload), true) }),
-  FirmwareStatusNotification: ({ station }) => ({ status: 'Accepted', send: () => station.notify('FirmwareStatusNotification', withRequestId(station.firmware), true) }),
+  // The running update's or upload's status with its requestId; Idle (no requestId) once none runs.
+  LogStatusNotification: ({ station }) => ({ status: 'Accepted', send: () => station.notify('LogStatusNotification', reportedStatus(station.logUpload), true) }),
+  FirmwareStatusNotification: ({ station }) => ({ status: 'Accepted', send: () => station.notify('FirmwareStatusNotification', reportedStatus(station.firmware), true) }),
   StatusNotification: ({ station }, evse) => {
     const e = station.evse(evse?.id);
     const c = evse?.connectorId === undefined ? undefined : e?.connectors.find((x) => x.id === evse.connectorId);
