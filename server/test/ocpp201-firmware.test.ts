@@ -8,11 +8,11 @@
 import assert from 'node:assert/strict';
 import { sign } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { withBench201, type Bench201, type Sent201 } from './cs201-harness';
 import { startFtpServer, type TestFtpServer } from './ftp-server';
+import { freePort } from './helpers';
 import { rsaCert } from './pki';
 
 type Params = Record<string, any>;
@@ -133,10 +133,8 @@ test('TC_L_06_CS Secure Firmware Update - InvalidSignature: Downloading, Downloa
 
 test('TC_L_07_CS Secure Firmware Update - DownloadFailed: retries every retryInterval on the station clock, then DownloadFailed', async (t) => {
   const b = await bench(t);
-  const dead = createServer();
-  await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
-  const port = (dead.address() as AddressInfo).port;
-  await new Promise<void>((r) => dead.close(() => r()));
+  // A port nothing listens on.
+  const port = await freePort();
   const from = b.calls.length;
   const req = { ...update(b, 17, { location: `ftp://fw:fw-secret@127.0.0.1:${port}/fw.bin` }), retries: 2, retryInterval: 600 };
   assert.deepEqual(await b.call('UpdateFirmware', req), { status: 'Accepted' });

@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { withBench201, type Bench201 } from './cs201-harness';
 import { startFtpServer, type TestFtpServer } from './ftp-server';
+import { freePort } from './helpers';
 
 type Params = Record<string, any>;
 
@@ -21,15 +21,6 @@ before(async () => {
 after(() => ftp.close());
 
 const logStatuses = (b: Bench201, from: number): Params[] => b.since(from, 'LogStatusNotification').map((c) => c.params);
-
-/** A TCP port nothing listens on. */
-async function deadPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 test('TC_N_25_CS Retrieve Log Information - Diagnostics Log - Success: Accepted with a filename, Uploading, Uploaded, the file holds the journal', async (t) => {
   const b = await withBench201(t);
@@ -49,7 +40,8 @@ test('TC_N_25_CS Retrieve Log Information - Diagnostics Log - Success: Accepted 
 test('TC_N_26_CS Retrieve Log Information - Diagnostics Log - Upload failed: retries on the station clock, then UploadFailure with the requestId', async (t) => {
   const b = await withBench201(t, { virtual: true });
   const from = b.calls.length;
-  const dead = `ftp://logs:log-secret@127.0.0.1:${await deadPort()}/`;
+  // A port nothing listens on.
+  const dead = `ftp://logs:log-secret@127.0.0.1:${await freePort()}/`;
   const res = await b.call('GetLog', { logType: 'DiagnosticsLog', requestId: 26, retries: 1, retryInterval: 300, log: { remoteLocation: dead } });
   assert.equal(res.status, 'Accepted');
   const uploading = (await b.waitFor('LogStatusNotification', { from }))[0]!;
@@ -90,7 +82,8 @@ test('TC_N_35_CS Retrieve Log Information - Security Log - Success: Uploading, U
 test('TC_N_36_CS Retrieve Log Information - Second Request: AcceptedCanceled, the first upload stops reporting, the second completes', async (t) => {
   const b = await withBench201(t, { virtual: true });
   const from = b.calls.length;
-  const dead = `ftp://logs:log-secret@127.0.0.1:${await deadPort()}/`;
+  // A port nothing listens on.
+  const dead = `ftp://logs:log-secret@127.0.0.1:${await freePort()}/`;
   assert.equal((await b.call('GetLog', { logType: 'DiagnosticsLog', requestId: 1, retries: 3, retryInterval: 600, log: { remoteLocation: dead } })).status, 'Accepted');
   await b.waitFor('LogStatusNotification', { from, match: (p) => p.status === 'Uploading' });
   await b.settle(200);
