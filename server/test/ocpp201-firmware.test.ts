@@ -8,6 +8,8 @@
 import assert from 'node:assert/strict';
 import { sign } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { withBench201, type Bench201, type Sent201 } from './cs201-harness';
@@ -206,4 +208,19 @@ test('AllowNewSessionsPendingFirmwareUpdate true: the idle EVSE stays Available 
   assert.equal(b.cs.station.evse(2)!.connectors[0]!.status, 'Available');
   assert.equal(b.since(from, 'StatusNotification').length, 0);
   assert.equal(statuses(b, from).at(-1)!.status, 'SignatureVerified');
+});
+
+test('UpdateFirmware from an http:// location: the same sequence to Installed (FileTransferProtocols HTTP)', async (t) => {
+  const http = createHttpServer((req, res) => {
+    if (req.url !== '/fw.bin') return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(IMAGE);
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => http.close(() => r())));
+  const b = await bench(t);
+  const from = b.calls.length;
+  const location = `http://127.0.0.1:${(http.address() as AddressInfo).port}/fw.bin`;
+  assert.deepEqual(await b.call('UpdateFirmware', update(b, 24, { location })), { status: 'Accepted' });
+  await until(b, 'FirmwareStatusNotification', (p) => p.status === 'Installed', from);
+  assert.deepEqual(statuses(b, from), seq(24, 'Downloading', 'Downloaded', 'SignatureVerified', 'Installing', 'InstallRebooting', 'Installed'));
 });
