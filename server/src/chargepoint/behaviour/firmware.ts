@@ -8,7 +8,7 @@
  */
 import { Journal } from '../model/journal';
 import type { Station } from '../station/station';
-import { download, upload, withRetries } from './transfers';
+import { download, upload, withRetries } from '../../files/transfers';
 import type { Behaviours } from './types';
 
 /** What the diagnostics file holds: the model's state and its journal (frames, events) within the requested window, as readable JSON. */
