@@ -34,8 +34,10 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }) {
     await csms.close();
     fs.rmSync(root, { recursive: true, force: true });
   });
+  // The token goes along (console scripts need it on every address; the rest does not on loopback).
   const api = async (method: string, route: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const res = await fetch(`http://127.0.0.1:${port}/api${route}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${web.token}` };
+    const res = await fetch(`http://127.0.0.1:${port}/api${route}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
@@ -169,4 +171,8 @@ test('the action panel of a 2.0.1 station: schema-valid templates, the 2.0.1 sch
   assert.equal((await api('POST', `/chargepoints/ACT201/pending/${pending[0]!.uniqueId}`, { payload: { getVariableResult: 'nope' } })).status, 400, 'checked against the 2.0.1 response schema');
   assert.equal((await api('POST', `/chargepoints/ACT201/pending/${pending[0]!.uniqueId}`, { payload: answer })).status, 200);
   assert.deepEqual(await asked, answer);
+
+  // The console script's `cp` is the ChargingStation itself.
+  const script = await api('POST', '/chargepoints/ACT201/script', { code: "return [cp.station.evses.length, cp.station.device.str('OCPPCommCtrlr', 'HeartbeatInterval')]" });
+  assert.deepEqual(script, { status: 200, body: { output: [], result: [1, '300'] } });
 });
