@@ -256,6 +256,12 @@ describe('web UI in Chromium', () => {
     await page.getByTestId(`variable-save-CS201-${phases}`).scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(SHOTS, 'ocpp201-station.png'), fullPage: true });
     await page.close();
+
+    // A 1.6 charge point keeps its configuration keys (the same loader serves both tables).
+    const v16 = await open('?cp=CP001');
+    assert.equal((await v16.getByTestId('tab-config-CP001').textContent())?.trim(), 'Configuration');
+    await until(async () => (await v16.locator('[data-testid="config-table-CP001"] [data-testid="config-row"][data-key="HeartbeatInterval"]').count()) === 1, 'the 1.6 configuration keys');
+    await v16.close();
   });
 });
 
