@@ -172,6 +172,11 @@ test('the action panel of a 2.0.1 station: schema-valid templates, the 2.0.1 sch
   assert.equal((await api('POST', `/chargepoints/ACT201/pending/${pending[0]!.uniqueId}`, { payload: answer })).status, 200);
   assert.deepEqual(await asked, answer);
 
+  // The automation switches and the built-in answers act on the station.
+  const patched = await api('PATCH', '/chargepoints/ACT201/automation', { heartbeat: false, defaults: false });
+  assert.deepEqual([patched.body.automation.heartbeat, patched.body.defaults], [false, false]);
+  await assert.rejects(csms.call('ACT201', 'ClearCache', {}), /NotSupported|NotImplemented/, 'without the built-in answers an unhandled call is refused');
+
   // The console script's `cp` is the ChargingStation itself.
   const script = await api('POST', '/chargepoints/ACT201/script', { code: "return [cp.station.evses.length, cp.station.device.str('OCPPCommCtrlr', 'HeartbeatInterval')]" });
   assert.deepEqual(script, { status: 200, body: { output: [], result: [1, '300'] } });
