@@ -5,7 +5,7 @@
  * @module
  */
 import type { Ocpp16Messages } from '../../ocpp/v16/types';
-import { CertificateStore } from '../model/certificate-store';
+import { CertificateStore } from '../../security/certificate-store';
 import { Journal } from '../model/journal';
 import type { Station } from './station';
 

@@ -1,11 +1,12 @@
 /**
  * Every 2.0.1 default behaviour, grouped by functional block (Part 2 blocks B-P): one table the
  * charging station registers as its answers to CSMS-initiated calls. Actions absent here (smart
- * charging, firmware, certificates, display messages…) are answered NotSupported.
+ * charging, firmware, display messages…) are answered NotSupported.
  * @module
  */
 import { authorization } from './authorization';
 import { availability } from './availability';
+import { certificates } from './certificates';
 import { dataTransfer } from './data-transfer';
 import { provisioning } from './provisioning';
 import { remoteControl } from './remote-control';
@@ -14,7 +15,7 @@ import { transactions } from './transactions';
 import type { Behaviours201 } from './types';
 
 /** Default behaviour of each CSMS-initiated 2.0.1 action this station implements. */
-export const DEFAULT_BEHAVIOURS_201: Behaviours201 = { ...provisioning, ...authorization, ...transactions, ...remoteControl, ...availability, ...reservation, ...dataTransfer };
+export const DEFAULT_BEHAVIOURS_201: Behaviours201 = { ...provisioning, ...authorization, ...transactions, ...remoteControl, ...availability, ...reservation, ...dataTransfer, ...certificates };
 
 export { applyScheduledAvailability } from './availability';
 export { runScheduledReset } from './provisioning';

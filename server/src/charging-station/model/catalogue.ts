@@ -91,7 +91,8 @@ const ROWS: Row[] = [
   // SecurityCtrlr (A)
   ['SecurityCtrlr', 'SecurityProfile', 'integer', 'RO', '1', { minLimit: 1, maxLimit: 3 }],
   ['SecurityCtrlr', 'OrganizationName', 'string', 'RW', 'ocpp-sim'],
-  ['SecurityCtrlr', 'CertificateEntries', 'integer', 'RO', '0'],
+  // maxLimit: how many certificates the store holds (InstallCertificate Failed beyond).
+  ['SecurityCtrlr', 'CertificateEntries', 'integer', 'RO', '0', { maxLimit: 20 }],
   // A01.FR.01: a passwordString of 16 to 40 characters, never read back.
   ['SecurityCtrlr', 'BasicAuthPassword', 'string', 'WO', undefined, { minLimit: 16, maxLimit: 40 }],
   ['SecurityCtrlr', 'Identity', 'string', 'RO', undefined, { maxLimit: 48 }],
