@@ -199,7 +199,7 @@ export class ChargingStation extends ScriptFace {
   /** A failed attempt counts against its network profile; a refused certificate, TLS version or password is a security event, queued until a connection succeeds. */
   private connectFailed(err: unknown): void {
     if (this.dialled) this.network.failed();
-    const failure = securityFailure((err as { code?: string }).code ?? '');
+    const failure = securityFailure(err as { code?: string; message?: string });
     if (!failure || this.reportedFailures.has(failure)) return;
     this.reportedFailures.add(failure);
     this.station.raise(FAILURE_EVENTS[failure], (err as Error).message);

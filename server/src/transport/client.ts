@@ -82,20 +82,23 @@ export function certificateFailure(code: string): boolean {
   return CERTIFICATE_FAILURES.has(code);
 }
 
-/** OpenSSL / Node codes of a TLS handshake refused over the protocol version (below TLS 1.2). */
-const TLS_VERSION_FAILURES = new Set(['ERR_SSL_UNSUPPORTED_PROTOCOL', 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', 'ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_NO_PROTOCOLS_AVAILABLE']);
+/** How OpenSSL words a handshake refused over the protocol version (below TLS 1.2); Node reports it as code EPROTO. */
+const TLS_VERSION_FAILURE = /unsupported protocol|alert protocol version|wrong version number|no protocols available/i;
 
 /** What a failed connection says about the security of the link, for the security event to raise. */
 export type SecurityFailure = 'serverCertificate' | 'tlsVersion' | 'authentication';
 
 /**
- * Classify a connection failure by its error code: a refused server certificate, a TLS version
- * below 1.2, or a refused Basic-auth password (HTTP 401); undefined for anything else.
- * @param code The error code (`OcppConnectionError.code`).
+ * Classify a connection failure: a refused server certificate, a TLS version below 1.2, or a
+ * refused Basic-auth password (HTTP 401); undefined for anything else.
+ * @param err The error (`OcppConnectionError`: its code and message).
  */
-export function securityFailure(code: string): SecurityFailure | undefined {
+export function securityFailure(err: { code?: string; message?: string }): SecurityFailure | undefined {
+  const code = err.code ?? '';
   if (certificateFailure(code)) return 'serverCertificate';
-  if (TLS_VERSION_FAILURES.has(code)) return 'tlsVersion';
+  if (code === 'EPROTO' || code.startsWith('ERR_SSL_')) {
+    if (TLS_VERSION_FAILURE.test(err.message ?? '')) return 'tlsVersion';
+  }
   return code === 'HTTP401' ? 'authentication' : undefined;
 }
 
