@@ -1,14 +1,25 @@
 /**
  * OCTT 2.0.1 station cases of block M (certificate management, Core): InstallCertificate,
  * GetInstalledCertificateIds and DeleteCertificate driven from a strict ocpp-rpc CSMS, with root
- * certificates made in the test and hash data computed here independently of the station.
+ * certificates made in the test and hash data computed here independently of the station; and
+ * the station certificate renewal (A02/A03) over real TLS, the CSMS checking the certificate the
+ * station presents afterwards.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { test } from 'node:test';
+import { createHash, X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { TLSSocket } from 'node:tls';
 import forge from 'node-forge';
+import { createCa, issueServerCertificate, signCsr } from '../src/security/pki';
 import { withBench201, type Bench201 } from './cs201-harness';
 import { rsaCert } from './pki';
+
+const KEYSTORE_ROOT = mkdtempSync(join(tmpdir(), 'cs201-keystore-'));
+process.env.SSL_CLIENT_KEYSTORE_ROOT = KEYSTORE_ROOT;
+after(() => rmSync(KEYSTORE_ROOT, { recursive: true, force: true }));
 
 type Root = ReturnType<typeof rsaCert>;
 
@@ -105,4 +116,77 @@ test('TC_M_20_CS / TC_M_22_CS Delete a certificate: an installed root → Accept
   });
   assert.deepEqual(await b.call('DeleteCertificate', { certificateHashData: hashOf(csmsRoot) }), { status: 'NotFound' }, 'TC_M_22: gone already');
   assert.deepEqual(await b.call('DeleteCertificate', { certificateHashData: hashOf(manufacturerRoot) }), { status: 'NotFound' }, 'TC_M_22: never installed');
+});
+
+/** A profile-2 station on a TLS CSMS that asks for (but does not require) a client certificate; records the CN each handshake presented. */
+async function renewalBench(t: Parameters<typeof withBench201>[0], id: string, answers: Bench201['answers'] = {}, variables: Record<string, string> = {}) {
+  const ca = await createCa('renewal CA');
+  const b = await withBench201(t, {
+    id,
+    csmsTls: { ...(await issueServerCertificate(ca)), ca: ca.cert, requestCert: true, rejectUnauthorized: false },
+    tls: { ca: ca.cert },
+    password: 'renewal-password-0123',
+    profile: { serialNumber: `SN-${id}`, variables: { 'SecurityCtrlr.OrganizationName': 'Example CPO', ...variables } },
+    answers,
+    noConnect: true,
+  });
+  const presented: (string | undefined)[] = [];
+  b.csms.https!.on('secureConnection', (sock: TLSSocket) => {
+    const cn = sock.getPeerCertificate().subject?.CN;
+    presented.push(cn === undefined ? undefined : String(cn));
+  });
+  await b.cs.connect();
+  await b.waitFor('StatusNotification');
+  return { b, ca, presented };
+}
+
+const subjectOf = (csr: string) => forge.pki.certificationRequestFromPem(csr).subject.attributes.map((a) => `${a.shortName}=${a.value}`).sort();
+
+test('TC_A_11_CS Update Charging Station Certificate by request of CSMS: trigger → CSR → CertificateSigned → presented on the next connection', async (t) => {
+  const { b, ca, presented } = await renewalBench(t, 'CSA11', { SignCertificate: () => ({ status: 'Accepted' }) });
+  assert.deepEqual(presented, [undefined], 'no certificate yet');
+  assert.deepEqual(await b.call('TriggerMessage', { requestedMessage: 'SignChargingStationCertificate' }), { status: 'Accepted' });
+  const [sign] = await b.waitFor('SignCertificate', { ms: 10_000 });
+  assert.equal(sign!.params.certificateType, 'ChargingStationCertificate');
+  assert.deepEqual(subjectOf(sign!.params.csr), ['CN=SN-CSA11', 'O=Example CPO'], 'A02.FR.02/03: O = OrganizationName, CN = serial number');
+  const chain = signCsr(ca, sign!.params.csr);
+  assert.deepEqual(await b.call('CertificateSigned', { certificateChain: chain, certificateType: 'ChargingStationCertificate' }), { status: 'Accepted' });
+  for (let i = 0; i < 300 && presented.length < 2; i++) await b.settle(10);
+  assert.deepEqual(presented, [undefined, 'SN-CSA11'], 'the new certificate is used from the next connection on');
+  assert.equal(new X509Certificate(chain).subject.includes('CN=SN-CSA11'), true);
+});
+
+test('TC_A_14_CS Update Charging Station Certificate - Invalid certificate: Rejected and InvalidChargingStationCertificate', async (t) => {
+  const { b, presented } = await renewalBench(t, 'CSA14', { SignCertificate: () => ({ status: 'Accepted' }) });
+  await b.call('TriggerMessage', { requestedMessage: 'SignChargingStationCertificate' });
+  await b.waitFor('SignCertificate', { ms: 10_000 });
+  const stranger = rsaCert('not our key', { ca: false });
+  const answer = await b.call('CertificateSigned', { certificateChain: stranger.pem });
+  assert.equal(answer.status, 'Rejected');
+  const [event] = await b.waitFor('SecurityEventNotification', { match: (p) => p.type === 'InvalidChargingStationCertificate' });
+  assert.match(event!.params.techInfo, /does not match the key of the pending CSR/);
+  await b.settle(50);
+  assert.deepEqual(presented, [undefined], 'no reconnect with a refused certificate');
+});
+
+test('TC_A_15_CS SignCertificateRequest Rejected: the station keeps its certificate and takes no chain afterwards', async (t) => {
+  const { b, ca } = await renewalBench(t, 'CSA15', { SignCertificate: () => ({ status: 'Rejected' }) });
+  await b.call('TriggerMessage', { requestedMessage: 'SignChargingStationCertificate' });
+  const [sign] = await b.waitFor('SignCertificate', { ms: 10_000 });
+  await b.settle(30);
+  assert.equal(b.cs.station.pendingCsr, undefined);
+  assert.equal((await b.call('CertificateSigned', { certificateChain: signCsr(ca, sign!.params.csr) })).status, 'Rejected');
+});
+
+test('TC_A_23_CS CertificateSignedRequest Timeout: SignCertificate again after CertSigningWaitMinimum, up to CertSigningRepeatTimes, then a late certificate is taken', async (t) => {
+  const { b, ca, presented } = await renewalBench(t, 'CSA23', { SignCertificate: () => ({ status: 'Accepted' }) }, { 'SecurityCtrlr.CertSigningWaitMinimum': '1', 'SecurityCtrlr.CertSigningRepeatTimes': '1' });
+  await b.call('TriggerMessage', { requestedMessage: 'SignChargingStationCertificate' });
+  const [first, second] = await b.waitFor('SignCertificate', { count: 2, ms: 10_000 });
+  assert.ok(second!.at - first!.at >= 900, 'waited CertSigningWaitMinimum');
+  assert.equal(second!.params.csr, first!.params.csr, 'the same CSR, so a late answer still fits');
+  await b.settle(2_300);
+  assert.equal(b.since(0, 'SignCertificate').length, 2, 'no more than CertSigningRepeatTimes repeats');
+  assert.equal((await b.call('CertificateSigned', { certificateChain: signCsr(ca, first!.params.csr) })).status, 'Accepted');
+  for (let i = 0; i < 300 && presented.length < 2; i++) await b.settle(10);
+  assert.deepEqual(presented, [undefined, 'SN-CSA23']);
 });

@@ -54,7 +54,7 @@ describe('OCPP 2.0.1 over TLS', () => {
     assert.equal(await getVariable(b, 'SecurityCtrlr', 'SecurityProfile'), '2');
   });
 
-  test('TC_A_04_CS profile 3: mutual TLS with the client certificate from the keystore, no password', async (t) => {
+  test('TC_A_04_CS / TC_A_07_CS profile 3: mutual TLS with the client certificate from the keystore (CN = serial number), no password', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'tls201-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const { key, csr } = await generateCsr({ O: 'ocpp-sim', CN: 'SN-SP3' });

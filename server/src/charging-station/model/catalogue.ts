@@ -98,6 +98,9 @@ const ROWS: Row[] = [
   ['SecurityCtrlr', 'Identity', 'string', 'RO', undefined, { maxLimit: 48 }],
   ['SecurityCtrlr', 'AllowSecurityProfileDowngrade', 'boolean', 'RW', 'false'],
   ['SecurityCtrlr', 'AdditionalRootCertificateCheck', 'boolean', 'RO', 'false'],
+  // A02.FR.17/18: no CertificateSigned within CertSigningWaitMinimum s (doubling) → SignCertificate again, up to CertSigningRepeatTimes.
+  ['SecurityCtrlr', 'CertSigningWaitMinimum', 'integer', 'RW', '60', s()],
+  ['SecurityCtrlr', 'CertSigningRepeatTimes', 'integer', 'RW', '3', { minLimit: 0 }],
   // AuthCtrlr (C)
   ['AuthCtrlr', 'Enabled', 'boolean', 'RW', 'true'],
   ['AuthCtrlr', 'AuthorizeRemoteStart', 'boolean', 'RW', 'true'],

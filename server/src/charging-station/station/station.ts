@@ -85,6 +85,8 @@ export class StationModel implements LifecycleModel {
       this.changed();
     },
   );
+  /** The CSR sent with SignCertificate and its private key, awaiting CertificateSigned (A02). */
+  pendingCsr: { key: string; csr: string } | undefined;
   /** Registration status from the last BootNotification answer. */
   bootState: BootState = 'None';
   /** Reason of the next BootNotification (B01-B04; RemoteReset after Reset, Triggered after TriggerMessage). */
