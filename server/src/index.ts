@@ -17,7 +17,7 @@ export * from './chargepoint/station/tx-queue';
 export * from './chargepoint/station/meter-sampling';
 export * from './chargepoint/station/state-store';
 export * from './chargepoint/station/security';
-export * from './chargepoint/model/certificate-store';
+export * from './security/certificate-store';
 export * from './chargepoint/model/journal';
 export * from './chargepoint/security-profile';
 export * from './chargepoint/model/profile';

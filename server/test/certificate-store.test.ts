@@ -1,7 +1,7 @@
 /** The charge point's root certificate store: install, list, remove by certificateHashData, limits. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CertificateStore } from '../src/chargepoint/model/certificate-store';
+import { CertificateStore } from '../src/security/certificate-store';
 import { certificateHashData } from '../src/security/certificates';
 import { rsaCert } from './pki';
 

@@ -5,6 +5,7 @@
  * {@link ChargingStation} connected to it, optionally on a virtual clock.
  */
 import assert from 'node:assert/strict';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { RPCServer, type RPCClient } from 'ocpp-rpc';
 import { ChargingStation, type ChargingStationOptions } from '../src/charging-station/charging-station';
@@ -72,6 +73,8 @@ export interface Bench201 {
   settle(ms?: number): Promise<void>;
   /** Server URL the station connects to (without its id). */
   url: string;
+  /** The CSMS. */
+  csms: Csms201;
   /** Stop the station and the server. */
   close(): Promise<void>;
 }
@@ -90,44 +93,105 @@ export interface Bench201Options extends ChargingStationOptions {
   noConnect?: boolean;
   /** Check the HTTP Basic password of each connection (security profile 1); false refuses it with 401. */
   checkPassword?: (password: string | undefined) => boolean;
+  /** Serve the CSMS over TLS with these server options (the station then dials wss://localhost). */
+  csmsTls?: https.ServerOptions;
 }
 
-/** Start the strict server and a station with automatic boot; resolves once the boot answer came. */
-export async function bench201(options: Bench201Options = {}): Promise<Bench201> {
-  const { id = 'CS1', virtual = false, answers: overrides, noConnect, checkPassword, ...csOptions } = options;
-  const answers: Record<string, Responder> = { ...DEFAULT_ANSWERS, ...overrides };
-  const calls: Sent201[] = [];
-  const failures: unknown[] = [];
-  const clock = virtual ? new VirtualScheduler(Date.parse('2026-01-05T10:00:00.000Z')) : undefined;
+/** Options of {@link csms201}. */
+export interface Csms201Options {
+  /** Answers overriding {@link DEFAULT_ANSWERS}. */
+  answers?: Record<string, Responder>;
+  /** Check the HTTP Basic password of each connection; false refuses it with 401. */
+  checkPassword?: (password: string | undefined) => boolean;
+  /** Serve wss:// with these TLS server options (key, cert, minVersion, …) instead of ws://. */
+  tls?: https.ServerOptions;
+  /** Timestamps of recorded calls (default: the real clock). */
+  now?: () => number;
+}
+
+/** A strict ocpp-rpc CSMS on 127.0.0.1 recording every CALL (without a station). */
+export interface Csms201 {
+  /** Every CALL received, in order. */
+  calls: Sent201[];
+  /** Frames the strict server refused. */
+  failures: unknown[];
+  /** Answers by action. */
+  answers: Record<string, Responder>;
+  /** `ws://127.0.0.1:port/` or `wss://localhost:port/`. */
+  url: string;
+  /** The HTTPS server, when serving TLS (to change its certificate or TLS versions). */
+  https?: https.Server;
+  /** The latest connection, or the next one. */
+  client(): Promise<RPCClient>;
+  /** Connections accepted so far. */
+  connections: number;
+  /** Stop the server and its connections. */
+  close(): Promise<void>;
+}
+
+/** Start a strict ocpp-rpc CSMS (ws://, or wss:// with `tls`). */
+export async function csms201(options: Csms201Options = {}): Promise<Csms201> {
+  const { checkPassword, tls, now = Date.now } = options;
   const server = new RPCServer({ protocols: ['ocpp2.0.1'], strictMode: true });
   if (checkPassword) {
     server.auth((accept, reject, handshake) => (checkPassword((handshake as { password?: Buffer }).password?.toString()) ? accept() : reject(401, 'Unauthorized')));
   }
   let current: RPCClient | undefined;
   let waiters: ((c: RPCClient) => void)[] = [];
+  const c: Csms201 = {
+    calls: [],
+    failures: [],
+    answers: { ...DEFAULT_ANSWERS, ...options.answers },
+    url: '',
+    connections: 0,
+    client: () => (current && current.state === 1 ? Promise.resolve(current) : new Promise((r) => waiters.push(r))),
+    async close() {
+      waiters = [];
+      await server.close({ force: true });
+      if (c.https) await new Promise<void>((r) => c.https!.close(() => r()));
+    },
+  };
   server.on('client', (client: RPCClient) => {
     current = client;
-    client.on('strictValidationFailure', (e: { error?: Error }) => failures.push(e.error?.message ?? e));
-    client.on('badMessage', (e: unknown) => failures.push(e));
+    c.connections++;
+    client.on('strictValidationFailure', (e: { error?: Error }) => c.failures.push(e.error?.message ?? e));
+    client.on('badMessage', (e: unknown) => c.failures.push(e));
     client.handle(async ({ method = '', params }: { method?: string; params?: any }) => {
-      calls.push({ action: method, params, at: clock ? clock.now() : Date.now() });
-      const answer = answers[method];
+      c.calls.push({ action: method, params, at: now() });
+      const answer = c.answers[method];
       if (!answer) throw new Error(`no answer for ${method}`);
       return answer(params ?? {});
     });
     for (const w of waiters.splice(0)) w(client);
   });
-  const http = await server.listen(0, '127.0.0.1');
-  const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/`;
+  if (tls) {
+    c.https = https.createServer(tls);
+    c.https.on('upgrade', server.handleUpgrade);
+    await new Promise<void>((r) => c.https!.listen(0, '127.0.0.1', () => r()));
+    c.url = `wss://localhost:${(c.https.address() as AddressInfo).port}/`;
+  } else {
+    const http = await server.listen(0, '127.0.0.1');
+    c.url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/`;
+  }
+  return c;
+}
+
+/** Start the strict server and a station with automatic boot; resolves once the boot answer came. */
+export async function bench201(options: Bench201Options = {}): Promise<Bench201> {
+  const { id = 'CS1', virtual = false, answers, noConnect, checkPassword, csmsTls, ...csOptions } = options;
+  const clock = virtual ? new VirtualScheduler(Date.parse('2026-01-05T10:00:00.000Z')) : undefined;
+  const csms = await csms201({ answers, checkPassword, tls: csmsTls, now: clock ? () => clock.now() : undefined });
+  const { calls, url } = csms;
   const cs = new ChargingStation(`${url}${id}`, id, { boot: 'auto', scheduler: clock, ...csOptions });
   const b: Bench201 = {
     cs,
     clock,
     calls,
-    failures,
-    answers,
+    failures: csms.failures,
+    answers: csms.answers,
     url,
-    client: () => (current && cs.connected ? Promise.resolve(current) : new Promise((r) => waiters.push(r))),
+    csms,
+    client: () => (cs.connected ? csms.client() : new Promise((r) => cs.once('open', () => r(csms.client())))),
     async call(action, params = {}) {
       const client = await b.client();
       return (await client.call(action, params)) as Params;
@@ -151,9 +215,8 @@ export async function bench201(options: Bench201Options = {}): Promise<Bench201>
     },
     settle: (ms = 50) => pause(ms),
     async close() {
-      waiters = [];
       await cs.close().catch(() => undefined);
-      await server.close({ force: true });
+      await csms.close();
     },
   };
   if (!noConnect) await cs.connect();

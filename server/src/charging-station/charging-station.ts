@@ -15,14 +15,16 @@ import { OcppError } from '../ocpp/errors';
 import type { Payload } from '../ocpp/frames';
 import { ocpp201 } from '../ocpp/v201/protocol';
 import type { IdTokenEnumType, IdTokenInfoType, IdTokenType, Ocpp201Messages } from '../ocpp/v201/types';
-import { openSocket, type TlsOptions } from '../transport/client';
+import { connectionSettings } from '../chargepoint/security-profile';
+import { openSocket, securityFailure, type SecurityFailure } from '../transport/client';
 import { applyScheduledAvailability, DEFAULT_BEHAVIOURS_201, releaseWaitingInstall, runScheduledReset, type Behaviour201 } from './behaviour/index';
 import type { ChargingStationProfile } from './model/profile';
 import { Authorizer } from './station/authorization';
 import type { StationContext } from './station/context';
 import { presentToken } from './station/driver';
+import { NetworkPlan, type NetworkTarget } from './station/network';
 import { Reservations } from './station/reservations';
-import { StationModel, type StationAutomation } from './station/station';
+import { StationModel, type SecurityEvent201, type StationAutomation } from './station/station';
 import { StationStateStore } from './station/state-store';
 import { TransactionEngine } from './station/transactions';
 
@@ -44,6 +46,16 @@ export type StationAnswerHandler = (request: InboundCall) => unknown;
 /** Model events worth a journal line. */
 const JOURNALLED = new Set(['boot', 'status', 'transaction', 'warning', 'securityEvent']);
 
+/** The security event a failed connection raises (A00.FR.311/414: InvalidCsmsCertificate, A00.FR.417: InvalidTLSVersion). */
+const FAILURE_EVENTS: Record<SecurityFailure, SecurityEvent201> = {
+  serverCertificate: 'InvalidCsmsCertificate',
+  tlsVersion: 'InvalidTLSVersion',
+  authentication: 'FailedToAuthenticateAtCsms',
+};
+
+/** The verification opt-out is announced once per process, not once per station of a fleet. */
+let insecureWarned = false;
+
 /**
  * A simulated OCPP 2.0.1 charging station connected to a CSMS.
  *
@@ -63,8 +75,14 @@ export class ChargingStation extends ScriptFace {
   readonly authorization: Authorizer;
   /** Reservations. */
   readonly reservations: Reservations;
+  /** Network connection profiles in priority order (B09/B10). */
+  readonly network: NetworkPlan;
   private readonly context: StationContext;
   private readonly options: ChargingStationOptions;
+  /** Where the attempt in progress goes. */
+  private dialled: NetworkTarget | undefined;
+  /** Security events already raised since the last successful connection (one per streak of failures). */
+  private readonly reportedFailures = new Set<SecurityFailure>();
   private defaultsOn: boolean;
   private builtInHandler: ((req: InboundCall) => Promise<undefined>) | undefined;
 
@@ -91,6 +109,9 @@ export class ChargingStation extends ScriptFace {
     this.station = new StationModel(link, { profile: options.profile, automation: options.automation, journal: options.journal, files });
     if (options.responseTimeoutMs === undefined) this.endpoint.responseTimeoutMs = this.station.device.int('OCPPCommCtrlr', 'MessageTimeout', 'Default') * 1000;
     if (options.password !== undefined) this.station.device.put('SecurityCtrlr', 'BasicAuthPassword', options.password);
+    if (options.keyStoreElement) extras.keystoreFor(this.id).add({ ...options.keyStoreElement, id: this.id });
+    const hasCertificate = this.target.protocol === 'wss:' && extras.keystoreFor(this.id).get() !== undefined;
+    this.network = new NetworkPlan(this.station, this.target, options.password !== undefined || this.target.password !== '', hasCertificate);
     this.journalFrames(this.station.journal);
     this.authorization = new Authorizer(this.station);
     this.reservations = new Reservations(this.station);
@@ -128,7 +149,16 @@ export class ChargingStation extends ScriptFace {
    */
   async connect(): Promise<this> {
     if (this.ws) return this;
-    this.adoptSocket(await this.nextSocket(), () => {
+    let ws: WebSocket;
+    try {
+      ws = await this.nextSocket();
+    } catch (err) {
+      this.connectFailed(err);
+      throw err;
+    }
+    if (this.dialled) this.network.connected(this.dialled);
+    this.reportedFailures.clear();
+    this.adoptSocket(ws, () => {
       this.station.offlineSince = this.scheduler.now();
       // E11.FR.07: whatever waits in the queue when the link drops is delivered as offline.
       this.station.queue.update((m) => {
@@ -140,14 +170,41 @@ export class ChargingStation extends ScriptFace {
     return this;
   }
 
-  /** One connection attempt with the device model's password and the keystore's certificate. */
+  /**
+   * One connection attempt through the network profile due (B10), with its security profile
+   * (A00): Basic auth with `BasicAuthPassword` at 1 and 2, TLS with the installed
+   * CSMSRootCertificates trusted besides the given CAs at 2 and 3, the keystore's client
+   * certificate at 3.
+   */
   protected async dial(protocols: readonly string[]): Promise<WebSocket> {
-    const o = this.options;
+    const target = (this.dialled = this.network.next());
     const password = this.station.device.str('SecurityCtrlr', 'BasicAuthPassword');
-    const element = this.target.protocol === 'wss:' ? (o.keyStoreElement ?? extras.keystoreFor(this.id).get()) : undefined;
-    const tls: TlsOptions = { ...o.tls };
-    if (element) Object.assign(tls, await extras.readKeyStoreElement(element));
-    return openSocket(this.target, { protocols: [...protocols], basicAuth: password ? { username: this.id, password } : undefined, tls });
+    const secure = target.securityProfile >= 2 || target.url.protocol === 'wss:';
+    const element = secure ? extras.keystoreFor(this.id).get() : undefined;
+    const settings = connectionSettings(this.id, {
+      target: target.url,
+      profile: target.securityProfile,
+      authorizationKey: '',
+      encoding: 'hex',
+      password: password || undefined,
+      tls: { ...this.options.tls },
+      certificate: element ? await extras.readKeyStoreElement(element) : undefined,
+      installedRoots: this.station.certificates.pems('CSMSRootCertificate'),
+    });
+    if (settings.url.protocol === 'wss:' && settings.tls.rejectUnauthorized === false && !insecureWarned) {
+      insecureWarned = true;
+      this.emit('warning', 'TLS certificate and host-name verification is OFF: any server can impersonate the CSMS (lab use only)');
+    }
+    return openSocket(settings.url, { protocols: [...protocols], basicAuth: settings.basicAuth, tls: settings.tls });
+  }
+
+  /** A failed attempt counts against its network profile; a refused certificate, TLS version or password is a security event, queued until a connection succeeds. */
+  private connectFailed(err: unknown): void {
+    if (this.dialled) this.network.failed();
+    const failure = securityFailure(err as { code?: string; message?: string });
+    if (!failure || this.reportedFailures.has(failure)) return;
+    this.reportedFailures.add(failure);
+    this.station.raise(FAILURE_EVENTS[failure], (err as Error).message);
   }
 
   // ---- generic API ----

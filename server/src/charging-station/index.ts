@@ -15,5 +15,6 @@ export * from './station/reservations';
 export * from './station/transactions';
 export * from './station/sampling';
 export * from './station/driver';
+export * from './station/network';
 export * from './station/state-store';
 export * from './behaviour/index';

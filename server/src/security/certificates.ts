@@ -273,6 +273,27 @@ export function leafMatchesKey(chainPem: string, privateKeyPem: string): boolean
 }
 
 /**
+ * Why a CertificateSigned chain cannot be taken for the key of the pending CSR, or undefined:
+ * every certificate parses and is within its validity, each is issued by the next, and the leaf
+ * carries the CSR's public key (1.6 whitepaper, 2.0.1 A02.FR.07 / A03.FR.07).
+ * @param chain The chain, leaf first, PEM.
+ * @param key The private key of the pending CSR, PEM.
+ * @param now The station's clock (epoch ms).
+ */
+export function signedChainProblem(chain: string, key: string, now: number): string | undefined {
+  const certs = splitPemChain(chain);
+  if (certs.length === 0) return 'no PEM certificate in certificateChain';
+  for (const [i, pem] of certs.entries()) {
+    const problem = certificateProblem(pem, now);
+    if (problem) return `certificate ${i + 1} of the chain: ${problem}`;
+    const next = certs[i + 1];
+    if (next && !isIssuedBy(pem, next)) return `certificate ${i + 1} of the chain is not issued by certificate ${i + 2}`;
+  }
+  if (!leafMatchesKey(chain, key)) return 'the certificate does not match the key of the pending CSR';
+  return undefined;
+}
+
+/**
  * True when `issuerPem` issued `certPem`: names match and the signature verifies with the
  * issuer's key.
  * @param certPem The certificate.

@@ -82,6 +82,26 @@ export function certificateFailure(code: string): boolean {
   return CERTIFICATE_FAILURES.has(code);
 }
 
+/** How OpenSSL words a handshake refused over the protocol version (below TLS 1.2); Node reports it as code EPROTO. */
+const TLS_VERSION_FAILURE = /unsupported protocol|alert protocol version|wrong version number|no protocols available/i;
+
+/** What a failed connection says about the security of the link, for the security event to raise. */
+export type SecurityFailure = 'serverCertificate' | 'tlsVersion' | 'authentication';
+
+/**
+ * Classify a connection failure: a refused server certificate, a TLS version below 1.2, or a
+ * refused Basic-auth password (HTTP 401); undefined for anything else.
+ * @param err The error (`OcppConnectionError`: its code and message).
+ */
+export function securityFailure(err: { code?: string; message?: string }): SecurityFailure | undefined {
+  const code = err.code ?? '';
+  if (certificateFailure(code)) return 'serverCertificate';
+  if (code === 'EPROTO' || code.startsWith('ERR_SSL_')) {
+    if (TLS_VERSION_FAILURE.test(err.message ?? '')) return 'tlsVersion';
+  }
+  return code === 'HTTP401' ? 'authentication' : undefined;
+}
+
 function describeFailure(url: string, err: Error & { code?: string }): string {
   if (err.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     return `TLS: the certificate of ${url} does not name this host (${err.message}); connect by a name the certificate lists`;

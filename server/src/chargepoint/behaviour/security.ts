@@ -12,7 +12,7 @@ import type { Ocpp16Messages } from '../../ocpp/v16/types';
 import { runFirmwareUpdate, signingCertificateProblem, updateRunning } from '../../files/firmware-update';
 import { logFileName, runLogUpload, uploadable } from '../../files/log-upload';
 import { reportedStatus } from '../../files/transfers';
-import { certificateProblem, generateCsr, isIssuedBy, leafMatchesKey, splitPemChain } from '../../security/certificates';
+import { generateCsr, signedChainProblem, splitPemChain } from '../../security/certificates';
 import { keystoreFor } from '../../security/keystore';
 import { Journal } from '../model/journal';
 import type { Station } from '../station/station';
@@ -77,16 +77,7 @@ function chainProblem(station: Station, chain: string): string | undefined {
   if (!key) return 'no certificate signing request is pending';
   const max = station.config.int('CertificateSignedMaxChainSize');
   if (chain.length > max) return `chain of ${chain.length} characters exceeds CertificateSignedMaxChainSize (${max})`;
-  const certs = splitPemChain(chain);
-  if (certs.length === 0) return 'no PEM certificate in certificateChain';
-  for (const [i, pem] of certs.entries()) {
-    const problem = certificateProblem(pem, station.now());
-    if (problem) return `certificate ${i + 1} of the chain: ${problem}`;
-    const next = certs[i + 1];
-    if (next && !isIssuedBy(pem, next)) return `certificate ${i + 1} of the chain is not issued by certificate ${i + 2}`;
-  }
-  if (!leafMatchesKey(chain, key)) return 'the certificate does not match the key of the pending CSR';
-  return undefined;
+  return signedChainProblem(chain, key, station.now());
 }
 
 /** GetLog's file: the security log or the journal within the window, one line per entry. */

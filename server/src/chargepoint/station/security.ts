@@ -6,7 +6,7 @@
  */
 import { Runs } from '../../files/transfers';
 import type { Ocpp16Messages } from '../../ocpp/v16/types';
-import { CertificateStore } from '../model/certificate-store';
+import { CertificateStore } from '../../security/certificate-store';
 import { Journal } from '../model/journal';
 import type { Station } from './station';
 

@@ -7,7 +7,7 @@
  * @module
  */
 import type { IdTagInfo } from '../model/authorization';
-import type { InstalledCertificate } from '../model/certificate-store';
+import type { InstalledCertificate } from '../../security/certificate-store';
 import type { InstalledProfile } from '../model/charging-profiles';
 import type { Connector } from '../model/connector';
 import { StateFile } from './state-file';

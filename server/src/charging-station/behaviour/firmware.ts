@@ -48,7 +48,7 @@ export const firmware: Behaviours201 = {
       s.warn(`UpdateFirmware ${req.requestId}: no signing certificate or signature; refused`);
       return { response: { status: 'Rejected' } };
     }
-    const problem = signingCertificateProblem(signingCertificate, s.now(), []);
+    const problem = signingCertificateProblem(signingCertificate, s.now(), s.certificates.pems('ManufacturerRootCertificate'));
     if (problem) {
       // L01.FR.02.
       s.raise('InvalidFirmwareSigningCertificate', problem);

@@ -1,11 +1,12 @@
 /**
  * Every 2.0.1 default behaviour, grouped by functional block (Part 2 blocks B-P): one table the
  * charging station registers as its answers to CSMS-initiated calls. Actions absent here (smart
- * charging, certificates, display messages…) are answered NotSupported.
+ * charging, display messages…) are answered NotSupported.
  * @module
  */
 import { authorization } from './authorization';
 import { availability } from './availability';
+import { certificates } from './certificates';
 import { dataTransfer } from './data-transfer';
 import { diagnostics } from './diagnostics';
 import { firmware } from './firmware';
@@ -16,7 +17,7 @@ import { transactions } from './transactions';
 import type { Behaviours201 } from './types';
 
 /** Default behaviour of each CSMS-initiated 2.0.1 action this station implements. */
-export const DEFAULT_BEHAVIOURS_201: Behaviours201 = { ...provisioning, ...authorization, ...transactions, ...remoteControl, ...availability, ...reservation, ...dataTransfer, ...firmware, ...diagnostics };
+export const DEFAULT_BEHAVIOURS_201: Behaviours201 = { ...provisioning, ...authorization, ...transactions, ...remoteControl, ...availability, ...reservation, ...dataTransfer, ...firmware, ...diagnostics, ...certificates };
 
 export { applyScheduledAvailability } from './availability';
 export { releaseWaitingInstall } from './firmware';

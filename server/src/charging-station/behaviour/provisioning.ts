@@ -5,10 +5,11 @@
  * @module
  */
 import { OcppError } from '../../ocpp/errors';
-import type { ReportDataType } from '../../ocpp/v201/types';
+import type { NetworkConnectionProfileType, ReportDataType } from '../../ocpp/v201/types';
 import { matchesFilter, type ComponentVariableFilter } from '../model/device-model';
 import type { StationContext } from '../station/context';
 import type { Evse } from '../model/evse';
+import { slotUrl } from '../station/network';
 import type { Behaviours201 } from './types';
 
 /** B06.FR.16: more entries than ItemsPerMessage is an occurrence violation. */
@@ -85,6 +86,20 @@ export function runScheduledReset(ctx: StationContext, e: Evse): boolean {
   return true;
 }
 
+/**
+ * Why a network connection profile cannot be stored: not a ws:// / wss:// endpoint, or a lower
+ * security profile than the one in use (B09.FR.04, A05: never back to 1, 3 → 2 only with
+ * `AllowSecurityProfileDowngrade`).
+ */
+function networkProfileProblem(ctx: StationContext, data: NetworkConnectionProfileType): string | undefined {
+  if (!slotUrl(data.ocppCsmsUrl, ctx.station.link.id)) return `ocppCsmsUrl ${data.ocppCsmsUrl} is not a ws:// or wss:// URL`;
+  const d = ctx.station.device;
+  const current = d.int('SecurityCtrlr', 'SecurityProfile');
+  if (data.securityProfile >= current) return undefined;
+  if (current === 3 && data.securityProfile === 2 && d.bool('SecurityCtrlr', 'AllowSecurityProfileDowngrade')) return undefined;
+  return `security profile ${data.securityProfile} is below the current ${current}`;
+}
+
 /** Provisioning defaults. */
 export const provisioning: Behaviours201 = {
   GetVariables: (req, ctx) => {
@@ -140,6 +155,11 @@ export const provisioning: Behaviours201 = {
     const priority = d.catalogue.index('OCPPCommCtrlr', 'NetworkConfigurationPriority');
     const slots = priority === undefined ? [] : (d.spec(priority).valuesList?.split(',') ?? []);
     if (!slots.includes(String(req.configurationSlot))) return { response: { status: 'Rejected' } };
+    const problem = networkProfileProblem(ctx, req.connectionData);
+    if (problem) {
+      ctx.station.warn(`SetNetworkProfile slot ${req.configurationSlot} Rejected: ${problem}`);
+      return { response: { status: 'Rejected', statusInfo: { reasonCode: 'InvalidProfile', additionalInfo: problem } } };
+    }
     ctx.station.networkProfiles.set(req.configurationSlot, req.connectionData);
     ctx.station.changed();
     return { response: { status: 'Accepted' } };

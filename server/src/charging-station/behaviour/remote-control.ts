@@ -6,6 +6,7 @@
 import { reportedStatus } from '../../files/transfers';
 import type { Ocpp201Messages, TriggerMessageStatusEnumType } from '../../ocpp/v201/types';
 import type { StationContext } from '../station/context';
+import { requestStationCertificate } from './certificates';
 import type { Behaviours201 } from './types';
 
 type TriggerRequest = Ocpp201Messages['TriggerMessage']['request'];
@@ -42,6 +43,8 @@ const TRIGGERS: Partial<Record<TriggerRequest['requestedMessage'], Trigger>> = {
       },
     };
   },
+  // A02.FR.01: the answer, then SignCertificate with a fresh CSR.
+  SignChargingStationCertificate: (ctx) => ({ status: 'Accepted', send: () => requestStationCertificate(ctx) }),
   TransactionEvent: ({ station, transactions }, evse) => {
     const evses = (evse ? [station.evse(evse.id)] : station.evses).filter((e) => e?.transaction !== undefined);
     return evses.length ? { status: 'Accepted', send: () => evses.forEach((e) => transactions.triggered(e!)) } : rejected;

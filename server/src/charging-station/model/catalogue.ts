@@ -91,12 +91,16 @@ const ROWS: Row[] = [
   // SecurityCtrlr (A)
   ['SecurityCtrlr', 'SecurityProfile', 'integer', 'RO', '1', { minLimit: 1, maxLimit: 3 }],
   ['SecurityCtrlr', 'OrganizationName', 'string', 'RW', 'ocpp-sim'],
-  ['SecurityCtrlr', 'CertificateEntries', 'integer', 'RO', '0'],
+  // maxLimit: how many certificates the store holds (InstallCertificate Failed beyond).
+  ['SecurityCtrlr', 'CertificateEntries', 'integer', 'RO', '0', { maxLimit: 20 }],
   // A01.FR.01: a passwordString of 16 to 40 characters, never read back.
   ['SecurityCtrlr', 'BasicAuthPassword', 'string', 'WO', undefined, { minLimit: 16, maxLimit: 40 }],
   ['SecurityCtrlr', 'Identity', 'string', 'RO', undefined, { maxLimit: 48 }],
   ['SecurityCtrlr', 'AllowSecurityProfileDowngrade', 'boolean', 'RW', 'false'],
   ['SecurityCtrlr', 'AdditionalRootCertificateCheck', 'boolean', 'RO', 'false'],
+  // A02.FR.17/18: no CertificateSigned within CertSigningWaitMinimum s (doubling) → SignCertificate again, up to CertSigningRepeatTimes.
+  ['SecurityCtrlr', 'CertSigningWaitMinimum', 'integer', 'RW', '60', s()],
+  ['SecurityCtrlr', 'CertSigningRepeatTimes', 'integer', 'RW', '3', { minLimit: 0 }],
   // AuthCtrlr (C)
   ['AuthCtrlr', 'Enabled', 'boolean', 'RW', 'true'],
   ['AuthCtrlr', 'AuthorizeRemoteStart', 'boolean', 'RW', 'true'],

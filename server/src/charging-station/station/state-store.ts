@@ -2,14 +2,15 @@
  * Persistence of a 2.0.1 station in the state directory (`--state-dir`), in the shared
  * {@link StateFile} pattern: changed device-model values (BasicAuthPassword included, hence
  * 0600), availability (G03.FR.08 / G04.FR.09: Inoperative survives a reboot), the local list and
- * cache, network profiles and, above all, the queue of undelivered TransactionEvents and
+ * cache, network profiles, installed certificates and, above all, the queue of undelivered TransactionEvents and
  * security events. A transaction that was running when the simulator died is ended with
  * stoppedReason PowerLoss when it starts again, its Ended event behind the restored queue.
  * @module
  */
 import { StateFile } from '../../chargepoint/station/state-file';
 import type { QueuedMessage } from '../../chargepoint/station/tx-queue';
-import type { AttributeEnumType } from '../../ocpp/v201/types';
+import type { AttributeEnumType, InstallCertificateUseEnumType } from '../../ocpp/v201/types';
+import type { InstalledCertificate } from '../../security/certificate-store';
 import type { Transaction } from '../model/evse';
 import type { SavedAuthorization } from './authorization';
 import type { StationContext } from './context';
@@ -51,6 +52,8 @@ export interface SavedStation {
   networkProfiles: [number, Request201<'SetNetworkProfile'>['connectionData']][];
   /** Undelivered messages, oldest first. */
   queue: QueuedMessage[];
+  /** Installed root certificates (absent in files written before they were kept). */
+  certificates?: InstalledCertificate<InstallCertificateUseEnumType>[];
 }
 
 /** A state directory of 2.0.1 stations. */
@@ -83,6 +86,7 @@ export class StationStateStore extends StateFile {
       authorization: ctx.authorization.snapshot(),
       networkProfiles: [...s.networkProfiles],
       queue: s.queue.messages,
+      certificates: s.certificates.all,
     };
     this.write(s.link.id, state);
   }
@@ -97,6 +101,7 @@ export class StationStateStore extends StateFile {
       ctx.authorization.restore(state.authorization);
       for (const [slot, data] of state.networkProfiles) s.networkProfiles.set(slot, data);
       s.queue.restore(state.queue);
+      if (state.certificates) s.certificates.restore(state.certificates);
       for (const saved of state.evses) {
         const e = s.evse(saved.id);
         if (!e) continue;

@@ -13,8 +13,9 @@ import { TxQueue, type QueuedMessage } from '../../chargepoint/station/tx-queue'
 import { Notifier } from '../../chargepoint/station/notifier';
 import type { FtpOptions } from '../../files/ftp';
 import { Runs } from '../../files/transfers';
+import { CertificateStore } from '../../security/certificate-store';
 import type { Payload } from '../../ocpp/frames';
-import type { BootReasonEnumType, FirmwareStatusEnumType, Ocpp201Messages, UploadLogStatusEnumType } from '../../ocpp/v201/types';
+import type { BootReasonEnumType, FirmwareStatusEnumType, InstallCertificateUseEnumType, Ocpp201Messages, UploadLogStatusEnumType } from '../../ocpp/v201/types';
 import type { VariableSpec } from '../model/catalogue';
 import { catalogueFor, DeviceModel } from '../model/device-model';
 import { deriveStatus, type Connector, type ConnectorStatus, type Evse } from '../model/evse';
@@ -77,6 +78,19 @@ export class StationModel implements LifecycleModel {
   readonly journal: Journal;
   /** Security events raised (the SecurityLog). */
   readonly securityLog = new Journal(100);
+  /**
+   * Installed root certificates (M03-M05), at most `SecurityCtrlr.CertificateEntries`' maxLimit;
+   * CertificateEntries reads how many there are. CSMS roots are trusted for `wss://`.
+   */
+  readonly certificates = new CertificateStore<InstallCertificateUseEnumType>(
+    () => this.device.spec(this.device.catalogue.index('SecurityCtrlr', 'CertificateEntries')!).maxLimit ?? 0,
+    () => {
+      this.device.put('SecurityCtrlr', 'CertificateEntries', String(this.certificates.all.length));
+      this.changed();
+    },
+  );
+  /** The CSR sent with SignCertificate and its private key, awaiting CertificateSigned (A02). */
+  pendingCsr: { key: string; csr: string } | undefined;
   /** Registration status from the last BootNotification answer. */
   bootState: BootState = 'None';
   /** Reason of the next BootNotification (B01-B04; RemoteReset after Reset, Triggered after TriggerMessage). */

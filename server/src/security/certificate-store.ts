@@ -1,7 +1,9 @@
 /**
- * The charge point's installed root certificates (security whitepaper: InstallCertificate,
- * DeleteCertificate, GetInstalledCertificateIds), identified by their certificateHashData.
- * Installed CentralSystemRootCertificates are trusted for `wss://` connections.
+ * A station's installed root certificates, identified by their certificateHashData: the store
+ * behind InstallCertificate, DeleteCertificate and GetInstalledCertificateIds of the 1.6
+ * security whitepaper and of 2.0.1 (M03-M05). The certificate type names differ by version
+ * (1.6 CentralSystemRootCertificate, 2.0.1 CSMSRootCertificate, V2G/MO roots), so the store is
+ * generic over them. Installed CSMS roots are trusted for `wss://` connections.
  * @module
  */
 import { X509Certificate } from 'node:crypto';
@@ -12,17 +14,17 @@ import {
   sameHashData,
   splitPemChain,
   type CertificateHashData,
-} from '../../security/certificates';
+} from './certificates';
 
-export type { CertificateHashData, HashAlgorithm } from '../../security/certificates';
+export type { CertificateHashData, HashAlgorithm } from './certificates';
 
-/** The certificate types a CSMS may install. */
+/** The certificate types a 1.6 CSMS may install. */
 export type InstalledCertificateType = 'CentralSystemRootCertificate' | 'ManufacturerRootCertificate';
 
-/** An installed certificate. */
-export interface InstalledCertificate {
+/** An installed certificate (of a version's certificate type `T`). */
+export interface InstalledCertificate<T extends string = InstalledCertificateType> {
   /** Its type. */
-  type: InstalledCertificateType;
+  type: T;
   /** PEM. */
   pem: string;
   /** Its hash data (SHA256). */
@@ -37,24 +39,24 @@ export interface InstallResult {
   reason?: string;
 }
 
-/** Installed certificates of one charge point. */
-export class CertificateStore {
-  private items: InstalledCertificate[] = [];
+/** Installed certificates of one station; `T` names the certificate types of its OCPP version. */
+export class CertificateStore<T extends string = InstalledCertificateType> {
+  private items: InstalledCertificate<T>[] = [];
 
   /**
    * Create an empty store.
-   * @param maxLength Current `CertificateStoreMaxLength` (certificates of all types together).
+   * @param maxLength Most certificates of all types together (1.6 `CertificateStoreMaxLength`).
    * @param changed Called after every change (persistence).
    */
   constructor(private readonly maxLength: () => number, private readonly changed: () => void = () => undefined) {}
 
   /** Every installed certificate (persistence). */
-  get all(): InstalledCertificate[] {
+  get all(): InstalledCertificate<T>[] {
     return [...this.items];
   }
 
   /** PEMs of the installed certificates of one type. @param type Certificate type. */
-  pems(type: InstalledCertificateType): string[] {
+  pems(type: T): string[] {
     return this.items.filter((c) => c.type === type).map((c) => c.pem);
   }
 
@@ -67,7 +69,7 @@ export class CertificateStore {
    * @param certificate PEM (CRLF allowed; the first certificate is taken).
    * @param now The charge point's clock (epoch ms).
    */
-  install(type: InstalledCertificateType, certificate: string, now: number): InstallResult {
+  install(type: T, certificate: string, now: number): InstallResult {
     const pem = splitPemChain(certificate)[0];
     if (!pem) return { status: 'Rejected', reason: 'no PEM certificate' };
     const problem = certificateProblem(pem, now);
@@ -94,7 +96,7 @@ export class CertificateStore {
    * The hash data (SHA256) of the installed certificates of one type.
    * @param type Certificate type.
    */
-  list(type: InstalledCertificateType): CertificateHashData[] {
+  list(type: T): CertificateHashData[] {
     return this.items.filter((c) => c.type === type).map((c) => c.hash);
   }
 
@@ -112,12 +114,12 @@ export class CertificateStore {
   }
 
   /** Replace the contents (restoring persisted state). @param items Certificates. */
-  restore(items: InstalledCertificate[]): void {
+  restore(items: InstalledCertificate<T>[]): void {
     this.items = items.filter((c) => c && typeof c.pem === 'string' && c.hash).map((c) => ({ ...c }));
   }
 
   /** A certificate's hash data in another algorithm, computed against the same issuer. */
-  private hashIn(c: InstalledCertificate, algorithm: CertificateHashData['hashAlgorithm']): CertificateHashData {
+  private hashIn(c: InstalledCertificate<T>, algorithm: CertificateHashData['hashAlgorithm']): CertificateHashData {
     if (algorithm === c.hash.hashAlgorithm) return c.hash;
     const issuer = isIssuedBy(c.pem, c.pem) ? undefined : this.items.find((x) => x !== c && isIssuedBy(c.pem, x.pem))?.pem;
     try {

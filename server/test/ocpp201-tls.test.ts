@@ -1,0 +1,182 @@
+/**
+ * OCTT 2.0.1 station cases on TLS (security profiles 2 and 3), the security-profile downgrade
+ * refusal and the network-profile migration: real TLS servers on 127.0.0.1 with certificates
+ * made in the test, each a strict ocpp-rpc CSMS.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import type { TLSSocket } from 'node:tls';
+import { generateCsr } from '../src/security/certificates';
+import { createCa, issueServerCertificate, signCsr, type CertificateAuthority, type KeyAndCertificate } from '../src/security/pki';
+import { csms201, withBench201, type Bench201, type Csms201 } from './cs201-harness';
+import { freePort } from './helpers';
+
+const PASSWORD = 'tls-password-0123456789';
+/** Reconnect every second, without jitter, so a test sees several attempts quickly. */
+const FAST_RETRY = { 'OCPPCommCtrlr.RetryBackOffWaitMinimum': '1', 'OCPPCommCtrlr.RetryBackOffRandomRange': '0', 'OCPPCommCtrlr.RetryBackOffRepeatTimes': '0' };
+
+const getVariable = async (b: Bench201 | { call: Bench201['call'] }, component: string, variable: string): Promise<string> =>
+  (await b.call('GetVariables', { getVariableData: [{ component: { name: component }, variable: { name: variable } }] })).getVariableResult[0].attributeValue;
+
+const profileData = (url: string, securityProfile: number) => ({ ocppVersion: 'OCPP20', ocppTransport: 'JSON', ocppCsmsUrl: url, messageTimeout: 30, securityProfile, ocppInterface: 'Wired0' });
+
+/** TLS versions the server negotiated, one per handshake. */
+function negotiated(c: Csms201): string[] {
+  const seen: string[] = [];
+  c.https!.on('secureConnection', (s: TLSSocket) => seen.push(String(s.getProtocol())));
+  return seen;
+}
+
+describe('OCPP 2.0.1 over TLS', () => {
+  let ca: CertificateAuthority;
+  let server: KeyAndCertificate;
+  let rogue: KeyAndCertificate;
+  before(async () => {
+    ca = await createCa('tls201 test CA');
+    server = await issueServerCertificate(ca);
+    rogue = await issueServerCertificate(await createCa('untrusted CA'));
+  });
+
+  test('TC_A_04_CS TLS - server-side certificate - Valid certificate: profile 2 (TLS >= 1.2 + Basic auth) boots', async (t) => {
+    const seen: (string | undefined)[] = [];
+    const b = await withBench201(t, { noConnect: true, csmsTls: server, tls: { ca: ca.cert }, password: PASSWORD, checkPassword: (p) => (seen.push(p), p === PASSWORD) });
+    const versions = negotiated(b.csms);
+    await b.cs.connect();
+    await b.waitFor('StatusNotification');
+    assert.match(b.cs.url, /^wss:/);
+    assert.deepEqual(seen, [PASSWORD], 'Basic auth over TLS');
+    assert.equal(versions.length, 1);
+    assert.match(versions[0]!, /^TLSv1\.[23]$/, 'A00.FR.309: TLS 1.2 or higher');
+    assert.equal(b.cs.station.bootState, 'Accepted');
+    assert.equal(await getVariable(b, 'SecurityCtrlr', 'SecurityProfile'), '2');
+  });
+
+  test('TC_A_04_CS / TC_A_07_CS profile 3: mutual TLS with the client certificate from the keystore (CN = serial number), no password', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tls201-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const { key, csr } = await generateCsr({ O: 'ocpp-sim', CN: 'SN-SP3' });
+    writeFileSync(join(dir, 'cs.key'), key, { mode: 0o600 });
+    writeFileSync(join(dir, 'cs.pem'), signCsr(ca, csr));
+    const seen: (string | undefined)[] = [];
+    const b = await withBench201(t, {
+      id: 'CS-SP3',
+      noConnect: true,
+      csmsTls: { ...server, ca: ca.cert, requestCert: true, rejectUnauthorized: true },
+      tls: { ca: ca.cert },
+      keyStoreElement: { id: 'CS-SP3', key: join(dir, 'cs.key'), cert: join(dir, 'cs.pem') },
+      checkPassword: (p) => (seen.push(p), true),
+    });
+    const peers: string[] = [];
+    b.csms.https!.on('secureConnection', (s: TLSSocket) => peers.push(String(s.getPeerCertificate().subject?.CN)));
+    await b.cs.connect();
+    await b.waitFor('StatusNotification');
+    assert.deepEqual(peers, ['SN-SP3'], 'the CSMS saw the station certificate');
+    assert.deepEqual(seen, [undefined], 'no Basic auth at profile 3');
+    assert.equal(await getVariable(b, 'SecurityCtrlr', 'SecurityProfile'), '3');
+  });
+
+  test('TC_A_05_CS TLS - server-side certificate - Invalid certificate: no connection, retries, then InvalidCsmsCertificate once connected', async (t) => {
+    const b = await withBench201(t, { noConnect: true, csmsTls: rogue, tls: { ca: ca.cert }, password: PASSWORD, profile: { variables: FAST_RETRY } });
+    let refused = 0;
+    b.csms.https!.on('tlsClientError', () => refused++);
+    const events: string[] = [];
+    b.cs.on('securityEvent', (type: string) => events.push(type));
+    assert.equal(await b.cs.lifecycle.connectNow(), false);
+    for (let i = 0; i < 400 && refused < 2; i++) await b.settle(10);
+    assert.ok(refused >= 2, 'the station keeps retrying');
+    assert.equal(b.csms.connections, 0, 'A00.FR.310: no WebSocket over an untrusted certificate');
+    assert.deepEqual(events, ['InvalidCsmsCertificate'], 'raised once per streak of failures');
+    assert.equal(b.calls.length, 0, 'nothing sent meanwhile');
+    b.csms.https!.setSecureContext(server);
+    const [event] = await b.waitFor('SecurityEventNotification', { match: (p) => p.type === 'InvalidCsmsCertificate', ms: 5000 });
+    const actions = b.calls.map((c) => c.action);
+    assert.equal(actions[0], 'BootNotification', 'boots first, the queued event after (B01.FR.08)');
+    assert.ok(actions.indexOf('SecurityEventNotification') > 0);
+    assert.match(event!.params.techInfo, /not trusted/);
+    assert.equal(b.since(0, 'SecurityEventNotification').filter((c) => c.params.type === 'InvalidCsmsCertificate').length, 1);
+  });
+
+  test('TC_A_06_CS TLS - server-side certificate - TLS version too low: aborts, reconnects with TLS >= 1.2, boots and reports InvalidTLSVersion', async (t) => {
+    const legacy = { ...server, minVersion: 'TLSv1' as const, maxVersion: 'TLSv1.1' as const, ciphers: 'DEFAULT:@SECLEVEL=0' };
+    const b = await withBench201(t, { noConnect: true, csmsTls: legacy, tls: { ca: ca.cert }, password: PASSWORD, profile: { variables: FAST_RETRY } });
+    let refused = 0;
+    b.csms.https!.on('tlsClientError', () => refused++);
+    const versions = negotiated(b.csms);
+    assert.equal(await b.cs.lifecycle.connectNow(), false);
+    for (let i = 0; i < 400 && refused < 1; i++) await b.settle(10);
+    assert.equal(b.csms.connections, 0);
+    b.csms.https!.setSecureContext(server);
+    const [event] = await b.waitFor('SecurityEventNotification', { match: (p) => p.type === 'InvalidTLSVersion', ms: 5000 });
+    assert.equal(b.calls[0]!.action, 'BootNotification');
+    assert.match(event!.params.techInfo, /protocol version|unsupported protocol/i);
+    assert.match(versions[0]!, /^TLSv1\.[23]$/);
+  });
+
+  test('TC_A_22_CS Upgrade Charging Station Security Profile - Downgrade security profile - Rejected', async (t) => {
+    const b = await withBench201(t, { csmsTls: server, tls: { ca: ca.cert }, password: PASSWORD });
+    assert.equal(await getVariable(b, 'SecurityCtrlr', 'SecurityProfile'), '2');
+    const down = await b.call('SetNetworkProfile', { configurationSlot: 2, connectionData: profileData(b.url.replace('wss:', 'ws:'), 1) });
+    assert.equal(down.status, 'Rejected', 'B09.FR.04: never back to profile 1');
+    assert.deepEqual(await b.call('SetNetworkProfile', { configurationSlot: 2, connectionData: profileData(b.url, 2) }), { status: 'Accepted' }, 'the same profile is fine');
+  });
+
+  test('TC_B_45_CS Migrate to new ConnectionProfile - Success - Same CSMS Root: reset → boots at the new endpoint', async (t) => {
+    const b = await withBench201(t, { csmsTls: server, tls: { ca: ca.cert }, password: PASSWORD });
+    const next = await csms201({ tls: server });
+    t.after(() => next.close());
+    assert.deepEqual(await b.call('SetNetworkProfile', { configurationSlot: 2, connectionData: profileData(next.url, 2) }), { status: 'Accepted' });
+    const set = await b.call('SetVariables', { setVariableData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'NetworkConfigurationPriority' }, attributeValue: '2,1' }] });
+    assert.equal(set.setVariableResult[0].attributeStatus, 'Accepted');
+    const before = b.calls.length;
+    assert.deepEqual(await b.call('Reset', { type: 'OnIdle' }), { status: 'Accepted' });
+    const client = await next.client();
+    for (let i = 0; i < 500 && !next.calls.some((c) => c.action === 'BootNotification'); i++) await b.settle(10);
+    assert.equal(next.calls[0]?.action, 'BootNotification');
+    assert.equal(next.calls[0]?.params.reason, 'RemoteReset');
+    assert.equal(b.since(before, 'BootNotification').length, 0, 'not booted at the old endpoint');
+    assert.equal(await getVariable({ call: async (a, p) => client.call(a, p) as never }, 'SecurityCtrlr', 'SecurityProfile'), '2');
+    assert.deepEqual(next.failures, []);
+  });
+
+  test('TC_B_46_CS Migrate to new ConnectionProfile - Fallback mechanism - Same CSMS Root: new profile unreachable → back to the old one', async (t) => {
+    const b = await withBench201(t, { csmsTls: server, tls: { ca: ca.cert }, password: PASSWORD, profile: { variables: FAST_RETRY } });
+    const deadPort = await freePort();
+    const warnings: string[] = [];
+    b.cs.on('warning', (line: string) => warnings.push(line));
+    assert.deepEqual(await b.call('SetNetworkProfile', { configurationSlot: 2, connectionData: profileData(`wss://localhost:${deadPort}/`, 2) }), { status: 'Accepted' });
+    const set = await b.call('SetVariables', {
+      setVariableData: [
+        { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'NetworkConfigurationPriority' }, attributeValue: '2,1' },
+        { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'NetworkProfileConnectionAttempts' }, attributeValue: '2' },
+      ],
+    });
+    assert.deepEqual(set.setVariableResult.map((r: { attributeStatus: string }) => r.attributeStatus), ['Accepted', 'Accepted']);
+    const before = b.calls.length;
+    assert.deepEqual(await b.call('Reset', { type: 'OnIdle' }), { status: 'Accepted' });
+    const [boot] = await b.waitFor('BootNotification', { from: before, ms: 10_000 });
+    assert.equal(boot!.params.reason, 'RemoteReset');
+    const failed = warnings.filter((w) => w.startsWith('connect failed') && w.includes(`:${deadPort}/`));
+    assert.equal(failed.length, 2, 'NetworkProfileConnectionAttempts attempts on the new profile');
+    assert.ok(warnings.some((w) => /falling back to configuration slot 1/.test(w)));
+  });
+
+  test('TC_B_50_CS Migrate to new ConnectionProfile - Success - New CSMS Root - New CSMS: trusted through the installed CSMSRootCertificate', async (t) => {
+    const newCa = await createCa('new CSMS root');
+    const newServer = await issueServerCertificate(newCa);
+    const b = await withBench201(t, { csmsTls: server, tls: { ca: ca.cert }, password: PASSWORD });
+    const next = await csms201({ tls: newServer });
+    t.after(() => next.close());
+    assert.deepEqual(await b.call('InstallCertificate', { certificateType: 'CSMSRootCertificate', certificate: newCa.cert }), { status: 'Accepted' });
+    assert.deepEqual(await b.call('SetNetworkProfile', { configurationSlot: 2, connectionData: profileData(next.url, 2) }), { status: 'Accepted' });
+    await b.call('SetVariables', { setVariableData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'NetworkConfigurationPriority' }, attributeValue: '2,1' }] });
+    assert.deepEqual(await b.call('Reset', { type: 'Immediate' }), { status: 'Accepted' });
+    for (let i = 0; i < 500 && !next.calls.some((c) => c.action === 'StatusNotification'); i++) await b.settle(10);
+    assert.equal(next.calls[0]?.action, 'BootNotification');
+    assert.equal(next.calls[0]?.params.reason, 'RemoteReset');
+    assert.ok(next.calls.some((c) => c.action === 'StatusNotification'), 'booted and reported its connectors at the new CSMS');
+    assert.deepEqual(next.failures, []);
+  });
+});
