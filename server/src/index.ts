@@ -57,4 +57,5 @@ export type * as v201 from './ocpp/v201/types';
 export type { TlsOptions } from './transport/client';
 export type { FtpOptions } from './files/ftp';
 export type { Authenticator, BasicCredentials } from './transport/server';
-export type { Keystore, Listener } from './chargepoint/extras';
+export type { Keystore, Listener, SavedKeyPair } from './chargepoint/extras';
+export { PemText } from './chargepoint/extras';

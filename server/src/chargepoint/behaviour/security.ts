@@ -21,7 +21,7 @@ import { keystoreFor } from '../../security/keystore';
 import { Journal } from '../model/journal';
 import type { Station } from '../station/station';
 import { TRIGGERS, triggerOutcome, type TriggerSender } from './remote-trigger';
-import { download, upload, withRetries } from './transfers';
+import { download, upload, waitUntil, withRetries } from './transfers';
 import { supports, type BehaviourContext, type Behaviours } from './types';
 
 type Req<A extends keyof Ocpp16Messages> = Ocpp16Messages[A]['request'];
@@ -130,10 +130,7 @@ async function signedUpdate(ctx: BehaviourContext, req: Req<'SignedUpdateFirmwar
   const idle = (): void => {
     if (current()) station.security.signedFirmware = { status: 'Idle', requestId };
   };
-  // Protocol deadlines, not script sleeps: a charge point closed while it waits must not keep the process alive.
-  const scheduler = station.link.scheduler;
-  const wait = (ms: number): Promise<void> => new Promise((resolve) => scheduler.after(Math.max(0, ms), resolve));
-  await wait(Date.parse(firmware.retrieveDateTime) - station.now());
+  await waitUntil(station, Date.parse(firmware.retrieveDateTime));
   if (!current()) return;
   await status('Downloading');
   let image: Buffer;
@@ -154,7 +151,7 @@ async function signedUpdate(ctx: BehaviourContext, req: Req<'SignedUpdateFirmwar
   const installAt = firmware.installDateTime ? Date.parse(firmware.installDateTime) : NaN;
   if (installAt > station.now()) {
     await status('InstallScheduled');
-    await wait(installAt - station.now());
+    await waitUntil(station, installAt);
   }
   if (!current()) return;
   await status('Installing');
@@ -180,10 +177,7 @@ export const security: Behaviours = {
   CertificateSigned({ certificateChain }, { station, lifecycle }) {
     requireSecurity(station, 'CertificateSigned');
     const problem = chainProblem(station, certificateChain);
-    if (problem) {
-      station.security.raise('InvalidChargePointCertificate', problem);
-      return { response: { status: 'Rejected' } };
-    }
+    if (problem) return { response: { status: 'Rejected' }, followUp: () => station.security.raise('InvalidChargePointCertificate', problem) };
     const key = station.security.pendingKey!;
     const chain = splitPemChain(certificateChain).join('\n');
     const followUp = async (): Promise<void> => {
@@ -201,7 +195,7 @@ export const security: Behaviours = {
     const result = station.security.certificates.install(certificateType, certificate, station.now());
     if (result.status !== 'Accepted') station.warn(`InstallCertificate ${certificateType} ${result.status}: ${result.reason}`);
     if (result.status === 'Rejected' && certificateType === 'CentralSystemRootCertificate') {
-      station.security.raise('InvalidCentralSystemCertificate', result.reason);
+      return { response: { status: result.status }, followUp: () => station.security.raise('InvalidCentralSystemCertificate', result.reason) };
     }
     return { response: { status: result.status } };
   },
@@ -251,10 +245,7 @@ export const security: Behaviours = {
     const { station } = ctx;
     requireSecurity(station, 'SignedUpdateFirmware');
     const problem = signingCertificateProblem(station, req.firmware.signingCertificate);
-    if (problem) {
-      station.security.raise('InvalidFirmwareSigningCertificate', problem);
-      return { response: { status: 'InvalidCertificate' } };
-    }
+    if (problem) return { response: { status: 'InvalidCertificate' }, followUp: () => station.security.raise('InvalidFirmwareSigningCertificate', problem) };
     const running = station.security.signedFirmware;
     const canceled = running !== undefined && !['Idle', 'Installed', 'InstallationFailed', 'DownloadFailed', 'InvalidSignature', 'InstallVerificationFailed'].includes(running.status);
     const current = station.security.startRun('firmware');

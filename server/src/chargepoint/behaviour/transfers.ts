@@ -30,6 +30,17 @@ export async function withRetries<T>(station: Station, retries = 0, retryInterva
 }
 
 /**
+ * Resolve at a time on the station's clock: a protocol deadline on the one timer heap, not a
+ * script sleep, so a charge point closed while it waits (a retrieveDate a year ahead) keeps no
+ * process alive; the scheduler reaches deadlines beyond Node's 24.8-day timer limit.
+ * @param station For its clock.
+ * @param at Epoch ms; now or earlier resolves at once.
+ */
+export function waitUntil(station: Station, at: number): Promise<void> {
+  return new Promise((resolve) => station.link.scheduler.after(at - station.now(), resolve));
+}
+
+/**
  * Fetch a file into memory: ftp(s) through basic-ftp (temporary file removed), http(s) through
  * node:http(s); both with the station's trusted CAs and verification switch.
  * @param station For its TLS settings.
