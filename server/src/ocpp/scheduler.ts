@@ -130,6 +130,7 @@ export class RealScheduler implements Scheduler {
   private armedAt = Infinity;
 
   /**
+   * Create a real clock (most code uses the process-wide {@link realScheduler}).
    * @param maxTimerMs Longest single Node timer (default {@link MAX_TIMER_MS}); smaller only to
    *   test the re-arming in milliseconds instead of weeks.
    */
