@@ -137,18 +137,17 @@ test('7b: UpdateFirmware with a retrieveDate a year ahead does not start downloa
 test('7c: ReserveNow and CancelReservation answer first, then StatusNotification Reserved / Available', async (t) => {
   const { peer } = await bootedOnRaw(t);
   const expiryDate = new Date(Date.now() + 3600_000).toISOString();
+  /** The answer to CALL `id` first, then the StatusNotification (answered). */
+  const answerThenStatus = async (id: string, status: string): Promise<void> => {
+    assert.deepEqual(await peer.next(), [3, id, { status: 'Accepted' }]);
+    const notification = await peer.next();
+    assert.deepEqual([notification[2], (notification[3] as { status: string }).status], ['StatusNotification', status]);
+    peer.send([3, notification[1], {}]);
+  };
   peer.send([2, 'res-1', 'ReserveNow', { connectorId: 1, expiryDate, idTag: 'TAG1', reservationId: 77 }]);
-  assert.deepEqual(await peer.next(), [3, 'res-1', { status: 'Accepted' }]);
-  const reserved = await peer.next();
-  assert.equal(reserved[2], 'StatusNotification');
-  assert.equal((reserved[3] as { status: string }).status, 'Reserved');
-  peer.send([3, reserved[1], {}]);
+  await answerThenStatus('res-1', 'Reserved');
   peer.send([2, 'can-1', 'CancelReservation', { reservationId: 77 }]);
-  assert.deepEqual(await peer.next(), [3, 'can-1', { status: 'Accepted' }]);
-  const available = await peer.next();
-  assert.equal(available[2], 'StatusNotification');
-  assert.equal((available[3] as { status: string }).status, 'Available');
-  peer.send([3, available[1], {}]);
+  await answerThenStatus('can-1', 'Available');
   peer.send([2, 'can-2', 'CancelReservation', { reservationId: 77 }]);
   assert.deepEqual(await peer.next(), [3, 'can-2', { status: 'Rejected' }]);
   assert.ok(await peer.silentFor(200), 'nothing follows a refused cancel');
