@@ -14,6 +14,7 @@ import { test } from 'node:test';
 import { connect } from '../src/chargepoint/connect';
 import type { Chargepoint } from '../src/chargepoint/chargepoint';
 import { MockCsms } from '../src/csms/mock-csms';
+import { ocpp201 } from '../src/ocpp/v201/protocol';
 import { MAX_TIMER_MS, RealScheduler, VirtualScheduler, realScheduler } from '../src/ocpp/scheduler';
 import { freePortPair, rawCsms, runCli, startServerMode, type RawPeer } from './helpers';
 import { scenario } from './tc-harness';
@@ -83,6 +84,28 @@ function holdEventLoop(t: { after(fn: () => unknown): void }): void {
   const hold = setInterval(() => undefined, 1000);
   t.after(() => clearInterval(hold));
 }
+
+test('7a: the same refusal on an OCPP 2.0.1 connection, in its error table', async (t) => {
+  const peer = await rawCsms(['ocpp2.0.1']);
+  const cs = await connect(`${peer.url}CS1`, undefined, undefined, { protocol: 'ocpp2.0.1' });
+  t.after(async () => {
+    await cs.close().catch(() => undefined);
+    await peer.close();
+  });
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  cs.answer('DataTransfer', async () => {
+    await gate;
+    return { status: 'Accepted' };
+  });
+  peer.send([2, 'dup-2', 'DataTransfer', { vendorId: 'compat' }]);
+  peer.send([2, 'dup-2', 'DataTransfer', { vendorId: 'compat' }]);
+  const refused = await peer.next();
+  assert.deepEqual(refused.slice(0, 3), [4, 'dup-2', ocpp201.errors.generic]);
+  release();
+  assert.deepEqual(await peer.next(), [3, 'dup-2', { status: 'Accepted' }]);
+  assert.ok(await peer.silentFor(200), 'no second answer to dup-2');
+});
 
 test('7b: the real scheduler reaches a deadline beyond one native timer by re-arming', async (t) => {
   holdEventLoop(t);
