@@ -2,7 +2,9 @@
 // bundled), so the UI and the REST/bridge contract (docs/web-api.md) cannot drift apart.
 import type { ChargepointSummary } from '../../server/src/web/registry';
 
-export type { ChargepointSummary, ConnectorSummary, FrameRecord, LogRecord, PendingCall } from '../../server/src/web/registry';
+export type { ChargepointSummary, ConnectorSummary, EvseConnectorSummary, EvseSummary, FrameRecord, LogRecord, PendingCall } from '../../server/src/web/registry';
+export type { VariableRow } from '../../server/src/web/station-view-v201';
+export type Protocol = ChargepointSummary['protocol'];
 export type { BridgeMessage, CsmsStation } from '../../server/src/web/bridge';
 export type ConnState = ChargepointSummary['state'];
 export type Automation = ChargepointSummary['automation'];
@@ -16,6 +18,7 @@ export interface Info {
   scriptTimeoutS: number;       // a console script is stopped after this long
   csms: { url: string } | null;
   actions: { chargePoint: string[]; csms: string[] };
+  actionsByProtocol?: Record<string, { chargePoint: string[]; csms: string[] }>;
 }
 
 export type BridgeState = 'connecting' | 'connected' | 'disconnected';
@@ -25,4 +28,5 @@ export interface Draft {
   url: string;
   password?: string;
   bootOnConnect: boolean;
+  protocol?: Protocol;
 }

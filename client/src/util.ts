@@ -124,8 +124,11 @@ export function downloadJson(filename: string, data: unknown): void {
 export function statusClass(status: string): string {
   switch (status) {
     case 'Available': return 'st-available';
-    case 'Preparing': return 'st-preparing';
+    case 'Preparing':
+    case 'Occupied': return 'st-preparing';   // 2.0.1: a cable in (G01)
     case 'Charging': return 'st-charging';
+    case 'EVConnected':
+    case 'Idle': return 'st-finishing';      // 2.0.1 chargingState without energy
     case 'SuspendedEV':
     case 'SuspendedEVSE': return 'st-suspended';
     case 'Finishing': return 'st-finishing';

@@ -56,6 +56,7 @@ export type * from './ocpp/v16/types';
 export type * as v201 from './ocpp/v201/types';
 export type { TlsOptions } from './transport/client';
 export type { FtpOptions } from './files/ftp';
+export { Runs } from './files/transfers';
 export type { Authenticator, BasicCredentials } from './transport/server';
 export type { Keystore, Listener, SavedKeyPair } from './chargepoint/extras';
 export { PemText } from './chargepoint/extras';

@@ -39,6 +39,7 @@ export const DEFAULT_ANSWERS: Record<string, Responder> = {
   LogStatusNotification: () => ({}),
   FirmwareStatusNotification: () => ({}),
   NotifyEvent: () => ({}),
+  NotifyCustomerInformation: () => ({}),
   DataTransfer: () => ({ status: 'Accepted' }),
 };
 

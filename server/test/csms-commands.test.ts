@@ -41,6 +41,8 @@ test('every CSMS-initiated action of each version has a default payload that pas
   // An open transaction of each version, so remote stops have something to stop.
   csms.transactions.record('CTX', 'StartTransaction', { connectorId: 1, idTag: 'T', meterStart: 0, timestamp: new Date().toISOString() }, { transactionId: 4242, idTagInfo: { status: 'Accepted' } });
   csms.transactions.event201('CTX2', { transactionId: 'T-2', eventType: 'Started', seqNo: 0, timestamp: new Date().toISOString(), evseId: 1, offline: false });
+  // A reservation of each, so CancelReservation has one to cancel.
+  csms.lastReservation.set('CTX', 77).set('CTX2', 78);
   const operator = new Operator(csms);
   for (const dialect of DIALECTS) {
     const cpId = dialect.version === '1.6' ? 'CTX' : 'CTX2';
@@ -53,11 +55,14 @@ test('every CSMS-initiated action of each version has a default payload that pas
       assert.equal(validator.check(action, 'request', payload)?.message, undefined, `${dialect.version} ${action}`);
     }
     assert.equal(dialect.commands[dialect.twin('RemoteStopTransaction')!]!(operator.context('NOBODY')), undefined, 'nothing to stop: skipped');
+    assert.equal(dialect.commands.CancelReservation!(operator.context('NOBODY')), undefined, 'nothing to cancel: skipped');
+    assert.deepEqual(dialect.commands.CancelReservation!(operator.context(cpId)), { reservationId: cpId === 'CTX' ? 77 : 78 }, 'the last reservation');
   }
   assert.deepEqual(DIALECTS.find((d) => d.version === '1.6')!.commands.RemoteStopTransaction!(operator.context('CTX')), { transactionId: 4242 });
   assert.deepEqual(DIALECTS.find((d) => d.version === '2.0.1')!.commands.RequestStopTransaction!(operator.context('CTX2')), { transactionId: 'T-2' });
   assert.deepEqual([...CSMS_ACTIONS].sort(), [...new Set(DIALECTS.flatMap((d) => Object.keys(d.commands)))].sort());
   csms.transactions.clear();
+  csms.lastReservation.clear();
 });
 
 test('periodic commands reach every connected charge point on their period, with one shared timer', async () => {

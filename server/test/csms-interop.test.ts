@@ -102,8 +102,10 @@ test('an ocpp-rpc strict client runs a full session against the mock CSMS', asyn
 });
 
 test('it answers every command sent by the periodic-commands module without error', async () => {
-  // A transaction to stop, so RemoteStopTransaction has a default.
+  // A transaction to stop and a reservation to cancel, so RemoteStopTransaction and CancelReservation have a default.
   await call('StartTransaction', { connectorId: 1, idTag: 'valid_token', meterStart: 0, timestamp: now() });
+  await csms.call('RPC001', 'ReserveNow', { connectorId: 2, expiryDate: new Date(Date.now() + 60_000).toISOString(), idTag: 'valid_token', reservationId: 5 });
+  received.length = 0;
   const commands = new PeriodicCommands(csms, CSMS_ACTIONS.map((action) => ({ action, periodS: 3600 })));
   const outcomes = await commands.runNow();
   assert.deepEqual(outcomes.filter((o) => o.error).map((o) => `${o.action}: ${o.error!.message}`), []);

@@ -337,7 +337,8 @@ describe('CLI', () => {
     await cp.close();
     child.kill('SIGINT');
     assert.equal(await new Promise((resolve) => child.on('close', resolve)), 0, stderr);
-    assert.match(stdout, /CLI-MTLS connected \(OCPP 1\.6\) with client certificate CN=CLI-MTLS/);
+    // Said on stderr without --v1 (issue 14.8), with the peer's address.
+    assert.match(stderr, /CLI-MTLS connected \(OCPP 1\.6\) from 127\.0\.0\.1:\d+ with client certificate CN=CLI-MTLS/);
   });
 
   test('--with-csms --tls --ftp: the script sees a wss CSMS_URL its charge points trust, FTP_URL, FTPS_URL and connect.csms.pki/ftp', async (t) => {

@@ -217,8 +217,8 @@ test('a mixed fleet on one CSMS (our 1.6 and 2.0.1 fleets, remote-started transa
     for (const f of fleets) await f.stop();
     exit = await csms.stop();
   }
+  assert.deepEqual(JSON.parse(await readFile(report, 'utf8')), {}, csms.out());
   assert.equal(exit, 0, csms.out());
-  assert.deepEqual(JSON.parse(await readFile(report, 'utf8')), {});
 });
 
 test('1.6: a second StopTransaction sent right behind the first (before its answer) is caught as transaction-order', { timeout: 20_000 }, async () => {
@@ -242,5 +242,6 @@ test('1.6: a second StopTransaction sent right behind the first (before its answ
   ws.close();
   await csms.stop();
   const findings = (JSON.parse(await readFile(report, 'utf8')) as Record<string, { probe: string; detail: string }[]>).STOP2!;
-  assert.ok(findings.some((f) => f.probe === 'transaction-order' && /after a StopTransaction for it on this connection/.test(f.detail)), JSON.stringify(findings));
+  // Which words depend on whether the first stop was booked before the second arrived; either way it is caught.
+  assert.equal(findings.filter((f) => f.probe === 'transaction-order' && /after a StopTransaction for it on this connection|already stopped/.test(f.detail)).length, 1, JSON.stringify(findings));
 });

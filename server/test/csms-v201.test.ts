@@ -104,7 +104,8 @@ test('every CSMS-initiated 2.0.1 action reaches a strict station through the RES
     await st.call('StatusNotification', STATION_REQUESTS_201.StatusNotification!());
     // An open transaction, so RequestStopTransaction, GetTransactionStatus and CostUpdated have one to name.
     await st.call('TransactionEvent', { eventType: 'Started', timestamp: now(), triggerReason: 'CablePluggedIn', seqNo: 0, transactionInfo: { transactionId: 'TX-202' }, evse: { id: 1, connectorId: 1 } });
-    const actions = Object.keys(STATION_ANSWERS_201);
+    // CancelReservation last: its default cancels the reservation ReserveNow made.
+    const actions = [...Object.keys(STATION_ANSWERS_201).filter((a) => a !== 'CancelReservation'), 'CancelReservation'];
     for (const action of actions) {
       const res = await postJson(`${api}/command/RPC202/${action}`);
       assert.equal(res.status, 200, `${action}: ${JSON.stringify(res.body)}`);
@@ -115,6 +116,7 @@ test('every CSMS-initiated 2.0.1 action reaches a strict station through the RES
     }
     assert.deepEqual([...new Set(st.received.map((r) => r.action))].sort(), [...actions].sort());
     assert.equal(st.received.find((r) => r.action === 'RequestStopTransaction')!.params.transactionId, 'TX-202');
+    assert.equal(st.received.find((r) => r.action === 'CancelReservation')!.params.reservationId, st.received.find((r) => r.action === 'ReserveNow')!.params.id);
     // A 1.6 name reaches a 2.0.1 station as its twin.
     assert.equal((await postJson(`${api}/command/RPC202/RemoteStartTransaction`)).status, 200);
     assert.equal(st.received.at(-1)!.action, 'RequestStartTransaction');

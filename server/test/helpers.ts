@@ -236,20 +236,33 @@ export interface CliProcess {
   child: ChildProcess;
   /** Everything it printed so far (stdout and stderr). */
   out: () => string;
+  /** What it printed on stderr so far. */
+  err: () => string;
+  /** The exit code, once it exited. */
+  exited: Promise<number | null>;
   /** SIGINT, then the exit code. */
   stop(): Promise<number | null>;
 }
 
-/** Start the CLI (`node main.js ARGS`) with its output collected; stop it with `stop()`. */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
-  const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env: { ...process.env, DEBUG: '', CSMS_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Start the CLI (`node main.js ARGS`) with its output collected; stop it with `stop()`.
+ * `stdin: 'pipe'` gives it a standard input the test writes to (`child.stdin`).
+ */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, stdin: 'ignore' | 'pipe' = 'ignore'): CliProcess {
+  const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env: { ...process.env, DEBUG: '', CSMS_URL: '', ...env }, stdio: [stdin, 'pipe', 'pipe'] });
   let out = '';
+  let err = '';
   child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => {
+    out += d;
+    err += d;
+  });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   return {
     child,
     out: () => out,
+    err: () => err,
+    exited,
     stop() {
       if (child.exitCode === null) child.kill('SIGINT');
       return exited;

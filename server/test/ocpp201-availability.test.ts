@@ -215,3 +215,38 @@ test('G03.FR.08 / G04.FR.09 availability survives a restart of the simulator wit
   await b.waitFor('StatusNotification', { from, count: 2 });
   assert.deepEqual(statuses(b, from), ['1/1 Available', '2/1 Unavailable']);
 });
+
+test('TC_G_20_CS Connector status Notification - Lock Failure: NotifyEvent ConnectorPlugRetentionLock.Problem true, no charging', async (t) => {
+  // The simulated cable lock fails from the start (profile `hardware.lockFails`; scripts set `cs.station.hardware.lockFails`).
+  const b = await withBench(t, { profile: { hardware: { lockFails: true } } });
+  const from = b.calls.length;
+  b.cs.plugIn(1);
+  const [event] = await b.waitFor('NotifyEvent', { from });
+  const data = event!.params.eventData as Params[];
+  assert.equal(data.length, 1);
+  assert.deepEqual(
+    { component: data[0]!.component, variable: data[0]!.variable, actualValue: data[0]!.actualValue, trigger: data[0]!.trigger },
+    { component: { name: 'ConnectorPlugRetentionLock', evse: { id: 1, connectorId: 1 } }, variable: { name: 'Problem' }, actualValue: 'true', trigger: 'Delta' },
+  );
+  // G05.FR.01: the driver is authorized, yet no transaction starts charging.
+  assert.equal((await b.cs.presentToken(1, 'DRIVER1')).status, 'Accepted');
+  await b.settle(200);
+  const charging = b.since(from, 'TransactionEvent').filter((c) => c.params.transactionInfo.chargingState === 'Charging');
+  assert.deepEqual(charging, []);
+  const problem = await b.call('GetVariables', { getVariableData: [{ component: { name: 'ConnectorPlugRetentionLock', evse: { id: 1, connectorId: 1 } }, variable: { name: 'Problem' } }] });
+  assert.equal((problem.getVariableResult as Params[])[0]!.attributeValue, 'true');
+  // The cable pulled, the problem clears.
+  const out = b.calls.length;
+  b.cs.unplug(1);
+  assert.equal((await b.waitFor('NotifyEvent', { from: out }))[0]!.params.eventData[0].actualValue, 'false');
+});
+
+test('UnlockConnector with a lock that does not open: UnlockFailed, then NotifyEvent ConnectorPlugRetentionLock.Problem true', async (t) => {
+  const b = await withBench(t);
+  b.cs.station.hardware.unlockFails = true;
+  const from = b.calls.length;
+  assert.deepEqual(await b.call('UnlockConnector', { evseId: 1, connectorId: 1 }), { status: 'UnlockFailed' });
+  const [event] = await b.waitFor('NotifyEvent', { from });
+  assert.equal(event!.params.eventData[0].component.name, 'ConnectorPlugRetentionLock');
+  assert.equal(event!.params.eventData[0].actualValue, 'true');
+});

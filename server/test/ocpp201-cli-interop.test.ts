@@ -15,6 +15,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { RPCServer, type RPCClient } from 'ocpp-rpc';
 import { DEFAULT_ANSWERS } from './cs201-harness';
+import { freePort } from './helpers';
 
 type Params = Record<string, any>;
 const MAIN = path.resolve(__dirname, '../src/runtime/main.js');
@@ -137,6 +138,15 @@ test('every CSMS-initiated Core action against the script-less 2.0.1 CLI: valid 
   assert.deepEqual(await call('DataTransfer', { vendorId: 'com.example' }), { status: 'UnknownVendorId' });
   assert.deepEqual(await call('UnlockConnector', { evseId: 1, connectorId: 1 }), { status: 'Unlocked' });
   assert.deepEqual(await call('SetNetworkProfile', { configurationSlot: 999, connectionData: { ocppVersion: 'OCPP20', ocppTransport: 'JSON', ocppCsmsUrl: csms.url, messageTimeout: 30, securityProfile: 1, ocppInterface: 'Wired0' } }), { status: 'Rejected' });
+
+  // GetLog, CustomerInformation, UpdateFirmware: answered in kind, the follow-ups carry the requestId.
+  from = mark();
+  const dead = `ftp://127.0.0.1:${await freePort()}/`;
+  assert.equal((await call('GetLog', { logType: 'SecurityLog', requestId: 11, retries: 0, log: { remoteLocation: dead } })).status, 'Accepted');
+  await csms.waitFor('LogStatusNotification', (p) => p.requestId === 11 && p.status === 'UploadFailure', from);
+  assert.deepEqual(await call('CustomerInformation', { requestId: 12, report: true, clear: false, idToken: TOKEN }), { status: 'Accepted' });
+  assert.equal((await csms.waitFor('NotifyCustomerInformation', (p) => p.requestId === 12, from)).seqNo, 0);
+  assert.deepEqual(await call('UpdateFirmware', { requestId: 13, firmware: { location: dead, retrieveDateTime: new Date().toISOString() } }), { status: 'Rejected' });
 
   // RequestStartTransaction → Authorize (AuthorizeRemoteStart) → TransactionEvent Started with remoteStartId.
   from = mark();

@@ -468,8 +468,9 @@ test('SignedUpdateFirmware with an unusable signing certificate: InvalidCertific
     assert.deepEqual(await s.call('SignedUpdateFirmware', firmware(makeCert('stranger').pem)), { status: 'InvalidCertificate' });
     await after(s, from, 'SecurityEventNotification', securityEvent('InvalidFirmwareSigningCertificate'));
     assert.deepEqual(await s.call('SignedUpdateFirmware', firmware(makeCert('signer', { issuer: manufacturer }).pem)), { status: 'Accepted' });
-    // A second update while the first waits for its retrieveDateTime supersedes it.
-    assert.deepEqual(await s.call('SignedUpdateFirmware', firmware(makeCert('signer 2', { issuer: manufacturer }).pem)), { status: 'Accepted' });
+    // A second update while the first waits for its retrieveDateTime (DownloadScheduled) cancels and supersedes it.
+    await after(s, 0, 'SignedFirmwareStatusNotification', (p) => p.status === 'DownloadScheduled' && p.requestId === 7);
+    assert.deepEqual(await s.call('SignedUpdateFirmware', firmware(makeCert('signer 2', { issuer: manufacturer }).pem)), { status: 'AcceptedCanceled' });
   } finally {
     await s.close();
   }

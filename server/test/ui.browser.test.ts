@@ -212,6 +212,57 @@ describe('web UI in Chromium', () => {
     assert.equal(await page.getByTestId('docs-link').getAttribute('href'), '/docs');
     await page.close();
   });
+
+  test('an OCPP 2.0.1 station: added with the protocol choice, connected, a transaction started and stopped on its EVSE, its device model edited', async () => {
+    const page = await open('');
+    await page.getByTestId('add-cp-id').fill('CS201');
+    await page.getByTestId('add-cp-url').fill(`${csmsUrl}/{cp}`);
+    await page.getByTestId('add-cp-protocol').selectOption('ocpp2.0.1');
+    await page.getByTestId('add-cp-submit').click();
+    await page.getByTestId('connect-CS201').click();
+    await until(async () => (await page.getByTestId('boot-state-CS201').textContent())?.includes('Accepted'), 'BootNotification accepted');
+    assert.equal((await page.getByTestId('protocol-CS201').textContent())?.trim(), 'ocpp2.0.1');
+    await until(async () => (await page.getByTestId('evse-connector-status-CS201-1-1').textContent())?.includes('Available'), 'EVSE 1 connector 1 Available');
+
+    await page.getByTestId('evse-idtoken-input-CS201-1').fill('04A1B2C3D4E5F6');
+    await page.getByTestId('evse-start-CS201-1').click();
+    await until(async () => (await page.getByTestId('evse-charging-state-CS201-1').textContent())?.includes('Charging'), 'Charging');
+    assert.equal((await page.getByTestId('evse-connector-status-CS201-1-1').textContent())?.trim(), 'Occupied');
+    await page.locator(row('CS201', 'TransactionEvent', 2, '[data-paired="true"]')).first().waitFor();
+    const txId = (await page.getByTestId('evse-tx-id-CS201-1').textContent())?.trim();
+    const book = async () => (await api(server.ui, 'GET', '/api/csms')).body.transactions as { open: { transactionId: string }[]; finished: { transactionId: string; reason?: string }[] };
+    await until(async () => (await book()).open.some((r) => r.transactionId === txId), 'the transaction open in the CSMS book');
+
+    await page.getByTestId('evse-stop-CS201-1').click();
+    await until(async () => (await page.getByTestId('evse-tx-CS201-1').textContent())?.trim() === '–', 'the transaction gone from the EVSE');
+    await until(async () => (await book()).finished.some((r) => r.transactionId === txId && r.reason === 'Local'), 'TransactionEvent Ended in the CSMS book');
+
+    // The device model replaces the configuration keys; edits go through SetVariables.
+    assert.equal((await page.getByTestId('tab-config-CS201').textContent())?.trim(), 'Device model');
+    await page.getByTestId('tab-config-CS201').click();
+    await until(async () => (await page.locator('[data-testid="device-model-CS201"] [data-testid="variable-row"]').count()) > 50, 'the device-model rows');
+    const hb = 'OCPPCommCtrlr_HeartbeatInterval_Actual';
+    await page.getByTestId(`variable-edit-CS201-${hb}`).click();
+    await page.getByTestId(`variable-input-CS201-${hb}`).fill('300');
+    await page.getByTestId(`variable-save-CS201-${hb}`).click();
+    await until(async () => (await page.getByTestId(`variable-status-CS201-${hb}`).textContent())?.includes('Accepted'), 'HeartbeatInterval accepted');
+    await until(async () => (await page.getByTestId(`variable-value-CS201-${hb}`).textContent())?.trim() === '300', 'the new value shown');
+    const phases = 'ChargingStation_SupplyPhases_Actual';
+    await page.getByTestId(`variable-edit-CS201-${phases}`).click();
+    await page.getByTestId(`variable-input-CS201-${phases}`).fill('1');
+    await page.getByTestId(`variable-save-CS201-${phases}`).click();
+    await until(async () => (await page.getByTestId(`variable-reason-CS201-${phases}`).textContent())?.includes('is ReadOnly'), 'the ReadOnly refusal with its reason');
+    assert.equal((await page.getByTestId(`variable-status-CS201-${phases}`).textContent())?.trim(), 'Rejected');
+    await page.getByTestId(`variable-save-CS201-${phases}`).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SHOTS, 'ocpp201-station.png'), fullPage: true });
+    await page.close();
+
+    // A 1.6 charge point keeps its configuration keys (the same loader serves both tables).
+    const v16 = await open('?cp=CP001');
+    assert.equal((await v16.getByTestId('tab-config-CP001').textContent())?.trim(), 'Configuration');
+    await until(async () => (await v16.locator('[data-testid="config-table-CP001"] [data-testid="config-row"][data-key="HeartbeatInterval"]').count()) === 1, 'the 1.6 configuration keys');
+    await v16.close();
+  });
 });
 
 describe('web UI bound to a non-loopback address', () => {

@@ -4,7 +4,7 @@ import { http, seg, apiError } from '../api';
 import { Bridge } from '../bridge';
 import { applyTemplate, urlRequest } from '../util';
 import type {
-  Automation, BridgeMessage, BridgeState, ChargepointSummary, CsmsStation, Draft, FrameRecord, Info, LogRecord, PendingCall,
+  Automation, BridgeMessage, BridgeState, ChargepointSummary, CsmsStation, Draft, FrameRecord, Info, LogRecord, PendingCall, Protocol,
 } from '../types';
 
 export interface CpEntry {
@@ -254,7 +254,13 @@ export const useSim = defineStore('sim', () => {
     try { return await fn(); } finally { const e2 = entries[id]; if (e2) e2.busy[key] = false; }
   }
 
-  async function create(body: { id: string; url: string; password?: string; bootOnConnect: boolean; connect?: boolean }): Promise<ChargepointSummary> {
+  /** The actions of a charge point's OCPP version (1.6 until the server says otherwise). */
+  function actionsOf(id: string): { chargePoint: string[]; csms: string[] } | undefined {
+    const protocol = entries[id]?.summary?.protocol ?? 'ocpp1.6';
+    return info.value?.actionsByProtocol?.[protocol] ?? info.value?.actions;
+  }
+
+  async function create(body: { id: string; url: string; password?: string; bootOnConnect: boolean; connect?: boolean; protocol?: Protocol }): Promise<ChargepointSummary> {
     const { data } = await http.post<ChargepointSummary>('/api/chargepoints', { ...body, connect: body.connect ?? false });
     const e = entry(data.id);
     e.summary = data;
@@ -276,7 +282,7 @@ export const useSim = defineStore('sim', () => {
         if (e && !e.summary && e.draft) {
           const d = e.draft;
           try {
-            await create({ id, url: d.url, bootOnConnect: d.bootOnConnect, ...(d.password ? { password: d.password } : {}) });
+            await create({ id, url: d.url, bootOnConnect: d.bootOnConnect, ...(d.password ? { password: d.password } : {}), ...(d.protocol ? { protocol: d.protocol } : {}) });
           } catch (err) {
             if (apiError(err).status !== 409) throw err;   // exists already: just connect it
           }
@@ -327,6 +333,14 @@ export const useSim = defineStore('sim', () => {
     } catch { return false; }
   }
 
+  /** A 2.0.1 EVSE operation (`connectorId` in the body for plug-in, unplug, fault, clear-fault). */
+  async function evseOp(id: string, evseId: number, op: string, body: object = {}): Promise<boolean> {
+    try {
+      await simple(id, `evse-${op}-${evseId}`, 'post', `/evses/${evseId}/${op}`, `EVSE ${evseId} ${op}`, body);
+      return true;
+    } catch { return false; }
+  }
+
   async function setAutomation(id: string, patch: Partial<Automation> & { defaults?: boolean }): Promise<boolean> {
     return withBusy(id, 'automation', async () => {
       try {
@@ -366,7 +380,7 @@ export const useSim = defineStore('sim', () => {
     info, infoError, entries, order, list, selected, selectedId, view, bridgeState, bridgeRetryAt, bridgeAttempt,
     csmsStations, csmsUrl, csmsEnabled, toasts, lastTemplate,
     toast, dismiss, init, loadCsms, loadHistory, defaultTemplate, rememberTemplate,
-    create, addDraft, connect, disconnect, boot, remove, connectorOp, setAutomation, setManualAnswer,
+    create, addDraft, connect, disconnect, boot, remove, connectorOp, evseOp, setAutomation, setManualAnswer, actionsOf,
     clearFrames, clearLogs, dropPending, retryBridge: () => bridge.retryNow(),
   };
 });

@@ -22,6 +22,7 @@ import type { StationProfile } from './model/profile';
 import { Lifecycle, type Backoff } from './station/lifecycle';
 import { v16LifecycleModel } from './station/lifecycle-v16';
 import { StateStore } from './station/state-store';
+import { isTransactionMessage, mirrorAnswered, mirrorMeterValues, queueScriptMessage } from './station/script-transactions';
 import { Station, type Automation, type StopReason } from './station/station';
 import { connectionSettings, initialSecurityProfile, type AuthorizationKeyEncoding } from './security-profile';
 
@@ -65,6 +66,16 @@ const JOURNALLED = new Set(['boot', 'status', 'transaction', 'configuration', 'w
 
 /** Script-sent actions the model watches to stay in step. */
 const OBSERVED = new Set(['BootNotification', 'StartTransaction', 'StopTransaction', 'StatusNotification']);
+
+/** Options of one {@link Chargepoint.call}. */
+export interface ChargepointCallOptions extends CallOptions {
+  /**
+   * False sends a transaction message (StartTransaction, StopTransaction, MeterValues with a
+   * transactionId) straight to the wire instead of through the queue with guaranteed delivery.
+   * So do `validation: 'off'` and a `timeoutMs` of its own: the one CALL, as given, now.
+   */
+  queued?: boolean;
+}
 
 /** Options of {@link Chargepoint.answer}. */
 export interface AnswerOptions {
@@ -140,7 +151,7 @@ export class Chargepoint extends ScriptFace {
     const config = this.station.config;
     let ws: WebSocket;
     try {
-      ws = await this.dial();
+      ws = await this.nextSocket();
     } catch (err) {
       this.reportFailure(err);
       const previous = this.connectedProfile;
@@ -149,7 +160,7 @@ export class Chargepoint extends ScriptFace {
       // Whitepaper: a charge point that cannot connect at a newly raised profile goes back to the old one.
       this.emit('warning', `cannot connect at security profile ${raised} (${(err as Error).message}); falling back to profile ${previous}`);
       config.set('SecurityProfile', previous);
-      ws = await this.dial();
+      ws = await this.nextSocket();
     }
     this.connectedProfile = config.int('SecurityProfile');
     this.reportedFailures.clear();
@@ -160,7 +171,7 @@ export class Chargepoint extends ScriptFace {
   }
 
   /** One connection attempt with the settings of the current security profile. */
-  private async dial(): Promise<WebSocket> {
+  protected async dial(protocols: readonly string[]): Promise<WebSocket> {
     const o = this.options;
     const config = this.station.config;
     const profile = config.int('SecurityProfile');
@@ -182,7 +193,7 @@ export class Chargepoint extends ScriptFace {
       this.emit('warning', 'TLS certificate and host-name verification is OFF: any server can impersonate the CSMS (lab use only)');
     }
     if (profile === 3 && !settings.tls.cert) throw new OcppConnectionError('NoClientCertificate', `security profile 3 needs a client certificate for ${this.id}: pass a keyStoreElement, --keyStore or SSL_CLIENT_KEYSTORE`);
-    return openSocket(settings.url, { protocols: [this.endpoint.protocol.subprotocol], basicAuth: settings.basicAuth, tls: settings.tls });
+    return openSocket(settings.url, { protocols: [...protocols], basicAuth: settings.basicAuth, tls: settings.tls });
   }
 
   /** A refused server certificate or password becomes a security event, once per streak of failures. */
@@ -215,21 +226,55 @@ export class Chargepoint extends ScriptFace {
    * Send any CALL and resolve with the response payload. Rejects with a typed
    * {@link OcppError} (`OcppCallError`, `OcppTimeoutError`, `OcppValidationError`,
    * `OcppConnectionError`).
+   *
+   * Transaction messages (StartTransaction, StopTransaction, MeterValues with a transactionId)
+   * have guaranteed delivery once the charge point has booted (or boots by itself): they join the
+   * transaction message queue, in order with the model's own, survive connection losses (the
+   * charge point reconnects and resends what was not answered, without a new BootNotification)
+   * and are retried after CALLERRORs or timeouts per `TransactionMessageAttempts` /
+   * `TransactionMessageRetryInterval`. The promise resolves with the CSMS's answer once delivered,
+   * and rejects only when the queue gives up ({@link OcppDeliveryError}), when our validation
+   * refuses the payload, or when the charge point is closed first. The model follows them at
+   * once: the connector runs the transaction, its register takes the readings, and a
+   * StopTransaction ends the transaction for the default answers before its answer arrives.
+   * Before any boot was answered (a script that never boots) they go straight to the wire, as
+   * other messages do.
    * @param action Action name, e.g. `BootNotification`.
    * @param payload Request payload.
-   * @param opts Per-call timeout; `{validation: 'off'}` deliberately sends an invalid payload.
+   * @param opts Per-call timeout; `{validation: 'off'}` deliberately sends an invalid payload;
+   *   either, or `{queued: false}`, sends a transaction message directly, outside the queue.
    */
-  call<A extends keyof Ocpp16Messages>(action: A, payload: RequestOf<A>, opts?: CallOptions): Promise<ResponseOf<A>>;
-  call(action: string, payload?: Payload, opts?: CallOptions): Promise<Payload>;
-  call(action: string, payload: object = {}, opts?: CallOptions): Promise<unknown> {
-    const sent = this.endpoint.call(action, payload as Payload, opts);
+  call<A extends keyof Ocpp16Messages>(action: A, payload: RequestOf<A>, opts?: ChargepointCallOptions): Promise<ResponseOf<A>>;
+  call(action: string, payload?: Payload, opts?: ChargepointCallOptions): Promise<Payload>;
+  call(action: string, payload: object = {}, opts?: ChargepointCallOptions): Promise<unknown> {
+    const request = payload as Payload;
+    // The model's meter follows the script's readings, transaction or not (a triggered MeterValues reports them).
+    if (action === 'MeterValues') mirrorMeterValues(this.station, request);
+    if (this.guaranteed(action, request, opts)) return queueScriptMessage(this.station, action, request);
+    const { queued: _queued, ...callOptions } = opts ?? {};
+    const sent = this.endpoint.call(action, request, opts && callOptions);
     if (!OBSERVED.has(action)) return sent;
-    // Keep the model in step with what the script does itself (boot gate, transactions, statuses).
+    // Keep the model in step with what the script does itself (boot gate, identity, transactions, statuses).
     return sent.then((response) => {
-      if (action === 'BootNotification') void this.lifecycle.answered(response as unknown as ResponseOf<'BootNotification'>, false);
-      else this.station.observe(action, payload as Payload, response);
+      if (action === 'BootNotification') {
+        this.station.bootIdentity = { ...(request as unknown as RequestOf<'BootNotification'>) };
+        void this.lifecycle.answered(response as unknown as ResponseOf<'BootNotification'>, false);
+      } else mirrorAnswered(this.station, action, request, response);
       return response;
     });
+  }
+
+  /**
+   * A transaction message goes through the queue unless the call asks for this one CALL as given
+   * (`queued: false`, `validation: 'off'`, its own timeout), or no boot was answered yet and the
+   * script, not the charge point, is to send it (1.6 §4.2.1: transaction messages follow an
+   * accepted boot; the queue would hold them until one, and a script that never boots must still
+   * reach the CSMS as before).
+   */
+  private guaranteed(action: string, payload: Payload, opts: ChargepointCallOptions | undefined): boolean {
+    if (!isTransactionMessage(action, payload)) return false;
+    if (opts && (opts.queued === false || opts.validation === 'off' || opts.timeoutMs !== undefined)) return false;
+    return this.station.bootState === 'Accepted' || this.lifecycle.bootDue;
   }
 
   /**
@@ -459,18 +504,29 @@ export class Chargepoint extends ScriptFace {
 
   /**
    * Close the connection (normal closure) for good (no reconnect) and resolve once it is closed.
-   * Notifications already on the wire get up to a second to be answered first.
+   * Notifications already on the wire get up to a second to be answered first. Script
+   * transaction messages still undelivered stay queued (and persisted, with `stateDir`); their
+   * promises reject with `ConnectionClosed`.
    */
   async close(): Promise<void> {
+    await this.shut();
+    this.station.queue.releaseSenders((m) => new OcppConnectionError('ConnectionClosed', `${m.action} not delivered before the charge point was closed (it stays queued)`));
+  }
+
+  /**
+   * Close and reopen the connection with the same URL, options and keystore; handlers stay, and
+   * so do queued messages and the promises waiting for them.
+   */
+  async reConnect(): Promise<this> {
+    await this.shut();
+    return this.connect();
+  }
+
+  /** Stop the lifecycle (no reconnect), let notifications on the wire finish, close the socket. */
+  private async shut(): Promise<void> {
     this.lifecycle.stop();
     if (this.connected) await this.station.notified(1_000);
     return this.closeSocket();
-  }
-
-  /** Close and reopen the connection with the same URL, options and keystore; handlers stay. */
-  async reConnect(): Promise<this> {
-    await this.close();
-    return this.connect();
   }
 
   /**

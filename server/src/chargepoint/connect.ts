@@ -19,6 +19,17 @@ export type AnyStationOptions = ChargepointOptions | StationOptions201;
 /** A 1.6 charge point or a 2.0.1 charging station. */
 export type AnyStation = Chargepoint | ChargingStation;
 
+/**
+ * Options that offer several versions on one connection and take the CSMS's choice:
+ * `protocols: ['ocpp2.0.1', 'ocpp1.6']` (order = preference). The options common to both
+ * versions apply; a profile is version-specific, so it is not one of them.
+ */
+export type NegotiatingOptions = Omit<ChargepointOptions, 'protocol' | 'profile'> &
+  Omit<ChargingStationOptions, 'profile'> & {
+    /** Versions to offer, in order of preference (`ocpp2.0.1` or `2.0.1`, `ocpp1.6` or `1.6`). */
+    protocols: readonly string[];
+  };
+
 /** True when the options ask for OCPP 2.0.1. */
 export function wants201(options: { protocol?: string | ProtocolVersion } | undefined): options is StationOptions201 {
   const p = options?.protocol;
@@ -41,6 +52,8 @@ function createStation(url: string, id: string | undefined, options: AnyStationO
 export interface ConnectFunction {
   /** A 2.0.1 charging station. */
   (url: string, cpName: string | undefined, keyStoreElement: KeyStoreElement | undefined, options: StationOptions201): Promise<ChargingStation>;
+  /** A station of the version the CSMS chose among several offered. */
+  (url: string, cpName: string | undefined, keyStoreElement: KeyStoreElement | undefined, options: NegotiatingOptions): Promise<AnyStation>;
   /** A 1.6 charge point. */
   (url: string, cpName?: string, keyStoreElement?: KeyStoreElement, options?: ChargepointOptions): Promise<Chargepoint>;
 }
@@ -55,12 +68,46 @@ export interface ConnectFunction {
  * @param keyStoreElement Client certificate `{id, key, cert}` (PEM paths) for `wss://`; default from the keystore.
  * With `{protocol: 'ocpp2.0.1'}` it opens an OCPP 2.0.1 {@link ChargingStation} instead
  * (subprotocol `ocpp2.0.1`, options {@link ChargingStationOptions}).
- * @param options Further options (protocol, profile, boot, automation, timeouts, validation, TLS, password, stateDir).
+ * With `{protocols: ['ocpp2.0.1', 'ocpp1.6']}` it offers both on one connection and resolves to
+ * the station of the version the CSMS chose ({@link NegotiatingOptions}).
+ * @param options Further options (protocol or protocols, profile, boot, automation, timeouts, validation, TLS, password, stateDir).
  */
 export async function connect(url: string, cpName: string | undefined, keyStoreElement: KeyStoreElement | undefined, options: StationOptions201): Promise<ChargingStation>;
+export async function connect(url: string, cpName: string | undefined, keyStoreElement: KeyStoreElement | undefined, options: NegotiatingOptions): Promise<AnyStation>;
 export async function connect(url: string, cpName?: string, keyStoreElement?: KeyStoreElement, options?: ChargepointOptions): Promise<Chargepoint>;
-export async function connect(url: string, cpName?: string, keyStoreElement?: KeyStoreElement, options: AnyStationOptions = {}): Promise<AnyStation> {
-  return createStation(url, cpName, keyStoreElement ? { ...options, keyStoreElement } : options).connect();
+export async function connect(url: string, cpName?: string, keyStoreElement?: KeyStoreElement, options: AnyStationOptions | NegotiatingOptions = {}): Promise<AnyStation> {
+  return openStation(url, cpName, keyStoreElement ? { ...options, keyStoreElement } : options);
+}
+
+/** Create and connect a station: of the version asked for, or of the one the CSMS picks among `protocols`. */
+function openStation(url: string, id: string | undefined, options: AnyStationOptions | NegotiatingOptions): Promise<AnyStation> {
+  if ('protocols' in options && options.protocols !== undefined) return connectNegotiating(url, id, options);
+  return createStation(url, id, options as AnyStationOptions).connect();
+}
+
+/**
+ * Offer several versions on one dial (2.0.1 Part 4 §3.1.2: the CSMS picks one) and connect the
+ * station of the version picked. The socket is dialled once, so the CSMS sees one connection;
+ * later reconnects offer the picked version only (the station is of that version for good).
+ */
+async function connectNegotiating(url: string, id: string | undefined, negotiating: NegotiatingOptions): Promise<AnyStation> {
+  // `protocols` wins over a single `protocol` (e.g. a script's default from --protocol).
+  const { protocols, protocol: _single, ...options } = negotiating as NegotiatingOptions & { protocol?: unknown };
+  if (!Array.isArray(protocols) || protocols.length === 0) throw new RangeError('connect: protocols must list at least one OCPP version, e.g. ["ocpp2.0.1", "ocpp1.6"]');
+  const offered = [...new Set(protocols.map(parseSubprotocol))];
+  const stationOf = (protocol: string): AnyStation => createStation(url, id, { ...options, protocol } as AnyStationOptions);
+  const preferred = stationOf(offered[0]!);
+  let ws;
+  try {
+    ws = await preferred.negotiate(offered);
+  } catch (err) {
+    await preferred.close();
+    throw err;
+  }
+  const station = ws.protocol === offered[0] ? preferred : stationOf(ws.protocol);
+  if (station !== preferred) await preferred.close();
+  station.handOver(ws);
+  return station.connect();
 }
 
 /** Options of {@link connectMany} (fleet options with a 1.6 or, with `protocol: 'ocpp2.0.1'`, a 2.0.1 station's). */
@@ -159,8 +206,8 @@ export interface ScriptConnect extends ConnectFunction {
 
 /** A `connect` bound to default options (what the runtime hands to a script). */
 export function makeConnect(defaults: AnyStationOptions): ScriptConnect {
-  const bound = (url: string, cpName?: string, keyStoreElement?: KeyStoreElement, options?: AnyStationOptions) =>
-    createStation(url, cpName, { ...defaults, ...options, ...(keyStoreElement ? { keyStoreElement } : {}) } as AnyStationOptions).connect();
+  const bound = (url: string, cpName?: string, keyStoreElement?: KeyStoreElement, options?: AnyStationOptions | NegotiatingOptions) =>
+    openStation(url, cpName, { ...defaults, ...options, ...(keyStoreElement ? { keyStoreElement } : {}) } as AnyStationOptions);
   const many = (baseUrl: string, count: number, options?: FleetOptions) => connectMany(baseUrl, count, { ...defaults, ...options } as FleetSettings & ChargepointOptions);
   return Object.assign(bound as ConnectFunction, { many });
 }

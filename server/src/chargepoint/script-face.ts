@@ -68,7 +68,7 @@ export type FaceEndpointOptions = Pick<EndpointOptions, 'protocol' | 'validation
  * The shared part of a script face. Events: `open`, `close` (code, reason), `frame`
  * ({@link FrameEvent}), `warning` (line), `log`, `handlerError` (error, request).
  */
-export class ScriptFace extends EventEmitter {
+export abstract class ScriptFace extends EventEmitter {
   /** Station identity (defaults to the URL's last path segment). */
   readonly id: string;
   /** The URL it connects to, without credentials. */
@@ -81,6 +81,8 @@ export class ScriptFace extends EventEmitter {
   protected readonly target: URL;
   /** The open socket, if any. */
   protected ws: WebSocket | undefined;
+  /** A socket another version's face negotiated for this one, used once instead of dialing. */
+  private handedOver: WebSocket | undefined;
 
   /**
    * Parse the URL and make the endpoint.
@@ -107,6 +109,37 @@ export class ScriptFace extends EventEmitter {
     });
     this.endpoint.on('warning', (line: string) => this.emit('warning', line));
     this.endpoint.on('handlerError', (err: unknown, req: InboundCall) => this.emit('handlerError', err, req));
+  }
+
+  /**
+   * One connection attempt with this version's connection settings, offering `protocols`.
+   * @param protocols Subprotocols to offer, in order of preference.
+   */
+  protected abstract dial(protocols: readonly string[]): Promise<WebSocket>;
+
+  /**
+   * Dial once offering several subprotocols and resolve to the open socket without taking it: its
+   * `protocol` is the version the CSMS chose (2.0.1 Part 4 §3.1.2). `connect()` with `protocols`
+   * uses it, then hands the socket to the face of that version ({@link ScriptFace.handOver}).
+   * @param protocols Subprotocols to offer, in order of preference.
+   */
+  negotiate(protocols: readonly string[]): Promise<WebSocket> {
+    return this.dial(protocols);
+  }
+
+  /**
+   * Use an open socket, negotiated for this version, for the next connection instead of dialing.
+   * @param ws The socket ({@link ScriptFace.negotiate}).
+   */
+  handOver(ws: WebSocket): void {
+    this.handedOver = ws;
+  }
+
+  /** The socket of the next connection: the handed-over one, once; else a dial offering this version only. */
+  protected nextSocket(): Promise<WebSocket> {
+    const ws = this.handedOver;
+    this.handedOver = undefined;
+    return ws ? Promise.resolve(ws) : this.dial([this.endpoint.protocol.subprotocol]);
   }
 
   /** True while the WebSocket is open. */

@@ -16,7 +16,7 @@ import type { Payload } from '../ocpp/frames';
 import { ocpp201 } from '../ocpp/v201/protocol';
 import type { IdTokenEnumType, IdTokenInfoType, IdTokenType, Ocpp201Messages } from '../ocpp/v201/types';
 import { openSocket, type TlsOptions } from '../transport/client';
-import { applyScheduledAvailability, DEFAULT_BEHAVIOURS_201, runScheduledReset, type Behaviour201 } from './behaviour/index';
+import { applyScheduledAvailability, DEFAULT_BEHAVIOURS_201, releaseWaitingInstall, runScheduledReset, type Behaviour201 } from './behaviour/index';
 import type { ChargingStationProfile } from './model/profile';
 import { Authorizer } from './station/authorization';
 import type { StationContext } from './station/context';
@@ -87,7 +87,8 @@ export class ChargingStation extends ScriptFace {
     this.options = options;
     // B03.FR.08: while Rejected, every CSMS call is answered SecurityError.
     const link = this.lifecycleLink(() => this.station.journal, JOURNALLED, () => this.connect(), (on) => (this.endpoint.refusal = on ? 'SecurityError' : undefined));
-    this.station = new StationModel(link, { profile: options.profile, automation: options.automation, journal: options.journal });
+    const files = { ca: options.tls?.ca, rejectUnauthorized: options.tls?.rejectUnauthorized };
+    this.station = new StationModel(link, { profile: options.profile, automation: options.automation, journal: options.journal, files });
     if (options.responseTimeoutMs === undefined) this.endpoint.responseTimeoutMs = this.station.device.int('OCPPCommCtrlr', 'MessageTimeout', 'Default') * 1000;
     if (options.password !== undefined) this.station.device.put('SecurityCtrlr', 'BasicAuthPassword', options.password);
     this.journalFrames(this.station.journal);
@@ -99,6 +100,7 @@ export class ChargingStation extends ScriptFace {
     this.transactions.onIdle = (e) => {
       applyScheduledAvailability(ctx, e);
       runScheduledReset(ctx, e);
+      releaseWaitingInstall(ctx);
     };
     this.station.onVariable = (component, variable) => this.variableChanged(component, variable);
     if (options.stateDir) new StationStateStore(options.stateDir).attach(ctx);
@@ -126,7 +128,7 @@ export class ChargingStation extends ScriptFace {
    */
   async connect(): Promise<this> {
     if (this.ws) return this;
-    this.adoptSocket(await this.dial(), () => {
+    this.adoptSocket(await this.nextSocket(), () => {
       this.station.offlineSince = this.scheduler.now();
       // E11.FR.07: whatever waits in the queue when the link drops is delivered as offline.
       this.station.queue.update((m) => {
@@ -138,13 +140,14 @@ export class ChargingStation extends ScriptFace {
     return this;
   }
 
-  private async dial(): Promise<WebSocket> {
+  /** One connection attempt with the device model's password and the keystore's certificate. */
+  protected async dial(protocols: readonly string[]): Promise<WebSocket> {
     const o = this.options;
     const password = this.station.device.str('SecurityCtrlr', 'BasicAuthPassword');
     const element = this.target.protocol === 'wss:' ? (o.keyStoreElement ?? extras.keystoreFor(this.id).get()) : undefined;
     const tls: TlsOptions = { ...o.tls };
     if (element) Object.assign(tls, await extras.readKeyStoreElement(element));
-    return openSocket(this.target, { protocols: [ocpp201.subprotocol], basicAuth: password ? { username: this.id, password } : undefined, tls });
+    return openSocket(this.target, { protocols: [...protocols], basicAuth: password ? { username: this.id, password } : undefined, tls });
   }
 
   // ---- generic API ----

@@ -78,6 +78,16 @@ export interface CommandOutcome {
   error?: Error;
 }
 
+/** One round of a command (event `round`): to whom it went, how many were skipped. */
+export interface RoundSummary {
+  /** The command's action (a station of the other version got its twin). */
+  action: string;
+  /** The stations it was sent to. */
+  sent: string[];
+  /** Connected stations it was not sent to (see the `skipped` and `unsupported` events). */
+  skipped: number;
+}
+
 /** Options of {@link PeriodicCommands}. */
 export interface PeriodicCommandOptions {
   /** Clock (default: the process-wide real scheduler). */
@@ -96,11 +106,12 @@ interface Scheduled extends PeriodicCommand {
  * Sends commands on their periods to every connected station. A station whose boot was
  * Rejected is skipped (it must not answer), so are remote start and stop while Pending (1.6
  * §4.2.1, B02.FR.05), a call whose previous round to the same station is still unanswered, and
- * a command with nothing to send (no open transaction to stop).
+ * a command with nothing to send (no open transaction to stop, no reservation to cancel).
  *
- * Events: `result` ({@link CommandOutcome}), `error` ({@link CommandOutcome}), `skipped`
- * (cpId, action, reason), and `unsupported` (cpId, action, reason) once per station for a
- * command its version has no counterpart of.
+ * Events: `round` ({@link RoundSummary}, once per round that sent anything), `result`
+ * ({@link CommandOutcome}), `error` ({@link CommandOutcome}), `skipped` (cpId, action, reason),
+ * and `unsupported` (cpId, action, reason) once per station for a command its version has no
+ * counterpart of.
  */
 export class PeriodicCommands extends EventEmitter {
   /** The commands, checked. */
@@ -187,7 +198,9 @@ export class PeriodicCommands extends EventEmitter {
 
   private round(command: PeriodicCommand): Promise<CommandOutcome[]> {
     const calls: Promise<CommandOutcome>[] = [];
-    for (const cpId of this.csms.chargePointIds) {
+    const sent: string[] = [];
+    const stations = this.csms.chargePointIds;
+    for (const cpId of stations) {
       const key = `${cpId}\u0000${command.action}`;
       let request: { action: string; payload: Payload | undefined };
       try {
@@ -208,13 +221,14 @@ export class PeriodicCommands extends EventEmitter {
             : this.inFlight.has(key)
               ? 'the previous call is unanswered'
               : payload === undefined
-                ? 'nothing to send (no open transaction)'
+                ? `nothing to send (${action === 'CancelReservation' ? 'no reservation to cancel' : 'no open transaction'})`
                 : undefined;
       if (skip || !payload) {
         this.emit('skipped', cpId, action, skip);
         continue;
       }
       this.inFlight.add(key);
+      sent.push(cpId);
       calls.push(
         this.operator.send(cpId, { action, payload }).then(
           ({ response }) => {
@@ -230,6 +244,7 @@ export class PeriodicCommands extends EventEmitter {
         ).finally(() => this.inFlight.delete(key)),
       );
     }
+    if (sent.length > 0) this.emit('round', { action: command.action, sent, skipped: stations.length - sent.length } satisfies RoundSummary);
     return Promise.all(calls);
   }
 }

@@ -1,8 +1,9 @@
 /**
  * The operator console of the standalone mock CSMS: one command per line (`list`,
- * `remote-start`, `remote-stop`, `reset`, `trigger`, `send`, `tx`, `meter`, `probes`, `help`),
- * and a live line per MeterValues. {@link CsmsConsole.execute} is the whole command language,
- * testable without a terminal; {@link startConsole} puts it on a readline.
+ * `remote-start`, `remote-stop`, `reset`, `trigger`, `send`, `tx`, `meter`, `probes`, `help`,
+ * `exit` / `quit`),
+ * and a live line per MeterValues. {@link CsmsConsole.execute} is the command language,
+ * testable without a terminal; {@link startConsole} puts it on a readline and ends on `exit` / `quit`.
  * @module
  */
 import readline from 'node:readline';
@@ -23,7 +24,11 @@ export const CONSOLE_HELP = `commands:
   tx                                   open and finished transactions with energy
   meter                                latest meter values per charge point
   probes                               conformance findings so far
-  help                                 this text`;
+  help                                 this text
+  exit, quit                           stop the mock CSMS (as Ctrl-C: records saved, --report written)`;
+
+/** The commands that end the console and the CSMS with it. */
+const EXIT = /^\s*(exit|quit)\s*$/i;
 
 const kwh = (wh: number): string => `${(wh / 1000).toFixed(3)} kWh`;
 
@@ -203,13 +208,14 @@ export interface ConsoleHandle {
  * @param csms The CSMS.
  * @param input Where commands come from (e.g. `process.stdin`).
  * @param output Where answers and live lines go (e.g. `process.stdout`).
- * @param options `liveMeterValues` (default true); `onClose` is called when the input ends (Ctrl-D).
+ * @param options `liveMeterValues` and `greeting` (default true); `onClose` is called when the
+ *   input ends (Ctrl-D), `onExit` when the operator types `exit` or `quit` (default: `onClose`).
  */
 export function startConsole(
   csms: MockCsms,
   input: NodeJS.ReadableStream,
   output: NodeJS.WritableStream,
-  options: { liveMeterValues?: boolean; onClose?: () => void; timeoutMs?: number } = {},
+  options: { liveMeterValues?: boolean; greeting?: boolean; onClose?: () => void; onExit?: () => void; timeoutMs?: number } = {},
 ): ConsoleHandle {
   const csmsConsole = new CsmsConsole(csms, { timeoutMs: options.timeoutMs });
   const terminal = (output as NodeJS.WriteStream).isTTY === true;
@@ -227,6 +233,11 @@ export function startConsole(
   const live = (r: MeterReading): void => print(meterLine(r));
   if (options.liveMeterValues !== false) csms.transactions.on('meterValues', live);
   rl.on('line', (line) => {
+    if (EXIT.test(line)) {
+      close();
+      (options.onExit ?? options.onClose)?.();
+      return;
+    }
     void csmsConsole.execute(line).then((text) => {
       if (text) print(text);
       else if (terminal && !closed) rl.prompt();
@@ -243,7 +254,7 @@ export function startConsole(
     close();
     if (wasOpen) options.onClose?.();
   });
-  print(`operator console: ${csms.chargePointIds.length} charge point(s) connected; type help`);
+  if (options.greeting !== false) print(`operator console: ${csms.chargePointIds.length} charge point(s) connected; type help`);
   if (terminal) rl.prompt();
   return { console: csmsConsole, close };
 }

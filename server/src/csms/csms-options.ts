@@ -115,6 +115,8 @@ export interface ConnectedStation {
   ws: WebSocket;
   /** When it connected (ms since epoch). */
   connectedAt: number;
+  /** The peer's address and port, e.g. `127.0.0.1:52114` or `[::1]:52114`. */
+  address: string;
   /** The client certificate it presented (TLS only; asked for on every TLS connection, required with `requireClientCert`). */
   peerCertificate?: {
     /** Subject common name. */

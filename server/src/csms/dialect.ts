@@ -40,7 +40,7 @@ export interface CommandContext {
   nextId(): number;
   /** Where log uploads go and firmware downloads come from. */
   fileServerUrl: string;
-  /** The last reservation id sent to this station, if any. */
+  /** The id of the last reservation this station accepted, if any (what CancelReservation cancels by default). */
   lastReservationId?: number;
   /** The token the CSMS hands out by default (the first of the whitelist). */
   firstToken(): string;
@@ -50,6 +50,15 @@ export interface CommandContext {
   freeEvse(): number | undefined;
   /** The station's oldest open transaction, if any. */
   openTransaction(): TransactionRecord | undefined;
+}
+
+/**
+ * The default CancelReservation of both versions: the last reservation the station accepted;
+ * undefined (nothing to send) when it accepted none.
+ * @param ctx The station's context.
+ */
+export function cancelLastReservation(ctx: CommandContext): Payload | undefined {
+  return ctx.lastReservationId === undefined ? undefined : { reservationId: ctx.lastReservationId };
 }
 
 /** A CSMS-initiated call: action and request payload. */
@@ -109,6 +118,8 @@ export interface CsmsDialect {
   certificateSigned(certificateChain: string, signRequest: Payload): Payload;
   /** The new Basic-auth password a CSMS-initiated call set, when the station accepted it. */
   newPassword(action: string, request: Payload, response: Payload): string | undefined;
+  /** The reservation id a CSMS-initiated call made, when it was a ReserveNow the station accepted. */
+  reservationMade(action: string, request: Payload, response: Payload): number | undefined;
   /** Book an answered CALL of a {@link CsmsDialect.recorded} action (`at`: when it was answered, ISO time; default now). */
   record(book: TransactionBook, cpId: string, action: string, request: Payload, response: Payload, at?: string): void;
 }

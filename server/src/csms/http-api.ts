@@ -23,7 +23,7 @@
  *
  * Every error is JSON `{"error_code": status, "message": …}`: 400 bad request or invalid
  * payload, 401 no or wrong token, 403 foreign Origin or Host, 404 unknown route, 409 nothing to
- * stop, 413 body too large, 415 body not JSON, 502 the charge point answered CALLERROR
+ * stop or cancel, 413 body too large, 415 body not JSON, 502 the charge point answered CALLERROR
  * (`ocpp_error` names the code), 503 not connected, 504 no answer in time. No request waits
  * longer than the call timeout.
  *

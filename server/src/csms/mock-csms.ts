@@ -85,7 +85,10 @@ export class MockCsms extends EventEmitter {
   /** Connections asked to boot because the CSMS had no boot of them. */
   private readonly askedToBoot = new WeakSet<ConnectedStation>();
   private readonly records: CsmsRecords;
-  /** Reservation id last sent to each station (what a default CancelReservation cancels). */
+  /**
+   * The id of the last reservation each station accepted, whoever sent the ReserveNow (REST,
+   * console, periodic commands, the web UI, a script): what a default CancelReservation cancels.
+   */
   readonly lastReservation = new Map<string, number>();
   private signer: Promise<FirmwareSigner> | undefined;
   private boundPort = 0;
@@ -219,6 +222,8 @@ export class MockCsms extends EventEmitter {
     const response = await station.endpoint.call(action, payload, opts);
     const password = station.dialect.newPassword(action, payload, response);
     if (password !== undefined) this.passwords.set(cpId, password);
+    const reservation = station.dialect.reservationMade(action, payload, response);
+    if (reservation !== undefined) this.lastReservation.set(cpId, reservation);
     return response;
   }
 
@@ -401,7 +406,7 @@ export class MockCsms extends EventEmitter {
     );
   }
 
-  private accept({ identity, protocol, ws, peerCertificate, authorized }: Accepted): void {
+  private accept({ identity, protocol, ws, request, peerCertificate, authorized }: Accepted): void {
     const dialect = dialectFor(protocol);
     const endpoint = new RpcEndpoint({
       protocol: dialect.protocol,
@@ -409,7 +414,9 @@ export class MockCsms extends EventEmitter {
       validation: this.options.validation,
       responseTimeoutMs: this.options.responseTimeoutMs,
     });
-    const station: ConnectedStation = { id: identity, protocol: dialect.protocol, version: dialect.version, dialect, endpoint, ws, connectedAt: Date.now(), peerCertificate, authorized };
+    const { remoteAddress = '?', remotePort } = request.socket;
+    const address = `${remoteAddress.includes(':') ? `[${remoteAddress}]` : remoteAddress}:${remotePort ?? '?'}`;
+    const station: ConnectedStation = { id: identity, protocol: dialect.protocol, version: dialect.version, dialect, endpoint, ws, connectedAt: Date.now(), address, peerCertificate, authorized };
     for (const [action, spec] of Object.entries(dialect.protocol.actions)) {
       if (spec.initiator !== 'CSMS') endpoint.handle(action, this.handlerFor(action, station));
     }

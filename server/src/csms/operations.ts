@@ -97,7 +97,6 @@ export class Operator {
    * @param options Per-call options.
    */
   async send(cpId: string, request: Request, options: CallOptions = {}): Promise<Sent> {
-    if (request.action === 'ReserveNow') this.csms.lastReservation.set(cpId, Number(request.payload.reservationId ?? request.payload.id));
     const timeout = this.options.timeoutMs === undefined ? {} : { timeoutMs: this.options.timeoutMs };
     const response = await this.csms.call(cpId, request.action, request.payload, { ...timeout, ...options });
     return { cpId, ...request, response };

@@ -2,7 +2,7 @@
  * What the mock CSMS tells charge points about themselves and their users: the registration
  * status of each BootNotification (fixed or a per-charge-point sequence such as
  * Pending, Pending, Accepted), the authorization decision for an idTag (auth modes normal,
- * whitelist, blacklist, rate_limit), an Authorize path that never answers (offline), and
+ * whitelist, blacklist, rate_limit with an optional budget per charge point), an Authorize path that never answers (offline), and
  * per-charge-point Basic-auth passwords from a file.
  * @module
  */
@@ -44,8 +44,54 @@ export interface PolicyOptions {
   blacklist?: string[];
   /** The Authorize path is down: Authorize is never answered, so the charge point must time out. */
   offline?: boolean;
-  /** Seconds a rate-limited charge point is told to wait (`retryAfter` in the CALLERROR details, default 60). */
+  /** Seconds a rate-limited charge point is told to wait (`retryAfter` in the CALLERROR details, default 60; with a {@link PolicyOptions.rateLimit} budget: until a slot frees). */
   rateLimitRetryAfter?: number;
+  /**
+   * In `rate_limit` mode, a budget: `count` Authorize per `perS` seconds are decided as in
+   * `normal` mode, per charge point id (a sliding window), the rest throttled. Without it every
+   * Authorize is throttled.
+   */
+  rateLimit?: RateLimit;
+}
+
+/** An Authorize budget: `count` per `perS` seconds. */
+export interface RateLimit {
+  /** Authorize accepted per window. */
+  count: number;
+  /** The window, in seconds. */
+  perS: number;
+}
+
+/**
+ * Per charge point, the times of the Authorize requests let through in the last window: a
+ * request is let through while fewer than `count` are (at most `count` times per station).
+ */
+class SlidingWindow {
+  private readonly passed = new Map<string, number[]>();
+
+  constructor(private readonly limit: RateLimit) {}
+
+  /** Let one request of `cpId` through now if the window has room. */
+  take(cpId: string, now = performance.now()): boolean {
+    const times = this.current(cpId, now);
+    if (times.length >= this.limit.count) return false;
+    times.push(now);
+    return true;
+  }
+
+  /** Whole seconds until the oldest request in the window leaves it (at least 1). */
+  wait(cpId: string, now = performance.now()): number {
+    const oldest = this.current(cpId, now)[0] ?? now;
+    return Math.max(1, Math.ceil((oldest + this.limit.perS * 1000 - now) / 1000));
+  }
+
+  private current(cpId: string, now: number): number[] {
+    let times = this.passed.get(cpId);
+    if (!times) this.passed.set(cpId, (times = []));
+    const from = now - this.limit.perS * 1000;
+    while (times.length > 0 && times[0]! <= from) times.shift();
+    return times;
+  }
 }
 
 const REGISTRATION: readonly string[] = ['Accepted', 'Pending', 'Rejected'];
@@ -99,8 +145,11 @@ export class CsmsPolicy {
   readonly blacklist: Set<string>;
   /** Authorize is never answered. */
   offline: boolean;
-  /** Seconds in the rate-limit CALLERROR's `retryAfter`. */
+  /** Seconds in the rate-limit CALLERROR's `retryAfter` (without a budget). */
   rateLimitRetryAfter: number;
+  /** The `rate_limit` budget, if any. */
+  readonly rateLimit: RateLimit | undefined;
+  private readonly window: SlidingWindow | undefined;
   private readonly boots = new Map<string, number>();
 
   /**
@@ -116,6 +165,10 @@ export class CsmsPolicy {
     this.blacklist = new Set(options.blacklist ?? DEFAULT_BLACKLIST);
     this.offline = options.offline ?? false;
     this.rateLimitRetryAfter = options.rateLimitRetryAfter ?? 60;
+    const limit = options.rateLimit;
+    if (limit && !(Number.isInteger(limit.count) && limit.count > 0 && limit.perS > 0)) throw new Error(`rate limit ${limit.count}/${limit.perS}: give a positive whole count per a positive number of seconds`);
+    this.rateLimit = limit && { ...limit };
+    this.window = limit && new SlidingWindow(limit);
   }
 
   /**
@@ -141,13 +194,25 @@ export class CsmsPolicy {
 
   /**
    * The verdict on a token presented for authorization (Authorize): the mode's decision, and
-   * `Throttled` for every token in `rate_limit` mode (the seed's meaning: the authorization
-   * service refuses to decide now). Each version renders it (1.6 idTagInfo or CALLERROR, 2.0.1
+   * in `rate_limit` mode `Throttled` (the seed's meaning: the authorization service refuses to
+   * decide now) for every token, or, with a {@link PolicyOptions.rateLimit} budget, for those
+   * over the charge point's budget. Each version renders it (1.6 idTagInfo or CALLERROR, 2.0.1
    * idTokenInfo `NotAtThisTime`).
    * @param token The idTag / idToken.
+   * @param cpId The charge point asking (its budget).
    */
-  authorize(token: string): Verdict {
-    return this.authMode === 'rate_limit' ? 'Throttled' : this.tokenStatus(token);
+  authorize(token: string, cpId: string): Verdict {
+    if (this.authMode !== 'rate_limit') return this.tokenStatus(token);
+    return this.window?.take(cpId) ? this.tokenStatus(token) : 'Throttled';
+  }
+
+  /**
+   * Seconds a throttled charge point is told to wait: until its budget has room again, or
+   * {@link CsmsPolicy.rateLimitRetryAfter} without a budget.
+   * @param cpId The charge point.
+   */
+  retryAfter(cpId: string): number {
+    return this.window ? this.window.wait(cpId) : this.rateLimitRetryAfter;
   }
 
   /**

@@ -109,6 +109,10 @@ export interface CliOptions {
   protocols?: string;
   /** `--lenient`: no order checks (SecurityError before boot, StatusNotification before boot). */
   lenient: boolean;
+  /** `--no-require-accepted`: only the trust check off; StatusNotification before any boot still gets GenericError. */
+  noRequireAccepted: boolean;
+  /** `--rate-limit N/S`: with `--auth-mode rate_limit`, N Authorize per S seconds per charge point are accepted. */
+  rateLimit?: { count: number; perS: number };
   /** `--command`/`--period`/`--command-payload`: periodic CSMS-initiated calls (checked when the CSMS starts). */
   commands: PeriodicCommand[];
   /** `--commands "NAME:S,…"` texts (parsed when the CSMS starts, so the schema validator loads only then). */
@@ -229,13 +233,19 @@ Mock central system
   --boot-status S           answer BootNotification with Accepted (default), Pending or Rejected
   --boot-status-sequence L  answers per charge point in turn, e.g. Pending,Pending,Accepted
   --auth-mode M             normal (accept all, default), whitelist, blacklist, rate_limit
+                            (every Authorize refused as throttled: 1.6 CALLERROR GenericError
+                            with retryAfter, 2.0.1 NotAtThisTime)
+  --rate-limit N/S          with rate_limit: accept N Authorize per S seconds per charge point
+                            (sliding window), refuse the rest as throttled; e.g. 5/60
   --whitelist T...          tokens whitelist mode accepts (default valid_token test_token
                             authorized_user)
   --blacklist T...          tokens blacklist mode blocks (default blocked_token invalid_user)
   --offline                 never answer Authorize (charge points must time out and fall back)
   --password-file F         Basic-auth passwords per charge point: JSON {"CP001": "pw", ...}
   --lenient                 no order checks (by default a CALL before an accepted boot gets
-                            SecurityError, StatusNotification before BootNotification an error)
+                            SecurityError, StatusNotification before BootNotification too)
+  --no-require-accepted     answer CALLs before an accepted boot; only StatusNotification
+                            before any BootNotification is refused (GenericError, boot first)
   --command NAME --period S [--command-payload JSON]
                             send a CSMS-initiated call to every charge point every S seconds
                             (repeatable; default payloads for every 1.6 and 2.0.1 action,
@@ -331,6 +341,14 @@ function shardArg(text: string): { index: number; count: number } {
   return { index, count };
 }
 
+function rateLimitArg(text: string): { count: number; perS: number } {
+  const m = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(text);
+  const count = Number(m?.[1]);
+  const perS = Number(m?.[2]);
+  if (!m || count < 1 || !(perS > 0)) throw new UsageError(`--rate-limit expects N/S: N Authorize per S seconds, e.g. 5/60 (got ${text})`);
+  return { count, perS };
+}
+
 /** True when no script, `--stdin`, `--csms` or `--cps` is given: the web UI runs. */
 export function serverMode(o: CliOptions): boolean {
   return o.script === undefined && !o.stdin && !o.csms && o.cps === undefined && !o.help;
@@ -361,6 +379,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     insecure: false,
     offline: false,
     lenient: false,
+    noRequireAccepted: false,
     noState: false,
     commands: [],
     commandLists: [],
@@ -450,6 +469,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--offline': o.offline = true; break;
       case '--password-file': o.passwordFile = value(); break;
       case '--lenient': o.lenient = true; break;
+      case '--no-require-accepted': o.noRequireAccepted = true; break;
+      case '--rate-limit': o.rateLimit = rateLimitArg(value()); break;
       case '--protocols': o.protocols = value(); break;
       case '--command': o.commands.push({ action: value(), periodS: NaN }); break;
       case '--period': lastCommand(arg).periodS = Number(value()); break;
@@ -478,8 +499,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     [o.tls, '--tls'], [o.ftp, '--ftp'], [o.commands.length + o.commandLists.length > 0, '--command'], [o.authMode !== undefined, '--auth-mode'],
     [o.bootStatus !== undefined || o.bootStatusSequence !== undefined, '--boot-status'], [o.offline, '--offline'],
     [o.report !== undefined, '--report'], [o.assertClean, '--assert-clean'], [o.httpPort !== undefined, '--http-port'],
-    [o.protocols !== undefined, '--protocols'],
+    [o.protocols !== undefined, '--protocols'], [o.noRequireAccepted, '--no-require-accepted'], [o.rateLimit !== undefined, '--rate-limit'],
   ] as const;
+  if (o.rateLimit && o.authMode !== 'rate_limit') throw new UsageError('--rate-limit is the budget of --auth-mode rate_limit: add it');
   if (o.noState && !o.csms) throw new UsageError('--no-state is for the mock CSMS (--csms); charge points keep no state unless given --state-dir');
   if (o.noState && o.stateDir !== undefined) throw new UsageError('use either --state-dir DIR or --no-state');
   for (const [given, flag] of csmsFlags) {

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { PeriodicCommands, DEFAULT_FILE_SERVER_URL, checkCommand, parseCommands, type PeriodicCommand } from '../csms/commands';
+import { PeriodicCommands, DEFAULT_FILE_SERVER_URL, checkCommand, parseCommands, type PeriodicCommand, type RoundSummary } from '../csms/commands';
 import { startConsole } from '../csms/console';
 import { startFtpServer, type EmbeddedFtpServer } from '../csms/ftp-server';
 import { startHttpApi, type HttpApi } from '../csms/http-api';
@@ -69,9 +69,10 @@ export async function startCsms(o: CliOptions, log: Log): Promise<CsmsSetup> {
     whitelist: o.whitelist,
     blacklist: o.blacklist,
     offline: o.offline,
+    rateLimit: o.rateLimit,
     stateDir: csmsStateDir(o),
     // A CSMS for a script (--with-csms) serves scripts that skip the boot on purpose; standalone it is strict.
-    discipline: !o.lenient && !o.withCsms,
+    discipline: o.lenient || o.withCsms ? false : { requireAccepted: !o.noRequireAccepted },
     pki: pki?.ca,
     tls: server && {
       ...server,
@@ -79,7 +80,10 @@ export async function startCsms(o: CliOptions, log: Log): Promise<CsmsSetup> {
       requireClientCert: o.clientCert,
     },
   });
-  csms.on('connect', (s) => log.line('csms:event', `csms: ${s.id} connected (OCPP ${s.version})${s.peerCertificate ? ` with client certificate CN=${s.peerCertificate.subject}` : ''}`));
+  // --csms says it without --v (who is connected is what its operator watches first); for a
+  // script's embedded CSMS (--with-csms) it is an event line, the script's output stays its own.
+  const connected = (text: string): void => (o.csms ? log.notice(text) : log.line('csms:event', text));
+  csms.on('connect', (s) => connected(`csms: ${s.id} connected (OCPP ${s.version}) from ${s.address}${s.peerCertificate ? ` with client certificate CN=${s.peerCertificate.subject}` : ''}`));
   csms.on('disconnect', (s) => log.line('csms:event', `csms: ${s.id} disconnected`));
   csms.on('warning', (s, line: string) => log.warn(`csms: ${s.id}: ${line}`));
   csms.on('stateWarning', (line: string) => log.warn(`csms: state: ${line}`));
@@ -135,7 +139,7 @@ function banner(o: CliOptions, csms: CsmsSetup, http: HttpApi | undefined, perio
   if (http) console.log(`  REST API: ${http.url}/list${http.token !== undefined ? ` (every request needs the token: Authorization: Bearer ${http.token})` : ''}`);
   const stateDir = csmsStateDir(o);
   console.log(stateDir !== undefined ? `  records kept in ${stateDir} (--no-state for none)` : '  records kept in memory only (--state-dir DIR to keep them)');
-  if (o.authMode && o.authMode !== 'normal') console.log(`  Authorize: ${o.authMode}`);
+  if (o.authMode && o.authMode !== 'normal') console.log(`  Authorize: ${o.authMode}${o.rateLimit ? ` (${o.rateLimit.count} per ${o.rateLimit.perS} s per charge point, the rest throttled)` : ''}`);
   if (o.offline) console.log('  Authorize is never answered (--offline)');
   for (const c of periodic) console.log(`  every ${c.periodS} s: ${c.action} to every charge point`);
 }
@@ -166,6 +170,10 @@ export async function runCsmsMode(o: CliOptions, log: Log): Promise<number> {
     }
     if (periodic.length > 0) {
       commands = new PeriodicCommands(csms, periodic, { fileServerUrl: fileServerUrl(csms) });
+      // One line per round, whatever the number of stations (1,000 stations at --period 1: one line a second).
+      commands.on('round', (r: RoundSummary) =>
+        log.notice(`csms: ${r.action} sent to ${r.sent.length === 1 ? r.sent[0] : `${r.sent.length} charge points`}${r.skipped > 0 ? ` (${r.skipped} skipped)` : ''}`),
+      );
       commands.on('result', (r: { cpId: string; action: string; response?: unknown }) => log.line('csms:event', `csms: ${r.cpId}: ${r.action} → ${JSON.stringify(r.response)}`));
       commands.on('error', (r: { cpId: string; action: string; error?: Error }) => log.warn(`csms: ${r.cpId}: ${r.action} failed: ${r.error?.message ?? 'unknown error'}`));
       // A skip is said once until the reason changes (no line per round for a station without a transaction).
@@ -199,11 +207,15 @@ function periodicCommands(o: CliOptions): PeriodicCommand[] {
   return usage(() => [...o.commands.map(checkCommand), ...o.commandLists.flatMap(parseCommands)]);
 }
 
-/** Until Ctrl-C; on a terminal the operator console runs meanwhile and Ctrl-D ends it too. */
+/**
+ * Until Ctrl-C or `exit` / `quit` on the operator console. On a terminal Ctrl-D ends it too; from
+ * a pipe or a file the console reads commands quietly (no greeting, no live meter lines), and the
+ * end of that input is not the end of the CSMS (a CSMS started in the background reads /dev/null).
+ */
 async function untilSignalOrConsole(csms: CsmsSetup): Promise<void> {
-  if (!process.stdin.isTTY) return untilSignal();
+  const terminal = process.stdin.isTTY === true;
   await new Promise<void>((resolve) => {
-    const handle = startConsole(csms, process.stdin, process.stdout, { onClose: resolve });
+    const handle = startConsole(csms, process.stdin, process.stdout, { onExit: resolve, onClose: terminal ? resolve : undefined, liveMeterValues: terminal, greeting: terminal });
     void untilSignal().then(() => {
       handle.close();
       resolve();

@@ -80,6 +80,11 @@ export class Log {
     this.out.write(`${time()} ${who} ${e.direction === 'out' ? '→' : '←'} ${e.raw ? '(raw) ' : ''}${e.text}\n`);
   }
 
+  /** A line worth seeing without `--v` (a charge point connected, a periodic round sent), on stderr; hidden by `--s`. */
+  notice(text: string): void {
+    if (!this.silent) this.err.write(`${time()} ${text}\n`);
+  }
+
   /** A warning line (hidden by `--s`). */
   warn(text: string): void {
     if (!this.silent) this.err.write(`warning: ${text}\n`);

@@ -1,100 +1,25 @@
 /**
- * The charge points of server mode: creation and removal, connection, summaries for the UI,
- * recent frames (with round-trip times) and log lines per charge point, and CSMS calls held for
- * a manual answer. Emits `chargepoint` (summary), `removed` (id), `frame` (id, record), `log`
+ * The charge points of server mode, OCPP 1.6 and 2.0.1 alike: creation and removal, connection,
+ * summaries for the UI, recent frames (with round-trip times) and log lines per charge point, and
+ * CSMS calls held for a manual answer. What differs between the versions sits behind each entry's
+ * {@link StationView}. Emits `chargepoint` (summary), `removed` (id), `frame` (id, record), `log`
  * (id, record) and `pending` (id, call); the bridge forwards them to every browser tab.
  * @module
  */
 import { EventEmitter } from 'node:events';
 import { Chargepoint, type ChargepointOptions } from '../chargepoint/chargepoint';
+import type { AnyStation } from '../chargepoint/connect';
 import { ChargingStation } from '../charging-station/charging-station';
 import type { FrameEvent, InboundCall } from '../ocpp/endpoint';
 import { OcppConnectionError } from '../ocpp/errors';
 import { parseSocketUrl } from '../transport/client';
+import { iso, RegistryError, Traffic, type ChargepointSummary, type FrameRecord, type LogRecord, type PendingCall } from './records';
+import type { StationView } from './station-view';
+import { StationViewV16 } from './station-view-v16';
+import { StationViewV201 } from './station-view-v201';
 
-/** One connector as the UI shows it. */
-export interface ConnectorSummary {
-  /** 0 = the charge point itself. */
-  id: number;
-  /** Available, Preparing, Charging, … */
-  status: string;
-  /** NoError, … */
-  errorCode: string;
-  /** Cable plugged in. */
-  plugged: boolean;
-  /** The running transaction. */
-  transaction?: { id?: number; idTag: string; startedAt: string };
-  /** Meter register, Wh (connectors ≥ 1). */
-  energyWh?: number;
-  /** Power drawn, W (connectors ≥ 1). */
-  powerW?: number;
-}
-
-/** One charge point as the UI shows it. */
-export interface ChargepointSummary {
-  /** Id (the key in the registry). */
-  id: string;
-  /** URL without credentials. */
-  url: string;
-  /** Connection state. */
-  state: 'disconnected' | 'connecting' | 'connected';
-  /** Registration status. */
-  bootState: 'None' | 'Pending' | 'Accepted' | 'Rejected';
-  /** Current SecurityProfile. */
-  securityProfile: number;
-  /** Connector 0, then 1..N. */
-  connectors: ConnectorSummary[];
-  /** Automatic behaviour switches. */
-  automation: { heartbeat: boolean; meterValues: boolean; reconnect: boolean; autoPlugIn: boolean; securityEvents: boolean };
-  /** Built-in answers to CSMS calls on. */
-  defaults: boolean;
-  /** Actions answered by hand in the UI. */
-  manualAnswers: string[];
-  /** Last connection failure, one line. */
-  lastError?: string;
-}
-
-/** One frame on the wire. */
-export interface FrameRecord {
-  /** Increasing per charge point. */
-  seq: number;
-  /** ISO time. */
-  at: string;
-  /** `in` = from the CSMS. */
-  direction: 'in' | 'out';
-  /** Exactly what went over the wire. */
-  text: string;
-  /** CALL, CALLRESULT, CALLERROR (absent: unreadable). */
-  messageType?: 2 | 3 | 4;
-  /** Message id. */
-  uniqueId?: string;
-  /** The CALL's action, or the action a result answers. */
-  action?: string;
-  /** On the answer to one of our CALLs: ms since it was sent. */
-  rttMs?: number;
-}
-
-/** One log line. */
-export interface LogRecord {
-  /** ISO time. */
-  at: string;
-  /** Severity. */
-  level: 'info' | 'warning' | 'error';
-  /** The line. */
-  text: string;
-}
-
-/** A CSMS call waiting for an answer from the UI. */
-export interface PendingCall {
-  /** The CALL's message id. */
-  uniqueId: string;
-  /** Its action. */
-  action: string;
-  /** Its payload. */
-  payload: object;
-  /** ISO time it arrived. */
-  at: string;
-}
+export { RegistryError } from './records';
+export type { ChargepointSummary, ConnectorSummary, EvseConnectorSummary, EvseSummary, FrameRecord, LogRecord, PendingCall } from './records';
 
 /** What `POST /api/chargepoints` accepts. */
 export interface CreateRequest {
@@ -106,34 +31,22 @@ export interface CreateRequest {
   password?: string;
   /** Boot by itself on every connection (default true). */
   bootOnConnect?: boolean;
+  /** `2.0.1` (or `ocpp2.0.1`) for an OCPP 2.0.1 charging station; 1.6 otherwise. */
+  protocol?: string;
 }
 
-/** A request the registry refuses; `status` is the HTTP status to answer with. */
-export class RegistryError extends Error {
-  /**
-   * @param status HTTP status.
-   * @param message One readable line.
-   */
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const FRAME_RING = 1000;
-const LOG_RING = 500;
 /** Identities a CSMS can route: no separators, whitespace or URL syntax; OCPP allows 48 characters at most for CiString identifiers. */
 const ID_PATTERN = /^[^\s/?#%\\]{1,48}$/;
 
+/** Station events that change the summary. */
+const SUMMARY_EVENTS = ['boot', 'status', 'transaction', 'configuration', 'securityEvent'];
+/** Frames that move the summary's energy figures and transactions. */
+const METERING_ACTIONS = new Set(['MeterValues', 'StartTransaction', 'StopTransaction', 'TransactionEvent']);
+
 interface Entry {
-  cp: Chargepoint;
-  frames: FrameRecord[];
-  logs: LogRecord[];
-  seq: number;
-  /** Send times of our CALLs awaiting an answer, by message id. */
-  sentAt: Map<string, { at: number; action?: string }>;
+  cp: AnyStation;
+  view: StationView;
+  traffic: Traffic;
   manual: Set<string>;
   pending: Map<string, PendingCall>;
   defaults: boolean;
@@ -145,7 +58,6 @@ interface Entry {
   changeQueued: boolean;
 }
 
-const iso = (ms = Date.now()): string => new Date(ms).toISOString();
 const printable = (v: unknown): string => (typeof v === 'string' ? v : v instanceof Error ? v.message : safeJson(v));
 
 function safeJson(v: unknown): string {
@@ -156,14 +68,15 @@ function safeJson(v: unknown): string {
   }
 }
 
+const viewOf = (cp: AnyStation): StationView => (cp instanceof ChargingStation ? new StationViewV201(cp) : new StationViewV16(cp));
+
 /** The charge points of one server-mode process. */
 export class Registry extends EventEmitter {
   private readonly entries = new Map<string, Entry>();
-  /** OCPP 2.0.1 stations, by id (the UI's connector board drives 1.6 charge points only for now). */
-  private readonly stations201 = new Map<string, ChargingStation>();
 
   /**
-   * @param options Charge-point options every charge point gets (validation, TLS, profile, logging observer).
+   * @param options Charge-point options every charge point gets (validation, TLS, profile, logging
+   * observer); a 2.0.1 station takes the version-neutral ones (validation, TLS, scheduler, journal).
    */
   constructor(readonly options: ChargepointOptions = {}) {
     super();
@@ -175,8 +88,19 @@ export class Registry extends EventEmitter {
   }
 
   /** The charge point under an id; a 404 {@link RegistryError} when there is none. */
-  get(id: string): Chargepoint {
+  get(id: string): AnyStation {
     return this.entry(id).cp;
+  }
+
+  /** The version-specific face of the charge point under an id (404 when there is none). @param id Its id. */
+  view(id: string): StationView {
+    return this.entry(id).view;
+  }
+
+  /** The 2.0.1 station under an id, if that id holds one. @param id Its id. */
+  station201(id: string): ChargingStation | undefined {
+    const cp = this.entries.get(id)?.cp;
+    return cp instanceof ChargingStation ? cp : undefined;
   }
 
   /** Every summary. */
@@ -185,24 +109,27 @@ export class Registry extends EventEmitter {
   }
 
   /**
-   * Create a charge point (not connected).
-   * @param req Id, URL, password, bootOnConnect.
+   * Create a charge point (not connected): OCPP 1.6, or 2.0.1 with `protocol: '2.0.1'`.
+   * @param req Id, URL, password, bootOnConnect, protocol.
    */
   create(req: CreateRequest): ChargepointSummary {
     const { id, url } = req;
     if (typeof id !== 'string' || !ID_PATTERN.test(id)) throw new RegistryError(400, `invalid id ${JSON.stringify(id)}: 1 to 48 characters, no spaces, '/', '?', '#' or '%'`);
     if (typeof url !== 'string' || url === '') throw new RegistryError(400, 'url is required, e.g. ws://localhost:8100/ocpp/');
     if (req.password !== undefined && typeof req.password !== 'string') throw new RegistryError(400, 'password must be a string');
+    if (req.protocol !== undefined && !['1.6', 'ocpp1.6', '2.0.1', 'ocpp2.0.1'].includes(req.protocol)) throw new RegistryError(400, `protocol must be 1.6 or 2.0.1, got ${JSON.stringify(req.protocol)}`);
     if (this.entries.has(id)) throw new RegistryError(409, `charge point ${id} exists`);
     const full = url.includes('{cp}') ? url.split('{cp}').join(encodeURIComponent(id)) : url.endsWith('/') ? url + encodeURIComponent(id) : url;
-    let cp: Chargepoint;
+    const common = { boot: req.bootOnConnect === false ? ('manual' as const) : ('auto' as const), ...(req.password ? { password: req.password } : {}) };
+    let cp: AnyStation;
     try {
       parseSocketUrl(full);
-      cp = new Chargepoint(full, id, {
-        ...this.options,
-        boot: req.bootOnConnect === false ? 'manual' : 'auto',
-        ...(req.password ? { password: req.password } : {}),
-      });
+      if (req.protocol?.endsWith('2.0.1')) {
+        const { validation, tls, scheduler, journal } = this.options;
+        cp = new ChargingStation(full, id, { validation, tls, scheduler, journal, ...common });
+      } else {
+        cp = new Chargepoint(full, id, { ...this.options, ...common });
+      }
     } catch (err) {
       throw new RegistryError(400, (err as Error).message);
     }
@@ -212,54 +139,20 @@ export class Registry extends EventEmitter {
   }
 
   /**
-   * Create an OCPP 2.0.1 station (not connected) under an id, with the registry's TLS and
-   * validation options.
-   * @param req Id, URL (the id is appended as for 1.6), password, bootOnConnect.
-   */
-  create201(req: CreateRequest): ChargingStation {
-    const { id, url } = req;
-    if (typeof id !== 'string' || !ID_PATTERN.test(id)) throw new RegistryError(400, `invalid id ${JSON.stringify(id)}: 1 to 48 characters, no spaces, '/', '?', '#' or '%'`);
-    if (typeof url !== 'string' || url === '') throw new RegistryError(400, 'url is required, e.g. ws://localhost:9000/ocpp/');
-    if (this.entries.has(id) || this.stations201.has(id)) throw new RegistryError(409, `charge point ${id} exists`);
-    const full = url.endsWith('/') ? url + encodeURIComponent(id) : url;
-    const { validation, tls, scheduler, journal } = this.options;
-    try {
-      const cs = new ChargingStation(full, id, { validation, tls, scheduler, journal, boot: req.bootOnConnect === false ? 'manual' : 'auto', ...(req.password ? { password: req.password } : {}) });
-      this.stations201.set(id, cs);
-      return cs;
-    } catch (err) {
-      throw new RegistryError(400, (err as Error).message);
-    }
-  }
-
-  /** The 2.0.1 station under an id, if that id holds one. @param id Its id. */
-  station201(id: string): ChargingStation | undefined {
-    return this.stations201.get(id);
-  }
-
-  /** Close and forget a 2.0.1 station. @param id Its id. */
-  async remove201(id: string): Promise<void> {
-    const cs = this.stations201.get(id);
-    this.stations201.delete(id);
-    await cs?.close();
-  }
-
-  /**
    * Put a charge point (a console script's `cp = await connect(…)`) under an id, replacing and
    * closing the one there.
    * @param id The registry id.
    * @param cp The new charge point.
    */
-  adopt(id: string, cp: Chargepoint): void {
+  adopt(id: string, cp: AnyStation): void {
     const old = this.entries.get(id);
     if (old?.cp === cp) return;
-    const capture = old?.capture;
     if (old) {
       old.detach();
       void old.cp.close();
     }
     this.attach(id, cp, old);
-    this.entries.get(id)!.capture = capture;
+    this.entries.get(id)!.capture = old?.capture;
     this.changed(id);
   }
 
@@ -318,11 +211,12 @@ export class Registry extends EventEmitter {
    * Hold the CSMS calls of an action for an answer from the UI (or stop holding them: the
    * built-in answer, if on, takes over again).
    * @param id Its id.
-   * @param action CSMS-initiated action.
+   * @param action CSMS-initiated action of the charge point's version.
    * @param on True to answer by hand.
    */
   setManual(id: string, action: string, on: boolean): void {
     const e = this.entry(id);
+    if (!e.view.csmsActions.includes(action)) throw new RegistryError(400, `${action} is not a CSMS-initiated action`);
     if (on) {
       e.manual.add(action);
       e.cp.answer(action, (req: InboundCall) => {
@@ -372,14 +266,13 @@ export class Registry extends EventEmitter {
   }
 
   /** Frames after `since` (a seq), at most `limit` of the newest. */
-  frames(id: string, since = 0, limit = FRAME_RING): FrameRecord[] {
-    const list = this.entry(id).frames.filter((f) => f.seq > since);
-    return limit < list.length ? list.slice(list.length - limit) : list;
+  frames(id: string, since?: number, limit?: number): FrameRecord[] {
+    return this.entry(id).traffic.framesSince(since, limit);
   }
 
   /** The last 500 log lines. @param id Its id. */
   logs(id: string): LogRecord[] {
-    return [...this.entry(id).logs];
+    return [...this.entry(id).traffic.logs];
   }
 
   /**
@@ -390,11 +283,7 @@ export class Registry extends EventEmitter {
    */
   log(id: string, level: LogRecord['level'], text: string): void {
     const e = this.entries.get(id);
-    if (!e) return;
-    const rec: LogRecord = { at: iso(), level, text };
-    e.logs.push(rec);
-    if (e.logs.length > LOG_RING) e.logs.splice(0, e.logs.length - LOG_RING);
-    this.emit('log', id, rec);
+    if (e) this.emit('log', id, e.traffic.log(level, text));
   }
 
   /**
@@ -410,34 +299,21 @@ export class Registry extends EventEmitter {
   /** The summary of one charge point. @param id Its id. */
   summary(id: string): ChargepointSummary {
     const e = this.entry(id);
-    const cp = e.cp;
-    const now = cp.scheduler.now();
-    const station = cp.station;
-    const connectors = station.connectors.map((c): ConnectorSummary => {
-      const s: ConnectorSummary = { id: c.id, status: c.status, errorCode: c.fault ?? 'NoError', plugged: c.plugged };
-      if (c.transaction) {
-        s.transaction = { idTag: c.transaction.idTag, startedAt: iso(c.transaction.startedAt) };
-        if (c.transaction.id !== undefined) s.transaction.id = c.transaction.id;
-      }
-      if (c.meter) {
-        c.meter.advance(now);
-        s.energyWh = Math.floor(c.meter.energyWh);
-        s.powerW = Math.round(c.meter.powerW);
-      }
-      return s;
-    });
-    const a = cp.automation;
+    const { protocol, bootState, securityProfile, connectors, evses } = e.view.summarize();
+    const a = e.cp.automation;
     const out: ChargepointSummary = {
       id,
-      url: cp.url,
-      state: cp.connected ? 'connected' : e.connecting ? 'connecting' : 'disconnected',
-      bootState: station.bootState,
-      securityProfile: station.config.int('SecurityProfile'),
+      protocol,
+      url: e.cp.url,
+      state: e.cp.connected ? 'connected' : e.connecting ? 'connecting' : 'disconnected',
+      bootState,
+      securityProfile,
       connectors,
       automation: { heartbeat: a.heartbeat, meterValues: a.meterValues, reconnect: a.reconnect, autoPlugIn: a.autoPlugIn, securityEvents: a.securityEvents },
       defaults: e.defaults,
       manualAnswers: [...e.manual],
     };
+    if (evses) out.evses = evses;
     if (e.lastError !== undefined) out.lastError = e.lastError;
     return out;
   }
@@ -462,9 +338,7 @@ export class Registry extends EventEmitter {
     const all = [...this.entries.values()];
     this.entries.clear();
     for (const e of all) e.detach();
-    const stations = [...this.stations201.values()];
-    this.stations201.clear();
-    await Promise.all([...all.map((e) => e.cp.close()), ...stations.map((cs) => cs.close())]);
+    await Promise.all(all.map((e) => e.cp.close()));
   }
 
   private entry(id: string): Entry {
@@ -473,13 +347,11 @@ export class Registry extends EventEmitter {
     return e;
   }
 
-  private attach(id: string, cp: Chargepoint, previous?: Entry): void {
+  private attach(id: string, cp: AnyStation, previous?: Entry): void {
     const e: Entry = {
       cp,
-      frames: previous?.frames ?? [],
-      logs: previous?.logs ?? [],
-      seq: previous?.seq ?? 0,
-      sentAt: new Map(),
+      view: viewOf(cp),
+      traffic: previous?.traffic ?? new Traffic(),
       manual: new Set(),
       pending: new Map(),
       defaults: true,
@@ -496,10 +368,14 @@ export class Registry extends EventEmitter {
       },
       close: () => {
         e.pending.clear();
-        e.sentAt.clear();
+        e.traffic.closed();
         changed();
       },
-      frame: (f: FrameEvent) => this.recordFrame(id, e, f),
+      frame: (f: FrameEvent) => {
+        const rec = e.traffic.frame(f);
+        this.emit('frame', id, rec);
+        if (rec.action !== undefined && METERING_ACTIONS.has(rec.action)) changed();
+      },
       warning: (line: string) => this.log(id, 'warning', line),
       log: (value: unknown) => {
         const text = printable(value);
@@ -507,45 +383,13 @@ export class Registry extends EventEmitter {
         this.log(id, 'info', text);
       },
       handlerError: (err: unknown, req: InboundCall) => this.log(id, 'error', `handler for ${req.action} (${req.uniqueId}) failed: ${printable(err)}`),
-      boot: changed,
-      status: changed,
-      transaction: changed,
-      configuration: changed,
-      securityEvent: changed,
     };
+    for (const event of SUMMARY_EVENTS) handlers[event] = changed;
     for (const [event, fn] of Object.entries(handlers)) cp.on(event, fn);
     e.detach = () => {
       for (const [event, fn] of Object.entries(handlers)) cp.off(event, fn);
     };
     this.entries.set(id, e);
-  }
-
-  private recordFrame(id: string, e: Entry, f: FrameEvent): void {
-    const now = Date.now();
-    const rec: FrameRecord = { seq: ++e.seq, at: iso(now), direction: f.direction, text: f.text };
-    const frame = f.frame;
-    if (frame) {
-      rec.messageType = frame.type;
-      rec.uniqueId = frame.id;
-      const action = frame.type === 2 ? frame.action : f.action;
-      if (frame.type === 2 && f.direction === 'out') e.sentAt.set(frame.id, { at: now, action });
-      if (frame.type !== 2 && f.direction === 'in') {
-        const sent = e.sentAt.get(frame.id);
-        if (sent) {
-          e.sentAt.delete(frame.id);
-          rec.rttMs = now - sent.at;
-          rec.action = action ?? sent.action;
-        }
-      }
-      if (rec.action === undefined && action !== undefined) rec.action = action;
-    }
-    e.frames.push(rec);
-    if (e.frames.length > FRAME_RING) e.frames.splice(0, e.frames.length - FRAME_RING);
-    // Bound the send-time map: answers that never came (timeouts) must not pile up.
-    if (e.sentAt.size > 100) e.sentAt.delete(e.sentAt.keys().next().value!);
-    this.emit('frame', id, rec);
-    // Meter readings and transactions move the summary's energy figures.
-    if (rec.action === 'MeterValues' || rec.action === 'StartTransaction' || rec.action === 'StopTransaction') this.changed(id);
   }
 }
 

@@ -5,23 +5,21 @@
  * @module
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { DEFAULT_BEHAVIOURS } from '../chargepoint/behaviour/index';
 import type { Chargepoint } from '../chargepoint/chargepoint';
 import type { ChargingStation } from '../charging-station/charging-station';
-import type { ConnectorErrorCode } from '../chargepoint/model/connector';
-import type { StopReason } from '../chargepoint/station/station';
 import type { MockCsms } from '../csms/mock-csms';
 import { Operator, OperationError } from '../csms/operations';
 import type { CsmsStation } from './bridge';
 import { OcppCallError, OcppConnectionError, OcppError, OcppTimeoutError, OcppValidationError } from '../ocpp/errors';
 import type { Payload } from '../ocpp/frames';
 import { maySend, type ProtocolVersion } from '../ocpp/protocol';
-import { ocpp16 } from '../ocpp/v16/protocol';
 import { SchemaValidator } from '../ocpp/validator';
 import { refuse, sendRefusal, type AccessPolicy } from '../security/http-access';
 import { RegistryError, bodyOf, type Registry } from './registry';
 import type { ConsoleScripts } from './console-script';
-import { CHARGE_POINT_ACTIONS, CSMS_ACTIONS, templatesFor } from './templates';
+import type { BoardAddress, SettingsKind, StationView } from './station-view';
+import { CHARGE_POINT_ACTIONS, CSMS_ACTIONS } from './templates';
+import { CSMS_ACTIONS_201, STATION_ACTIONS_201 } from './templates-v201';
 import { iso14443Problem, readCard } from './rfid';
 
 /** What the API serves besides the registry. */
@@ -74,7 +72,7 @@ function errorAnswer(err: unknown): { status: number; body: Record<string, unkno
  * The request payload as it would go on the wire, or a 400 answer naming the violation. The
  * endpoint's own repairs (a number where a string is due) are applied first, as on a real send.
  */
-function checkPayload(action: string, payload: unknown, res: Response, protocol: ProtocolVersion = ocpp16): payload is Payload {
+function checkPayload(action: string, payload: unknown, res: Response, protocol: ProtocolVersion): payload is Payload {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     res.status(400).json({ error: 'payload must be a JSON object' });
     return false;
@@ -85,8 +83,6 @@ function checkPayload(action: string, payload: unknown, res: Response, protocol:
   res.status(400).json({ error: violation.message, violation: { code: violation.code, message: violation.message, errors: violation.errors } });
   return false;
 }
-
-const CONNECTOR_OPS = new Set(['plug-in', 'unplug', 'start', 'stop', 'suspend', 'resume', 'fault', 'clear-fault']);
 
 /** A card at a 2.0.1 station's reader: 400 with the reason for a bad UID, else the Authorize verdict. */
 export async function rfid201(station: ChargingStation, uid: unknown, res: Response): Promise<unknown> {
@@ -106,7 +102,6 @@ export function authorizeRfidHandler(registry: Registry): (req: Request, res: Re
   });
 }
 
-/** The `/api` router. */
 /** ISO/IEC 14443 UIDs are 4 (single), 7 (double) or 10 (triple size) bytes. */
 const ISO14443_UID = /^(?:[0-9A-Fa-f]{8}|[0-9A-Fa-f]{14}|[0-9A-Fa-f]{20})$/;
 
@@ -122,7 +117,24 @@ export function apiRouter(ctx: RestContext): Router {
     next();
   });
   r.use(express.json({ limit: API_BODY_LIMIT }));
-  const cp = (req: Request): Chargepoint => registry.get(param(req, 'id'));
+  const view = (req: Request): StationView => registry.view(param(req, 'id'));
+  /** The charge point's view when its settings are of that kind (configuration keys or device model), else a 400 naming the right route. */
+  const settingsOf = (req: Request, kind: SettingsKind): StationView => {
+    const v = view(req);
+    if (v.settingsKind !== kind) throw new RegistryError(400, `${param(req, 'id')} speaks ${v.protocol}: its settings are at /api/chargepoints/${param(req, 'id')}/${v.settingsKind}`);
+    return v;
+  };
+  /** A connector-board operation; a refused token answers 409 with the summary. */
+  const operate = async (req: Request, res: Response, address: BoardAddress): Promise<unknown> => {
+    const id = param(req, 'id');
+    try {
+      await view(req).operate(address, param(req, 'op'), bodyOf(req.body));
+    } catch (err) {
+      if (err instanceof RegistryError && err.status === 409) return res.status(409).json({ error: err.message, cp: registry.summary(id) });
+      throw err;
+    }
+    return res.json(registry.summary(id));
+  };
 
   r.get('/info', (_req, res) => {
     res.json({
@@ -134,6 +146,7 @@ export function apiRouter(ctx: RestContext): Router {
       scriptTimeoutS: ctx.scriptTimeoutMs / 1000,
       csms: ctx.csms ? { url: ctx.csms.url } : null,
       actions: { chargePoint: CHARGE_POINT_ACTIONS, csms: CSMS_ACTIONS },
+      actionsByProtocol: { 'ocpp1.6': { chargePoint: CHARGE_POINT_ACTIONS, csms: CSMS_ACTIONS }, 'ocpp2.0.1': { chargePoint: STATION_ACTIONS_201, csms: CSMS_ACTIONS_201 } },
     });
   });
 
@@ -143,12 +156,8 @@ export function apiRouter(ctx: RestContext): Router {
 
   r.post('/chargepoints', h(async (req, res) => {
     const b = bodyOf(req.body);
-    if (b.protocol === '2.0.1' || b.protocol === 'ocpp2.0.1') {
-      const cs = registry.create201({ id: b.id as string, url: b.url as string, password: b.password as string | undefined, bootOnConnect: b.bootOnConnect !== false });
-      if (b.connect === true) await cs.connect();
-      return res.status(201).json({ id: cs.id, url: cs.url, protocol: 'ocpp2.0.1', state: cs.connected ? 'connected' : 'disconnected', bootState: cs.station.bootState });
-    }
-    const summary = registry.create({ id: b.id as string, url: b.url as string, password: b.password as string | undefined, bootOnConnect: b.bootOnConnect !== false });
+    const protocol = b.protocol === undefined ? undefined : String(b.protocol);
+    const summary = registry.create({ id: b.id as string, url: b.url as string, password: b.password as string | undefined, bootOnConnect: b.bootOnConnect !== false, protocol });
     if (b.connect !== true) return res.status(201).json(summary);
     try {
       return res.status(201).json(await registry.connect(summary.id));
@@ -163,14 +172,13 @@ export function apiRouter(ctx: RestContext): Router {
   });
 
   r.delete('/chargepoints/:id', h(async (req, res) => {
-    const id = param(req, 'id');
-    await (registry.station201(id) ? registry.remove201(id) : registry.remove(id));
+    await registry.remove(param(req, 'id'));
     res.status(204).end();
   }));
 
   r.post('/chargepoints/:id/connect', h(async (req, res) => {
     const id = param(req, 'id');
-    cp(req);
+    registry.get(id);
     try {
       res.json(await registry.connect(id));
     } catch (err) {
@@ -183,24 +191,25 @@ export function apiRouter(ctx: RestContext): Router {
   }));
 
   r.post('/chargepoints/:id/boot', h(async (req, res) => {
-    const c = cp(req);
+    const c = registry.get(param(req, 'id'));
     if (!c.connected) return res.status(409).json({ error: `${c.id} is not connected` });
     await c.boot();
     return res.json({ status: c.station.bootState });
   }));
 
   r.get('/chargepoints/:id/templates', (req, res) => {
-    res.json(templatesFor(cp(req)));
+    res.json(view(req).templates());
   });
 
   r.post('/chargepoints/:id/actions/:action', h(async (req, res) => {
-    const c = cp(req);
+    const c = registry.get(param(req, 'id'));
+    const v = view(req);
     const action = param(req, 'action');
-    if (!CHARGE_POINT_ACTIONS.includes(action)) return res.status(400).json({ error: `${action} is not a charge-point-initiated action` });
+    if (!v.stationActions.includes(action)) return res.status(400).json({ error: `${action} is not a charge-point-initiated ${v.protocol} action` });
     const b = bodyOf(req.body);
     const payload = b.payload ?? {};
     const force = b.force === true;
-    if (!force && !checkPayload(action, payload, res)) return undefined;
+    if (!force && !checkPayload(action, payload, res, v.table)) return undefined;
     if (!c.connected) return res.status(409).json({ error: `${c.id} is not connected`, code: 'NotConnected' });
     const response = await c.call(action, payload as Payload, force ? { validation: 'off' } : undefined);
     return res.json({ response });
@@ -210,7 +219,7 @@ export function apiRouter(ctx: RestContext): Router {
   r.post('/chargepoints/:id/rfid', h(async (req, res) => {
     const station = registry.station201(param(req, 'id'));
     if (station) return rfid201(station, bodyOf(req.body).uid, res);
-    const c = cp(req);
+    const c = registry.get(param(req, 'id')) as Chargepoint; // a 2.0.1 station was answered above
     const uid = bodyOf(req.body).uid;
     if (typeof uid !== 'string' || !ISO14443_UID.test(uid)) {
       return res.status(400).json({ error: `uid must be an ISO 14443 UID: 4, 7 or 10 bytes as hex (8, 14 or 20 hex digits), got ${JSON.stringify(uid)}` });
@@ -220,37 +229,17 @@ export function apiRouter(ctx: RestContext): Router {
     return res.json({ idTag: uid.toUpperCase(), response });
   }));
 
-  r.post('/chargepoints/:id/connectors/:n/:op', h(async (req, res) => {
-    const id = param(req, 'id');
-    const c = cp(req);
-    const op = param(req, 'op');
-    const n = Number(param(req, 'n'));
-    if (!CONNECTOR_OPS.has(op)) return res.status(400).json({ error: `unknown operation ${op}: ${[...CONNECTOR_OPS].join(', ')}` });
-    const station0 = op === 'fault' || op === 'clear-fault';
-    if (!Number.isInteger(n) || n < (station0 ? 0 : 1) || n >= c.station.connectors.length) {
-      return res.status(400).json({ error: `connector ${param(req, 'n')} does not exist (this charge point has ${c.station.connectors.length - 1})` });
-    }
-    const b = bodyOf(req.body);
-    switch (op) {
-      case 'plug-in': c.plugIn(n); break;
-      case 'unplug': c.unplug(n); break;
-      case 'start': {
-        if (typeof b.idTag !== 'string' || b.idTag === '' || b.idTag.length > 20) return res.status(400).json({ error: 'idTag is required (1 to 20 characters)' });
-        if (!(await c.startCharging(n, b.idTag))) return res.status(409).json({ error: `idTag ${b.idTag} was refused`, cp: registry.summary(id) });
-        break;
-      }
-      case 'stop': c.stopCharging(n, (typeof b.reason === 'string' ? b.reason : 'Local') as StopReason); break;
-      case 'suspend': c.suspend(n, b.by === 'EVSE' ? 'EVSE' : 'EV'); break;
-      case 'resume': c.resume(n); break;
-      case 'fault': c.fault(n, (typeof b.errorCode === 'string' ? b.errorCode : 'OtherError') as ConnectorErrorCode); break;
-      case 'clear-fault': c.clearFault(n); break;
-    }
-    return res.json(registry.summary(id));
+  r.post('/chargepoints/:id/connectors/:n/:op', h((req, res) => operate(req, res, { connector: Number(param(req, 'n')) })));
+
+  // 2.0.1: per EVSE; plug-in, unplug, fault and clear-fault take `connectorId` (default 1).
+  r.post('/chargepoints/:id/evses/:evseId/:op', h((req, res) => {
+    const connectorId = bodyOf(req.body).connectorId;
+    return operate(req, res, { evse: Number(param(req, 'evseId')), connector: connectorId === undefined ? undefined : Number(connectorId) });
   }));
 
   r.patch('/chargepoints/:id/automation', (req, res) => {
     const id = param(req, 'id');
-    const c = cp(req);
+    const c = registry.get(id);
     const b = bodyOf(req.body);
     for (const key of ['heartbeat', 'meterValues', 'reconnect', 'autoPlugIn', 'securityEvents'] as const) {
       if (typeof b[key] === 'boolean') c.automation[key] = b[key];
@@ -263,21 +252,27 @@ export function apiRouter(ctx: RestContext): Router {
   });
 
   r.get('/chargepoints/:id/configuration', (req, res) => {
-    res.json({ configurationKey: cp(req).station.config.get().configurationKey });
+    res.json(settingsOf(req, 'configuration').readSettings());
   });
 
   r.put('/chargepoints/:id/configuration/:key', h(async (req, res) => {
-    const c = cp(req);
-    const value = bodyOf(req.body).value;
-    if (!['string', 'number', 'boolean'].includes(typeof value)) return res.status(400).json({ error: 'value is required (a string)' });
-    // Exactly what a ChangeConfiguration from the CSMS would do, follow-ups included (heartbeat re-armed, reconnect on new credentials).
-    const outcome = await DEFAULT_BEHAVIOURS.ChangeConfiguration!({ key: param(req, 'key'), value: String(value) }, { station: c.station, lifecycle: c.lifecycle });
+    const outcome = await settingsOf(req, 'configuration').writeSetting(bodyOf(req.body), param(req, 'key'));
     if (outcome.followUp) {
       Promise.resolve()
         .then(outcome.followUp)
         .catch((err: unknown) => registry.log(param(req, 'id'), 'warning', `configuration follow-up failed: ${(err as Error).message}`));
     }
-    return res.json({ status: outcome.response.status });
+    return res.json({ status: outcome.status });
+  }));
+
+  r.get('/chargepoints/:id/variables', (req, res) => {
+    res.json(settingsOf(req, 'variables').readSettings());
+  });
+
+  // One device-model attribute, written as a SetVariables from the CSMS would (B05).
+  r.put('/chargepoints/:id/variables', h(async (req, res) => {
+    const { status, reason } = await settingsOf(req, 'variables').writeSetting(bodyOf(req.body));
+    return res.json(reason === undefined ? { status } : { status, reason });
   }));
 
   r.get('/chargepoints/:id/frames', (req, res) => {
@@ -292,10 +287,7 @@ export function apiRouter(ctx: RestContext): Router {
 
   r.put('/chargepoints/:id/manual-answers/:action', (req, res) => {
     const id = param(req, 'id');
-    cp(req);
-    const action = param(req, 'action');
-    if (!CSMS_ACTIONS.includes(action)) return res.status(400).json({ error: `${action} is not a CSMS-initiated action` });
-    registry.setManual(id, action, bodyOf(req.body).on !== false);
+    registry.setManual(id, param(req, 'action'), bodyOf(req.body).on !== false);
     return res.json(registry.summary(id));
   });
 
@@ -316,7 +308,7 @@ export function apiRouter(ctx: RestContext): Router {
 
   r.post('/chargepoints/:id/script', h(async (req, res) => {
     const id = param(req, 'id');
-    cp(req);
+    registry.get(id);
     const code = bodyOf(req.body).code;
     if (typeof code !== 'string') return res.status(400).json({ error: 'code is required (a string)', output: [] });
     const outcome = await ctx.scripts.run(id, code);

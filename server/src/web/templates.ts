@@ -17,8 +17,8 @@ export const CSMS_ACTIONS: readonly string[] = Object.keys(ocpp16.actions).filte
 /** The sample idTag of Authorize and StartTransaction. */
 export const SAMPLE_ID_TAG = 'TAG-0001';
 
-// Not a real CSR: a form to edit. The schema only limits the length.
-const PLACEHOLDER_CSR = '-----BEGIN CERTIFICATE REQUEST-----\nreplace with a PEM CSR (cp.generateCsr() makes one)\n-----END CERTIFICATE REQUEST-----';
+/** Not a real CSR: a form to edit (the schemas of both versions only limit its length). */
+export const PLACEHOLDER_CSR = '-----BEGIN CERTIFICATE REQUEST-----\nreplace with a PEM CSR (cp.generateCsr() makes one)\n-----END CERTIFICATE REQUEST-----';
 
 type Templates = { [A in keyof Ocpp16Messages]?: RequestOf<A> };
 

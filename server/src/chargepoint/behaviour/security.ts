@@ -9,19 +9,14 @@
  */
 import { OcppError } from '../../ocpp/errors';
 import type { Ocpp16Messages } from '../../ocpp/v16/types';
-import {
-  certificateProblem,
-  generateCsr,
-  isIssuedBy,
-  leafMatchesKey,
-  splitPemChain,
-  verifySignature,
-} from '../../security/certificates';
+import { runFirmwareUpdate, signingCertificateProblem, updateRunning } from '../../files/firmware-update';
+import { logFileName, runLogUpload, uploadable } from '../../files/log-upload';
+import { reportedStatus } from '../../files/transfers';
+import { certificateProblem, generateCsr, isIssuedBy, leafMatchesKey, splitPemChain } from '../../security/certificates';
 import { keystoreFor } from '../../security/keystore';
 import { Journal } from '../model/journal';
 import type { Station } from '../station/station';
 import { TRIGGERS, triggerOutcome, type TriggerSender } from './remote-trigger';
-import { download, upload, waitUntil, withRetries } from './transfers';
 import { supports, type BehaviourContext, type Behaviours } from './types';
 
 type Req<A extends keyof Ocpp16Messages> = Ocpp16Messages[A]['request'];
@@ -65,16 +60,11 @@ const EXTENDED_TRIGGERS: Readonly<Record<ExtendedRequested, TriggerSender>> = {
   FirmwareStatusNotification: (ctx, connectorId) => {
     const { station } = ctx;
     if (!signedFirmwareIsLatest(station)) return TRIGGERS.FirmwareStatusNotification(ctx, connectorId);
-    return station.notify('SignedFirmwareStatusNotification', statusPayload(station.security.signedFirmware!), true);
+    return station.notify('SignedFirmwareStatusNotification', reportedStatus(station.security.signedFirmware!), true);
   },
-  LogStatusNotification: ({ station }) => station.notify('LogStatusNotification', statusPayload(station.security.logStatus), true),
+  LogStatusNotification: ({ station }) => station.notify('LogStatusNotification', reportedStatus(station.security.logStatus), true),
   SignChargePointCertificate: ({ station }) => requestChargePointCertificate(station),
 };
-
-/** A status with its requestId; an Idle status belongs to no request. */
-function statusPayload<S extends string>(s: { status: S; requestId?: number }): { status: S; requestId?: number } {
-  return s.requestId === undefined || s.status === 'Idle' ? { status: s.status } : { status: s.status, requestId: s.requestId };
-}
 
 /** Security actions answer CALLERROR NotSupported when the profile is switched off. */
 function requireSecurity(station: Station, action: string): void {
@@ -99,15 +89,6 @@ function chainProblem(station: Station, chain: string): string | undefined {
   return undefined;
 }
 
-/** Why a firmware signing certificate is refused, or undefined. */
-function signingCertificateProblem(station: Station, pem: string): string | undefined {
-  const problem = certificateProblem(pem, station.now());
-  if (problem) return problem;
-  const roots = station.security.certificates.pems('ManufacturerRootCertificate');
-  if (roots.length && !roots.some((root) => isIssuedBy(pem, root))) return 'not issued by an installed ManufacturerRootCertificate';
-  return undefined;
-}
-
 /** GetLog's file: the security log or the journal within the window, one line per entry. */
 function logContent(station: Station, logType: Req<'GetLog'>['logType'], oldest?: string, latest?: string): string {
   const from = oldest ? Date.parse(oldest) : undefined;
@@ -116,55 +97,24 @@ function logContent(station: Station, logType: Req<'GetLog'>['logType'], oldest?
   return Journal.format(journal.entries(from, to));
 }
 
-const stamp = (station: Station): string => new Date(station.now()).toISOString().replace(/[:.]/g, '-');
-
-/** The signed firmware update flow after the answer (TC_080, TC_081). */
-async function signedUpdate(ctx: BehaviourContext, req: Req<'SignedUpdateFirmware'>, current: () => boolean): Promise<void> {
+/** The signed firmware update flow after the answer (TC_080, TC_081), on the shared runner. */
+function signedUpdate(ctx: BehaviourContext, req: Req<'SignedUpdateFirmware'>, current: () => boolean): Promise<void> {
   const { station, lifecycle } = ctx;
   const { requestId, retries, retryInterval, firmware } = req;
-  const status = async (s: SignedStatus): Promise<void> => {
-    if (!current()) return;
-    station.security.signedFirmware = { status: s, requestId };
-    await station.notify('SignedFirmwareStatusNotification', { status: s, requestId });
-  };
-  const idle = (): void => {
-    if (current()) station.security.signedFirmware = { status: 'Idle', requestId };
-  };
-  await waitUntil(station, Date.parse(firmware.retrieveDateTime));
-  if (!current()) return;
-  await status('Downloading');
-  let image: Buffer;
-  try {
-    image = await withRetries(station, retries, retryInterval, () => download(station, firmware.location));
-  } catch (err) {
-    station.warn(`firmware download failed: ${(err as Error).message}`);
-    await status('DownloadFailed');
-    return idle();
-  }
-  await status('Downloaded');
-  if (!verifySignature(image, firmware.signingCertificate, firmware.signature)) {
-    await status('InvalidSignature');
-    if (current()) station.security.raise('InvalidFirmwareSignature', `firmware from ${firmware.location}`);
-    return idle();
-  }
-  await status('SignatureVerified');
-  const installAt = firmware.installDateTime ? Date.parse(firmware.installDateTime) : NaN;
-  if (installAt > station.now()) {
-    await status('InstallScheduled');
-    await waitUntil(station, installAt);
-  }
-  if (!current()) return;
-  await status('Installing');
-  // An empty image stands for an unusable one, as with UpdateFirmware (TC_044_3).
-  if (image.length === 0) {
-    await status('InstallationFailed');
-    return idle();
-  }
-  lifecycle.whenBooted(() => {
-    station.security.raise('FirmwareUpdated', `firmware from ${firmware.location}`);
-    void status('Installed').then(idle);
+  return runFirmwareUpdate(station, firmware, { retries, retryInterval }, {
+    current,
+    async status(s) {
+      station.security.signedFirmware = { status: s, requestId };
+      await station.notify('SignedFirmwareStatusNotification', { status: s as SignedStatus, requestId });
+      // A finished update leaves the status Idle for ExtendedTriggerMessage.
+      if (!updateRunning(s) && current()) station.security.signedFirmware = { status: 'Idle', requestId };
+    },
+    raise: (type, techInfo) => station.security.raise(type, techInfo),
+    async reboot(booted) {
+      lifecycle.whenBooted(booted);
+      await lifecycle.reboot();
+    },
   });
-  await lifecycle.reboot();
 }
 
 /** Security extension behaviours. */
@@ -215,26 +165,18 @@ export const security: Behaviours = {
   // TC_079: Uploading, then Uploaded or UploadFailure, all with the request's requestId.
   GetLog({ logType, requestId, log, retries, retryInterval }, { station }) {
     requireSecurity(station, 'GetLog');
-    if (!/^ftps?:\/\//i.test(log.remoteLocation)) return { response: { status: 'Rejected' } };
+    if (!uploadable(log.remoteLocation)) return { response: { status: 'Rejected' } };
     const sec = station.security;
     const canceled = sec.logStatus.status === 'Uploading';
     const current = sec.startRun('log');
-    const filename = `${logType === 'SecurityLog' ? 'security' : 'diagnostics'}-log-${station.link.id}-${stamp(station)}.log`;
+    const filename = logFileName(logType === 'SecurityLog' ? 'security' : 'diagnostics', station.link.id, station.now());
     const status = async (s: LogStatus): Promise<void> => {
-      if (!current()) return;
       sec.logStatus = { status: s, requestId };
       await station.notify('LogStatusNotification', { status: s, requestId });
     };
     const followUp = async (): Promise<void> => {
-      await status('Uploading');
-      try {
-        const content = logContent(station, logType, log.oldestTimestamp, log.latestTimestamp);
-        await withRetries(station, retries, retryInterval, () => upload(station, log.remoteLocation, filename, content));
-        await status('Uploaded');
-      } catch (err) {
-        station.warn(`log upload failed: ${(err as Error).message}`);
-        await status('UploadFailure');
-      }
+      const content = logContent(station, logType, log.oldestTimestamp, log.latestTimestamp);
+      await runLogUpload(station, { location: log.remoteLocation, fileName: filename, content, retries, retryInterval }, current, status);
       if (current()) sec.logStatus = { status: 'Idle' };
     };
     return { response: { status: canceled ? 'AcceptedCanceled' : 'Accepted', filename }, followUp };
@@ -244,10 +186,9 @@ export const security: Behaviours = {
   SignedUpdateFirmware(req, ctx) {
     const { station } = ctx;
     requireSecurity(station, 'SignedUpdateFirmware');
-    const problem = signingCertificateProblem(station, req.firmware.signingCertificate);
+    const problem = signingCertificateProblem(req.firmware.signingCertificate, station.now(), station.security.certificates.pems('ManufacturerRootCertificate'));
     if (problem) return { response: { status: 'InvalidCertificate' }, followUp: () => station.security.raise('InvalidFirmwareSigningCertificate', problem) };
-    const running = station.security.signedFirmware;
-    const canceled = running !== undefined && !['Idle', 'Installed', 'InstallationFailed', 'DownloadFailed', 'InvalidSignature', 'InstallVerificationFailed'].includes(running.status);
+    const canceled = updateRunning(station.security.signedFirmware?.status);
     const current = station.security.startRun('firmware');
     return { response: { status: canceled ? 'AcceptedCanceled' : 'Accepted' }, followUp: () => signedUpdate(ctx, req, current) };
   },

@@ -33,7 +33,10 @@ export interface Transaction {
   meterStart: number;
   /** Energy stopped: the EV (SuspendedEV) or the charge point (SuspendedEVSE). */
   suspended?: 'EV' | 'EVSE';
-  /** Started by a script's own StartTransaction: the model tracks it but sends no meter values. */
+  /**
+   * Started by a script's own StartTransaction: the model tracks it (the defaults see it, the
+   * register follows the script's readings) but sends neither meter values nor statuses for it.
+   */
   scripted?: boolean;
 }
 

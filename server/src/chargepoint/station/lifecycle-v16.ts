@@ -1,7 +1,8 @@
 /**
  * The 1.6 charge point as the shared {@link Lifecycle} sees it: BootNotification with the
- * profile's identity (§4.2), `HeartbeatInterval` and `WebSocketPingInterval` from the
- * configuration keys, StatusNotification of connector 0 and every connector after boot.
+ * profile's identity, or that of the script's own BootNotification (§4.2), `HeartbeatInterval`
+ * and `WebSocketPingInterval` from the configuration keys, StatusNotification of connector 0 and
+ * every connector after boot.
  * @module
  */
 import type { Payload } from '../../ocpp/frames';
@@ -24,6 +25,8 @@ export function v16LifecycleModel(station: Station): LifecycleModel {
     },
     automation: station.automation,
     bootRequest: () => {
+      // A charger does not change its identity when it reboots: a script's own boot named it.
+      if (station.bootIdentity) return { ...station.bootIdentity } as unknown as Payload;
       const p = station.profile;
       const payload: Ocpp16Messages['BootNotification']['request'] = {
         chargePointVendor: p.vendor,

@@ -122,6 +122,11 @@ export class Lifecycle {
     this.backoff = { minMs: 1000, maxMs: 60_000, ...backoff };
   }
 
+  /** True while the charge point itself will send the next BootNotification (automatic boot, or after a reboot). */
+  get bootDue(): boolean {
+    return this.needsBoot;
+  }
+
   /** The socket opened; resolves once the boot (if one is due) got its first answer. */
   async opened(): Promise<void> {
     this.stopped = false;

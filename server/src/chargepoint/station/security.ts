@@ -4,6 +4,7 @@
  * certificate signing request, and the status of log uploads and signed firmware updates.
  * @module
  */
+import { Runs } from '../../files/transfers';
 import type { Ocpp16Messages } from '../../ocpp/v16/types';
 import { CertificateStore } from '../model/certificate-store';
 import { Journal } from '../model/journal';
@@ -45,7 +46,7 @@ export class StationSecurity {
   logStatus: { status: LogStatus; requestId?: number } = { status: 'Idle' };
   /** Status of the last SignedUpdateFirmware, once there was one. */
   signedFirmware: { status: SignedFirmwareStatus; requestId?: number } | undefined;
-  private readonly runs = new Map<'log' | 'firmware', number>();
+  private readonly runs = new Runs<'log' | 'firmware'>();
 
   /**
    * Create the security state of a station.
@@ -62,9 +63,7 @@ export class StationSecurity {
    * @returns True while this run is the current one.
    */
   startRun(kind: 'log' | 'firmware'): () => boolean {
-    const n = (this.runs.get(kind) ?? 0) + 1;
-    this.runs.set(kind, n);
-    return () => this.runs.get(kind) === n;
+    return this.runs.start(kind);
   }
 
   /**

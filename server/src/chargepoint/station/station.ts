@@ -83,6 +83,8 @@ export class Station {
   readonly files: FtpOptions;
   /** Registration status from the last BootNotification answer. */
   bootState: BootState = 'None';
+  /** The script's own BootNotification, when it sent one: the identity every later boot (after a Reset) reports. */
+  bootIdentity: Req<'BootNotification'> | undefined;
   /** Last FirmwareStatusNotification status (reported on TriggerMessage). */
   firmwareStatus: Req<'FirmwareStatusNotification'>['status'] = 'Idle';
   /** Last DiagnosticsStatusNotification status. */
@@ -367,19 +369,43 @@ export class Station {
     if (!tx) return false;
     const now = this.now();
     const meter = c.meter!;
-    meter.advance(now);
-    meter.setPower(now, 0);
-    this.sampling.transactionEnded(c);
-    const payload: Req<'StopTransaction'> = {
-      transactionId: tx.id ?? 0,
-      meterStop: tx.scripted ? tx.meterStart : meter.registerWh,
-      timestamp: new Date(now).toISOString(),
-      reason,
-    };
+    this.halt(c, now);
+    const payload: Req<'StopTransaction'> = { transactionId: tx.id ?? 0, meterStop: meter.registerWh, timestamp: new Date(now).toISOString(), reason };
     if (idTag) payload.idTag = idTag;
     const stopData = this.config.list('StopTxnSampledData');
     if (stopData.length && !tx.scripted) payload.transactionData = [meter.sample(now, stopData, 'Transaction.End')];
     this.queue.push('StopTransaction', payload as unknown as Payload, tx.localId);
+    this.endTransaction(c);
+    this.refresh(c);
+    this.link.emit('transaction', { type: 'stop', connectorId: c.id, reason });
+    return true;
+  }
+
+  /**
+   * End the transaction on a connector whose StopTransaction someone else sends (a script's own):
+   * from now on the defaults (RemoteStop, UnlockConnector, Reset) see no transaction there.
+   * Statuses of a script's transaction stay the script's to report.
+   */
+  endStoppedTransaction(c: Connector): void {
+    const tx = c.transaction;
+    if (!tx) return;
+    this.halt(c, this.now());
+    this.endTransaction(c);
+    if (!tx.scripted) this.refresh(c);
+    this.link.emit('transaction', { type: 'stop', connectorId: c.id, scripted: tx.scripted === true });
+    this.changed();
+  }
+
+  /** No more energy, no more samples: the first step of ending a transaction. */
+  private halt(c: Connector, now: number): void {
+    const meter = c.meter!;
+    meter.advance(now);
+    meter.setPower(now, 0);
+    this.sampling.transactionEnded(c);
+  }
+
+  /** The connector's side of an ended transaction (its StopTransaction is on its way). */
+  private endTransaction(c: Connector): void {
     c.transaction = undefined;
     c.forced = undefined;
     c.finishing = c.plugged;
@@ -388,9 +414,6 @@ export class Station {
       c.inoperative = c.scheduledInoperative;
       c.scheduledInoperative = undefined;
     }
-    this.refresh(c);
-    this.link.emit('transaction', { type: 'stop', connectorId: c.id, reason });
-    return true;
   }
 
   /** Stop every transaction (reset, power loss). */
@@ -504,7 +527,8 @@ export class Station {
     const tx = c?.transaction;
     if (tx) tx.id = conf.transactionId;
     if (this.config.bool('AuthorizationCacheEnabled')) this.cache.put((m.payload as { idTag: string }).idTag, conf.idTagInfo);
-    if (!c || !tx || conf.idTagInfo.status === 'Accepted') return this.changed();
+    // A script reacts to its own transaction's idTagInfo itself (with its own StopTransaction).
+    if (!c || !tx || tx.scripted || conf.idTagInfo.status === 'Accepted') return this.changed();
     // TC_037_2 / TC_037_3: the CSMS refused the tag of a transaction started offline.
     if (this.config.bool('StopTransactionOnInvalidId')) this.stop(c.id, 'DeAuthorized');
     else this.suspendTx(c, 'EVSE');
@@ -526,30 +550,57 @@ export class Station {
     return this.txSeq;
   }
 
-  // ---- what scripts send themselves ----
+  // ---- what scripts send themselves (see ./script-transactions) ----
 
   /**
-   * Keep the model in step with messages a script sends itself (`startTransaction`,
-   * `stopTransaction`, `sendStatusNotification`), so default answers (RemoteStop, Trigger…) see
-   * the script's transactions and statuses.
+   * Track a transaction a script runs with its own StartTransaction: the defaults (RemoteStop,
+   * TriggerMessage, Reset…) see it, the script meters it. Undefined when the connector is unknown
+   * or already busy (the message is then the script's alone).
+   * @param req The script's StartTransaction.req.
+   * @param transactionId The CSMS's id, when already known.
    */
-  observe(action: string, request: Payload, response: Payload): void {
-    if (action === 'StartTransaction') {
-      const req = request as unknown as Req<'StartTransaction'>;
-      const c = this.connector(req.connectorId);
-      const id = (response as { transactionId: number }).transactionId;
-      if (!c?.meter || c.transaction) return;
-      const localId = ++this.txSeq;
-      this.txIds.set(localId, id);
-      c.transaction = { localId, id, connectorId: c.id, idTag: req.idTag, startedAt: this.now(), meterStart: req.meterStart, scripted: true };
-    } else if (action === 'StopTransaction') {
-      const c = this.connectorOfTransaction((request as unknown as Req<'StopTransaction'>).transactionId);
-      if (c) c.transaction = undefined;
-    } else if (action === 'StatusNotification') {
-      const req = request as unknown as Req<'StatusNotification'>;
-      const c = this.connector(req.connectorId);
-      if (c) c.status = req.status;
-    }
+  adoptTransaction(req: Req<'StartTransaction'>, transactionId?: number): Transaction | undefined {
+    const c = this.connector(req.connectorId);
+    if (!c?.meter || c.transaction) return undefined;
+    const localId = ++this.txSeq;
+    if (transactionId !== undefined) this.txIds.set(localId, transactionId);
+    this.meterReading(c, req.meterStart);
+    c.transaction = { localId, id: transactionId, connectorId: c.id, idTag: req.idTag, startedAt: this.now(), meterStart: req.meterStart, scripted: true };
+    this.link.emit('transaction', { type: 'start', connectorId: c.id, idTag: req.idTag, scripted: true });
+    this.changed();
+    return c.transaction;
+  }
+
+  /** Forget a tracked script transaction whose StartTransaction never reached the CSMS. */
+  forgetTransaction(localId: number): void {
+    const c = this.connectors.find((x) => x.transaction?.localId === localId);
+    if (c) this.endStoppedTransaction(c);
+  }
+
+  /** The local transaction a CSMS transactionId was given to (the latest: a CSMS may reuse ids). */
+  localIdOf(transactionId: number): number | undefined {
+    let local: number | undefined;
+    for (const [l, id] of this.txIds) if (id === transactionId) local = l;
+    return local;
+  }
+
+  /**
+   * A register reading a script reported (meterStart, a MeterValues sample, meterStop): the
+   * meter moves forward to it, so what the model reports next (a triggered MeterValues, the
+   * UI) agrees with the script. The register never runs backwards.
+   */
+  meterReading(c: Connector, wh: number): void {
+    const meter = c.meter;
+    if (!meter || !Number.isFinite(wh)) return;
+    meter.advance(this.now());
+    if (wh > meter.energyWh) meter.energyWh = wh;
+    this.changed();
+  }
+
+  /** A status the script reported itself (StatusNotification) becomes the connector's. */
+  scriptStatus(req: Req<'StatusNotification'>): void {
+    const c = this.connector(req.connectorId);
+    if (c) c.status = req.status;
   }
 
   // ---- housekeeping ----

@@ -5,10 +5,12 @@
  * sent oldest first once the charge point is back online; after a CALLERROR, retried up to
  * `TransactionMessageAttempts` times, waiting `TransactionMessageRetryInterval × n` seconds
  * before the n-th retry, then dropped. Other messages may overtake the queue; new transaction
- * messages wait behind it.
+ * messages wait behind it. A message pushed with {@link TxQueue.send} (a script's own
+ * StartTransaction…) also has a sender waiting for its answer: the promise resolves with the
+ * CSMS's answer once delivered, however many connections that took.
  * @module
  */
-import { OcppCallError, OcppConnectionError, OcppTimeoutError } from '../../ocpp/errors';
+import { OcppCallError, OcppConnectionError, OcppError, OcppTimeoutError } from '../../ocpp/errors';
 import type { Payload } from '../../ocpp/frames';
 import type { Scheduler, TimerHandle } from '../../ocpp/scheduler';
 
@@ -22,6 +24,30 @@ export interface QueuedMessage {
   txLocal?: number;
   /** Failed attempts so far. */
   attempts: number;
+}
+
+/**
+ * The queue gave up on a message after `attempts` (CALLERRORs or timeouts, per
+ * `TransactionMessageAttempts`), or could not send it at all (its transaction was never
+ * confirmed). `code` is that of the last failure (e.g. `InternalError`, `Timeout`), else `NotDelivered`.
+ */
+export class OcppDeliveryError extends OcppError {
+  /**
+   * Report a message the queue dropped.
+   * @param action Its action, e.g. `MeterValues`.
+   * @param attempts How often it was sent.
+   * @param reason Why it was dropped.
+   * @param last The error of the last attempt, if there was one.
+   */
+  constructor(readonly action: string, readonly attempts: number, reason: string, last?: OcppError) {
+    super(last?.code ?? 'NotDelivered', `${action} not delivered after ${attempts} attempt(s): ${reason}`, last?.details);
+  }
+}
+
+/** Someone waiting for a message's answer. */
+interface Sender {
+  resolve(response: Payload): void;
+  reject(err: Error): void;
 }
 
 /** What the queue needs from its charge point. */
@@ -50,6 +76,8 @@ export class TxQueue {
   private busy = false;
   private retryTimer: TimerHandle | undefined;
   private idleWaiters: (() => void)[] = [];
+  /** Senders of messages pushed with {@link TxQueue.send}; not persisted (a promise does not outlive its process). */
+  private readonly senders = new Map<QueuedMessage, Sender>();
 
   /**
    * Create an empty queue.
@@ -69,9 +97,37 @@ export class TxQueue {
 
   /** Append a message; it is sent when everything before it was. */
   push(action: string, payload: Payload, txLocal?: number): void {
-    this.items.push({ action, payload, txLocal, attempts: 0 });
-    this.host.changed();
+    this.append(action, payload, txLocal);
     this.pump();
+  }
+
+  /**
+   * Append a message and resolve with the CSMS's answer once it is delivered, after as many
+   * reconnects as that takes. Rejects with the error itself when it cannot be sent at all (our
+   * schema validation refused it), with an {@link OcppDeliveryError} when the queue gives up on it,
+   * and with the error given to {@link TxQueue.releaseSenders}.
+   */
+  send(action: string, payload: Payload, txLocal?: number): Promise<Payload> {
+    return new Promise((resolve, reject) => {
+      this.senders.set(this.append(action, payload, txLocal), { resolve, reject });
+      this.pump();
+    });
+  }
+
+  private append(action: string, payload: Payload, txLocal: number | undefined): QueuedMessage {
+    const message: QueuedMessage = { action, payload, txLocal, attempts: 0 };
+    this.items.push(message);
+    this.host.changed();
+    return message;
+  }
+
+  /**
+   * Stop waiting on behalf of the senders (the charge point is closed for good): their promises
+   * reject with `err`; the messages stay queued (and persisted, with a state directory).
+   */
+  releaseSenders(err: (message: QueuedMessage) => Error): void {
+    for (const [message, sender] of this.senders) sender.reject(err(message));
+    this.senders.clear();
   }
 
   /**
@@ -87,6 +143,7 @@ export class TxQueue {
   /** Replace the contents (restoring a persisted queue). */
   restore(messages: QueuedMessage[]): void {
     this.items = messages.map((m) => ({ ...m }));
+    this.senders.clear();
   }
 
   /** Resolve once the queue is empty, or after `timeoutMs`. */
@@ -116,7 +173,7 @@ export class TxQueue {
       const transactionId = this.host.transactionIdOf(head.txLocal);
       if (transactionId === undefined) {
         // Its StartTransaction was dropped: the CSMS never learnt the transaction, so this cannot be delivered.
-        this.drop(`${head.action} of a transaction the CSMS never confirmed`);
+        this.drop(new OcppDeliveryError(head.action, head.attempts, 'its transaction was never confirmed by the CSMS'), `${head.action} of a transaction the CSMS never confirmed`);
         return this.pump();
       }
       payload = { ...payload, transactionId };
@@ -128,6 +185,7 @@ export class TxQueue {
         this.items.shift();
         this.host.changed();
         this.host.delivered(head, response);
+        this.settle(head)?.resolve(response);
         this.pump();
       },
       (err: unknown) => {
@@ -144,7 +202,10 @@ export class TxQueue {
     const policy = this.host.retryPolicy();
     head.attempts++;
     if (!retriable || head.attempts >= Math.max(1, policy.attempts)) {
-      this.drop(`${head.action} after ${head.attempts} attempt(s): ${(err as Error).message}`);
+      const reason = (err as Error).message;
+      // Not retriable: refused before it reached the CSMS (our own validation) or an unreadable answer; its sender gets that error as is.
+      const rejection = retriable ? new OcppDeliveryError(head.action, head.attempts, reason, err as OcppError) : (err as Error);
+      this.drop(rejection, `${head.action} after ${head.attempts} attempt(s): ${reason}`);
       return this.pump();
     }
     this.host.changed();
@@ -154,10 +215,18 @@ export class TxQueue {
     });
   }
 
-  private drop(reason: string): void {
-    this.items.shift();
+  /** Give up on the head: warn, and reject its sender with `err`. */
+  private drop(err: Error, line: string): void {
+    const head = this.items.shift()!;
     this.host.changed();
-    this.host.warn(`dropped ${reason}`);
+    this.host.warn(`dropped ${line}`);
+    this.settle(head)?.reject(err);
+  }
+
+  private settle(message: QueuedMessage): Sender | undefined {
+    const sender = this.senders.get(message);
+    this.senders.delete(message);
+    return sender;
   }
 
   /** Stop retry waits (the charge point is shutting down). */

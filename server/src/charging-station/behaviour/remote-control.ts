@@ -3,6 +3,7 @@
  * UnlockConnector (F05) and TriggerMessage (F06: the answer first, then the message).
  * @module
  */
+import { reportedStatus } from '../../files/transfers';
 import type { Ocpp201Messages, TriggerMessageStatusEnumType } from '../../ocpp/v201/types';
 import type { StationContext } from '../station/context';
 import type { Behaviours201 } from './types';
@@ -12,14 +13,16 @@ type Trigger = (ctx: StationContext, evse: TriggerRequest['evse']) => { status: 
 
 const rejected = { status: 'Rejected' as const };
 
+
 /** How each requestedMessage is answered and sent; absent ones are NotImplemented (F06.FR.08). */
 const TRIGGERS: Partial<Record<TriggerRequest['requestedMessage'], Trigger>> = {
   // F06.FR.17: a station already accepted refuses to boot again on request.
   BootNotification: ({ station, lifecycle }) =>
     station.bootState === 'Accepted' ? rejected : { status: 'Accepted', send: () => ((station.bootReason = 'Triggered'), lifecycle.boot()) },
   Heartbeat: ({ station }) => ({ status: 'Accepted', send: () => station.notify('Heartbeat', {}, true) }),
-  LogStatusNotification: ({ station }) => ({ status: 'Accepted', send: () => station.notify('LogStatusNotification', { status: 'Idle' }, true) }),
-  FirmwareStatusNotification: ({ station }) => ({ status: 'Accepted', send: () => station.notify('FirmwareStatusNotification', { status: 'Idle' }, true) }),
+  // The running update's or upload's status with its requestId; Idle (no requestId) once none runs.
+  LogStatusNotification: ({ station }) => ({ status: 'Accepted', send: () => station.notify('LogStatusNotification', reportedStatus(station.logUpload), true) }),
+  FirmwareStatusNotification: ({ station }) => ({ status: 'Accepted', send: () => station.notify('FirmwareStatusNotification', reportedStatus(station.firmware), true) }),
   StatusNotification: ({ station }, evse) => {
     const e = station.evse(evse?.id);
     const c = evse?.connectorId === undefined ? undefined : e?.connectors.find((x) => x.id === evse.connectorId);
@@ -69,11 +72,14 @@ export const remoteControl: Behaviours201 = {
     return { response: { status: 'Accepted' }, followUp: () => ctx.transactions.deauthorize(e, { trigger: 'RemoteStop', reason: 'Remote' }) };
   },
 
-  UnlockConnector: (req, { station }) => {
+  UnlockConnector: (req, { station, transactions }) => {
     const e = station.evse(req.evseId);
-    if (!e?.connectors.some((c) => c.id === req.connectorId)) return { response: { status: 'UnknownConnector' } };
+    const c = e?.connectors.find((x) => x.id === req.connectorId);
+    if (!e || !c) return { response: { status: 'UnknownConnector' } };
     if (e.transaction?.auth) return { response: { status: 'OngoingAuthorizedTransaction' } };
-    return { response: { status: station.hardware.unlockFails ? 'UnlockFailed' : 'Unlocked' } };
+    if (!station.hardware.unlockFails) return { response: { status: 'Unlocked' } };
+    // A lock that does not open is a ConnectorPlugRetentionLock problem (G05.FR.02).
+    return { response: { status: 'UnlockFailed' }, followUp: () => transactions.lockProblem(e, c, true) };
   },
 
   TriggerMessage: (req, ctx) => {

@@ -50,7 +50,7 @@ export interface VariableSpec {
 }
 
 /** What a live variable mirrors: see {@link VariableSpec.live}. */
-export type LiveValue = 'availabilityState' | 'available' | 'power' | 'clock' | 'localListEntries';
+export type LiveValue = 'availabilityState' | 'available' | 'power' | 'clock' | 'localListEntries' | 'lockProblem';
 
 /** Measurands the simulated meter produces, in 2.0.1 spelling. */
 export const METER_MEASURANDS = [
@@ -155,6 +155,8 @@ const ROWS: Row[] = [
   ['ReservationCtrlr', 'Enabled', 'boolean', 'RW', 'true'],
   ['ReservationCtrlr', 'Available', 'boolean', 'RO', 'true'],
   ['ReservationCtrlr', 'NonEvseSpecific', 'boolean', 'RO', 'true'],
+  // L01.FR.07: while an update waits for transactions to end, idle EVSEs take no new sessions unless true.
+  ['ChargingStation', 'AllowNewSessionsPendingFirmwareUpdate', 'boolean', 'RW', 'false'],
 ];
 
 const NAME_INSTANCE = /^([^[]+)(?:\[([^\]]+)\])?$/;
@@ -203,6 +205,8 @@ export function physicalRows(layout: PhysicalLayout): VariableSpec[] {
     evse.connectors.forEach((type, j) => {
       state('Connector', evseId, j + 1);
       rows.push({ component: 'Connector', evseId, connectorId: j + 1, variable: 'ConnectorType', dataType: 'string', mutability: 'ReadOnly', value: type });
+      // G05.FR.02: the cable lock's failure is reported as this variable's change.
+      rows.push({ component: 'ConnectorPlugRetentionLock', evseId, connectorId: j + 1, variable: 'Problem', dataType: 'boolean', mutability: 'ReadOnly', value: 'false', volatile: true, summary: true, live: 'lockProblem' });
     });
   });
   return rows;

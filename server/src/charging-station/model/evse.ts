@@ -28,6 +28,8 @@ export interface Connector {
   scheduledInoperative?: boolean;
   /** In a fault (Faulted). */
   faulted: boolean;
+  /** The cable lock failed to lock the plugged cable (G05): no energy flows. */
+  lockFailed?: boolean;
 }
 
 /** A reservation held by an EVSE (H01). */
@@ -104,11 +106,16 @@ export interface Evse {
   suspended?: 'EV' | 'EVSE';
 }
 
-/** Connector status from the state of the station, the EVSE and the connector (G01, G03, G04). */
-export function deriveStatus(evse: Evse, c: Connector, stationInoperative: boolean, reserved: boolean): ConnectorStatus {
+/**
+ * Connector status from the state of the station, the EVSE and the connector (G01, G03, G04).
+ * `closedForUpdate`: a firmware update waits for transactions to end and idle EVSEs take no new
+ * sessions (L01.FR.07).
+ */
+export function deriveStatus(evse: Evse, c: Connector, stationInoperative: boolean, reserved: boolean, closedForUpdate = false): ConnectorStatus {
   if (c.faulted) return 'Faulted';
   // An Inoperative request during a transaction is Scheduled (G03.FR.05), so it is set only once idle.
   if (stationInoperative || evse.inoperative || c.inoperative) return 'Unavailable';
+  if (closedForUpdate && !evse.transaction && !c.plugged) return 'Unavailable';
   if (c.plugged || (evse.transaction !== undefined && evse.transaction.connectorId === c.id)) return 'Occupied';
   return reserved ? 'Reserved' : 'Available';
 }

@@ -43,6 +43,8 @@ export interface ChargingStationProfile {
    * `{"TxCtrlr.TxStartPoint": "EVConnected", "OCPPCommCtrlr.HeartbeatInterval": 60}`.
    */
   variables?: Record<string, string | number | boolean>;
+  /** Simulated hardware faults from the start: the cable lock does not lock (G05) / does not open (UnlockFailed). */
+  hardware?: { lockFails?: boolean; unlockFails?: boolean };
 }
 
 /** A profile with its defaults applied. */
@@ -67,6 +69,8 @@ export interface ResolvedStationProfile {
   components: VariableSpec[];
   /** Initial values. */
   variables: Record<string, string>;
+  /** Simulated hardware faults. */
+  hardware: { lockFails: boolean; unlockFails: boolean };
 }
 
 /** Fill in the defaults (serial number defaults to the station id). */
@@ -90,5 +94,6 @@ export function resolveStationProfile(id: string, p: ChargingStationProfile = {}
     evses,
     components: p.components ?? [],
     variables: Object.fromEntries(Object.entries(p.variables ?? {}).map(([k, v]) => [k, String(v)])),
+    hardware: { lockFails: p.hardware?.lockFails === true, unlockFails: p.hardware?.unlockFails === true },
   };
 }

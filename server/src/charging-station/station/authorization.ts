@@ -139,6 +139,27 @@ export class Authorizer {
     return 'Accepted';
   }
 
+  /**
+   * What the station keeps about a customer's token (N09): its local list entry and its cache
+   * entry, one line each.
+   */
+  customerData(idToken: IdTokenType): string[] {
+    const key = tokenKey(idToken);
+    const lines: string[] = [];
+    const listed = this.list.get(key);
+    if (listed) lines.push(`LocalAuthorizationList ${listed[0].type} ${listed[0].idToken}: ${JSON.stringify(listed[1])}`);
+    const cached = this.cache.get(key);
+    if (cached) lines.push(`AuthorizationCache ${cached[0].type} ${cached[0].idToken}: ${JSON.stringify(cached[1])} stored ${new Date(cached[2]).toISOString()}`);
+    return lines;
+  }
+
+  /** Forget a customer's token (N10.FR.03/06): the cache entry goes; the local list stays, only the CSMS changes it. */
+  forget(idToken: IdTokenType): boolean {
+    const gone = this.cache.delete(tokenKey(idToken));
+    if (gone) this.s.changed();
+    return gone;
+  }
+
   /** The state worth keeping. */
   snapshot(): SavedAuthorization {
     return { localList: { version: this.listVersion, entries: [...this.list.values()] }, cache: [...this.cache.values()] };

@@ -11,8 +11,10 @@ import { Meter } from '../../chargepoint/model/meter';
 import type { BootState, LifecycleModel, StationLink } from '../../chargepoint/station/lifecycle';
 import { TxQueue, type QueuedMessage } from '../../chargepoint/station/tx-queue';
 import { Notifier } from '../../chargepoint/station/notifier';
+import type { FtpOptions } from '../../files/ftp';
+import { Runs } from '../../files/transfers';
 import type { Payload } from '../../ocpp/frames';
-import type { BootReasonEnumType, Ocpp201Messages } from '../../ocpp/v201/types';
+import type { BootReasonEnumType, FirmwareStatusEnumType, Ocpp201Messages, UploadLogStatusEnumType } from '../../ocpp/v201/types';
 import type { VariableSpec } from '../model/catalogue';
 import { catalogueFor, DeviceModel } from '../model/device-model';
 import { deriveStatus, type Connector, type ConnectorStatus, type Evse } from '../model/evse';
@@ -52,6 +54,8 @@ export interface StationModelOptions {
   automation?: Partial<StationAutomation>;
   /** Entries kept in the journal (default 200, 0 keeps none). */
   journal?: number;
+  /** TLS settings of file transfers (firmware downloads, log uploads). */
+  files?: FtpOptions;
 }
 
 /** Messages whose delivery the queue guarantees (E04, A04.FR.02). */
@@ -87,8 +91,21 @@ export class StationModel implements LifecycleModel {
   readonly networkProfiles = new Map<number, Request201<'SetNetworkProfile'>['connectionData']>();
   /** When the connection was lost (B04); undefined while connected. */
   offlineSince: number | undefined;
-  /** Simulated hardware faults (UnlockConnector UnlockFailed). */
-  readonly hardware = { unlockFails: false };
+  /** Simulated hardware faults: the cable lock does not open (UnlockConnector UnlockFailed) or does not lock a plugged cable (G05). */
+  readonly hardware: { unlockFails: boolean; lockFails: boolean };
+  /** TLS settings of file transfers. */
+  readonly files: FtpOptions;
+  /** The last firmware update's status (TriggerMessage FirmwareStatusNotification); Idle once it finished. */
+  firmware: { status: FirmwareStatusEnumType; requestId?: number } = { status: 'Idle' };
+  /** The last log upload's status (TriggerMessage LogStatusNotification); Idle once it finished. */
+  logUpload: { status: UploadLogStatusEnumType; requestId?: number } = { status: 'Idle' };
+  /** Which firmware update and which log upload are current (a new request supersedes the running one). */
+  readonly runs = new Runs<'firmware' | 'log'>();
+  /** Firmware installations waiting for the transactions to end (L01.FR.06). */
+  readonly waitingInstalls: (() => void)[] = [];
+  /** Meanwhile idle EVSEs are closed to new sessions (L01.FR.07). */
+  closedForUpdate = false;
+  private nextEventId = 1;
   /** Called after every change worth persisting (set by the state store). */
   onChange: (() => void) | undefined;
   /** Called after a variable was set (set by the script face: heartbeat, ping and sampling timers). */
@@ -109,6 +126,8 @@ export class StationModel implements LifecycleModel {
     this.device.put('SecurityCtrlr', 'Identity', link.id);
     this.automation = { heartbeat: true, meterValues: true, reconnect: true, autoPlugIn: true, securityEvents: true, ...options.automation };
     this.journal = new Journal(options.journal ?? 200);
+    this.files = options.files ?? {};
+    this.hardware = { ...p.hardware };
     this.notifier = new Notifier(link, (line) => this.warn(line));
     this.evses = p.evses.map((e, i) => ({
       id: i + 1,
@@ -161,6 +180,8 @@ export class StationModel implements LifecycleModel {
         return new Date(this.now()).toISOString();
       case 'localListEntries':
         return String(this.localListSize());
+      case 'lockProblem':
+        return String(c?.lockFailed === true);
       default:
         return spec.value ?? '';
     }
@@ -237,7 +258,7 @@ export class StationModel implements LifecycleModel {
     for (const e of this.evses) {
       const reserved = this.isReserved(e);
       for (const c of e.connectors) {
-        const status = deriveStatus(e, c, this.inoperative, reserved);
+        const status = deriveStatus(e, c, this.inoperative, reserved, this.closedForUpdate);
         if (status === c.status) continue;
         c.status = status;
         this.link.emit('status', { evseId: e.id, connectorId: c.id, status });
@@ -249,6 +270,22 @@ export class StationModel implements LifecycleModel {
 
   /** Whether an EVSE is held by a reservation (set by the reservation module). */
   isReserved: (e: Evse) => boolean = (e) => e.reservation !== undefined;
+
+  /**
+   * Report a changed variable as NotifyEvent (N07, G05.FR.02): one event, trigger Delta, from a
+   * hard-wired notification, with the variable's value now.
+   */
+  async notifyEvent(component: string, variable: string, where: { evseId?: number; connectorId?: number } = {}): Promise<void> {
+    const i = this.device.catalogue.index(component, variable, undefined, where.evseId, where.connectorId);
+    if (i === undefined) return this.warn(`NotifyEvent: no variable ${component}.${variable}`);
+    const at = new Date(this.now()).toISOString();
+    const evse = where.evseId === undefined ? undefined : where.connectorId === undefined ? { id: where.evseId } : { id: where.evseId, connectorId: where.connectorId };
+    await this.notify('NotifyEvent', {
+      generatedAt: at,
+      seqNo: 0,
+      eventData: [{ eventId: this.nextEventId++, timestamp: at, trigger: 'Delta', actualValue: this.device.value(i) ?? '', eventNotificationType: 'HardWiredNotification', component: evse ? { name: component, evse } : { name: component }, variable: { name: variable } }],
+    });
+  }
 
   /** Record a security event and queue its notification (A04: critical events, guaranteed delivery). */
   raise(type: SecurityEvent201, techInfo?: string): void {

@@ -18,7 +18,7 @@ import type {
   TransactionEventEnumType,
   TriggerReasonEnumType,
 } from '../../ocpp/v201/types';
-import type { Authorization, Evse, Transaction } from '../model/evse';
+import type { Authorization, Connector, Evse, Transaction } from '../model/evse';
 import type { Authorizer } from './authorization';
 import { readMeter, Sampler } from './sampling';
 import type { Request201, StationModel } from './station';
@@ -90,13 +90,15 @@ export class TransactionEngine {
     c.plugged = true;
     this.s.link.scheduler.cancel(this.connectTimers.get(e.id));
     this.s.refresh();
+    // G05.FR.01/02: a cable the lock cannot hold closes no power path, and the lock reports its Problem.
+    if (this.s.hardware.lockFails) this.lockProblem(e, c, true);
     const tx = e.transaction;
     if (tx) {
       tx.connectorId = connectorId;
       return this.update(e, 'CablePluggedIn');
     }
     const start = this.points('TxStartPoint');
-    const authorized = e.pending !== undefined;
+    const authorized = e.pending !== undefined && !c.lockFailed;
     if (start.has('EVConnected') || start.has('ParkingBayOccupancy') || (authorized && (start.has('PowerPathClosed') || start.has('EnergyTransfer')))) {
       this.start(e, 'CablePluggedIn', e.pending);
     }
@@ -106,6 +108,7 @@ export class TransactionEngine {
   unplug(e: Evse, connectorId: number): void {
     const c = e.connectors.find((x) => x.id === connectorId)!;
     c.plugged = false;
+    if (c.lockFailed) this.lockProblem(e, c, false);
     const tx = e.transaction;
     if (tx && tx.connectorId === connectorId) {
       const stop = this.points('TxStopPoint');
@@ -129,7 +132,8 @@ export class TransactionEngine {
     }
     const start = this.points('TxStartPoint');
     const plugged = e.connectors.some((c) => c.plugged);
-    if (start.has('Authorized') || start.has('DataSigned') || (plugged && (start.has('PowerPathClosed') || start.has('EnergyTransfer') || start.has('EVConnected')))) {
+    const closable = e.connectors.some((c) => c.plugged && !c.lockFailed);
+    if (start.has('Authorized') || start.has('DataSigned') || (plugged && start.has('EVConnected')) || (closable && (start.has('PowerPathClosed') || start.has('EnergyTransfer')))) {
       this.start(e, trigger, auth);
     } else {
       e.pending = auth;
@@ -168,6 +172,15 @@ export class TransactionEngine {
     return true;
   }
 
+  /**
+   * The cable lock of a connector failed (G05), or the failed lock's cable was pulled: the
+   * ConnectorPlugRetentionLock.Problem change goes out as NotifyEvent (G05.FR.02).
+   */
+  lockProblem(e: Evse, c: Connector, failed: boolean): void {
+    c.lockFailed = failed;
+    void this.s.notifyEvent('ConnectorPlugRetentionLock', 'Problem', { evseId: e.id, connectorId: c.id });
+  }
+
   /** Suspend energy transfer: by the EV (SuspendedEV) or the station (SuspendedEVSE). */
   suspend(e: Evse, by: 'EV' | 'EVSE'): void {
     e.suspended = by;
@@ -188,7 +201,7 @@ export class TransactionEngine {
     const tx = e.transaction;
     const plugged = tx?.connectorId !== undefined && e.connectors.some((c) => c.id === tx.connectorId && c.plugged);
     if (!plugged) return 'Idle';
-    if (!tx?.auth) return 'EVConnected';
+    if (!tx?.auth || e.connectors.some((c) => c.id === tx.connectorId && c.lockFailed)) return 'EVConnected';
     if (e.suspended === 'EV') return 'SuspendedEV';
     if (e.suspended === 'EVSE' || (tx.energyCapWh !== undefined && e.meter.registerWh >= tx.energyCapWh)) return 'SuspendedEVSE';
     return 'Charging';

@@ -34,7 +34,7 @@ const idTagInfo = (ctx: AnswerContext, idTag: unknown): Payload => ({ status: ct
 export const V16_ANSWERS: Readonly<Record<string, (request: Payload, ctx: AnswerContext) => Payload | 'never'>> = {
   BootNotification: (_req, ctx) => ctx.policy.bootAnswer(ctx.cpId, ctx.heartbeatInterval),
   Heartbeat: () => ({ currentTime: now() }),
-  Authorize: (req, ctx) => (ctx.policy.offline ? 'never' : authorizeAnswer(ctx.policy.authorize(String(req.idTag)), ctx.policy.rateLimitRetryAfter)),
+  Authorize: (req, ctx) => (ctx.policy.offline ? 'never' : authorizeAnswer(ctx.policy.authorize(String(req.idTag), ctx.cpId), ctx.policy.retryAfter(ctx.cpId))),
   // Transactions are never throttled; their idTagInfo follows whitelist / blacklist.
   StartTransaction: (req, ctx) => ({ transactionId: ctx.nextTransactionId(), idTagInfo: idTagInfo(ctx, req.idTag) }),
   StopTransaction: (req, ctx) => (req.idTag === undefined ? {} : { idTagInfo: idTagInfo(ctx, req.idTag) }),

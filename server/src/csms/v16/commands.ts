@@ -7,7 +7,7 @@
  * @module
  */
 import type { Payload } from '../../ocpp/frames';
-import type { CommandContext } from '../dialect';
+import { cancelLastReservation, type CommandContext } from '../dialect';
 
 const PLACEHOLDER_PEM = '-----BEGIN CERTIFICATE-----\nTUlJQnBsYWNlaG9sZGVy\n-----END CERTIFICATE-----\n';
 const ZERO_HASH = '0'.repeat(64);
@@ -16,7 +16,8 @@ const fileUrl = (ctx: CommandContext, name: string): string => `${ctx.fileServer
 
 /**
  * Default request of every CSMS-initiated action; `undefined` means "nothing to send to this
- * charge point now" (RemoteStopTransaction without an open transaction). Chosen to be harmless
+ * charge point now" (RemoteStopTransaction without an open transaction, CancelReservation
+ * without a reservation). Chosen to be harmless
  * where the action allows it (Operative, the heartbeat interval the CSMS hands out, an
  * immediately cancellable reservation) and to exercise the charge point where it cannot be
  * (Reset Soft, a firmware URL on the CSMS's file server).
@@ -45,7 +46,7 @@ export const V16_COMMAND_PAYLOADS: Readonly<Record<string, (ctx: CommandContext)
     updateType: 'Full',
     localAuthorizationList: ctx.tokens().slice(0, 20).map((idTag) => ({ idTag, idTagInfo: { status: 'Accepted' } })),
   }),
-  CancelReservation: (ctx) => ({ reservationId: ctx.lastReservationId ?? 1 }),
+  CancelReservation: cancelLastReservation,
   ReserveNow: (ctx) => ({
     connectorId: ctx.freeEvse() ?? 1,
     expiryDate: inMinutes(15),

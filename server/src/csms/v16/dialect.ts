@@ -64,5 +64,6 @@ export const v16Dialect: CsmsDialect = {
     action === 'ChangeConfiguration' && request.key === 'AuthorizationKey' && typeof request.value === 'string' && response.status === 'Accepted'
       ? request.value
       : undefined,
+  reservationMade: (action, request, response) => (action === 'ReserveNow' && response.status === 'Accepted' ? Number(request.reservationId) : undefined),
   record: (book, cpId, action, request, response, at) => book.record(cpId, action, request, response, at),
 };

@@ -25,7 +25,7 @@ const tokenOf = (request: Payload): string | undefined => {
 
 /** Default answers by action (`'never'`: leave the CALL unanswered). */
 export const V201_ANSWERS: Readonly<Record<string, (request: Payload, ctx: AnswerContext) => Payload | 'never'>> = {
-  Authorize: (req, ctx) => (ctx.policy.offline ? 'never' : { idTokenInfo: idTokenInfo(ctx.policy.authorize(tokenOf(req) ?? '')) }),
+  Authorize: (req, ctx) => (ctx.policy.offline ? 'never' : { idTokenInfo: idTokenInfo(ctx.policy.authorize(tokenOf(req) ?? '', ctx.cpId)) }),
   BootNotification: (_req, ctx) => ctx.policy.bootAnswer(ctx.cpId, ctx.heartbeatInterval),
   ClearedChargingLimit: () => ({}),
   DataTransfer: () => ({ status: 'Accepted' }),

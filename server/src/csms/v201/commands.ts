@@ -7,7 +7,7 @@
  * @module
  */
 import type { Payload } from '../../ocpp/frames';
-import type { CommandContext } from '../dialect';
+import { cancelLastReservation, type CommandContext } from '../dialect';
 
 const PLACEHOLDER_PEM = '-----BEGIN CERTIFICATE-----\nTUlJQnBsYWNlaG9sZGVy\n-----END CERTIFICATE-----\n';
 const ZERO_HASH = '0'.repeat(64);
@@ -19,7 +19,7 @@ const heartbeatVariable = { component: { name: 'OCPPCommCtrlr' }, variable: { na
 
 /** Default request of each CSMS-initiated 2.0.1 action; `undefined`: nothing to send to this station now. */
 export const V201_COMMAND_PAYLOADS: Readonly<Record<string, (ctx: CommandContext) => Payload | undefined>> = {
-  CancelReservation: (ctx) => ({ reservationId: ctx.lastReservationId ?? 1 }),
+  CancelReservation: cancelLastReservation,
   CertificateSigned: ({ csms }) => ({ certificateChain: csms.caCertificate ?? PLACEHOLDER_PEM, certificateType: 'ChargingStationCertificate' }),
   ChangeAvailability: () => ({ operationalStatus: 'Operative' }),
   ClearCache: () => ({}),

@@ -128,6 +128,7 @@ export const v201Dialect: CsmsDialect = {
     const accepted = results.some((r) => r.component.name === 'SecurityCtrlr' && r.variable.name === 'BasicAuthPassword' && r.attributeStatus === 'Accepted');
     return set && accepted ? set.attributeValue : undefined;
   },
+  reservationMade: (action, request, response) => (action === 'ReserveNow' && response.status === 'Accepted' ? Number(request.id) : undefined),
   record(book, cpId, action, request, response, at) {
     switch (action) {
       case 'BootNotification':
