@@ -58,4 +58,5 @@ export type { TlsOptions } from './transport/client';
 export type { FtpOptions } from './files/ftp';
 export { Runs } from './files/transfers';
 export type { Authenticator, BasicCredentials } from './transport/server';
-export type { Keystore, Listener } from './chargepoint/extras';
+export type { Keystore, Listener, SavedKeyPair } from './chargepoint/extras';
+export { PemText } from './chargepoint/extras';

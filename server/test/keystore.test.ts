@@ -29,8 +29,12 @@ afterEach(() => {
 test('save writes a private key file, a cert file and makes them the entry', async () => {
   const ks = keystoreFor('cp-1');
   assert.equal(ks.get(), undefined);
-  const paths = ks.save('-new', KEY, CERT);
-  assert.deepEqual(paths, { key: join(root, 'cp-1-new.key'), cert: join(root, 'cp-1-new.cert') });
+  const saved = ks.save('-new', KEY, CERT);
+  // The earlier tool's shape: an array [keyFile, certFile]; ocpp-sim's: .key / .cert.
+  const [keyFile, certFile] = saved;
+  assert.deepEqual([keyFile, certFile], [join(root, 'cp-1-new.key'), join(root, 'cp-1-new.cert')]);
+  const paths = { key: saved.key, cert: saved.cert };
+  assert.deepEqual(paths, { key: keyFile, cert: certFile });
   assert.equal(statSync(root).mode & 0o777, 0o700);
   assert.equal(statSync(paths.key).mode & 0o777, 0o600);
   assert.equal(readFileSync(paths.key, 'utf8'), KEY);
@@ -45,7 +49,9 @@ test('save(false) overwrites the current files and tightens an existing key file
   writeFileSync(key, 'old', { mode: 0o644 });
   writeFileSync(cert, 'old');
   process.env.SSL_CLIENT_KEYSTORE = JSON.stringify([{ id: 'cp-2', key, cert }]);
-  assert.deepEqual(keystoreFor('cp-2').save(false, KEY, CERT), { key, cert });
+  const saved = keystoreFor('cp-2').save(false, KEY, CERT);
+  assert.deepEqual([...saved], [key, cert]);
+  assert.deepEqual({ key: saved.key, cert: saved.cert }, { key, cert });
   assert.equal(statSync(key).mode & 0o777, 0o600);
   assert.equal(readFileSync(key, 'utf8'), KEY);
   assert.equal(readFileSync(cert, 'utf8'), CERT);

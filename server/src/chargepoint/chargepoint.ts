@@ -16,6 +16,7 @@ import { certificateFailure, openSocket } from '../transport/client';
 import { DEFAULT_BEHAVIOURS, type Behaviour } from './behaviour/index';
 import { ScriptFace, type FaceOptions } from './script-face';
 import * as extras from './extras';
+import type { PemText } from './extras';
 import type { ConnectorErrorCode, ConnectorStatus } from './model/connector';
 import type { StationProfile } from './model/profile';
 import { Lifecycle, type Backoff } from './station/lifecycle';
@@ -556,11 +557,12 @@ export class Chargepoint extends ScriptFace {
   }
 
   /**
-   * Convert a hex-encoded DER certificate to PEM.
+   * Convert a hex-encoded DER certificate to PEM. The result is a string that can also be
+   * awaited or `.then`-ed like the earlier tool's Promise (a {@link PemText}).
    * @param hexDer Hex string of the DER bytes.
    */
-  convertDerToPem(hexDer: string): string {
-    return extras.convertDerToPem(hexDer);
+  convertDerToPem(hexDer: string): PemText {
+    return extras.convertDerToPemText(hexDer);
   }
 
   /** The client-certificate keystore of this charge point. */
@@ -580,7 +582,9 @@ export class Chargepoint extends ScriptFace {
 
   /**
    * Request converter for {@link Chargepoint.answerCertificateSigned}: turns the edition-1
-   * hex-DER `cert[]` payload into the edition-2 PEM `certificateChain`.
+   * hex-DER `cert[]` payload into the edition-2 PEM `certificateChain`; for
+   * {@link Chargepoint.answerDataTransfer}, the `cert[]` inside the `data` of a DataTransfer with
+   * messageId `CertificateSigned` likewise.
    */
   CERTIFICATE_SIGNED_OPTIONS_PEM_ENCODER(): AnswerOptions {
     return { requestConverter: extras.certificateSignedToPem };

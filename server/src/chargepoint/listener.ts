@@ -32,7 +32,8 @@ function basicAuth(users: Record<string, string>): RequestHandler {
 
 /**
  * Start an HTTP app. Returns at once; the port is bound shortly after (`server` emits
- * `listening`), so routes added right away are served.
+ * `listening`), so routes added right away are served. JSON request bodies are parsed into
+ * `req.body` (express.json, up to 100 kB).
  * @param port Port to listen on (0 for any free one).
  * @param bind Address to bind.
  * @param users Basic-auth users `{name: password}`; when given, every route requires one.
@@ -43,6 +44,8 @@ export function startListener(port: number, bind = 'localhost', users?: Record<s
   const express = require('express') as typeof import('express');
   const app = express();
   if (users) app.use(basicAuth(users));
+  // JSON bodies arrive parsed in req.body, as with the earlier tool (after the password check: a stranger's body is never read).
+  app.use(express.json());
   const server = createServer(app);
   server.listen(port, bind);
   const terminate = (): void => {

@@ -265,9 +265,13 @@ export abstract class ScriptFace extends EventEmitter {
   /**
    * Log a value to the runtime's output (and the web UI's log when one is attached).
    * @param value Anything printable.
+   * @returns True when a listener of the `log` event (the runtime, the web UI) took it, false when
+   *   nobody listens and it went to the console.
    */
-  log(value: unknown): void {
-    if (!this.emit('log', value)) console.log(value);
+  log(value: unknown): boolean {
+    if (this.emit('log', value)) return true;
+    console.log(value);
+    return false;
   }
 
   /** Register a callback for when the connection closes. @param cb Receives (code, reason). */

@@ -406,6 +406,12 @@ export class RpcEndpoint extends EventEmitter {
 
   private async dispatch(id: string, action: string, payload: Payload): Promise<void> {
     const errors = this.protocol.errors;
+    // A CALL's message id is unique per sender and connection (OCPP-J 1.6 and 2.0.1 Part 4, "The message ID"):
+    // a second CALL with the id of one still being handled is refused; the first keeps its one answer.
+    if (this.unanswered.has(id)) {
+      this.warn(`refused ${action} ${id}: a CALL with this id is still being handled`);
+      return this.writeError(id, errors.generic, `duplicate message id ${id}: a CALL with this id is still being handled`, {}, action);
+    }
     if (actionEntry(this.protocol.actions, action) === undefined) return this.writeError(id, errors.notImplemented, `unknown action ${action}`, {}, action);
     const handler = this.handlerOf(action);
     if (!handler || !maySend(this.protocol, action, this.role === 'CSMS' ? 'ChargePoint' : 'CSMS')) {

@@ -39,6 +39,8 @@ export interface ErrorCodes {
   internal: string;
   /** Not a valid RPC frame. */
   framework: string;
+  /** Any other error, e.g. a CALL reusing the id of one still being handled. */
+  generic: string;
 }
 
 /** A protocol version as the core sees it. */

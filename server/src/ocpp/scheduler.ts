@@ -97,6 +97,11 @@ class DeadlineHeap {
   }
 }
 
+/** A delay as a heap takes it: negative is now, NaN (an unparsable date) is now too. */
+function delayOf(ms: number): number {
+  return Number.isNaN(ms) ? 0 : Math.max(0, ms);
+}
+
 /** Runs every due callback of `heap` up to time `now`; errors in one do not stop the others. */
 function runDue(heap: DeadlineHeap, now: number): void {
   for (let h = heap.peek(); h && h.at <= now; h = heap.peek()) {
@@ -111,11 +116,25 @@ function runDue(heap: DeadlineHeap, now: number): void {
   }
 }
 
+/**
+ * The longest delay a Node timer takes: `setTimeout` stores it as a signed 32-bit number and fires
+ * a longer one after 1 ms (with a TimeoutOverflowWarning). A deadline further away (an UpdateFirmware
+ * retrieveDate a year ahead, a long reservation) is reached by re-arming in steps of at most this.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The real clock: one unref'd Node timer armed for the earliest deadline. */
 export class RealScheduler implements Scheduler {
   private readonly heap = new DeadlineHeap();
   private timer: NodeJS.Timeout | undefined;
   private armedAt = Infinity;
+
+  /**
+   * Create a real clock (most code uses the process-wide {@link realScheduler}).
+   * @param maxTimerMs Longest single Node timer (default {@link MAX_TIMER_MS}); smaller only to
+   *   test the re-arming in milliseconds instead of weeks.
+   */
+  constructor(private readonly maxTimerMs = MAX_TIMER_MS) {}
 
   /** @inheritDoc */
   now(): number {
@@ -124,7 +143,7 @@ export class RealScheduler implements Scheduler {
 
   /** @inheritDoc */
   after(ms: number, fn: () => void): TimerHandle {
-    const h = this.heap.push(Date.now() + Math.max(0, ms), fn);
+    const h = this.heap.push(Date.now() + delayOf(ms), fn);
     if (h.at < this.armedAt) this.arm();
     return h;
   }
@@ -136,8 +155,17 @@ export class RealScheduler implements Scheduler {
 
   /** @inheritDoc */
   sleep(ms: number): Promise<void> {
-    // A script's sleep must keep the process alive, unlike protocol deadlines.
-    return new Promise((resolve) => setTimeout(resolve, ms));
+    // A script's sleep must keep the process alive, unlike protocol deadlines; long ones in steps.
+    const wait = delayOf(ms);
+    const end = Date.now() + wait;
+    return new Promise((resolve) => {
+      const step = (): void => {
+        const left = end - Date.now();
+        if (left <= 0) resolve();
+        else setTimeout(step, Math.min(left, this.maxTimerMs));
+      };
+      setTimeout(step, Math.min(wait, this.maxTimerMs));
+    });
   }
 
   private arm(): void {
@@ -149,11 +177,12 @@ export class RealScheduler implements Scheduler {
       return;
     }
     this.armedAt = next.at;
+    // A deadline beyond the longest Node timer wakes up early, runs nothing and re-arms.
     this.timer = setTimeout(() => {
       this.armedAt = Infinity;
       runDue(this.heap, Date.now());
       this.arm();
-    }, Math.max(0, next.at - Date.now()));
+    }, Math.min(Math.max(0, next.at - Date.now()), this.maxTimerMs));
     // Deadlines alone never keep the process alive: open sockets and scripts do.
     this.timer.unref();
   }
@@ -179,7 +208,7 @@ export class VirtualScheduler implements Scheduler {
 
   /** @inheritDoc */
   after(ms: number, fn: () => void): TimerHandle {
-    return this.heap.push(this.time + Math.max(0, ms), fn);
+    return this.heap.push(this.time + delayOf(ms), fn);
   }
 
   /** @inheritDoc */

@@ -23,12 +23,17 @@ export function holdProcess(): NodeJS.Timeout {
   return setInterval(() => undefined, 1 << 30);
 }
 
-/** axios, loaded on first use so scripts that never call it do not pay for it. */
+/**
+ * axios, loaded on first use so scripts that never call it do not pay for it. `axios.FormData` is
+ * the `form-data` package, as the earlier tool handed it to scripts (`form.getHeaders()`, streams).
+ */
 export function lazyAxios(): unknown {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const load = (): Record<string | symbol, unknown> & ((...a: unknown[]) => unknown) => require('axios');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const formData = (): unknown => require('form-data');
   return new Proxy(function axios() {}, {
-    get: (_t, key) => load()[key],
+    get: (_t, key) => (key === 'FormData' ? formData() : load()[key]),
     apply: (_t, _this, args: unknown[]) => load()(...args),
   });
 }
@@ -41,18 +46,66 @@ export function untilSignal(): Promise<void> {
   });
 }
 
+/** What `logger.configure()` takes: the earlier tool's switches. */
+export interface ScriptLoggerSettings {
+  /** `debug(name, cpName, msg)` lines always go to stdout as `name: cpName: msg` (the earlier tool's batch mode). */
+  stdout?: boolean;
+  /** `debug` lines go through the `script` namespace, shown with `--v` / `DEBUG` (the default). */
+  stdoutLogger?: boolean;
+  /** The earlier tool's HTTP log shipping: not part of ocpp-sim; accepted, ignored with a warning. */
+  remote?: boolean;
+}
+
+/** The `logger` a script receives. */
+export interface ScriptLogger {
+  /** Print to stdout like console.log. */
+  log(...a: unknown[]): void;
+  /** Print to stdout like console.log. */
+  info(...a: unknown[]): void;
+  /** A debug line, e.g. `debug(name, cpName, msg)`: shown per {@link ScriptLogger.configure}. */
+  debug(...a: unknown[]): void;
+  /** A warning line on stderr (hidden by `--s`). */
+  warn(...a: unknown[]): void;
+  /** An error line on stderr. */
+  error(...a: unknown[]): void;
+  /** Where `debug` lines go; `configure({stdout: true})` prints them always. */
+  configure(settings?: ScriptLoggerSettings): void;
+}
+
+const KNOWN_SETTINGS = ['stdout', 'stdoutLogger', 'remote'];
+
+/** Strings as they are, errors with their stack, objects as JSON (as the earlier tool's log did). */
+function formatArg(a: unknown): string {
+  if (typeof a === 'string') return a;
+  if (a instanceof Error) return a.stack ?? a.message;
+  if (typeof a !== 'object' || a === null) return String(a);
+  try {
+    return JSON.stringify(a);
+  } catch {
+    return String(a);
+  }
+}
+
 /**
  * The `logger` a script receives: log/info to stdout like console.log, debug/warn/error through
- * the runtime's log (so verbosity flags and `--o` apply).
+ * the runtime's log (so verbosity flags and `--o` apply), `configure()` as in the earlier tool.
  * @param log The runtime's log.
  */
-export function scriptLogger(log: Log): Record<'log' | 'info' | 'debug' | 'warn' | 'error', (...a: unknown[]) => void> {
-  const line = (a: unknown[]): string => a.map(String).join(' ');
+export function scriptLogger(log: Log): ScriptLogger {
+  const line = (a: unknown[]): string => a.map(formatArg).join(' ');
+  let debugToStdout = false;
   return {
     log: (...a) => console.log(...a),
     info: (...a) => console.log(...a),
-    debug: (...a) => log.line('script', line(a)),
+    debug: (...a) => (debugToStdout ? console.log(a.map(formatArg).join(': ')) : log.line('script', line(a))),
     warn: (...a) => log.warn(line(a)),
     error: (...a) => log.error(line(a)),
+    configure(settings = {}) {
+      if (typeof settings !== 'object' || settings === null) return log.warn(`logger.configure: expected {stdout, stdoutLogger, remote}, got ${formatArg(settings)}; ignored`);
+      const unknown = Object.keys(settings).filter((k) => !KNOWN_SETTINGS.includes(k));
+      if (unknown.length) log.warn(`logger.configure: unknown setting ${unknown.join(', ')} ignored (known: ${KNOWN_SETTINGS.join(', ')})`);
+      if (settings.remote) log.warn('logger.configure: remote logging (the earlier tool\'s HTTP log shipping) is not part of ocpp-sim; ignored');
+      debugToStdout = settings.stdout === true;
+    },
   };
 }

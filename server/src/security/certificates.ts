@@ -15,6 +15,7 @@ let forgeModule: typeof Forge | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const forge = (): typeof Forge => (forgeModule ??= require('node-forge') as typeof Forge);
 import type { InboundCall } from '../ocpp/endpoint';
+import { isObject, type Payload } from '../ocpp/frames';
 
 const generateRsa = promisify(generateKeyPair);
 
@@ -87,23 +88,41 @@ export function convertDerToPem(hexDer: string): string {
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
 /**
+ * Both CertificateSigned shapes of a payload: the edition-1 `cert` array (hex DER converted to PEM;
+ * some CSMSs already send PEM in it) and the edition-2 PEM `certificateChain`. Returns a copy.
+ */
+function withPemShapes(payload: Payload): Payload {
+  const { cert, certificateChain } = payload;
+  if (Array.isArray(cert) && cert.every((c) => typeof c === 'string')) {
+    const pems = cert.map((c: string) => (c.includes('-----BEGIN') ? c : convertDerToPem(c)));
+    return { ...payload, cert: pems, certificateChain: typeof certificateChain === 'string' ? certificateChain : pems.join('\n') };
+  }
+  if (typeof certificateChain === 'string') return { ...payload, cert: certificateChain.match(PEM_CERTIFICATE) ?? [] };
+  return { ...payload };
+}
+
+/**
  * Request converter for CertificateSigned that gives handlers both payload shapes: the
- * edition-1 `cert` array (as PEM) and the edition-2 PEM `certificateChain`. Returns a copy.
- * @param request The inbound CertificateSigned call.
+ * edition-1 `cert` array (as PEM) and the edition-2 PEM `certificateChain`. A DataTransfer with
+ * messageId `CertificateSigned` (how edition 1 carried it on plain 1.6) gets the same inside its
+ * `data`, kept a JSON string when it came as one. Returns a copy; other requests pass unchanged.
+ * @param request The inbound CertificateSigned (or DataTransfer) call.
  */
 export async function certificateSignedToPem(request: InboundCall): Promise<InboundCall> {
-  const { cert, certificateChain } = request.payload;
-  if (Array.isArray(cert) && cert.every((c) => typeof c === 'string')) {
-    // Some CSMSs already send PEM in `cert`; only hex DER is converted.
-    const pems = cert.map((c: string) => (c.includes('-----BEGIN') ? c : convertDerToPem(c)));
-    const chain = typeof certificateChain === 'string' ? certificateChain : pems.join('\n');
-    return { ...request, payload: { ...request.payload, cert: pems, certificateChain: chain } };
+  if (request.action !== 'DataTransfer') return { ...request, payload: withPemShapes(request.payload) };
+  const { messageId, data } = request.payload;
+  if (messageId !== 'CertificateSigned') return request;
+  let inner: unknown = data;
+  if (typeof data === 'string') {
+    try {
+      inner = JSON.parse(data);
+    } catch {
+      return request; // not JSON: nothing to convert
+    }
   }
-  if (typeof certificateChain === 'string') {
-    const pems = certificateChain.match(PEM_CERTIFICATE) ?? [];
-    return { ...request, payload: { ...request.payload, cert: pems } };
-  }
-  return { ...request, payload: { ...request.payload } };
+  if (!isObject(inner)) return request;
+  const converted = withPemShapes(inner);
+  return { ...request, payload: { ...request.payload, data: typeof data === 'string' ? JSON.stringify(converted) : converted } };
 }
 
 /**

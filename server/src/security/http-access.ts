@@ -106,20 +106,37 @@ export function refuse(req: IncomingMessage, policy: AccessPolicy, kind: AccessK
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
 /**
+ * A script as the request body (the earlier tool's `POST /cp/:cpName`). `text/plain` is one a
+ * cross-site page may send without a preflight: such a route is a `script` route, whose token
+ * (needed on every address) and Origin check are what keep foreign pages out.
+ */
+const SCRIPT_TYPE = /^(?:text\/plain|application\/javascript|text\/javascript)\s*(;|$)/i;
+
+/** The body types a route takes: `json` (the APIs) or `script` (a raw script). */
+export type BodyKind = 'json' | 'script';
+
+const BODY_TYPES: Record<BodyKind, { type: RegExp; names: string }> = {
+  json: { type: JSON_TYPE, names: 'application/json' },
+  script: { type: SCRIPT_TYPE, names: 'text/plain or application/javascript' },
+};
+
+/**
  * Check the size and type of a request body before anything reads it. A body must be JSON (a
  * cross-site form can only send `application/x-www-form-urlencoded`, `multipart/form-data` or
- * `text/plain`), and one announced larger than `maxBytes` is refused at once (RFC 9110 §15.5.14):
- * reading it off first would hold the socket until the request timeout.
+ * `text/plain`), or for `script` a script text, and one announced larger than `maxBytes` is refused
+ * at once (RFC 9110 §15.5.14): reading it off first would hold the socket until the request timeout.
  * @param req The request.
  * @param maxBytes The largest body accepted.
+ * @param kind What the body must be (default JSON).
  * @returns A refusal with status 413 or 415, or undefined.
  */
-export function refuseBody(req: IncomingMessage, maxBytes: number): Refusal | undefined {
+export function refuseBody(req: IncomingMessage, maxBytes: number, kind: BodyKind = 'json'): Refusal | undefined {
   const length = Number(req.headers['content-length'] ?? 0);
   const hasBody = req.headers['transfer-encoding'] !== undefined || length > 0;
   if (!hasBody) return undefined;
   if (length > maxBytes) return { status: 413, error: `request body of ${length} bytes refused: at most ${maxBytes}` };
-  if (!JSON_TYPE.test(req.headers['content-type'] ?? '')) return { status: 415, error: `request body must be application/json, got ${req.headers['content-type'] ?? 'no content type'}` };
+  const { type, names } = BODY_TYPES[kind];
+  if (!type.test(req.headers['content-type'] ?? '')) return { status: 415, error: `request body must be ${names}, got ${req.headers['content-type'] ?? 'no content type'}` };
   return undefined;
 }
 

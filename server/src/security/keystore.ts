@@ -9,6 +9,17 @@ import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { KeyStoreElement } from '../chargepoint/chargepoint';
 
+/**
+ * The files {@link Keystore.save} wrote: destructures as `[keyFile, certFile]` (the earlier tool's
+ * array) and names them as `.key` / `.cert`.
+ */
+export type SavedKeyPair = [keyFile: string, certFile: string] & {
+  /** Path of the key file. */
+  key: string;
+  /** Path of the cert file. */
+  cert: string;
+};
+
 /** The keystore as seen by one charge point. */
 export interface Keystore {
   /** This charge point's entry, else the `*` entry, else undefined. */
@@ -19,18 +30,9 @@ export interface Keystore {
    *   of the charge point's own current entry (or `<id>.key` when it has none).
    * @param key Private key, PEM.
    * @param cert Certificate (chain), PEM.
-   * @returns The paths written.
+   * @returns The paths written: `const [keyFile, certFile] = …` or `.key` / `.cert`.
    */
-  save(
-    postfix: string | false,
-    key: string,
-    cert: string,
-  ): {
-    /** Path of the key file. */
-    key: string;
-    /** Path of the cert file. */
-    cert: string;
-  };
+  save(postfix: string | false, key: string, cert: string): SavedKeyPair;
   /** Add or replace the entry for `element.id`, process-wide. */
   add(element: KeyStoreElement): void;
 }
@@ -128,7 +130,7 @@ export function keystoreFor(cpId: string): Keystore {
       writeWithMode(paths.key, withNewline(key), 0o600);
       writeWithMode(paths.cert, withNewline(cert), 0o644);
       loaded().set(cpId, { id: cpId, ...paths });
-      return paths;
+      return Object.assign([paths.key, paths.cert] as [string, string], paths);
     },
   };
 }

@@ -8,7 +8,7 @@
  * registered), so no script can stop the server.
  * @module
  */
-import { Chargepoint } from '../chargepoint/chargepoint';
+import { Chargepoint, type KeyStoreElement } from '../chargepoint/chargepoint';
 import { makeConnect, type ScriptConnect } from '../chargepoint/connect';
 import { ConsoleSession } from './console-session';
 import type { Registry } from './registry';
@@ -23,6 +23,24 @@ export interface ConsoleOutcome {
   error?: string;
   /** It was stopped (time limit, out of memory, `process.exit`). */
   stopped?: boolean;
+}
+
+/** A client-certificate entry given where the earlier console put it: `{key, cert}` PEM paths (`id` optional). */
+function isKeyStoreElement(v: unknown): v is KeyStoreElement {
+  const o = v as Record<string, unknown> | null;
+  return typeof o === 'object' && o !== null && typeof o.key === 'string' && typeof o.cert === 'string';
+}
+
+/**
+ * The console's `connect`: the batch form `(url, cpName?, keyStoreElement?, options?)`, and the
+ * earlier tool's console form `(url, keyStoreElement)` with the keystore entry second.
+ * @param connect The batch form.
+ */
+export function consoleConnect(connect: ScriptConnect): ScriptConnect {
+  const call = connect as (...a: unknown[]) => unknown;
+  const either = (url: string, second?: unknown, ...rest: unknown[]): unknown =>
+    isKeyStoreElement(second) ? call(url, undefined, second, ...rest) : call(url, second, ...rest);
+  return Object.assign(either, { many: connect.many }) as unknown as ScriptConnect;
 }
 
 /** The console scripts of one server: a thread per card, a time limit per script. */
@@ -41,7 +59,7 @@ export class ConsoleScripts {
     private readonly registry: Registry,
     private readonly timeoutMs: number,
   ) {
-    this.connect = makeConnect(registry.options);
+    this.connect = consoleConnect(makeConnect(registry.options));
     registry.on('removed', this.dropSession);
   }
 

@@ -12,6 +12,7 @@ import type { MockCsms } from '../csms/mock-csms';
 import { createBoundedServer, isLoopback, newToken, refuse, refuseBody, sendRefusal, type AccessPolicy } from '../security/http-access';
 import { startBridge } from './bridge';
 import { ConsoleScripts } from './console-script';
+import { legacyScriptRouter } from './legacy-script-route';
 import { Registry } from './registry';
 import { API_BODY_LIMIT, apiRouter, authorizeRfidHandler } from './rest';
 
@@ -124,6 +125,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     next();
   }, express.json({ limit: '16kb' }), authorizeRfidHandler(registry));
   app.use('/api', apiRouter({ registry, csms: options.csms, version: packageVersion(root), bridgePort: port + 1, access: policy, scripts, scriptTimeoutMs }));
+  // The earlier tool's `POST /cp/:cpName` with a raw script body (docs/web-api.md).
+  app.use('/cp', legacyScriptRouter(scripts, policy, API_BODY_LIMIT));
   // Looked up per request, so `npm run docs` / `npm run build:client` take effect without a restart.
   const docs = path.join(root, 'docs/api');
   app.use('/docs', express.static(docs));

@@ -8,7 +8,7 @@
  */
 import { Journal } from '../model/journal';
 import type { Station } from '../station/station';
-import { download, upload, withRetries } from '../../files/transfers';
+import { download, upload, waitOn, withRetries } from '../../files/transfers';
 import type { Behaviours } from './types';
 
 /** What the diagnostics file holds: the model's state and its journal (frames, events) within the requested window, as readable JSON. */
@@ -58,7 +58,8 @@ export const firmware: Behaviours = {
     // From now on a triggered firmware status is the unsigned FirmwareStatusNotification.
     station.security.signedFirmware = undefined;
     const followUp = async (): Promise<void> => {
-      await station.link.scheduler.sleep(Math.max(0, Date.parse(retrieveDate) - station.now()));
+      // A protocol deadline on the timer heap (a retrieveDate a year ahead waits a year), not a script sleep.
+      await waitOn(station, Date.parse(retrieveDate) - station.now());
       await status('Downloading');
       let image: Buffer;
       try {

@@ -35,11 +35,14 @@ export const reservation: Behaviours = {
       const why = obstacle(c, reservationId);
       if (why) return answer(why);
     }
-    station.reserve(c, { id: reservationId, idTag, parentIdTag, expiresAt: Date.parse(expiryDate) });
-    return answer('Accepted');
+    // The answer first, then the StatusNotification Reserved (as with every follow-up).
+    const followUp = (): void => station.reserve(c, { id: reservationId, idTag, parentIdTag, expiresAt: Date.parse(expiryDate) });
+    return { response: { status: 'Accepted' }, followUp };
   },
 
   CancelReservation({ reservationId }, { station }) {
-    return { response: { status: station.endReservation(reservationId) ? 'Accepted' : 'Rejected' } };
+    if (!station.connectors.some((c) => c.reservation?.id === reservationId)) return { response: { status: 'Rejected' } };
+    // The answer first, then the StatusNotification Available.
+    return { response: { status: 'Accepted' }, followUp: () => station.endReservation(reservationId) };
   },
 };

@@ -118,10 +118,7 @@ export const security: Behaviours = {
   CertificateSigned({ certificateChain }, { station, lifecycle }) {
     requireSecurity(station, 'CertificateSigned');
     const problem = chainProblem(station, certificateChain);
-    if (problem) {
-      station.security.raise('InvalidChargePointCertificate', problem);
-      return { response: { status: 'Rejected' } };
-    }
+    if (problem) return { response: { status: 'Rejected' }, followUp: () => station.security.raise('InvalidChargePointCertificate', problem) };
     const key = station.security.pendingKey!;
     const chain = splitPemChain(certificateChain).join('\n');
     const followUp = async (): Promise<void> => {
@@ -139,7 +136,7 @@ export const security: Behaviours = {
     const result = station.security.certificates.install(certificateType, certificate, station.now());
     if (result.status !== 'Accepted') station.warn(`InstallCertificate ${certificateType} ${result.status}: ${result.reason}`);
     if (result.status === 'Rejected' && certificateType === 'CentralSystemRootCertificate') {
-      station.security.raise('InvalidCentralSystemCertificate', result.reason);
+      return { response: { status: result.status }, followUp: () => station.security.raise('InvalidCentralSystemCertificate', result.reason) };
     }
     return { response: { status: result.status } };
   },
@@ -181,10 +178,7 @@ export const security: Behaviours = {
     const { station } = ctx;
     requireSecurity(station, 'SignedUpdateFirmware');
     const problem = signingCertificateProblem(req.firmware.signingCertificate, station.now(), station.security.certificates.pems('ManufacturerRootCertificate'));
-    if (problem) {
-      station.security.raise('InvalidFirmwareSigningCertificate', problem);
-      return { response: { status: 'InvalidCertificate' } };
-    }
+    if (problem) return { response: { status: 'InvalidCertificate' }, followUp: () => station.security.raise('InvalidFirmwareSigningCertificate', problem) };
     const canceled = updateRunning(station.security.signedFirmware?.status);
     const current = station.security.startRun('firmware');
     return { response: { status: canceled ? 'AcceptedCanceled' : 'Accepted' }, followUp: () => signedUpdate(ctx, req, current) };

@@ -315,6 +315,11 @@ export class Station {
   authorizeConnector(c: Connector, auth: NonNullable<Connector['authorized']>): void {
     c.forced = undefined;
     c.authorized = auth;
+    if (c.finishing) {
+      // §4.9 state table: a session restarted in Finishing goes to Preparing (F2); Finishing → Charging is no transition.
+      c.finishing = false;
+      this.refresh(c);
+    }
     if (c.plugged) return void this.begin(c);
     this.link.scheduler.cancel(this.waitTimers.get(c.id));
     this.waitTimers.set(c.id, this.link.scheduler.after(this.config.int('ConnectionTimeOut') * 1000, () => {

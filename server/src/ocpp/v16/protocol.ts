@@ -123,6 +123,7 @@ export const ocpp16: ProtocolVersion = {
     notSupported: 'NotSupported',
     internal: 'InternalError',
     framework: 'FormationViolation',
+    generic: 'GenericError',
   },
   unknownMessageType: 'ignore',
   transactionActions: new Set(['StartTransaction', 'StopTransaction', 'MeterValues']),

@@ -144,6 +144,7 @@ export const ocpp201: ProtocolVersion = {
     notSupported: 'NotSupported',
     internal: 'InternalError',
     framework: 'RpcFrameworkError',
+    generic: 'GenericError',
   },
   // ocpp-rpc (and Part 2's own B06.FR.16 / B08.FR.17) write the 1.6 spelling; 1.6 peers' habits too.
   errorAliases: new Map([
