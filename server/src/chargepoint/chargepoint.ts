@@ -463,7 +463,8 @@ export class Chargepoint extends ScriptFace {
   async close(): Promise<void> {
     this.lifecycle.stop();
     if (this.connected) await this.station.notified(1_000);
-    return this.closeSocket();
+    await this.closeSocket();
+    this.release();
   }
 
   /** Close and reopen the connection with the same URL, options and keystore; handlers stay. */

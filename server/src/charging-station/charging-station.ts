@@ -305,7 +305,8 @@ export class ChargingStation extends ScriptFace {
     this.lifecycle.stop();
     this.reservations.stop();
     if (this.connected) await this.station.notified(1_000);
-    return this.closeSocket();
+    await this.closeSocket();
+    this.release();
   }
 
   /** Close and reopen the connection with the same URL and options; handlers stay. */
