@@ -461,6 +461,7 @@ export class Chargepoint extends ScriptFace {
    * Notifications already on the wire get up to a second to be answered first.
    */
   async close(): Promise<void> {
+    this.letGo();
     this.lifecycle.stop();
     if (this.connected) await this.station.notified(1_000);
     await this.closeSocket();

@@ -84,8 +84,8 @@ export abstract class ScriptFace extends EventEmitter {
   protected ws: WebSocket | undefined;
   /** A socket another version's face negotiated for this one, used once instead of dialing. */
   private handedOver: WebSocket | undefined;
-  /** Whether the script holds this station ({@link ScriptFace.held}). */
-  private holding: 'never' | 'held' | 'released' = 'never';
+  /** Whether the script holds this station ({@link ScriptFace.held}); `closing` while its `close()` runs. */
+  private holding: 'never' | 'held' | 'closing' | 'released' = 'never';
 
   /**
    * Parse the URL and make the endpoint.
@@ -141,7 +141,7 @@ export abstract class ScriptFace extends EventEmitter {
   /** The socket of the next connection: the handed-over one, once; else a dial offering this version only. */
   protected nextSocket(): Promise<WebSocket> {
     // Connecting again after close() (a reConnect()) takes hold again at once, not only once open.
-    if (this.holding === 'released') this.holding = 'held';
+    if (this.holding === 'closing' || this.holding === 'released') this.holding = 'held';
     const ws = this.handedOver;
     this.handedOver = undefined;
     return ws ? Promise.resolve(ws) : this.dial([this.endpoint.protocol.subprotocol]);
@@ -157,9 +157,19 @@ export abstract class ScriptFace extends EventEmitter {
     return this.holding === 'held';
   }
 
-  /** The script let go of this station (end of `close()`): emits `released`. */
+  /** True while the script's `close()` runs (a `reConnect()` may take hold again right after). */
+  get closing(): boolean {
+    return this.holding === 'closing';
+  }
+
+  /** The script closes this station: call first thing in `close()`. */
+  protected letGo(): void {
+    if (this.holding === 'held') this.holding = 'closing';
+  }
+
+  /** Its `close()` is done (call last): emits `released` unless a `connect()` took hold again meanwhile. */
   protected release(): void {
-    if (this.holding !== 'held') return;
+    if (this.holding !== 'closing') return;
     this.holding = 'released';
     this.emit('released');
   }

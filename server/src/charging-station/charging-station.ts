@@ -302,6 +302,7 @@ export class ChargingStation extends ScriptFace {
 
   /** Close the connection for good (no reconnect); notifications on the wire get a second to be answered. */
   async close(): Promise<void> {
+    this.letGo();
     this.lifecycle.stop();
     this.reservations.stop();
     if (this.connected) await this.station.notified(1_000);

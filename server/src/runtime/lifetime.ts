@@ -67,7 +67,9 @@ export class ScriptWork {
       signalled = true;
       this.wake?.();
     });
-    while (!signalled && this.stillOpen().length > 0) {
+    // A station whose close() still runs is waited for too, unnamed: a reConnect() takes hold again after it.
+    const busy = (): boolean => this.stillOpen().length > 0 || [...this.stations].some((cp) => cp.closing);
+    while (!signalled && busy()) {
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
     this.wake = undefined;

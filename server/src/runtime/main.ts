@@ -108,8 +108,8 @@ async function runScript(o: CliOptions, log: Log): Promise<number> {
     await Promise.race([loaded.fn(connect, scriptLogger(log), lazyAxios(), connect.many), crash]);
     await Promise.race([work.bound(), crash]);
     const open = work.stillOpen();
-    if (open.length > 0 && process.exitCode === undefined) {
-      process.stderr.write(`script returned; still open: ${open.join(', ')} — Ctrl-C to stop\n`);
+    if (process.exitCode === undefined) {
+      if (open.length > 0) process.stderr.write(`script returned; still open: ${open.join(', ')} — Ctrl-C to stop\n`);
       await work.finished(crash);
     }
   } catch (err) {

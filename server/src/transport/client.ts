@@ -5,6 +5,8 @@
  * @module
  */
 import type { ClientRequest, IncomingMessage } from 'node:http';
+import net from 'node:net';
+import tls from 'node:tls';
 import WebSocket from 'ws';
 import { OcppConnectionError } from '../ocpp/errors';
 import { MAX_WS_PAYLOAD } from './socket';
@@ -110,10 +112,33 @@ function unauthorizedHint(url: URL, presented: Presented): string {
   return presented.password ? `the CSMS may require ${certificate}; else check the Basic-auth password` : `the CSMS wants ${certificate}, or a Basic-auth password`;
 }
 
-function describeFailure(url: string, err: Error & { code?: string }): string {
-  if (url.startsWith('ws:') && PLAIN_TO_TLS.has(err.code ?? '')) {
-    return `${url} closed the connection on the WebSocket handshake (${err.message}): if it serves TLS, connect with wss://`;
+/**
+ * Whether a TLS server listens at the URL's host and port: a handshake is tried (certificate not
+ * checked, nothing sent after it). Only asked after a plain `ws://` handshake was cut off.
+ */
+function speaksTls(url: URL): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tls.connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80), servername: net.isIP(url.hostname) ? undefined : url.hostname, rejectUnauthorized: false });
+    const done = (yes: boolean): void => {
+      socket.destroy();
+      resolve(yes);
+    };
+    socket.setTimeout(2_000, () => done(false));
+    socket.once('secureConnect', () => done(true));
+    // A server that asks for a client certificate may refuse the handshake with an alert: TLS all the same.
+    socket.once('error', (err: Error & { code?: string }) => done(err.code?.startsWith('ERR_SSL_') === true && /ALERT/.test(err.code)));
+  });
+}
+
+/** One line for a failed handshake; a plain `ws://` one cut off by a TLS server says to use `wss://`. */
+async function explainFailure(url: URL, err: Error & { code?: string }): Promise<string> {
+  if (url.protocol === 'ws:' && PLAIN_TO_TLS.has(err.code ?? '') && (await speaksTls(url))) {
+    return `${url.href} is a TLS port (the plain handshake got: ${err.message}): connect with ${url.href.replace(/^ws:/, 'wss:')}`;
   }
+  return describeFailure(url.href, err);
+}
+
+function describeFailure(url: string, err: Error & { code?: string }): string {
   if (CERTIFICATE_REQUIRED.has(err.code ?? '')) {
     return `TLS: ${url} refused the handshake (${err.code}): it requires a client certificate (security profile 3); give one with --keyStore or keyStoreElement`;
   }
@@ -183,7 +208,7 @@ export function openSocket(target: URL, options: SocketOptions): Promise<WebSock
       } else if (chosen !== undefined && !options.protocols.includes(chosen)) {
         // RFC 6455 §4.1: a subprotocol the client did not offer fails the connection; a retry would get the same.
         fail('NoSubprotocol', `${shown} answered with subprotocol '${chosen}', which was not offered (${options.protocols.join(', ')}): it does not speak this OCPP version`);
-      } else fail((err as { code?: string }).code ?? 'ConnectFailed', describeFailure(shown, err));
+      } else void explainFailure(url, err).then((line) => fail((err as { code?: string }).code ?? 'ConnectFailed', line));
     });
     ws.once('open', () => {
       if (!options.protocols.includes(ws.protocol)) {
