@@ -161,6 +161,9 @@ Scripts
   --stdin                   read the script from standard input
                             scripts get connect(url[, id, keyStoreElement, options]) and
                             connectMany(baseUrl, count[, options]) (also connect.many)
+                            after the script returns, the run goes on while a charge point
+                            it opened is not closed (cp.close()) or a cp.startListener app
+                            listens (one line says which; Ctrl-C stops)
 
 Charge points without a script
   --cps N                   run N charge points with default behaviour (boot, heartbeats,
@@ -294,7 +297,9 @@ Other
 
 Environment: RESPONSE_TIMEOUT (ms, default 15000), DEBUG (namespaces), CSMS_URL, FTP_URL, FTPS_URL,
 PORT, BIND, OCPP_SIM_TOKEN (server mode, and the mock CSMS's REST API off loopback).
-Exit status: 0 when the script finishes, 1 when it fails, 2 for a usage error.`;
+Exit status: 0 when the run finished cleanly; 1 when the script failed (also an error it left
+uncaught) or a handler of a CSMS call failed (script or --cps, named in the last line); 2 for a
+usage error.`;
 
 function mode(flag: string, value: string | undefined): ValidationMode {
   if (value === 'strict' || value === 'warn' || value === 'off') return value;
