@@ -27,7 +27,7 @@ for arg in "$@"; do
   if [ -n "$expect_value" ]; then expect_value=; continue; fi
   case "$arg" in
     --stdin|--csms|--cps|-h|--h|-help|--help) server_mode=; break ;;
-    --vv|--port|--host|--heartbeat-interval|--validation|--inbound-validation|--outbound-validation|--o|--ca|--cadir|--url|--id-prefix|--profile|--state-dir|--pki-dir|--tls-cert|--tls-key|--password|--ftp-port|--security-profile|--keyStore|--keyStoreRoot|--token) expect_value=1 ;;
+    --vv|--port|--host|--heartbeat-interval|--validation|--inbound-validation|--outbound-validation|--o|--log-file|--ca|--cadir|--url|--id-prefix|--profile|--state-dir|--pki-dir|--tls-cert|--tls-key|--password|--ftp-port|--security-profile|--keyStore|--keyStoreRoot|--token) expect_value=1 ;;
     -*) ;;
     *) server_mode=; break ;;
   esac

@@ -58,7 +58,7 @@ test('a syntax error is reported with file:line too', async () => {
   const file = script('syntax.js', 'const a = 1;\nconst = 2;\n');
   const run = await runCli([file]);
   assert.equal(run.code, 1);
-  assert.match(run.stderr, /syntax\.js:2: SyntaxError/);
+  assert.match(run.stderr, /syntax\.js:2:7: SyntaxError/);
 });
 
 test('a rejected call surfaces as a typed error line and exit 1', async () => {
@@ -117,6 +117,7 @@ test('a closed stdout does not make the runtime spin', async () => {
     "for (let i = 0; i < 40; i++) { console.log('line ' + i); await cp.sendHeartbeat(); await cp.sleep(25); }",
     'const used = process.cpuUsage(start);',
     "process.stderr.write('CPU ' + Math.round((used.user + used.system) / 1000) + ' WALL ' + (Date.now() - t0) + '\\n');",
+    'await cp.close();',
   ].join('\n'));
   const child = spawn('bash', [path.join(ROOT, 'start.sh'), '--with-csms', '--port', '0', '--v', file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CSMS_URL: '' } });
   let stderr = '';

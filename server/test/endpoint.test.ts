@@ -97,6 +97,28 @@ test('an unambiguous scalar slip is coerced so the wire stays valid', async () =
   assert.ok(warnings.some((w) => w.includes('coerced meterValue[0].sampledValue[0].value')));
 });
 
+test('a property the schema does not allow is dropped with one warning when the rest is valid; otherwise refused', async () => {
+  await open();
+  const sent = cp.call('SignCertificate', { csr: 'CSR', typeOfCertificate: 'ChargingStationCertificate' });
+  const [, id, action, payload] = await csms.next();
+  assert.equal(action, 'SignCertificate');
+  assert.deepEqual(payload, { csr: 'CSR' });
+  csms.send([3, id, { status: 'Accepted' }]);
+  await sent;
+  assert.ok(warnings.some((w) => w === 'SignCertificate request: dropped typeOfCertificate (not allowed by the ocpp1.6 schema)'), warnings.join('\n'));
+  // Nested, and together with a scalar slip.
+  const nested = cp.meterValues({ connectorId: 1, meterValue: [{ timestamp: '2020-06-11T10:50:58.765Z', sampledValue: [{ value: 5 as unknown as string, phase: 'L1', colour: 'red' } as never] }] });
+  const [, id2, , payload2] = (await csms.next()) as [number, string, string, { meterValue: { sampledValue: unknown[] }[] }];
+  assert.deepEqual(payload2.meterValue[0]!.sampledValue[0], { value: '5', phase: 'L1' });
+  csms.send([3, id2, {}]);
+  await nested;
+  // Dropping alone would not make it valid: refused whole, nothing sent.
+  const err = await cp.call('SignCertificate', { typeOfCertificate: 'ChargingStationCertificate' }).catch((e: unknown) => e);
+  assert.ok(err instanceof OcppValidationError);
+  assert.match(err.message, /field 'csr' is required/);
+  assert.equal(await csms.silentFor(100), true);
+});
+
 test('invalid frames go out only when asked for: validation off, or sendRaw', async () => {
   await open();
   const deliberate = cp.call('BootNotification', { chargePointVendor: 42 }, { validation: 'off' });

@@ -509,13 +509,15 @@ export class Chargepoint extends ScriptFace {
    * promises reject with `ConnectionClosed`.
    */
   async close(): Promise<void> {
+    this.letGo();
     await this.shut();
+    this.release();
     this.station.queue.releaseSenders((m) => new OcppConnectionError('ConnectionClosed', `${m.action} not delivered before the charge point was closed (it stays queued)`));
   }
 
   /**
    * Close and reopen the connection with the same URL, options and keystore; handlers stay, and
-   * so do queued messages and the promises waiting for them.
+   * so do queued messages and the promises waiting for them (and the run that waits for it).
    */
   async reConnect(): Promise<this> {
     await this.shut();
@@ -526,7 +528,7 @@ export class Chargepoint extends ScriptFace {
   private async shut(): Promise<void> {
     this.lifecycle.stop();
     if (this.connected) await this.station.notified(1_000);
-    return this.closeSocket();
+    await this.closeSocket();
   }
 
   /**

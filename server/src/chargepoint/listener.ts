@@ -3,7 +3,9 @@
  * @module
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Express, RequestHandler } from 'express';
 
 /** An express app that is already listening; add routes to it at any time. */
@@ -12,7 +14,24 @@ export type Listener = Express & {
   terminate(): void;
   /** The underlying server; listen errors (e.g. EADDRINUSE) are emitted on it. */
   server: Server;
+  /** The port passed to `startListener` (0: any free one; the bound one is `server.address().port`). */
+  requestedPort: number;
 };
+
+/**
+ * The listeners of this thread that are started and not yet closed. The CLI keeps a script run
+ * going while one is open, as the earlier tool did (its example waits for an HTTP call to stop);
+ * `closed` is emitted when one closes (terminated, or its port could not be bound).
+ */
+export const openListeners = Object.assign(new EventEmitter(), {
+  /** The open listeners. */
+  all: new Set<Listener>(),
+  /** `listener :8085` (the bound port, or the one asked for while binding). */
+  describe(listener: Listener): string {
+    const bound = listener.server.address() as AddressInfo | null;
+    return `listener :${bound?.port ?? listener.requestedPort}`;
+  },
+});
 
 /** Hashing first makes the comparison constant-time regardless of the lengths. */
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
@@ -47,10 +66,21 @@ export function startListener(port: number, bind = 'localhost', users?: Record<s
   // JSON bodies arrive parsed in req.body, as with the earlier tool (after the password check: a stranger's body is never read).
   app.use(express.json());
   const server = createServer(app);
-  server.listen(port, bind);
   const terminate = (): void => {
     server.close();
     server.closeAllConnections();
   };
-  return Object.assign(app, { server, terminate });
+  const listener = Object.assign(app, { server, terminate, requestedPort: port });
+  const forget = (): void => {
+    if (openListeners.all.delete(listener)) openListeners.emit('closed', listener);
+  };
+  server.once('close', forget);
+  server.on('error', (err) => {
+    if (!server.listening) forget();
+    // Watching must not swallow it: with no listener of the script's, fail as an unhandled 'error' does.
+    if (server.listenerCount('error') === 1) throw err;
+  });
+  openListeners.all.add(listener);
+  server.listen(port, bind);
+  return listener;
 }

@@ -66,7 +66,8 @@ export type FaceEndpointOptions = Pick<EndpointOptions, 'protocol' | 'validation
 
 /**
  * The shared part of a script face. Events: `open`, `close` (code, reason), `frame`
- * ({@link FrameEvent}), `warning` (line), `log`, `handlerError` (error, request).
+ * ({@link FrameEvent}), `warning` (line), `log`, `handlerError` (error, request), `released`
+ * (the script closed it: {@link ScriptFace.held} turned false).
  */
 export abstract class ScriptFace extends EventEmitter {
   /** Station identity (defaults to the URL's last path segment). */
@@ -83,6 +84,8 @@ export abstract class ScriptFace extends EventEmitter {
   protected ws: WebSocket | undefined;
   /** A socket another version's face negotiated for this one, used once instead of dialing. */
   private handedOver: WebSocket | undefined;
+  /** Whether the script holds this station ({@link ScriptFace.held}); `closing` while its `close()` runs. */
+  private holding: 'never' | 'held' | 'closing' | 'released' = 'never';
 
   /**
    * Parse the URL and make the endpoint.
@@ -137,9 +140,38 @@ export abstract class ScriptFace extends EventEmitter {
 
   /** The socket of the next connection: the handed-over one, once; else a dial offering this version only. */
   protected nextSocket(): Promise<WebSocket> {
+    // Connecting again after close() (a reConnect()) takes hold again at once, not only once open.
+    if (this.holding === 'closing' || this.holding === 'released') this.holding = 'held';
     const ws = this.handedOver;
     this.handedOver = undefined;
     return ws ? Promise.resolve(ws) : this.dial([this.endpoint.protocol.subprotocol]);
+  }
+
+  /**
+   * True from the first connection until the script's `close()`, and again from its next
+   * `connect()` (so a `reConnect()` holds on), whether or not the socket is up at the moment: a
+   * batch run keeps going while a station is held, as the earlier tool kept running while a
+   * charge point it opened was open.
+   */
+  get held(): boolean {
+    return this.holding === 'held';
+  }
+
+  /** True while the script's `close()` runs (a `reConnect()` may take hold again right after). */
+  get closing(): boolean {
+    return this.holding === 'closing';
+  }
+
+  /** The script closes this station: call first thing in `close()`. */
+  protected letGo(): void {
+    if (this.holding === 'held') this.holding = 'closing';
+  }
+
+  /** Its `close()` is done (call last): emits `released` unless a `connect()` took hold again meanwhile. */
+  protected release(): void {
+    if (this.holding !== 'closing') return;
+    this.holding = 'released';
+    this.emit('released');
   }
 
   /** True while the WebSocket is open. */
@@ -153,6 +185,7 @@ export abstract class ScriptFace extends EventEmitter {
    */
   protected adoptSocket(ws: WebSocket, closed: () => void): void {
     this.ws = ws;
+    this.holding = 'held';
     ws.once('close', (code, reason) => {
       this.ws = undefined;
       this.emit('close', code, reason.toString());

@@ -361,10 +361,12 @@ export class ChargingStation extends ScriptFace {
 
   /** Close the connection for good (no reconnect); notifications on the wire get a second to be answered. */
   async close(): Promise<void> {
+    this.letGo();
     this.lifecycle.stop();
     this.reservations.stop();
     if (this.connected) await this.station.notified(1_000);
-    return this.closeSocket();
+    await this.closeSocket();
+    this.release();
   }
 
   /** Close and reopen the connection with the same URL and options; handlers stay. */

@@ -353,8 +353,9 @@ export class RpcEndpoint extends EventEmitter {
   private prepareOutbound(action: string, kind: 'request' | 'response', payload: Payload, mode: ValidationMode): Payload | OcppValidationError {
     if (mode === 'off') return payload;
     const normalized = this.protocol.normalizeOutbound?.(action, kind, payload) ?? payload;
-    const { payload: repaired, repaired: fields, violation } = this.validator.repair(action, kind, normalized);
+    const { payload: repaired, repaired: fields, dropped, violation } = this.validator.repair(action, kind, normalized);
     if (fields.length > 0) this.warn(`${action} ${kind}: coerced ${fields.join(', ')} to the schema's type`);
+    if (dropped.length > 0) this.warn(`${action} ${kind}: dropped ${dropped.join(', ')} (not allowed by the ${this.protocol.subprotocol} schema)`);
     if (!violation) return repaired;
     if (mode === 'warn') {
       this.warn(`sending invalid ${violation.message}`);

@@ -69,6 +69,13 @@ function describe(error: ErrorObject): string {
 
 type JsonContainer = Record<string, unknown> | unknown[];
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The node at a JSON-pointer path (already split), or undefined when the path leaves the document. */
+function resolvePath(root: unknown, path: string[]): unknown {
+  return path.reduce<unknown>((node, p) => (node === undefined || node === null ? undefined : (node as JsonContainer)[p as never]), root);
+}
+
 /** Turn a number into the string a schema wants, or a numeric string into the number, when unambiguous. */
 function coerceScalar(value: unknown, wanted: string): { value: unknown } | undefined {
   if (wanted === 'string' && typeof value === 'number' && Number.isFinite(value)) return { value: String(value) };
@@ -145,34 +152,48 @@ export class SchemaValidator {
   }
 
   /**
-   * Check an outbound payload, first repairing unambiguous scalar slips (a number where the
-   * schema wants a string, a numeric string where it wants a number) so the wire stays valid.
-   * The caller's object is never modified: a repaired copy is returned with the fields changed.
+   * Check an outbound payload, first repairing unambiguous slips so the wire stays valid: a
+   * scalar of the wrong type (a number where the schema wants a string, a numeric string where it
+   * wants a number) is coerced, and a property the schema does not allow
+   * (`additionalProperties: false`, e.g. the OCPP 2.0 `typeOfCertificate` in a 1.6
+   * SignCertificate) is dropped. Repairs apply only when the repaired payload is valid; otherwise
+   * the payload is returned unchanged with the violation that remains. The caller's object is
+   * never modified: a repaired copy is returned, with the fields coerced and those dropped.
    */
   repair(action: string, kind: MessageKind, payload: Record<string, unknown>): {
     payload: Record<string, unknown>;
     repaired: string[];
+    dropped: string[];
     violation?: Violation;
   } {
     const fn = this.validatorFor(action, kind);
     const repaired: string[] = [];
-    if (!fn) return { payload, repaired };
+    const dropped: string[] = [];
+    if (!fn) return { payload, repaired, dropped };
     let current = payload;
     // Each pass fixes the first error ajv reports; the bound guards against a schema loop.
     for (let pass = 0; pass < 64; pass++) {
-      if (fn(current)) return { payload: current, repaired };
+      if (fn(current)) return { payload: current, repaired, dropped };
       const error = fn.errors![0]!;
-      if (error.keyword !== 'type') break;
+      if (error.keyword !== 'type' && error.keyword !== 'additionalProperties') break;
       if (current === payload) current = structuredClone(payload);
+      if (error.keyword === 'additionalProperties') {
+        const owner = resolvePath(current, error.instancePath.split('/').slice(1));
+        const extra = (error.params as { additionalProperty: string }).additionalProperty;
+        if (!isRecord(owner) || !Object.hasOwn(owner, extra)) break;
+        delete owner[extra];
+        dropped.push(fieldName(error));
+        continue;
+      }
       const path = error.instancePath.split('/').slice(1);
       const key = path.pop();
-      const parent = path.reduce<unknown>((node, p) => (node as JsonContainer)[p as never], current) as JsonContainer | undefined;
-      if (key === undefined || parent === undefined) break;
+      const parent = resolvePath(current, path);
+      if (key === undefined || !isRecord(parent) && !Array.isArray(parent)) break;
       const fixed = coerceScalar((parent as Record<string, unknown>)[key], (error.params as { type: string }).type);
       if (!fixed) break;
       (parent as Record<string, unknown>)[key] = fixed.value;
       repaired.push(fieldName(error));
     }
-    return { payload, repaired: [], violation: this.violation(action, kind, fn.errors ?? []) };
+    return { payload, repaired: [], dropped: [], violation: this.violation(action, kind, fn.errors ?? []) };
   }
 }

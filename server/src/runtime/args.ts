@@ -33,8 +33,10 @@ export interface CliOptions {
   heartbeatInterval: number;
   /** Validation per direction. */
   validation: { inbound: ValidationMode; outbound: ValidationMode };
-  /** `--o`: write log lines to this file. */
-  output?: string;
+  /** `--o FILE`: the earlier tool's options file (environment settings, read before the run; never written). */
+  optionsFile?: string;
+  /** `--log-file FILE`: append log lines to this file instead of stdout. */
+  logFile?: string;
   /** `--ca` files and `--cadir` directories of extra trusted CAs. */
   caFiles: string[];
   /** `--cadir` directories. */
@@ -163,6 +165,9 @@ Scripts
   --stdin                   read the script from standard input
                             scripts get connect(url[, id, keyStoreElement, options]) and
                             connectMany(baseUrl, count[, options]) (also connect.many)
+                            after the script returns, the run goes on while a charge point
+                            it opened is not closed (cp.close()) or a cp.startListener app
+                            listens (one line says which; Ctrl-C stops)
 
 Charge points without a script
   --cps N                   run N charge points with default behaviour (boot, heartbeats,
@@ -273,7 +278,13 @@ Output
   --vv PATTERN              namespaces to show, debug-style (ocpp:frame, ocpp:cp, csms:frame,
                             csms:event, debug:rtt, http; e.g. 'ocpp:frame,debug:rtt')
   --s                       silent: only errors and the script's own output
-  --o FILE                  write log lines to FILE instead of stdout
+  --log-file FILE           append log lines to FILE instead of stdout (this was --o until
+                            --o got back the earlier tool's meaning, below)
+  --o FILE                  read an options file first, as the earlier tool's start.sh did:
+                            environment settings, one a line ([export] NAME=value, # comments,
+                            $NAME expanded), e.g. the connect URL a script reads from
+                            process.env, SSL_CERT_FILE or DEBUG; flags on the command line win.
+                            Only read, never written
 
 Protocol
   --validation MODE         schema validation both ways: strict (default), warn, off
@@ -296,7 +307,9 @@ Other
 
 Environment: RESPONSE_TIMEOUT (ms, default 15000), DEBUG (namespaces), CSMS_URL, FTP_URL, FTPS_URL,
 PORT, BIND, OCPP_SIM_TOKEN (server mode, and the mock CSMS's REST API off loopback).
-Exit status: 0 when the script finishes, 1 when it fails, 2 for a usage error.`;
+Exit status: 0 when the run finished cleanly; 1 when the script failed (also an error it left
+uncaught) or a handler of a CSMS call failed (script or --cps, named in the last line); 2 for a
+usage error.`;
 
 function mode(flag: string, value: string | undefined): ValidationMode {
   if (value === 'strict' || value === 'warn' || value === 'off') return value;
@@ -434,7 +447,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--validation': o.validation.inbound = o.validation.outbound = mode(arg, value()); break;
       case '--inbound-validation': o.validation.inbound = mode(arg, value()); break;
       case '--outbound-validation': o.validation.outbound = mode(arg, value()); break;
-      case '--o': o.output = value(); break;
+      case '--o': o.optionsFile = value(); break;
+      case '--log-file': o.logFile = value(); break;
       case '--ca': o.caFiles.push(value()); break;
       case '--cadir': o.caDirs.push(value()); break;
       case '--cps': o.cps = integer(arg, value(), 1, 1_000_000); break;

@@ -10,11 +10,15 @@ import tls from 'node:tls';
 import type { ChargepointOptions } from '../chargepoint/chargepoint';
 import { connectMany, fleetId, makeConnect, shardRange, type AnyStation, type AnyStationOptions } from '../chargepoint/connect';
 import { readProfile } from '../chargepoint/model/profile';
+import { STATION_PROFILE_KEYS } from '../charging-station/model/profile';
 import { VirtualScheduler, realScheduler } from '../ocpp/scheduler';
 import { HELP, UsageError, parseArgs, serverMode, type CliOptions } from './args';
 import type { CsmsSetup } from './csms-mode';
+import { ScriptWork } from './lifetime';
+import { HandlerFailures, observeStation } from './observe';
 import { holdProcess, lazyAxios, readStdin, scriptLogger, untilSignal } from './support';
 import { Log, VERBOSITY } from './log';
+import { readOptionsFile } from './options-file';
 import { describeScriptError, loadScript, type LoadedScript } from './script';
 import { trustedCas } from '../transport/trust';
 import { defaultWorkers, startWorkerFleet } from './workers';
@@ -28,30 +32,30 @@ const stopCsms = async (csms: CsmsSetup | undefined): Promise<void> => {
   if (csms) await csmsMode().stopCsms(csms);
 };
 
-function observe(log: Log, live: Set<AnyStation>, script: () => LoadedScript | undefined): (cp: AnyStation) => void {
+/** The `observe` hook of a run's stations: shown on `log`, kept in `live`, failed handlers counted. */
+function observe(log: Log, live: Set<AnyStation>, failures: HandlerFailures, script: () => LoadedScript | undefined): (cp: AnyStation) => void {
   return (cp) => {
     live.add(cp);
-    cp.on('open', () => log.line('ocpp:cp', `${cp.id} connected to ${cp.url}`));
-    cp.on('close', (code: number) => log.line('ocpp:cp', `${cp.id} disconnected (${code})`));
-    cp.on('warning', (line: string) => log.warn(`${cp.id}: ${line}`));
-    cp.on('handlerError', (err: unknown, req) => {
+    observeStation(log, cp, failures, (err) => {
       const s = script();
-      log.error(`${cp.id}: handler for ${req.action} (${req.uniqueId}) failed: ${s ? describeScriptError(err, s.filename) : String(err)}`);
+      return s ? describeScriptError(err, s.filename) : String(err);
     });
-    if (log.enabled('ocpp:frame')) cp.on('frame', (e) => log.frame('ocpp:frame', cp.id, e));
-    if (log.enabled('debug:rtt')) cp.endpoint.on('response', (action: string, ms: number) => log.line('debug:rtt', `${cp.id} ${action} ${ms} ms`));
   };
 }
 
 async function run(argv: string[]): Promise<number> {
-  const o = parseArgs(argv);
+  let o = parseArgs(argv);
+  if (o.optionsFile !== undefined) {
+    applyOptionsFile(o.optionsFile);
+    o = parseArgs(argv); // the file's settings are now environment defaults; the flags win over them
+  }
   if (o.help) {
     console.log(HELP);
     return 0;
   }
   // Alone, the CSMS's own view is the one to show at --v.
   const pattern = o.csms && o.logPattern === VERBOSITY.v ? VERBOSITY.v1 : o.logPattern;
-  const out = o.output ? fs.createWriteStream(o.output, { flags: 'a' }) : process.stdout;
+  const out = o.logFile ? fs.createWriteStream(o.logFile, { flags: 'a' }) : process.stdout;
   const log = new Log(pattern, o.silent, out);
   if (o.insecure) process.stderr.write('WARNING: TLS certificate and host-name verification is OFF (--insecure): lab use only\n');
   ignoreTlsEnvSwitch();
@@ -59,37 +63,88 @@ async function run(argv: string[]): Promise<number> {
   if (o.cps !== undefined) return runFleet(o, log, out);
   if (serverMode(o)) return runServer(o, log);
 
+  return runScript(o, log);
+}
+
+/**
+ * A script run: the body, then as long as its work lasts (lifetime.ts). Exit status 1 when the
+ * script failed (an uncaught error or rejection, also after the body returned) or a handler
+ * failed; the last line on stderr says which.
+ */
+async function runScript(o: CliOptions, log: Log): Promise<number> {
   const csms = o.withCsms ? await startCsms(o, log) : undefined;
   if (csms && !process.env.CSMS_URL) process.env.CSMS_URL = csms.url;
   let loaded: LoadedScript | undefined;
   const live = new Set<AnyStation>();
+  const failures = new HandlerFailures();
+  const work = new ScriptWork(live);
   const clock = o.virtualClock ? new VirtualScheduler() : realScheduler;
+  const watch = observe(log, live, failures, () => loaded);
+  const hold = (cp: AnyStation): void => {
+    watch(cp);
+    cp.on('released', work.recheck);
+  };
   // connect.clock: the charge points' clock; connect.csms: the embedded mock CSMS (--with-csms), so a script can play both sides.
-  const connect = Object.assign(makeConnect({ ...modelOptions(o, csms), scheduler: clock, observe: observe(log, live, () => loaded) }), { clock, csms });
-  process.on('unhandledRejection', (err) => {
+  const connect = Object.assign(makeConnect({ ...modelOptions(o, csms), scheduler: clock, observe: hold }), { clock, csms });
+  const scriptError = (err: unknown): void => {
     log.error(loaded ? describeScriptError(err, loaded.filename) : String(err));
     process.exitCode = 1;
-  });
+  };
+  // An error the script did not catch (a promise it did not await, a throw in a timer or in an
+  // event of its own) ends the run as one in the body does: one line, exit status 1.
+  let crashed!: () => void;
+  const crash = new Promise<void>((resolve) => (crashed = resolve));
+  const uncaught = (err: unknown): void => {
+    scriptError(err);
+    crashed();
+  };
+  process.on('unhandledRejection', uncaught);
+  process.on('uncaughtException', uncaught);
   const scriptName = o.script ?? 'stdin.js';
+  const keepAlive = holdProcess();
   try {
     loaded = o.script !== undefined ? await loadScript({ file: o.script }) : await loadScript({ text: await readStdin() });
     process.argv = [process.argv[0]!, loaded.filename, ...o.scriptArgs];
-    const logger = scriptLogger(log);
-    const keepAlive = holdProcess();
-    try {
-      await loaded.fn(connect, logger, lazyAxios(), connect.many);
-    } finally {
-      clearInterval(keepAlive);
+    await Promise.race([loaded.fn(connect, scriptLogger(log), lazyAxios(), connect.many), crash]);
+    await Promise.race([work.bound(), crash]);
+    const open = work.stillOpen();
+    if (process.exitCode === undefined) {
+      if (open.length > 0) process.stderr.write(`script returned; still open: ${open.join(', ')} — Ctrl-C to stop\n`);
+      await work.finished(crash);
     }
   } catch (err) {
     log.error(describeScriptError(err, loaded?.filename ?? path.resolve(scriptName)));
     process.exitCode = 1;
   } finally {
-    await Promise.all([...live].map((cp) => cp.close()));
+    clearInterval(keepAlive);
+    await work.closeAll();
     await stopCsms(csms);
+    const failed = failures.summary();
+    if (failed) {
+      log.error(`${failed}: exit status 1`);
+      process.exitCode = 1;
+    }
     await log.flush();
   }
   return Number(process.exitCode ?? 0);
+}
+
+/**
+ * `--o FILE`: put the earlier tool's options file into the environment, as its start.sh did by
+ * sourcing it (over the inherited environment, under the command line's flags).
+ */
+function applyOptionsFile(file: string): void {
+  let settings: Map<string, string>;
+  let skipped = 0;
+  const warn = (line: string): void => void (++skipped <= 3 && process.stderr.write(`warning: ${line}\n`));
+  try {
+    settings = readOptionsFile(file, process.env, warn);
+    if (skipped > 3) process.stderr.write(`warning: ${file}: ${skipped - 3} more lines that are not NAME=value settings ignored\n`);
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new UsageError(`--o reads an options file (NAME=value lines), and ${file} cannot be read: ${why}; log lines go to a file with --log-file FILE`);
+  }
+  for (const [name, value] of settings) process.env[name] = value;
 }
 
 /**
@@ -120,7 +175,7 @@ function modelOptions(o: CliOptions, csms?: CsmsSetup): AnyStationOptions {
       validation: o.validation,
       tls: Object.keys(tlsOptions).length > 0 ? tlsOptions : undefined,
       password: o.password,
-      profile: o.profile !== undefined ? (readProfile(o.profile) as object) : undefined,
+      profile: o.profile !== undefined ? (readProfile(o.profile, STATION_PROFILE_KEYS) as object) : undefined,
       stateDir: o.stateDir,
     };
   }
@@ -149,7 +204,7 @@ async function runServer(o: CliOptions, log: Log): Promise<number> {
       scriptTimeoutMs: o.scriptTimeoutS * 1000,
       csms,
       // The web UI drives 1.6 charge points.
-      chargepoint: { ...(modelOptions(o, csms) as ChargepointOptions), observe: observe(log, live, () => undefined) },
+      chargepoint: { ...(modelOptions(o, csms) as ChargepointOptions), observe: observe(log, live, new HandlerFailures(), () => undefined) },
     });
   } catch (err) {
     await stopCsms(csms);
@@ -200,6 +255,7 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
   const threadHint = workers > 1 ? ` on ${workers} worker threads` : '';
   process.stderr.write(`starting ${mine.count} charge point(s) against ${url}${fleetIdHint(o, mine)}${shardHint}${threadHint}\n`);
   const progress = progressPrinter();
+  const failures = new HandlerFailures();
   let started: number;
   let failed = 0;
   let close: () => Promise<void>;
@@ -207,7 +263,7 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
     const fleet = await startWorkerFleet(
       { url, total, shard: o.shard, idPrefix: o.idPrefix, options: modelOptions(o, csms), logPattern: o.logPattern, silent: log.silent },
       workers,
-      { out, err: process.stderr },
+      { out, err: process.stderr, failures },
       progress,
     );
     ({ started, failed } = fleet);
@@ -218,7 +274,7 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
       ...modelOptions(o, csms),
       idPrefix: o.idPrefix,
       shard: o.shard,
-      observe: observe(log, live, () => undefined),
+      observe: observe(log, live, failures, () => undefined),
       onProgress: (done, all, _cp, connected) => {
         if (!connected) failed++;
         progress(done, failed, all);
@@ -233,8 +289,11 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
   clearInterval(keepAlive);
   await close();
   await stopCsms(csms);
+  // The batch's last line: a handler that failed on the way is a failed run.
+  const failedHandlers = failures.summary();
+  process.stderr.write(`stopped ${started} charge point(s); ${failedHandlers ?? 'no handler failed'}\n`);
   await log.flush();
-  return 0;
+  return failedHandlers ? 1 : 0;
 }
 
 function fleetIdHint(o: CliOptions, mine: { start: number; count: number }): string {

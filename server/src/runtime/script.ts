@@ -57,17 +57,42 @@ async function transpile(text: string, filename: string, format: 'cjs' | undefin
 export function compileBody(text: string, filename: string, params: readonly string[], wrap: { prologue?: string; epilogue?: string } = {}): ScriptFunction {
   const head = `(async function (${params.join(', ')}, require, module, exports, __filename, __dirname) {${wrap.prologue ?? ''}`;
   // The column offset takes the head back out of first-line positions (`console.js:1:7`, not `:1:131`).
-  const fn = new vm.Script(`${head}${text}\n${wrap.epilogue ?? ''}})`, { filename, columnOffset: -head.length }).runInThisContext() as ScriptFunction;
+  let script: vm.Script;
+  try {
+    script = new vm.Script(`${head}${text}\n${wrap.epilogue ?? ''}})`, { filename, columnOffset: -head.length });
+  } catch (err) {
+    throw syntaxErrorColumn(err, filename, head.length);
+  }
+  const fn = script.runInThisContext() as ScriptFunction;
   const req = createRequire(path.resolve(filename));
   const mod = { exports: {} };
   return (...args: unknown[]) => fn(...args.slice(0, params.length), req, mod, mod.exports, filename, path.dirname(path.resolve(filename)));
+}
+
+/**
+ * A SyntaxError's stack names `file:line` only, above the source line and a caret under the
+ * fault; the caret counts the head on line 1 (columnOffset moves positions, not that display).
+ * Put the column into the first line, head taken out: `console.js:1:14`.
+ */
+function syntaxErrorColumn(err: unknown, filename: string, headLength: number): unknown {
+  if (!(err instanceof SyntaxError) || err.stack === undefined || !err.stack.startsWith(`${filename}:`)) return err;
+  const m = /^[^\n]*:(\d+)\n[^\n]*\n( *)\^/.exec(err.stack);
+  if (!m) return err;
+  const line = Number(m[1]);
+  const column = m[2]!.length + 1 - (line === 1 ? headLength : 0);
+  err.stack = `${filename}:${line}:${column}${err.stack.slice(err.stack.indexOf('\n'))}`;
+  return err;
 }
 
 function compileCommonJs(text: string, filename: string): ScriptFunction {
   const mod = new Module(filename) as Module & { _compile(code: string, file: string): void };
   mod.filename = filename;
   mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(filename));
-  mod._compile(text, filename);
+  try {
+    mod._compile(text, filename);
+  } catch (err) {
+    throw syntaxErrorColumn(err, filename, 0);
+  }
   return entryOf(mod.exports, filename);
 }
 

@@ -12,8 +12,8 @@ import os from 'node:os';
 import { Writable } from 'node:stream';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { type AnyStation, type AnyStationOptions, type Shard, connectMany } from '../chargepoint/connect';
-import type { FrameEvent } from '../ocpp/endpoint';
 import { Log } from './log';
+import { HandlerFailures, observeStation } from './observe';
 
 /** Fleets from this size get one worker per CPU by default. */
 export const WORKER_THRESHOLD = 2000;
@@ -48,7 +48,7 @@ type FromWorker =
   | { type: 'out' | 'err'; text: string }
   | { type: 'progress'; done: number; failed: number; total: number }
   | { type: 'ready'; started: number; failed: number }
-  | { type: 'closed' };
+  | { type: 'closed'; failures: { count: number; firstFew: string[] } };
 
 /** Outcome of a worker fleet. */
 export interface WorkerFleet {
@@ -66,6 +66,8 @@ export interface WorkerOutput {
   out: NodeJS.WritableStream;
   /** Warnings, errors and progress (stderr). */
   err: NodeJS.WritableStream;
+  /** Where the workers' failed handlers are added up (reported when they close). */
+  failures: HandlerFailures;
 }
 
 /**
@@ -119,6 +121,7 @@ export async function startWorkerFleet(
             resolve();
             break;
           case 'closed':
+            output.failures.merge(m.failures);
             onClosed();
             break;
         }
@@ -155,19 +158,14 @@ async function workerMain(d: FleetWorkerData): Promise<void> {
   let failed = 0;
   let total = 0;
   let lastSent = 0;
+  const failures = new HandlerFailures();
   const fleet: AnyStation[] = await connectMany(d.url, d.total, {
     ...d.options,
     idPrefix: d.idPrefix,
     shard: d.shard,
     observe: (cp: AnyStation) => {
       total++;
-      cp.on('warning', (line: string) => log.warn(`${cp.id}: ${line}`));
-      cp.on('handlerError', (err: unknown, req: { action: string; uniqueId: string }) => log.error(`${cp.id}: handler for ${req.action} (${req.uniqueId}) failed: ${String(err)}`));
-      if (log.enabled('ocpp:cp')) {
-        cp.on('open', () => log.line('ocpp:cp', `${cp.id} connected to ${cp.url}`));
-        cp.on('close', (code: number) => log.line('ocpp:cp', `${cp.id} disconnected (${code})`));
-      }
-      if (log.enabled('ocpp:frame')) cp.on('frame', (e: FrameEvent) => log.frame('ocpp:frame', cp.id, e));
+      observeStation(log, cp, failures);
     },
     onProgress: (done, all, _cp, connected) => {
       attempted = done;
@@ -184,7 +182,7 @@ async function workerMain(d: FleetWorkerData): Promise<void> {
     if (m.type !== 'stop') return;
     void Promise.all(fleet.map((cp) => cp.close())).then(async () => {
       await log.flush();
-      port.postMessage({ type: 'closed' } satisfies FromWorker);
+      port.postMessage({ type: 'closed', failures: { count: failures.count, firstFew: failures.firstFew } } satisfies FromWorker);
       port.close();
     });
   });

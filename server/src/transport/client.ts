@@ -5,6 +5,8 @@
  * @module
  */
 import type { ClientRequest, IncomingMessage } from 'node:http';
+import net from 'node:net';
+import tls from 'node:tls';
 import WebSocket from 'ws';
 import { OcppConnectionError } from '../ocpp/errors';
 import { MAX_WS_PAYLOAD } from './socket';
@@ -102,7 +104,64 @@ export function securityFailure(err: { code?: string; message?: string }): Secur
   return code === 'HTTP401' ? 'authentication' : undefined;
 }
 
+/**
+ * Codes of a plain `ws://` handshake that met a TLS server: it hangs up on the HTTP request, or
+ * answers it with a TLS alert that is no HTTP (Node's parser: `HPE_INVALID_CONSTANT`).
+ */
+const PLAIN_TO_TLS = new Set(['ECONNRESET', 'HPE_INVALID_CONSTANT', 'HPE_INVALID_VERSION']);
+
+/** TLS alerts of a server that wanted a client certificate and got none (TLS 1.3 `certificate_required`, TLS 1.2 `handshake_failure`). */
+const CERTIFICATE_REQUIRED = new Set(['ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE']);
+
+/** What the client presented, for the hints of a refusal. */
+interface Presented {
+  /** A client certificate (security profile 3). */
+  certificate: boolean;
+  /** HTTP Basic credentials (profiles 1 and 2). */
+  password: boolean;
+}
+
+/**
+ * The hint of an HTTP 401 answer to the upgrade. On `wss://` without a client certificate the
+ * CSMS may well want one (security profile 3): a password it may not even have looked at is
+ * then not what to check first.
+ */
+function unauthorizedHint(url: URL, presented: Presented): string {
+  if (url.protocol !== 'wss:' || presented.certificate) return presented.password ? 'check the Basic-auth password' : 'the CSMS wants credentials: a Basic-auth password (--password)';
+  const certificate = 'a client certificate (security profile 3): none was presented; give one with --keyStore or keyStoreElement';
+  return presented.password ? `the CSMS may require ${certificate}; else check the Basic-auth password` : `the CSMS wants ${certificate}, or a Basic-auth password`;
+}
+
+/**
+ * Whether a TLS server listens at the URL's host and port: a handshake is tried (certificate not
+ * checked, nothing sent after it). Only asked after a plain `ws://` handshake was cut off.
+ */
+function speaksTls(url: URL): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tls.connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80), servername: net.isIP(url.hostname) ? undefined : url.hostname, rejectUnauthorized: false });
+    const done = (yes: boolean): void => {
+      socket.destroy();
+      resolve(yes);
+    };
+    socket.setTimeout(2_000, () => done(false));
+    socket.once('secureConnect', () => done(true));
+    // A server that asks for a client certificate may refuse the handshake with an alert: TLS all the same.
+    socket.once('error', (err: Error & { code?: string }) => done(err.code?.startsWith('ERR_SSL_') === true && /ALERT/.test(err.code)));
+  });
+}
+
+/** One line for a failed handshake; a plain `ws://` one cut off by a TLS server says to use `wss://`. */
+async function explainFailure(url: URL, err: Error & { code?: string }): Promise<string> {
+  if (url.protocol === 'ws:' && PLAIN_TO_TLS.has(err.code ?? '') && (await speaksTls(url))) {
+    return `${url.href} is a TLS port (the plain handshake got: ${err.message}): connect with ${url.href.replace(/^ws:/, 'wss:')}`;
+  }
+  return describeFailure(url.href, err);
+}
+
 function describeFailure(url: string, err: Error & { code?: string }): string {
+  if (CERTIFICATE_REQUIRED.has(err.code ?? '')) {
+    return `TLS: ${url} refused the handshake (${err.code}): it requires a client certificate (security profile 3); give one with --keyStore or keyStoreElement`;
+  }
   if (err.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     return `TLS: the certificate of ${url} does not name this host (${err.message}); connect by a name the certificate lists`;
   }
@@ -155,8 +214,9 @@ export function openSocket(target: URL, options: SocketOptions): Promise<WebSock
       ws.terminate();
       reject(new OcppConnectionError(code, message, { url: shown }));
     };
+    const presented: Presented = { certificate: options.tls?.cert !== undefined, password: auth !== undefined };
     ws.once('unexpected-response', (_req: ClientRequest, res: IncomingMessage) => {
-      const hint = res.statusCode === 401 ? ' (check the Basic-auth password)' : res.statusCode === 404 ? ' (the CSMS does not know this charge point id)' : '';
+      const hint = res.statusCode === 401 ? ` (${unauthorizedHint(url, presented)})` : res.statusCode === 404 ? ' (the CSMS does not know this charge point id)' : '';
       fail(`HTTP${res.statusCode}`, `${shown} answered the upgrade with HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd() + hint);
     });
     // ws checks the answer's subprotocol after 'upgrade': remember whether the server chose one.
@@ -165,7 +225,10 @@ export function openSocket(target: URL, options: SocketOptions): Promise<WebSock
     ws.once('error', (err) => {
       if (chosen === '' && options.protocols.length > 0) {
         fail('NoSubprotocol', `${shown} accepted no subprotocol of those offered (${options.protocols.join(', ')}): it does not speak this OCPP version`);
-      } else fail((err as { code?: string }).code ?? 'ConnectFailed', describeFailure(shown, err));
+      } else if (chosen !== undefined && !options.protocols.includes(chosen)) {
+        // RFC 6455 §4.1: a subprotocol the client did not offer fails the connection; a retry would get the same.
+        fail('NoSubprotocol', `${shown} answered with subprotocol '${chosen}', which was not offered (${options.protocols.join(', ')}): it does not speak this OCPP version`);
+      } else void explainFailure(url, err).then((line) => fail((err as { code?: string }).code ?? 'ConnectFailed', line));
     });
     ws.once('open', () => {
       if (!options.protocols.includes(ws.protocol)) {

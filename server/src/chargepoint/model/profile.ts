@@ -35,6 +35,12 @@ export interface StationProfile {
   configuration?: Record<string, string | number | boolean>;
 }
 
+/** The keys a 1.6 profile file may have (a typo must not pass unnoticed as a default). */
+export const PROFILE_KEYS: readonly string[] = Object.keys({
+  vendor: 0, model: 0, serialNumber: 0, firmwareVersion: 0, connectors: 0, maxPowerW: 0, phases: 0,
+  voltage: 0, fixedCable: 0, meterStartWh: 0, featureProfiles: 0, configuration: 0,
+} satisfies Record<keyof StationProfile, 0>);
+
 /** A profile with every default applied. */
 export type ResolvedProfile = Required<Omit<StationProfile, 'configuration' | 'featureProfiles'>> & Pick<StationProfile, 'configuration' | 'featureProfiles'>;
 
@@ -58,8 +64,13 @@ export function resolveProfile(id: string, p: StationProfile = {}): ResolvedProf
   };
 }
 
-/** Read a profile from a JSON file, with a readable error naming the file. */
-export function readProfile(file: string): StationProfile {
+/**
+ * Read a profile from a JSON file, with a readable error naming the file; a key it does not know
+ * is refused, naming the known ones.
+ * @param file The JSON file.
+ * @param known The keys a profile may have (the 2.0.1 station's differ).
+ */
+export function readProfile(file: string, known: readonly string[] = PROFILE_KEYS): StationProfile {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -69,6 +80,10 @@ export function readProfile(file: string): StationProfile {
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('expected a JSON object');
+    const unknown = Object.keys(value).filter((key) => !known.includes(key));
+    if (unknown.length > 0) {
+      throw new Error(`unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${known.join(', ')})`);
+    }
     return value as StationProfile;
   } catch (err) {
     throw new Error(`profile ${file} is not valid: ${(err as Error).message}`);

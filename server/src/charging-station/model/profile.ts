@@ -47,6 +47,12 @@ export interface ChargingStationProfile {
   hardware?: { lockFails?: boolean; unlockFails?: boolean };
 }
 
+/** The keys a 2.0.1 profile file may have. */
+export const STATION_PROFILE_KEYS: readonly string[] = Object.keys({
+  vendor: 0, model: 0, serialNumber: 0, firmwareVersion: 0, evses: 0, maxPowerW: 0, phases: 0,
+  voltage: 0, meterStartWh: 0, components: 0, variables: 0, hardware: 0,
+} satisfies Record<keyof ChargingStationProfile, 0>);
+
 /** A profile with its defaults applied. */
 export interface ResolvedStationProfile {
   /** vendorName. */
