@@ -239,7 +239,7 @@ function progressPrinter(): (done: number, failed: number, all: number) => void 
   return (done, failed, all) => {
     if (all >= 20 && (done === all || done - shown >= all / 10)) {
       shown = done;
-      process.stderr.write(`  ${done}/${all} connecting…${failed ? ` (${failed} failed, retrying)` : ''}\n`);
+      process.stderr.write(`  ${done}/${all} connecting…${failed ? ` (${failed} failed)` : ''}\n`);
     }
   };
 }
@@ -284,7 +284,7 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
     close = async () => void (await Promise.all(fleet.map((cp) => cp.close())));
   }
   const keepAlive = holdProcess();
-  process.stderr.write(`${started - failed} of ${started} connected${failed ? `, ${failed} retrying with back-off` : ''}${threadHint}; Ctrl-C to stop\n`);
+  process.stderr.write(`${started - failed} of ${started} connected${failed ? `, ${failed} not connected (why, and whether they retry: the lines above)` : ''}${threadHint}; Ctrl-C to stop\n`);
   await untilSignal();
   clearInterval(keepAlive);
   await close();
