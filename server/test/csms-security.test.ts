@@ -353,6 +353,7 @@ await cp.ftpUploadDummyFile(process.env.FTPS_URL, 'from-script.log');
 const fs = require('node:fs');
 console.log('RESULT', boot.status, process.env.CSMS_URL.split(':')[0], process.env.FTP_URL.split(':')[0],
   fs.existsSync(connect.csms.ftp.root + '/from-script.log'), connect.csms.pki.caPath === ${JSON.stringify(path.join(state, 'pki', 'ca.pem'))});
+await cp.close(); // a run lives while its charge points are open
 `,
     );
     const run = await runCli(['--with-csms', '--port', '0', '--tls', '--pki-dir', path.join(state, 'pki'), '--ftp', '--ftp-port', '0', '--password', 'pw-123', script], {
@@ -363,7 +364,7 @@ console.log('RESULT', boot.status, process.env.CSMS_URL.split(':')[0], process.e
   });
 
   test('--insecure warns once on stderr; flag mistakes are usage errors', async () => {
-    const run = await runCli(['--with-csms', '--port', '0', '--insecure', '--stdin'], { input: "await connect(process.env.CSMS_URL + 'CP-I');" });
+    const run = await runCli(['--with-csms', '--port', '0', '--insecure', '--stdin'], { input: "const cp = await connect(process.env.CSMS_URL + 'CP-I');\nawait cp.close();" });
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stderr.match(/WARNING: TLS certificate and host-name verification is OFF \(--insecure\)/g)?.length, 1);
     const usage = await runCli(['--csms', '--client-cert']);
