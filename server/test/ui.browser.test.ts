@@ -113,17 +113,18 @@ describe('web UI in Chromium', () => {
     await until(async () => (await page.getByTestId('action-result-CP010').textContent())?.includes('Accepted'), 'the DataTransfer answer');
     await page.locator(row('CP010', 'DataTransfer', 2, '[data-paired="true"]')).first().waitFor();
 
-    await page.getByTestId('action-select-CP010').selectOption('Heartbeat');
+    // Not repairable: dropping the unknown property (the outbound repair) still leaves idTag missing.
+    await page.getByTestId('action-select-CP010').selectOption('Authorize');
     await page.getByTestId('action-payload-CP010').fill('{"deliberately": "invalid"}');
     await page.getByTestId('action-send-CP010').click();
     const error = await until(async () => page.getByTestId('action-error-CP010').textContent(), 'the schema error');
-    assert.match(error, /deliberately|additional/i);
-    assert.equal(await page.locator(row('CP010', 'Heartbeat', 2)).count(), 0, 'nothing was sent');
+    assert.match(error, /idTag|deliberately|additional|required/i);
+    assert.equal(await page.locator(row('CP010', 'Authorize', 2)).count(), 0, 'nothing was sent');
     await page.getByTestId('action-force-CP010').click();
-    await page.locator(row('CP010', 'Heartbeat', 2)).first().waitFor();
-    assert.match((await page.locator(row('CP010', 'Heartbeat', 2)).first().textContent()) ?? '', /deliberately/);
+    await page.locator(row('CP010', 'Authorize', 2)).first().waitFor();
+    assert.match((await page.locator(row('CP010', 'Authorize', 2)).first().textContent()) ?? '', /deliberately/);
     // The strict mock CSMS answers the invalid CALL with a CALLERROR.
-    await page.locator(row('CP010', 'Heartbeat', 4)).first().waitFor();
+    await page.locator(row('CP010', 'Authorize', 4)).first().waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'action-panel.png') });
     await page.close();
   });
