@@ -41,7 +41,7 @@ async function api(ui: string, method: string, route: string, body?: unknown, he
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
-describe('web UI in Chromium', () => {
+describe('web UI in Chromium', { timeout: 300_000 }, () => {
   let browser: Browser;
   let server: ServerMode;
   let csmsUrl: string;
@@ -62,6 +62,8 @@ describe('web UI in Chromium', () => {
 
   async function open(query: string): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    // A missing element fails the test in 15 s instead of holding the run.
+    page.setDefaultTimeout(15_000);
     page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
     await page.goto(`${server.ui}/${query}`);
     await page.getByTestId('bridge-state').waitFor();
