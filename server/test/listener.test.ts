@@ -62,3 +62,15 @@ test('terminate frees the port, even with a keep-alive connection open', async (
   await once(probe, 'listening');
   await new Promise((resolve) => probe.close(resolve));
 });
+
+test('a port in use fails with one line that names the port', async (t) => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.after(() => taken.close());
+  const port = (taken.address() as AddressInfo).port;
+  const app = startListener(port, '127.0.0.1');
+  // A script that watches 'error' gets the readable message (without a watcher it is thrown, as an unhandled 'error').
+  const [err] = (await once(app.server, 'error')) as [Error];
+  assert.equal(err.message, `startListener: port ${port} on 127.0.0.1 is already in use (EADDRINUSE); pick another port, or 0 for any free one`);
+  assert.equal(app.server.listening, false);
+});

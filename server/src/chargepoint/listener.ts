@@ -75,8 +75,9 @@ export function startListener(port: number, bind = 'localhost', users?: Record<s
     if (openListeners.all.delete(listener)) openListeners.emit('closed', listener);
   };
   server.once('close', forget);
-  server.on('error', (err) => {
+  server.on('error', (err: NodeJS.ErrnoException) => {
     if (!server.listening) forget();
+    if (err.code === 'EADDRINUSE') err.message = `startListener: port ${port} on ${bind} is already in use (EADDRINUSE); pick another port, or 0 for any free one`;
     // Watching must not swallow it: with no listener of the script's, fail as an unhandled 'error' does.
     if (server.listenerCount('error') === 1) throw err;
   });
