@@ -17,4 +17,8 @@ export * from './station/sampling';
 export * from './station/driver';
 export * from './station/network';
 export * from './station/state-store';
+export * from './station/monitoring';
+export * from './station/display';
+export * from './station/tariff';
+export * from './model/monitors';
 export * from './behaviour/index';

@@ -1,0 +1,42 @@
+/**
+ * Default answers of blocks O, DisplayMessage (SetDisplayMessage O01/O02/O06,
+ * GetDisplayMessages → NotifyDisplayMessages O03/O04, ClearDisplayMessage O05), and I,
+ * TariffAndCost (CostUpdated I02).
+ * @module
+ */
+import type { MessageInfoType } from '../../ocpp/v201/types';
+import type { StationContext } from '../station/context';
+import type { Behaviours201 } from './types';
+
+/** NotifyDisplayMessages parts of `ItemsPerMessage[GetReport]` messages, tbc on all but the last (O03.FR.03/04). */
+async function sendDisplayMessages(ctx: StationContext, requestId: number, messages: MessageInfoType[]): Promise<void> {
+  const s = ctx.station;
+  const size = Math.max(1, s.device.int('DeviceDataCtrlr', 'ItemsPerMessage', 'GetReport'));
+  for (let i = 0; i < messages.length; i += size) {
+    const tbc = i + size < messages.length;
+    await s.notify('NotifyDisplayMessages', { requestId, tbc, messageInfo: messages.slice(i, i + size) as [MessageInfoType, ...MessageInfoType[]] });
+  }
+}
+
+/** Display-message and cost defaults. */
+export const display: Behaviours201 = {
+  SetDisplayMessage: (req, ctx) => {
+    const { status, reason } = ctx.display.set(req.message);
+    if (reason) ctx.station.warn(`SetDisplayMessage ${req.message.id} ${status}: ${reason}`);
+    return { response: reason ? { status, statusInfo: { reasonCode: status, additionalInfo: reason.slice(0, 512) } } : { status } };
+  },
+
+  GetDisplayMessages: (req, ctx) => {
+    const found = ctx.display.find(req.id, req.priority, req.state);
+    // O03.FR.06 / O04.FR.02/07: nothing matches → Unknown, and no notification.
+    if (found.length === 0) return { response: { status: 'Unknown' } };
+    return { response: { status: 'Accepted' }, followUp: () => sendDisplayMessages(ctx, req.requestId, found) };
+  },
+
+  ClearDisplayMessage: (req, ctx) => ({ response: { status: ctx.display.clear(req.id) } }),
+
+  CostUpdated: (req, ctx) => {
+    if (!ctx.tariffs.costUpdated(req.transactionId, req.totalCost)) ctx.station.warn(`CostUpdated for transaction ${req.transactionId}, which does not run here`);
+    return { response: {} };
+  },
+};
