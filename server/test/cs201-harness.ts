@@ -41,6 +41,8 @@ export const DEFAULT_ANSWERS: Record<string, Responder> = {
   FirmwareStatusNotification: () => ({}),
   NotifyEvent: () => ({}),
   NotifyCustomerInformation: () => ({}),
+  NotifyMonitoringReport: () => ({}),
+  NotifyDisplayMessages: () => ({}),
   DataTransfer: () => ({ status: 'Accepted' }),
 };
 

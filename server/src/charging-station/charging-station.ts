@@ -296,7 +296,12 @@ export class ChargingStation extends ScriptFace {
   async defaultAnswer(request: InboundCall): Promise<Payload> {
     const behaviour = DEFAULT_BEHAVIOURS_201[request.action as keyof typeof DEFAULT_BEHAVIOURS_201] as Behaviour201<never> | undefined;
     if (!behaviour) throw new OcppError(ocpp201.errors.notSupported, `no default behaviour for ${request.action}`);
-    return this.deliverOutcome(request, await behaviour(request.payload as never, this.context));
+    this.monitoring.hold();
+    try {
+      return this.deliverOutcome(request, await behaviour(request.payload as never, this.context));
+    } finally {
+      this.monitoring.release();
+    }
   }
 
   private defaultHandlerOf(action: string): ((req: InboundCall) => Promise<undefined>) | undefined {

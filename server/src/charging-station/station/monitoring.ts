@@ -34,6 +34,9 @@ export class Monitoring {
   /** Timers of periodic monitors. */
   private readonly timers = new Map<number, TimerHandle>();
   private nextId = 1;
+  /** While a CSMS call is being answered, events wait here: the answer goes first. */
+  private held: EventDataType[] | undefined;
+  private holds = 0;
 
   /**
    * Install the station's factory monitors.
@@ -218,6 +221,24 @@ export class Monitoring {
 
   // ---- reporting ----
 
+  /**
+   * Hold events back while a CSMS call is answered, so a change that call made is reported after
+   * its response (N07 after N04/B05, as F06.FR.05 orders follow-ups); {@link Monitoring.release}
+   * sends them.
+   */
+  hold(): void {
+    this.holds++;
+    this.held ??= [];
+  }
+
+  /** The answer is out: send what was held (once the last hold ends). */
+  release(): void {
+    if (--this.holds > 0) return;
+    const events = this.held ?? [];
+    this.held = undefined;
+    this.send(events);
+  }
+
   private event(m: VariableMonitor, verdict: Verdict): EventDataType {
     const spec = this.d.spec(m.variable);
     // N07.FR.10: a WriteOnly value is never reported.
@@ -243,6 +264,10 @@ export class Monitoring {
    * wait in the guaranteed-delivery queue, the rest are dropped.
    */
   private send(events: EventDataType[]): void {
+    if (this.held) {
+      this.held.push(...events);
+      return;
+    }
     const level = this.d.int('MonitoringCtrlr', 'ActiveMonitoringLevel');
     const severityOf = (e: EventDataType): number => this.monitors.get(e.variableMonitoringId!)?.severity ?? 0;
     let wanted = events.filter((e) => severityOf(e) <= level);
