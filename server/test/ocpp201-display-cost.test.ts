@@ -101,6 +101,22 @@ test('TC_O_13_CS / TC_O_14_CS A message shown from its startDateTime and removed
   assert.equal((await query(b, { id: [1] })).status, 'Unknown');
 });
 
+test('TC_O_27_CS / TC_O_28_CS A transaction message with startDateTime and endDateTime: shown from the start, gone after the end', async (t) => {
+  const b = await withBench(t);
+  await b.cs.startCharging(1, 'AABBCCDD');
+  const transactionId = b.cs.station.evses[0]!.transaction!.id;
+  const now = b.cs.scheduler.now();
+  const window = { transactionId, startDateTime: new Date(now + 30_000).toISOString(), endDateTime: new Date(now + 90_000).toISOString() };
+  assert.equal(await setMessage(b, message(1, 'Halfway', window)), 'Accepted');
+  const csmsShown = () => b.cs.displayedMessages().filter((m) => m.source === 'DisplayMessage').map((m) => m.content);
+  assert.deepEqual(csmsShown(), []);
+  await b.advance(30_000);
+  assert.deepEqual(csmsShown(), ['Halfway']);
+  await b.advance(60_000);
+  assert.deepEqual(csmsShown(), []);
+  assert.equal((await query(b)).status, 'Unknown');
+});
+
 test('TC_O_06_CS / TC_O_10_CS / TC_O_30_CS / TC_O_32_CS Messages for a transaction: UnknownTransaction without one, shown while it runs, removed when it ends', async (t) => {
   const b = await withBench(t);
   assert.equal(await setMessage(b, message(1, 'Your session', { transactionId: 'no-such-transaction' })), 'UnknownTransaction');
