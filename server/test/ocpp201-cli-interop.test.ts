@@ -101,7 +101,8 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGINT'): Pro
 
 const TOKEN = { idToken: 'AABBCCDD', type: 'ISO14443' };
 
-test('every CSMS-initiated Core action against the script-less 2.0.1 CLI: valid answers, spec order, one CALL at a time', { timeout: 60_000 }, async (t) => {
+/** A strict CSMS and a script-less CLI station booted against it (both stopped after the test), with a call helper. */
+async function bootedCli(t: { after: (fn: () => unknown) => void }) {
   const csms = await strictCsms();
   const cli = startCli(csms.url);
   t.after(async () => {
@@ -111,7 +112,11 @@ test('every CSMS-initiated Core action against the script-less 2.0.1 CLI: valid 
   await csms.waitFor('StatusNotification');
   const client = await csms.client();
   const call = async (action: string, params: Params): Promise<Params> => (await client.call(action, params)) as Params;
-  const mark = () => csms.calls.length;
+  return { csms, cli, call, mark: () => csms.calls.length };
+}
+
+test('every CSMS-initiated Core action against the script-less 2.0.1 CLI: valid answers, spec order, one CALL at a time', { timeout: 60_000 }, async (t) => {
+  const { csms, cli, call, mark } = await bootedCli(t);
   const cv = (component: string, variable: string) => ({ component: { name: component }, variable: { name: variable } });
 
   assert.equal((await call('GetVariables', { getVariableData: [cv('OCPPCommCtrlr', 'HeartbeatInterval')] })).getVariableResult[0].attributeValue, '300');
@@ -181,16 +186,7 @@ test('every CSMS-initiated Core action against the script-less 2.0.1 CLI: valid 
 });
 
 test('every monitoring, display-message and cost action against the script-less 2.0.1 CLI: valid answers, SetVariableMonitoring then a change → NotifyEvent', { timeout: 60_000 }, async (t) => {
-  const csms = await strictCsms();
-  const cli = startCli(csms.url);
-  t.after(async () => {
-    await stop(cli.child);
-    await csms.close();
-  });
-  await csms.waitFor('StatusNotification');
-  const client = await csms.client();
-  const call = async (action: string, params: Params): Promise<Params> => (await client.call(action, params)) as Params;
-  const mark = () => csms.calls.length;
+  const { csms, cli, call, mark } = await bootedCli(t);
   const offlineThreshold = { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'OfflineThreshold' } };
 
   // N04 then N07: the monitor, the change, and only then the event.

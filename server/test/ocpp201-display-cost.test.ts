@@ -5,15 +5,13 @@
  * with `cs.displayedMessages()` and, for the UI, from the REST state.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ChargingStation } from '../src/charging-station/charging-station';
-import { startWebServer } from '../src/web/server';
-import { bench201, withBench201, type Bench201 } from './cs201-harness';
-import { freePortPair, until } from './helpers';
+import { webBeside201, withBench201, type Bench201 } from './cs201-harness';
+import { until } from './helpers';
 
 type Params = Record<string, any>;
 
@@ -209,15 +207,7 @@ test('TC_I_07_CS / TC_I_02_CS Running cost from TransactionEventResponse.totalCo
 });
 
 test('REST state: GET /api/chargepoints/:id carries the display (display messages, tariff, cost) and the running cost of the transaction', async (t) => {
-  const csms = await bench201({ noConnect: true });
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpp-sim-display-'));
-  const port = await freePortPair();
-  const web = await startWebServer({ port, bind: '127.0.0.1', root });
-  t.after(async () => {
-    await web.close();
-    await csms.close();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
+  const { csms, port } = await webBeside201(t);
   const api = async (method: string, url: string, body?: unknown): Promise<any> => {
     const res = await fetch(`http://127.0.0.1:${port}/api${url}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     assert.ok(res.ok, `${method} ${url}: ${res.status}`);

@@ -6,16 +6,12 @@
  */
 import type { MessageInfoType } from '../../ocpp/v201/types';
 import type { StationContext } from '../station/context';
+import { sendInParts } from './parts';
 import type { Behaviours201 } from './types';
 
-/** NotifyDisplayMessages parts of `ItemsPerMessage[GetReport]` messages, tbc on all but the last (O03.FR.03/04). */
+/** NotifyDisplayMessages in parts (O03.FR.03/04). */
 async function sendDisplayMessages(ctx: StationContext, requestId: number, messages: MessageInfoType[]): Promise<void> {
-  const s = ctx.station;
-  const size = Math.max(1, s.device.int('DeviceDataCtrlr', 'ItemsPerMessage', 'GetReport'));
-  for (let i = 0; i < messages.length; i += size) {
-    const tbc = i + size < messages.length;
-    await s.notify('NotifyDisplayMessages', { requestId, tbc, messageInfo: messages.slice(i, i + size) as [MessageInfoType, ...MessageInfoType[]] });
-  }
+  await sendInParts(ctx, messages, (messageInfo, _seqNo, tbc) => ctx.station.notify('NotifyDisplayMessages', { requestId, tbc, messageInfo }));
 }
 
 /** Display-message and cost defaults. */

@@ -10,6 +10,7 @@ import { matchesFilter } from '../model/device-model';
 import { CRITERION_TYPES, type VariableMonitor } from '../model/monitors';
 import { addressOf } from '../station/monitoring';
 import type { StationContext } from '../station/context';
+import { sendInParts } from './parts';
 import type { Behaviours201 } from './types';
 
 /** N04.FR.09 / N06: more entries than `MonitoringCtrlr.ItemsPerMessage[…]` is an occurrence violation. */
@@ -29,19 +30,10 @@ function reportEntries(ctx: StationContext, monitors: readonly VariableMonitor[]
   return [...byVariable].map(([i, list]) => ({ ...addressOf(ctx.station, i), variableMonitoring: list as MonitoringDataType['variableMonitoring'] }));
 }
 
-/**
- * Send the report in parts of `ItemsPerMessage[GetReport]` variables, seqNo from 0, tbc on all
- * but the last (N02.FR.07).
- */
+/** Send the report in parts (N02.FR.07). */
 async function sendMonitoringReport(ctx: StationContext, requestId: number, entries: MonitoringDataType[]): Promise<void> {
-  const s = ctx.station;
-  const size = Math.max(1, s.device.int('DeviceDataCtrlr', 'ItemsPerMessage', 'GetReport'));
-  const generatedAt = new Date(s.now()).toISOString();
-  for (let seqNo = 0, i = 0; i < entries.length; seqNo++, i += size) {
-    const tbc = i + size < entries.length;
-    const monitor = entries.slice(i, i + size) as [MonitoringDataType, ...MonitoringDataType[]];
-    await s.notify('NotifyMonitoringReport', { requestId, generatedAt, seqNo, tbc, monitor }, true);
-  }
+  const generatedAt = new Date(ctx.station.now()).toISOString();
+  await sendInParts(ctx, entries, (monitor, seqNo, tbc) => ctx.station.notify('NotifyMonitoringReport', { requestId, generatedAt, seqNo, tbc, monitor }, true));
 }
 
 /** Monitoring defaults. */
