@@ -190,8 +190,14 @@ test('TC_N_20_CS Alert Event on a live variable: a transaction-bound threshold o
   assert.ok(Number(data.actualValue) > 5000, `power ${data.actualValue} W`);
   b.cs.stopCharging(1);
   await b.settle(30);
-  // Outside the transaction the monitor is inactive: no clearing is reported once the transaction is gone.
-  assert.ok(events(b, from).every((e) => e.variableMonitoringId === m!.id));
+  assert.ok(events(b, from).every((e) => e.variableMonitoringId === m!.id && e.transactionId === tx.id), 'only while the transaction runs');
+  // The next transaction raises the alert afresh.
+  const before = events(b, from).length;
+  const sent = b.since(from, 'NotifyEvent').length;
+  await b.cs.startCharging(1, 'AABBCCDD');
+  await b.waitFor('NotifyEvent', { from, count: sent + 1 });
+  const next = events(b, from).slice(before);
+  assert.deepEqual([next[0]!.trigger, next[0]!.cleared, next[0]!.transactionId], ['Alerting', undefined, b.cs.station.evses[0]!.transaction!.id]);
 });
 
 test('TC_N_45_CS / TC_N_61_CS / TC_N_56_CS Delta: a numeric change of at least the delta, every change of a non-numeric variable', async (t) => {

@@ -185,8 +185,14 @@ export class Monitoring {
 
   /** Judge a threshold or delta monitor against the variable's value now; collect or send its event. */
   private check(m: VariableMonitor, into?: EventDataType[]): void {
-    if (m.type === 'Periodic' || m.type === 'PeriodicClockAligned' || !this.active(m)) return;
+    if (m.type === 'Periodic' || m.type === 'PeriodicClockAligned') return;
     const value = this.d.value(m.variable) ?? '';
+    if (!this.active(m)) {
+      // An inactive monitor (its transaction ended, monitoring off) starts afresh when it watches again.
+      this.alerting.delete(m.id);
+      if (m.type === 'Delta') this.reference.set(m.id, value);
+      return;
+    }
     const verdict = judge(m, this.d.spec(m.variable), value, this.alerting.has(m.id), this.reference.get(m.id));
     if (!verdict) return;
     if (m.type === 'Delta') this.reference.set(m.id, value);
