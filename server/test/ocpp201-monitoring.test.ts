@@ -300,3 +300,12 @@ test('TC_N_53_CS Custom monitors persist over a restart with --state-dir', async
   const kept = again.monitoring.monitors.get(m!.id);
   assert.deepEqual([kept?.type, kept?.value, kept?.severity, kept?.origin], ['UpperThreshold', 400, 5, 'CustomMonitor']);
 });
+
+test('TC_N_21_CS Alert Event - caused by a hard-wired trigger: the cable lock fails, NotifyEvent HardWiredNotification on ConnectorPlugRetentionLock.Problem', async (t) => {
+  const b = await withBench(t, { profile: { hardware: { lockFails: true } } });
+  const from = b.calls.length;
+  b.cs.plugIn(1);
+  const [event] = await b.waitFor('NotifyEvent', { from });
+  const data = event!.params.eventData[0];
+  assert.deepEqual([data.eventNotificationType, data.component.name, data.variable.name, data.actualValue], ['HardWiredNotification', 'ConnectorPlugRetentionLock', 'Problem', 'true']);
+});
