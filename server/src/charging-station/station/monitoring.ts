@@ -12,6 +12,16 @@ import type { ComponentType, EventDataType, MonitoringBaseEnumType, SetMonitorin
 import { judge, monitorProblem, type Verdict, type VariableMonitor } from '../model/monitors';
 import type { StationModel } from './station';
 
+/** An installed monitor with what it watches by (kept on the monitor: no per-station side tables). */
+export interface WatchedMonitor extends VariableMonitor {
+  /** A threshold alert stands. */
+  alerting?: boolean;
+  /** The value a delta measures from (the value at the last event, or when the monitor was set). */
+  reference?: string;
+  /** A periodic monitor's timer. */
+  timer?: TimerHandle;
+}
+
 /** A monitor as kept in the state directory: its variable by persistence key. */
 export type SavedMonitor = Omit<VariableMonitor, 'variable'> & { key: string };
 
@@ -26,13 +36,7 @@ export function addressOf(s: StationModel, i: number): { component: ComponentTyp
 /** The monitors of one station. */
 export class Monitoring {
   /** Installed monitors by id. */
-  readonly monitors = new Map<number, VariableMonitor>();
-  /** Threshold monitors whose alert stands. */
-  private readonly alerting = new Set<number>();
-  /** The value each delta monitor measures from. */
-  private readonly reference = new Map<number, string>();
-  /** Timers of periodic monitors. */
-  private readonly timers = new Map<number, TimerHandle>();
+  readonly monitors = new Map<number, WatchedMonitor>();
   private nextId = 1;
   /** While a CSMS call is being answered, events wait here: the answer goes first. */
   private held: EventDataType[] | undefined;
@@ -132,21 +136,19 @@ export class Monitoring {
     return this.nextId++;
   }
 
-  private install(m: VariableMonitor): void {
+  private install(m: WatchedMonitor): void {
     this.monitors.set(m.id, m);
     if (m.type === 'Periodic' || m.type === 'PeriodicClockAligned') return this.arm(m);
-    if (m.type === 'Delta') this.reference.set(m.id, this.d.value(m.variable) ?? '');
+    if (m.type === 'Delta') m.reference = this.d.value(m.variable) ?? '';
     // N07.FR.11: a threshold the value already violates raises its alert now.
     else this.check(m);
   }
 
   /** Remove a monitor; `report` sends the clearing of a standing alert (N07.FR.12). */
-  private uninstall(m: VariableMonitor, report: boolean): void {
+  private uninstall(m: WatchedMonitor, report: boolean): void {
     this.monitors.delete(m.id);
-    this.reference.delete(m.id);
-    this.s.link.scheduler.cancel(this.timers.get(m.id));
-    this.timers.delete(m.id);
-    if (this.alerting.delete(m.id) && report) this.send([this.event(m, { trigger: 'Alerting', cleared: true })]);
+    this.s.link.scheduler.cancel(m.timer);
+    if (m.alerting && report) this.send([this.event(m, { trigger: 'Alerting', cleared: true })]);
   }
 
   // ---- evaluating ----
@@ -184,45 +186,40 @@ export class Monitoring {
   }
 
   /** Judge a threshold or delta monitor against the variable's value now; collect or send its event. */
-  private check(m: VariableMonitor, into?: EventDataType[]): void {
+  private check(m: WatchedMonitor, into?: EventDataType[]): void {
     if (m.type === 'Periodic' || m.type === 'PeriodicClockAligned') return;
     const value = this.d.value(m.variable) ?? '';
     if (!this.active(m)) {
       // An inactive monitor (its transaction ended, monitoring off) starts afresh when it watches again.
-      this.alerting.delete(m.id);
-      if (m.type === 'Delta') this.reference.set(m.id, value);
+      m.alerting = false;
+      if (m.type === 'Delta') m.reference = value;
       return;
     }
-    const verdict = judge(m, this.d.spec(m.variable), value, this.alerting.has(m.id), this.reference.get(m.id));
+    const verdict = judge(m, this.d.spec(m.variable), value, m.alerting === true, m.reference);
     if (!verdict) return;
-    if (m.type === 'Delta') this.reference.set(m.id, value);
-    else if (verdict.cleared) this.alerting.delete(m.id);
-    else this.alerting.add(m.id);
+    if (m.type === 'Delta') m.reference = value;
+    else m.alerting = !verdict.cleared;
     const event = this.event(m, verdict);
     if (into) into.push(event);
     else this.send([event]);
   }
 
   /** Start a periodic monitor's timer: every `value` s, or at each multiple of it since midnight UTC. */
-  private arm(m: VariableMonitor): void {
+  private arm(m: WatchedMonitor): void {
     const sch = this.s.link.scheduler;
     const period = m.value * 1000;
     const now = sch.now();
     const wait = m.type === 'PeriodicClockAligned' ? period - ((now % DAY_MS) % period) : period;
-    this.timers.set(
-      m.id,
-      sch.after(wait, () => {
-        this.arm(m);
-        // N08.FR.05/06: the value every period, trigger Periodic.
-        if (this.active(m)) this.send([this.event(m, { trigger: 'Periodic' })]);
-      }),
-    );
+    m.timer = sch.after(wait, () => {
+      this.arm(m);
+      // N08.FR.05/06: the value every period, trigger Periodic.
+      if (this.active(m)) this.send([this.event(m, { trigger: 'Periodic' })]);
+    });
   }
 
   /** Stop every timer (the station closes). */
   stop(): void {
-    for (const t of this.timers.values()) this.s.link.scheduler.cancel(t);
-    this.timers.clear();
+    for (const m of this.monitors.values()) this.s.link.scheduler.cancel(m.timer);
   }
 
   // ---- reporting ----
@@ -289,7 +286,9 @@ export class Monitoring {
   /** The monitors worth keeping across a restart (N07.FR.13): all but the factory's unaltered ones. */
   snapshot(): SavedMonitor[] {
     const keys = this.d.catalogue.keys;
-    return [...this.monitors.values()].filter((m) => m.origin === 'CustomMonitor').map(({ variable, ...rest }) => ({ ...rest, key: keys[variable]! }));
+    return [...this.monitors.values()]
+      .filter((m) => m.origin === 'CustomMonitor')
+      .map(({ id, variable, type, value, severity, transaction, origin }) => ({ id, type, value, severity, transaction, origin, key: keys[variable]! }));
   }
 
   /** Restore saved monitors (unknown variables skipped). */
