@@ -21,14 +21,15 @@ import { applyScheduledAvailability, DEFAULT_BEHAVIOURS_201, releaseWaitingInsta
 import type { ChargingStationProfile } from './model/profile';
 import { Authorizer } from './station/authorization';
 import type { StationContext } from './station/context';
-import { byPriority, DisplayMessages, type ShownMessage } from './station/display';
+import { attachBlocks, displayed } from './station/blocks';
+import type { DisplayMessages, ShownMessage } from './station/display';
 import { presentToken } from './station/driver';
-import { Monitoring } from './station/monitoring';
+import type { Monitoring } from './station/monitoring';
 import { NetworkPlan, type NetworkTarget } from './station/network';
 import { Reservations } from './station/reservations';
 import { StationModel, type SecurityEvent201, type StationAutomation } from './station/station';
 import { StationStateStore } from './station/state-store';
-import { Tariffs } from './station/tariff';
+import type { Tariffs } from './station/tariff';
 import { TransactionEngine } from './station/transactions';
 
 /** Options of a 2.0.1 charging station. */
@@ -127,20 +128,9 @@ export class ChargingStation extends ScriptFace {
     this.reservations = new Reservations(this.station);
     this.transactions = new TransactionEngine(this.station, this.authorization);
     this.lifecycle = new Lifecycle(link, this.station, options.boot ?? 'manual');
-    this.monitoring = new Monitoring(this.station);
-    this.display = new DisplayMessages(this.station);
-    this.tariffs = new Tariffs(this.station);
-    this.wireBlocks();
-    const ctx = (this.context = {
-      station: this.station,
-      lifecycle: this.lifecycle,
-      transactions: this.transactions,
-      authorization: this.authorization,
-      reservations: this.reservations,
-      monitoring: this.monitoring,
-      display: this.display,
-      tariffs: this.tariffs,
-    });
+    const blocks = attachBlocks(this.station, this);
+    ({ monitoring: this.monitoring, display: this.display, tariffs: this.tariffs } = blocks);
+    const ctx = (this.context = { station: this.station, lifecycle: this.lifecycle, transactions: this.transactions, authorization: this.authorization, reservations: this.reservations, ...blocks });
     this.transactions.onIdle = (e) => {
       applyScheduledAvailability(ctx, e);
       runScheduledReset(ctx, e);
@@ -155,30 +145,11 @@ export class ChargingStation extends ScriptFace {
   }
 
   /**
-   * Feed monitoring, display and tariffs from the model: changed values (N07, evaluated on the
-   * change, not polled), TransactionEvent answers (I02/I03), transactions ending (O02.FR.14).
-   */
-  private wireBlocks(): void {
-    const s = this.station;
-    s.onValue = (i) => this.monitoring.valueChanged(i);
-    s.onLive = () => this.monitoring.liveChanged();
-    const transactionAnswered = s.onDelivered;
-    s.onDelivered = (m, response) => {
-      transactionAnswered?.(m, response);
-      this.tariffs.delivered(m, response);
-    };
-    this.on('transaction', (t: { type: string; evseId: number; transactionId: string }) => {
-      if (t.type === 'start') this.tariffs.started(s.mustEvse(t.evseId));
-      else if (t.type === 'stop') this.display.transactionEnded(t.transactionId);
-    });
-  }
-
-  /**
    * What the station's display shows now: the CSMS's display messages that are valid and fit
    * the station's state, the drivers' tariff texts and the transactions' costs, by priority.
    */
   displayedMessages(): ShownMessage[] {
-    return [...this.display.shown(), ...this.tariffs.shown()].sort(byPriority);
+    return displayed(this);
   }
 
   /** Side effects of a changed variable (SetVariables or a script). */

@@ -20,5 +20,6 @@ export * from './station/state-store';
 export * from './station/monitoring';
 export * from './station/display';
 export * from './station/tariff';
+export * from './station/blocks';
 export * from './model/monitors';
 export * from './behaviour/index';

@@ -218,10 +218,6 @@ export class StationModel implements LifecycleModel {
     return this.nextEventId++;
   }
 
-  /** Something a live variable reads changed (a status, the power drawn). */
-  liveChanged(): void {
-    this.onLive?.();
-  }
 
   /** Current time on the station's clock (epoch ms). */
   now(): number {
@@ -300,7 +296,7 @@ export class StationModel implements LifecycleModel {
         void this.report(e, c);
       }
     }
-    if (moved) this.liveChanged();
+    if (moved) this.onLive?.();
     this.changed();
   }
 
