@@ -98,6 +98,10 @@ test('TC_N_11_CS / TC_N_37_CS / TC_N_38_CS / TC_N_12_CS / TC_N_13_CS / TC_N_15_C
   // TC_N_43: valid, out of range, valid → Accepted, Rejected, Accepted.
   const mixed = await monitor(b, { value: 5, type: 'Delta', severity: 2, ...HEARTBEAT }, { value: -1, type: 'Delta', severity: 3, ...HEARTBEAT }, { value: 600, type: 'UpperThreshold', severity: 3, ...HEARTBEAT });
   assert.deepEqual(mixed.map((r) => r.status), ['Accepted', 'Rejected', 'Accepted']);
+  // More entries than MonitoringCtrlr.ItemsPerMessage[SetVariableMonitoring] (20): a CALLERROR, nothing installed.
+  const many = Array.from({ length: 21 }, (_x, i) => ({ value: i + 1, type: 'Delta', severity: 9, ...HEARTBEAT }));
+  await assert.rejects(monitor(b, ...many), (err: Error & { rpcErrorCode?: string }) => /Occurr?enceConstraintViolation/.test(err.rpcErrorCode ?? ''));
+  await assert.rejects(b.call('ClearVariableMonitoring', { id: Array.from({ length: 21 }, (_x, i) => i + 100) }), /ItemsPerMessage/);
 });
 
 test('TC_N_39_CS / TC_N_40_CS Set Variable Monitoring with an id: replaces that monitor, refused for another variable or an unknown id', async (t) => {
