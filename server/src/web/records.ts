@@ -4,6 +4,7 @@
  * log lines.
  * @module
  */
+import type { ShownMessage } from '../charging-station/station/display';
 import type { FrameEvent } from '../ocpp/endpoint';
 
 /** One connector as the UI shows it. */
@@ -45,7 +46,7 @@ export interface EvseSummary {
   /** Its connectors. */
   connectors: EvseConnectorSummary[];
   /** The running transaction: the station's id, the token, the EV side (chargingState). */
-  transaction?: { id: string; idToken?: string; startedAt: string; chargingState: string; seqNo: number };
+  transaction?: { id: string; idToken?: string; startedAt: string; chargingState: string; seqNo: number; cost?: number };
   /** A token accepted and waiting for the EV (EVConnectionTimeOut). */
   authorizedToken?: string;
   /** The reservation it holds. */
@@ -74,6 +75,8 @@ export interface ChargepointSummary {
   connectors: ConnectorSummary[];
   /** 2.0.1: the EVSEs with their connectors. */
   evses?: EvseSummary[];
+  /** 2.0.1: what the station's display shows (display messages, tariff texts, costs), by priority. */
+  display?: ShownMessage[];
   /** Automatic behaviour switches. */
   automation: { heartbeat: boolean; meterValues: boolean; reconnect: boolean; autoPlugIn: boolean; securityEvents: boolean };
   /** Built-in answers to CSMS calls on. */

@@ -4,7 +4,7 @@
  * transaction's `chargingState`, not a connector status as in 1.6.
  * @module
  */
-import type { ChargingStateEnumType, ConnectorEnumType, ConnectorStatusEnumType, IdTokenType, ReasonEnumType } from '../../ocpp/v201/types';
+import type { ChargingStateEnumType, ConnectorEnumType, ConnectorStatusEnumType, IdTokenType, MessageContentType, ReasonEnumType } from '../../ocpp/v201/types';
 import type { Meter } from '../../chargepoint/model/meter';
 
 /** A connector status (G01). */
@@ -58,6 +58,8 @@ export interface Authorization {
   remoteStartId?: number;
   /** The reservation it uses. */
   reservationId?: number;
+  /** The driver's tariff text from the CSMS's idTokenInfo (I01). */
+  personalMessage?: MessageContentType;
 }
 
 /** A 2.0.1 transaction (E01-E15). */
@@ -80,6 +82,8 @@ export interface Transaction {
   meterStartWh: number;
   /** Energy may flow only up to this register (MaxEnergyOnInvalidId, E05). */
   energyCapWh?: number;
+  /** The running cost the CSMS last sent (CostUpdated or TransactionEventResponse.totalCost, I02). */
+  cost?: number;
 }
 
 /** One EVSE. */
@@ -104,6 +108,8 @@ export interface Evse {
   transaction?: Transaction;
   /** The EV pauses (SuspendedEV) or the station does (SuspendedEVSE). */
   suspended?: 'EV' | 'EVSE';
+  /** The last transaction's final cost (I03), shown until the next one starts; undefined cost: none was sent. */
+  finalCost?: { transactionId: string; cost?: number };
 }
 
 /**
