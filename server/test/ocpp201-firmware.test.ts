@@ -185,7 +185,7 @@ test('TC_L_10_CS Secure Firmware Update - AcceptedCanceled: a second request can
   assert.deepEqual(statuses(b, from), [...seq(20, 'DownloadScheduled'), ...seq(21, 'Downloading', 'Downloaded', 'SignatureVerified', 'Installing', 'InstallRebooting', 'Installed')]);
 });
 
-test('TC_L_13_CS Secure Firmware Update - ongoing transaction, AllowNewSessionsPendingFirmwareUpdate false: idle EVSE Unavailable, install after the transaction', async (t) => {
+test('TC_L_15_CS Secure Firmware Update - Unable to install and activate firmware with ongoing transaction, AllowNewSessionsPendingFirmwareUpdate false: downloaded and verified, idle EVSE Unavailable, install after the transaction', async (t) => {
   const b = await bench(t, { profile: { evses: 2 } });
   assert.equal(b.cs.station.device.str('ChargingStation', 'AllowNewSessionsPendingFirmwareUpdate'), 'false');
   assert.equal(await b.cs.startCharging(1, 'DRIVER1'), true);
@@ -202,7 +202,7 @@ test('TC_L_13_CS Secure Firmware Update - ongoing transaction, AllowNewSessionsP
   assert.ok(order.indexOf('TransactionEvent') < order.indexOf('Installing'), order.join(', '));
 });
 
-test('AllowNewSessionsPendingFirmwareUpdate true: the idle EVSE stays Available while the install waits for the transaction', async (t) => {
+test('TC_L_14_CS Secure Firmware Update - Unable to install and activate firmware with ongoing transaction, AllowNewSessionsPendingFirmwareUpdate true: the idle EVSE stays Available while the install waits for the transaction', async (t) => {
   const b = await bench(t, { profile: { evses: 2, variables: { 'ChargingStation.AllowNewSessionsPendingFirmwareUpdate': true } } });
   assert.equal(await b.cs.startCharging(1, 'DRIVER1'), true);
   await until(b, 'TransactionEvent', (p) => p.eventType === 'Started');
