@@ -179,4 +179,54 @@ describe('OCPP 2.0.1 over TLS', () => {
     assert.ok(next.calls.some((c) => c.action === 'StatusNotification'), 'booted and reported its connectors at the new CSMS');
     assert.deepEqual(next.failures, []);
   });
+  const setPriority = async (b: Bench201, value: string): Promise<{ attributeStatus: string; attributeStatusInfo?: { additionalInfo?: string } }> =>
+    (await b.call('SetVariables', { setVariableData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'NetworkConfigurationPriority' }, attributeValue: value }] })).setVariableResult[0];
+
+  test('TC_A_19_CS Upgrade Charging Station Security Profile - Accepted: profile 1 → 2 through a new slot and a reset; never back to profile 1', async (t) => {
+    const b = await withBench201(t, { id: 'CS-UP', password: PASSWORD, profile: { variables: { ...FAST_RETRY, 'OCPPCommCtrlr.NetworkProfileConnectionAttempts': '1' } } });
+    assert.equal(await getVariable(b, 'SecurityCtrlr', 'SecurityProfile'), '1');
+    const next = await csms201({ tls: server, checkPassword: (p) => p === PASSWORD });
+    t.after(() => next.close());
+    const warnings: string[] = [];
+    b.cs.on('warning', (line: string) => warnings.push(line));
+    assert.deepEqual(await b.call('InstallCertificate', { certificateType: 'CSMSRootCertificate', certificate: ca.cert }), { status: 'Accepted' });
+    assert.deepEqual(await b.call('SetNetworkProfile', { configurationSlot: 2, connectionData: profileData(next.url, 2) }), { status: 'Accepted' });
+    assert.equal((await setPriority(b, '2,1')).attributeStatus, 'Accepted');
+    const before = b.calls.length;
+    assert.deepEqual(await b.call('Reset', { type: 'OnIdle' }), { status: 'Accepted' });
+    const client = await next.client();
+    for (let i = 0; i < 500 && !next.calls.some((c) => c.action === 'StatusNotification'); i++) await b.settle(10);
+    assert.equal(next.calls[0]?.action, 'BootNotification');
+    assert.equal(b.since(before, 'BootNotification').length, 0, 'not booted on profile 1 again');
+    assert.equal(await getVariable({ call: async (a, p) => client.call(a, p) as never }, 'SecurityCtrlr', 'SecurityProfile'), '2', 'A05.FR.05: the profile in use is reported');
+    // A05.FR.06: the profile-2 CSMS goes away; the station keeps trying it and never falls back to slot 1 (profile 1).
+    await next.close();
+    for (let i = 0; i < 400 && warnings.filter((w) => w.startsWith('connect failed')).length < 3; i++) await b.settle(10);
+    assert.ok(warnings.filter((w) => w.startsWith('connect failed')).length >= 3, warnings.join('\n'));
+    assert.ok(!warnings.some((w) => /falling back to configuration slot 1/.test(w)), warnings.join('\n'));
+    assert.equal(b.since(before, 'BootNotification').length, 0, 'never connected on profile 1 again');
+    assert.deepEqual(next.failures, []);
+  });
+
+  test('TC_A_20_CS Upgrade Charging Station Security Profile - No valid CSMSRootCertificate installed: the priority change is Rejected', async (t) => {
+    const b = await withBench201(t, { id: 'CS-NOROOT', password: PASSWORD });
+    assert.deepEqual(await b.call('SetNetworkProfile', { configurationSlot: 2, connectionData: profileData('wss://127.0.0.1:9443/', 2) }), { status: 'Accepted' });
+    const result = await setPriority(b, '2,1');
+    assert.equal(result.attributeStatus, 'Rejected', 'A05.FR.02');
+    assert.match(result.attributeStatusInfo?.additionalInfo ?? '', /no CSMSRootCertificate is installed/);
+    assert.equal(await getVariable(b, 'OCPPCommCtrlr', 'NetworkConfigurationPriority'), '1', 'the old priority stays');
+    // With the root installed the same change is taken.
+    assert.deepEqual(await b.call('InstallCertificate', { certificateType: 'CSMSRootCertificate', certificate: ca.cert }), { status: 'Accepted' });
+    assert.equal((await setPriority(b, '2,1')).attributeStatus, 'Accepted');
+  });
+
+  test('TC_A_21_CS Upgrade Charging Station Security Profile - No valid ChargingStationCertificate installed: a profile-3 slot in the priority is Rejected', async (t) => {
+    const b = await withBench201(t, { id: 'CS-NOCERT', csmsTls: server, tls: { ca: ca.cert }, password: PASSWORD });
+    assert.equal(await getVariable(b, 'SecurityCtrlr', 'SecurityProfile'), '2');
+    assert.deepEqual(await b.call('SetNetworkProfile', { configurationSlot: 2, connectionData: profileData('wss://127.0.0.1:9443/', 3) }), { status: 'Accepted' });
+    const result = await setPriority(b, '2,1');
+    assert.equal(result.attributeStatus, 'Rejected', 'A05.FR.03');
+    assert.match(result.attributeStatusInfo?.additionalInfo ?? '', /no ChargingStationCertificate is installed/);
+    assert.equal(await getVariable(b, 'OCPPCommCtrlr', 'NetworkConfigurationPriority'), '1');
+  });
 });

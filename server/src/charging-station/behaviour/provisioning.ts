@@ -9,6 +9,7 @@ import type { NetworkConnectionProfileType, ReportDataType } from '../../ocpp/v2
 import { matchesFilter, type ComponentVariableFilter } from '../model/device-model';
 import type { StationContext } from '../station/context';
 import type { Evse } from '../model/evse';
+import { keystoreFor } from '../../security/keystore';
 import { slotUrl } from '../station/network';
 import { sendInParts } from './parts';
 import type { Behaviours201 } from './types';
@@ -95,6 +96,27 @@ function networkProfileProblem(ctx: StationContext, data: NetworkConnectionProfi
   return `security profile ${data.securityProfile} is below the current ${current}`;
 }
 
+/**
+ * Why a new `NetworkConfigurationPriority` cannot be taken (A05): a slot on security profile 2 or
+ * 3 while no CSMS root is trusted (neither installed as CSMSRootCertificate nor given with
+ * `--ca`), A05.FR.02; a slot on profile 3 without a client certificate, A05.FR.03.
+ */
+function priorityProblem(ctx: StationContext, value: string): string | undefined {
+  const s = ctx.station;
+  for (const slot of value.split(',').map(Number)) {
+    const profile = s.networkProfiles.get(slot)?.securityProfile;
+    if (profile === undefined || profile < 2) continue;
+    if (s.certificates.pems('CSMSRootCertificate').length === 0 && !s.files.ca) return `slot ${slot} is on security profile ${profile} and no CSMSRootCertificate is installed`;
+    if (profile === 3 && keystoreFor(s.link.id).get() === undefined) return `slot ${slot} is on security profile 3 and no ChargingStationCertificate is installed`;
+  }
+  return undefined;
+}
+
+/** Checks beyond the data type that a write of these variables must pass, by `Component.Variable`. */
+const WRITE_CHECKS: Record<string, (ctx: StationContext, value: string) => string | undefined> = {
+  'OCPPCommCtrlr.NetworkConfigurationPriority': priorityProblem,
+};
+
 /** Provisioning defaults. */
 export const provisioning: Behaviours201 = {
   GetVariables: (req, ctx) => {
@@ -114,6 +136,11 @@ export const provisioning: Behaviours201 = {
     checkItems(ctx, 'SetVariables', req.setVariableData.length);
     const d = ctx.station.device;
     const results = req.setVariableData.map(({ component, variable, attributeType, attributeValue }) => {
+      const problem = component.evse === undefined && !component.instance && !variable.instance ? WRITE_CHECKS[`${component.name}.${variable.name}`]?.(ctx, attributeValue) : undefined;
+      if (problem) {
+        ctx.station.warn(`SetVariables ${component.name}.${variable.name} Rejected: ${problem}`);
+        return { attributeStatus: 'Rejected', attributeStatusInfo: { reasonCode: 'InvalidValue', additionalInfo: problem }, component, variable, ...(attributeType && { attributeType }) };
+      }
       const status = d.set(component, variable, attributeValue, attributeType);
       const result: Record<string, unknown> = { attributeStatus: status, component, variable };
       if (attributeType) result.attributeType = attributeType;

@@ -56,10 +56,22 @@ export class NetworkPlan {
     this.failures++;
     if (this.failures < Math.max(1, this.station.device.int('OCPPCommCtrlr', 'NetworkProfileConnectionAttempts'))) return;
     this.failures = 0;
+    // A05.FR.06: once connected on a security profile, never fall back to a lower one.
+    const current = this.order[this.at];
+    this.order = this.order.filter((slot) => slot === current || this.notLower(slot));
+    this.at = Math.max(0, this.order.indexOf(current!));
     if (this.order.length > 1) {
       this.at = (this.at + 1) % this.order.length;
       this.station.warn(`network profile: falling back to configuration slot ${this.order[this.at]}`);
     }
+  }
+
+  /** The slot's security profile is not below the one in use (3 → 2 only with AllowSecurityProfileDowngrade). */
+  private notLower(slot: number): boolean {
+    const d = this.station.device;
+    const current = d.int('SecurityCtrlr', 'SecurityProfile');
+    const profile = this.target(slot)?.securityProfile ?? 0;
+    return profile >= current || (current === 3 && profile === 2 && d.bool('SecurityCtrlr', 'AllowSecurityProfileDowngrade'));
   }
 
   /** Connected through `target`: it is the profile in use now. */
@@ -76,7 +88,7 @@ export class NetworkPlan {
     this.order = this.station.device
       .list('OCPPCommCtrlr', 'NetworkConfigurationPriority')
       .map(Number)
-      .filter((slot) => this.target(slot) !== undefined);
+      .filter((slot) => this.target(slot) !== undefined && this.notLower(slot));
   }
 
   /** A slot's target: set with SetNetworkProfile, or slot 1's default; undefined for an empty slot. */
