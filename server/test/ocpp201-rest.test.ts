@@ -54,7 +54,8 @@ test('seed REST end to end through the real CLIs: the mock CSMS with --auth-mode
   const csms = startCli(['--csms', '--no-state', '--no-http', '--port', String(csmsPort), '--auth-mode', 'whitelist', '--whitelist', '04A1B2C3D4E5F6']);
   t.after(() => csms.stop());
   await until(() => csms.out().includes('listening'), 'the mock CSMS');
-  const server = await startServerMode(await freePortPair());
+  // --v: a 2.0.1 station's connection and frames show in the server's log as a 1.6 charge point's do.
+  const server = await startServerMode(await freePortPair(), ['--v']);
   t.after(() => server.stop());
   const post = async (url: string, body: unknown): Promise<{ status: number; body: any }> => {
     const res = await fetch(`${server.ui}${url}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` }, body: JSON.stringify(body) });
@@ -70,4 +71,7 @@ test('seed REST end to end through the real CLIs: the mock CSMS with --auth-mode
   const bad = await post('/authorize_rfid', { cp: 'RFID201', uid: 'xyz' });
   assert.equal(bad.status, 400);
   assert.match(bad.body.error, /ISO 14443 UID/);
+  await until(() => /RFID201.*"Authorize".*"ISO14443"/.test(server.output()), 'the Authorize frame in the --v log');
+  assert.match(server.output(), /RFID201 connected to ws:\/\/127\.0\.0\.1:\d+\/RFID201/);
+  assert.match(server.output(), /RFID201.*"BootNotification"/);
 });

@@ -203,7 +203,7 @@ async function runServer(o: CliOptions, log: Log): Promise<number> {
       token: o.noToken ? false : o.token,
       scriptTimeoutMs: o.scriptTimeoutS * 1000,
       csms,
-      // The web UI drives 1.6 charge points.
+      // 1.6 and 2.0.1 charge points alike: the same log lines, frames with --v.
       chargepoint: { ...(modelOptions(o, csms) as ChargepointOptions), observe: observe(log, live, new HandlerFailures(), () => undefined) },
     });
   } catch (err) {

@@ -70,6 +70,12 @@ function safeJson(v: unknown): string {
 
 const viewOf = (cp: AnyStation): StationView => (cp instanceof ChargingStation ? new StationViewV201(cp) : new StationViewV16(cp));
 
+/**
+ * What every charge point of the registry gets: the 1.6 options, and an observer (log lines,
+ * frames with `--v`) that watches 1.6 and 2.0.1 stations alike.
+ */
+export type RegistryOptions = Omit<ChargepointOptions, 'observe'> & { observe?: (cp: AnyStation) => void };
+
 /** The charge points of one server-mode process. */
 export class Registry extends EventEmitter {
   private readonly entries = new Map<string, Entry>();
@@ -78,7 +84,7 @@ export class Registry extends EventEmitter {
    * @param options Charge-point options every charge point gets (validation, TLS, profile, logging
    * observer); a 2.0.1 station takes the version-neutral ones (validation, TLS, scheduler, journal).
    */
-  constructor(readonly options: ChargepointOptions = {}) {
+  constructor(readonly options: RegistryOptions = {}) {
     super();
   }
 
@@ -125,8 +131,8 @@ export class Registry extends EventEmitter {
     try {
       parseSocketUrl(full);
       if (req.protocol?.endsWith('2.0.1')) {
-        const { validation, tls, scheduler, journal } = this.options;
-        cp = new ChargingStation(full, id, { validation, tls, scheduler, journal, ...common });
+        const { validation, tls, scheduler, journal, observe } = this.options;
+        cp = new ChargingStation(full, id, { validation, tls, scheduler, journal, observe, ...common });
       } else {
         cp = new Chargepoint(full, id, { ...this.options, ...common });
       }

@@ -7,13 +7,12 @@ import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import express from 'express';
-import type { ChargepointOptions } from '../chargepoint/chargepoint';
 import type { MockCsms } from '../csms/mock-csms';
 import { createBoundedServer, isLoopback, newToken, refuse, refuseBody, sendRefusal, type AccessPolicy } from '../security/http-access';
 import { startBridge } from './bridge';
 import { ConsoleScripts } from './console-script';
 import { legacyScriptRouter } from './legacy-script-route';
-import { Registry } from './registry';
+import { Registry, type RegistryOptions } from './registry';
 import { API_BODY_LIMIT, apiRouter, authorizeRfidHandler } from './rest';
 
 /** Options of {@link startWebServer}. */
@@ -31,7 +30,7 @@ export interface WebServerOptions {
   /** The embedded mock CSMS (`--with-csms`): enables `/api/csms…`. */
   csms?: MockCsms;
   /** Options of every charge point created (validation, TLS, profile, logging observer). */
-  chargepoint?: ChargepointOptions;
+  chargepoint?: RegistryOptions;
   /** Repository root holding `client/dist` and `docs/api` (default: this package's). */
   root?: string;
   /** Console scripts are stopped after this long (default 60 s). */
