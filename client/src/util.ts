@@ -1,4 +1,4 @@
-import type { FrameRecord } from './types';
+import type { FrameRecord, Protocol } from './types';
 
 export const CP_ID_RE = /^[A-Za-z0-9_-]+$/;
 
@@ -15,8 +15,11 @@ export function applyTemplate(template: string, id: string): string {
   return `${trimmed}/${id}${query}`;
 }
 
-/** `cp=A,B` or repeated `cp`, `connectTemplate`: the charge points the page URL asks for. */
-export function urlRequest(search = location.search): { template: string | null; ids: string[] } {
+/**
+ * `cp=A,B` or repeated `cp`, `connectTemplate`, and `protocol=2.0.1` (or `ocpp2.0.1`; 1.6 when
+ * absent): the charge points the page URL asks for.
+ */
+export function urlRequest(search = location.search): { template: string | null; ids: string[]; protocol: Protocol } {
   const p = new URLSearchParams(search);
   const ids: string[] = [];
   for (const v of p.getAll('cp')) {
@@ -25,7 +28,8 @@ export function urlRequest(search = location.search): { template: string | null;
       if (id && CP_ID_RE.test(id) && !ids.includes(id)) ids.push(id);
     }
   }
-  return { template: p.get('connectTemplate'), ids };
+  const protocol: Protocol = /^(ocpp)?2\.0\.1$/.test(p.get('protocol') ?? '') ? 'ocpp2.0.1' : 'ocpp1.6';
+  return { template: p.get('connectTemplate'), ids, protocol };
 }
 
 export function fmtTime(iso: string): string {

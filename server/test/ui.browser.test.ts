@@ -266,6 +266,14 @@ describe('web UI in Chromium', { timeout: 300_000 }, () => {
     await until(async () => (await v16.locator('[data-testid="config-table-CP001"] [data-testid="config-row"][data-key="HeartbeatInterval"]').count()) === 1, 'the 1.6 configuration keys');
     await v16.close();
   });
+
+  test('protocol=2.0.1 in the page URL prefills an OCPP 2.0.1 station from connectTemplate and cp', async () => {
+    const page = await open(`?connectTemplate=${encodeURIComponent(csmsUrl)}&cp=CS202&protocol=2.0.1`);
+    await page.getByTestId('connect-CS202').click();
+    await until(async () => (await page.getByTestId('boot-state-CS202').textContent())?.includes('Accepted'), 'BootNotification accepted');
+    assert.equal((await page.getByTestId('protocol-CS202').textContent())?.trim(), 'ocpp2.0.1');
+    await page.close();
+  });
 });
 
 describe('web UI bound to a non-loopback address', () => {

@@ -221,7 +221,7 @@ export const useSim = defineStore('sim', () => {
     const template = req.template ?? (info.value?.csms?.url ? `${info.value.csms.url.replace(/\/+$/, '')}/{cp}` : '');
     for (const id of req.ids) {
       const e = entry(id);
-      if (!e.summary) e.draft = { url: applyTemplate(template, id), bootOnConnect: true };
+      if (!e.summary) e.draft = { url: applyTemplate(template, id), bootOnConnect: true, protocol: req.protocol };
     }
     selectedId.value = req.ids[0];
     view.value = 'chargepoints';
