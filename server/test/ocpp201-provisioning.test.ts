@@ -102,6 +102,30 @@ test('TC_B_32_CS / TC_B_33_CS / TC_B_34_CS Get Variables - unknown component, un
   assert.equal((await getOne(b, { name: 'EVSE', evse: { id: 9 } }, { name: 'AvailabilityState' })).attributeStatus, 'UnknownComponent');
 });
 
+test('attribute types: EVSE.Power has Actual and MaxSet (the EVSE rating); a profile component may carry Target / MinSet / MaxSet, each read, written and reported', async (t) => {
+  const heater = { component: 'CableHeater', variable: 'Temperature', dataType: 'decimal', mutability: 'ReadWrite', unit: 'Celsius', minLimit: -40, maxLimit: 90, value: '20', attributes: ['Actual', 'Target', 'MinSet', 'MaxSet'], attributeValues: { Target: '25', MinSet: '5', MaxSet: '60' } };
+  const b = await withBench(t, { profile: { evses: [{ maxPowerW: 11_000 }], components: [heater as never] } });
+  const power = [{ name: 'EVSE', evse: { id: 1 } }, { name: 'Power' }] as const;
+  assert.deepEqual(await getOne(b, ...power, 'MaxSet'), { attributeStatus: 'Accepted', attributeType: 'MaxSet', attributeValue: '11000', component: power[0], variable: power[1] });
+  assert.equal(Number((await getOne(b, ...power)).attributeValue), 0, 'Actual: nothing drawn');
+  assert.equal((await getOne(b, ...power, 'MinSet')).attributeStatus, 'NotSupportedAttributeType');
+  assert.equal(await setOne(b, ...power, '5000', 'MaxSet'), 'Rejected', 'ReadOnly');
+  const temperature = [{ name: 'CableHeater' }, { name: 'Temperature' }] as const;
+  assert.equal((await getOne(b, ...temperature, 'MinSet')).attributeValue, '5');
+  assert.equal(await setOne(b, ...temperature, '30', 'Target'), 'Accepted');
+  assert.equal(await setOne(b, ...temperature, '120', 'MaxSet'), 'Rejected', 'above maxLimit');
+  assert.equal((await getOne(b, ...temperature, 'Target')).attributeValue, '30');
+  assert.equal((await getOne(b, ...temperature)).attributeValue, '20', 'the Actual value is its own');
+  // B07.FR.04: the report lists every supported attribute with its value.
+  const from = b.calls.length;
+  await b.call('GetReport', { requestId: 77, componentVariable: [{ component: { name: 'CableHeater' } }, { component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'Power' } }] });
+  const entries = (await reportOf(b, 77, from)).flatMap((p) => p.reportData as Params[]);
+  const attrs = (name: string) => entries.find((e) => e.component.name === name)!.variableAttribute.map((a: Params) => [a.type, a.value]);
+  assert.deepEqual(attrs('CableHeater'), [['Actual', '20'], ['Target', '30'], ['MinSet', '5'], ['MaxSet', '60']]);
+  assert.deepEqual(attrs('EVSE').map(([type]: string[]) => type), ['Actual', 'MaxSet']);
+  assert.equal(attrs('EVSE')[1][1], '11000');
+});
+
 test('TC_B_09_CS / TC_B_10_CS Set Variables - single and multiple values, read back', async (t) => {
   const b = await withBench(t);
   assert.equal(await setOne(b, ...OFFLINE_THRESHOLD, '300'), 'Accepted');

@@ -37,8 +37,10 @@ export interface VariableSpec {
   maxLimit?: number;
   /** Allowed values of an OptionList / MemberList / SequenceList, comma-separated. */
   valuesList?: string;
-  /** Attribute types supported (default Actual only). */
+  /** Attribute types supported (default Actual only); `mutability` applies to each. */
   attributes?: readonly AttributeEnumType[];
+  /** Initial values of the other attributes, e.g. `{ MaxSet: '22000' }` (Target, MinSet, MaxSet). */
+  attributeValues?: Partial<Record<AttributeEnumType, string>>;
   /** A set takes effect only after a reboot (SetVariables answers RebootRequired). */
   rebootRequired?: boolean;
   /** Not kept across a reboot. */
@@ -230,7 +232,11 @@ export function physicalRows(layout: PhysicalLayout): VariableSpec[] {
   layout.evses.forEach((evse, i) => {
     const evseId = i + 1;
     state('EVSE', evseId);
-    rows.push({ component: 'EVSE', evseId, variable: 'Power', dataType: 'decimal', mutability: 'ReadOnly', value: '0', unit: 'W', maxLimit: evse.maxPowerW, volatile: true, live: 'power' });
+    // Part 2 (EVSE component): Actual is the power drawn now, MaxSet the most the EVSE can deliver.
+    rows.push({
+      component: 'EVSE', evseId, variable: 'Power', dataType: 'decimal', mutability: 'ReadOnly', value: '0', unit: 'W', maxLimit: evse.maxPowerW,
+      attributes: ['Actual', 'MaxSet'], attributeValues: { MaxSet: String(evse.maxPowerW) }, volatile: true, live: 'power',
+    });
     rows.push({ component: 'EVSE', evseId, variable: 'SupplyPhases', dataType: 'integer', mutability: 'ReadOnly', value: String(layout.phases) });
     evse.connectors.forEach((type, j) => {
       state('Connector', evseId, j + 1);

@@ -187,7 +187,7 @@ export class DeviceModel {
   value(i: number, attribute: AttributeEnumType = 'Actual'): string | undefined {
     const spec = this.spec(i);
     if (attribute === 'Actual' && spec.live && this.live) return this.live(spec);
-    return this.values.get(i * 4 + ATTRIBUTES.indexOf(attribute)) ?? (attribute === 'Actual' ? spec.value : undefined);
+    return this.values.get(i * 4 + ATTRIBUTES.indexOf(attribute)) ?? (attribute === 'Actual' ? spec.value : spec.attributeValues?.[attribute]);
   }
 
   /** The Actual value of a variable by names (`""` when unset or unknown). */
