@@ -86,7 +86,7 @@ test('TC_C_57_CS AuthCacheCtrlr.DisablePostAuthorize: a cached Invalid token is 
   assert.equal(b.since(from, 'Authorize').length, 0);
 });
 
-test('TC_C_16_CS / TC_C_17_CS / TC_C_26_CS Started offline, the CSMS says Invalid: StopTxOnInvalidId ends it, else energy stops', async (t) => {
+test('TC_C_16_CS / TC_C_17_CS / TC_C_26_CS / TC_E_16_CS Started offline, the CSMS says Invalid: StopTxOnInvalidId ends it, else energy stops', async (t) => {
   for (const stop of [true, false]) {
     const b = await withBench(t, {
       virtual: true,

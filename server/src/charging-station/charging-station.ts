@@ -312,6 +312,17 @@ export class ChargingStation extends ScriptFace {
   }
 
   /**
+   * The bay's vehicle detector at an EVSE reports an EV arriving (`true`) or leaving: with
+   * TxStartPoint / TxStopPoint ParkingBayOccupancy that starts (EVDetected) or ends (EVDeparted)
+   * the transaction. Until a detector reports, a plugged cable stands for the EV in the bay.
+   * @param evseId 1..N
+   * @param occupied An EV is in the bay.
+   */
+  parkingBay(evseId: number, occupied: boolean): void {
+    this.transactions.parkingBay(this.station.mustEvse(evseId), occupied);
+  }
+
+  /**
    * Present an idToken at an EVSE (RFID card, key code…): Authorize or the local list / cache;
    * accepted, it authorizes the EVSE (a transaction per TxStartPoint); with a transaction
    * running, the same token or one of its group stops it. Resolves with the verdict.

@@ -31,7 +31,7 @@ export interface VariableRow {
   characteristics: NonNullable<ReportDataType['variableCharacteristics']>;
 }
 
-const EVSE_OPS = ['plug-in', 'unplug', 'present-token', 'start', 'stop', 'suspend', 'resume', 'fault', 'clear-fault'];
+const EVSE_OPS = ['plug-in', 'unplug', 'park', 'depart', 'present-token', 'start', 'stop', 'suspend', 'resume', 'fault', 'clear-fault'];
 const ID_TOKEN_TYPES: readonly IdTokenEnumType[] = ['Central', 'eMAID', 'ISO14443', 'ISO15693', 'KeyCode', 'Local', 'MacAddress', 'NoAuthorization'];
 
 /** The idToken of a request body (`idToken`, `type` default ISO14443), or a 400. */
@@ -107,6 +107,8 @@ export class StationViewV201 implements StationView {
     switch (op) {
       case 'plug-in': cs.plugIn(e.id, connector); break;
       case 'unplug': cs.unplug(e.id, connector); break;
+      case 'park': cs.parkingBay(e.id, true); break;
+      case 'depart': cs.parkingBay(e.id, false); break;
       case 'present-token': {
         const token = idTokenOf(b);
         const info = await cs.presentToken(e.id, token);

@@ -108,6 +108,8 @@ export interface Evse {
   transaction?: Transaction;
   /** The EV pauses (SuspendedEV) or the station does (SuspendedEVSE). */
   suspended?: 'EV' | 'EVSE';
+  /** The bay's vehicle detector (E01 ParkingBayOccupancy): undefined while it never reported. */
+  bayOccupied?: boolean;
   /** The last transaction's final cost (I03), shown until the next one starts; undefined cost: none was sent. */
   finalCost?: { transactionId: string; cost?: number };
 }

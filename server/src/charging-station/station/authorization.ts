@@ -91,7 +91,8 @@ export class Authorizer {
     if (this.s.online) {
       if (local?.status === 'Accepted' && d.bool('AuthCtrlr', 'LocalPreAuthorize')) return local;
       if (local && local.status !== 'Accepted' && d.bool(found!.from, 'DisablePostAuthorize')) return local;
-      if (local && d.bool('AuthCtrlr', 'DisableRemoteAuthorization')) return local;
+      // TC_E_52: with remote authorization disabled only the list and the cache may say yes; no Authorize.
+      if (d.bool('AuthCtrlr', 'DisableRemoteAuthorization')) return local ?? { status: 'Unknown' };
       const answer = await this.s.notify('Authorize', { idToken });
       if (answer) {
         this.learn(idToken, answer.idTokenInfo);

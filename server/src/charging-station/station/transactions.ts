@@ -99,7 +99,9 @@ export class TransactionEngine {
     }
     const start = this.points('TxStartPoint');
     const authorized = e.pending !== undefined && !c.lockFailed;
-    if (start.has('EVConnected') || start.has('ParkingBayOccupancy') || (authorized && (start.has('PowerPathClosed') || start.has('EnergyTransfer')))) {
+    // Without a bay detector report, a plugged EV is taken as the one in the bay.
+    const inBay = start.has('ParkingBayOccupancy') && e.bayOccupied === undefined;
+    if (start.has('EVConnected') || inBay || (authorized && (start.has('PowerPathClosed') || start.has('EnergyTransfer')))) {
       this.start(e, 'CablePluggedIn', e.pending);
     }
   }
@@ -112,9 +114,32 @@ export class TransactionEngine {
     const tx = e.transaction;
     if (tx && tx.connectorId === connectorId) {
       const stop = this.points('TxStopPoint');
-      const ends = stop.has('EVConnected') || stop.has('ParkingBayOccupancy') || (stop.has('PowerPathClosed') && tx.auth !== undefined) || stop.has('EnergyTransfer');
+      // With a bay detector the EV leaving the bay ends it (parkingBay), not the cable.
+      const leftBay = stop.has('ParkingBayOccupancy') && e.bayOccupied === undefined;
+      // E10.FR.01 (StopTxOnEVSideDisconnect): the EV-side unplug deauthorizes, so Authorized ends it too (TC_E_17).
+      const ends = stop.has('EVConnected') || stop.has('Authorized') || leftBay || (stop.has('PowerPathClosed') && tx.auth !== undefined) || stop.has('EnergyTransfer');
       if (ends && this.s.device.bool('TxCtrlr', 'StopTxOnEVSideDisconnect')) this.end(e, { trigger: 'EVCommunicationLost', reason: 'EVDisconnected' });
       else this.update(e, 'EVCommunicationLost');
+    }
+    this.s.refresh();
+  }
+
+  /**
+   * The bay's vehicle detector reports an EV arriving or leaving (E01 / E06 ParkingBayOccupancy):
+   * arriving starts a transaction when that is a start point (EVDetected, TC_E_12); leaving ends
+   * it when it is a stop point (EVDeparted, stoppedReason EVDisconnected, TC_E_19), else the
+   * running transaction is told (Updated EVDeparted).
+   */
+  parkingBay(e: Evse, occupied: boolean): void {
+    if (e.bayOccupied === occupied) return;
+    e.bayOccupied = occupied;
+    const tx = e.transaction;
+    if (occupied) {
+      if (!tx && this.points('TxStartPoint').has('ParkingBayOccupancy')) this.start(e, 'EVDetected', e.pending);
+      else if (tx) this.update(e, 'EVDetected');
+    } else if (tx) {
+      if (this.points('TxStopPoint').has('ParkingBayOccupancy')) this.end(e, { trigger: 'EVDeparted', reason: 'EVDisconnected' });
+      else this.update(e, 'EVDeparted');
     }
     this.s.refresh();
   }
