@@ -247,3 +247,28 @@ test('TC_D_07_CS The local list persists over a reboot', async (t) => {
   await b.waitFor('StatusNotification', { from, ms: 5000 });
   assert.deepEqual(await b.call('GetLocalListVersion', {}), { versionNumber: 7 });
 });
+
+test('TC_C_36_CS Store Authorization Data in the Authorization Cache - LocalPreAuthorize false: a cached token is still asked for online', async (t) => {
+  const b = await withBench(t, { profile: variables({ 'AuthCtrlr.LocalPreAuthorize': false }) });
+  await b.cs.presentToken(1, 'AABBCCDD');
+  b.cs.stopCharging(1);
+  const from = b.calls.length;
+  assert.equal((await b.cs.presentToken(1, 'AABBCCDD')).status, 'Accepted');
+  assert.equal(b.since(from, 'Authorize').length, 1, 'C10.FR.11');
+});
+
+test('TC_C_18_CS Authorization through the cache - StopTxOnInvalidId true wins over MaxEnergyOnInvalidId: Deauthorized', async (t) => {
+  const b = await withBench(t, {
+    virtual: true,
+    profile: variables({ 'TxCtrlr.StopTxOnInvalidId': true, 'TxCtrlr.MaxEnergyOnInvalidId': 1000, 'OCPPCommCtrlr.RetryBackOffWaitMinimum': 10, 'OCPPCommCtrlr.RetryBackOffRandomRange': 0 }),
+    answers: { TransactionEvent: (p) => (p.idToken ? { idTokenInfo: { status: 'Invalid' } } : {}) },
+  });
+  await b.cs.presentToken(1, 'AABBCCDD'); // cached Accepted
+  b.cs.stopCharging(1);
+  await dropLink(b);
+  const from = b.calls.length;
+  assert.ok(await b.cs.startCharging(1, 'AABBCCDD'), 'accepted offline from the cache');
+  await b.advance(11_000);
+  const [, second] = await b.waitFor('TransactionEvent', { from, count: 2 });
+  assert.deepEqual([second!.params.eventType, second!.params.triggerReason, second!.params.transactionInfo.stoppedReason], ['Ended', 'Deauthorized', 'DeAuthorized']);
+});

@@ -191,3 +191,16 @@ test('TC_N_30_CS Clear Customer Information - Clear and report + data: the clear
   // N10.FR.03: the local list is the CSMS's to change.
   assert.equal(b.cs.authorization.customerData(long).length, 1);
 });
+
+test('TC_N_31_CS / TC_N_62_CS Clear Customer Information - Clear and report + no data, and by customerIdentifier: Accepted, a report that says so', async (t) => {
+  const b = await withBench201(t);
+  let from = b.calls.length;
+  assert.deepEqual(await b.call('CustomerInformation', { requestId: 31, report: true, clear: true, idToken: { idToken: 'NOBODY', type: 'ISO14443' } }), { status: 'Accepted' });
+  const [none] = await customerReport(b, 31, from);
+  assert.match(none!.data, /NOBODY/);
+  from = b.calls.length;
+  assert.deepEqual(await b.call('CustomerInformation', { requestId: 62, report: true, clear: true, customerIdentifier: 'CUST-62' }), { status: 'Accepted' });
+  const parts = await customerReport(b, 62, from);
+  assert.equal(parts.length, 1);
+  assert.match(parts[0]!.data, /customerIdentifier CUST-62/);
+});
