@@ -272,3 +272,49 @@ test('TC_C_18_CS Authorization through the cache - StopTxOnInvalidId true wins o
   const [, second] = await b.waitFor('TransactionEvent', { from, count: 2 });
   assert.deepEqual([second!.params.eventType, second!.params.triggerReason, second!.params.transactionInfo.stoppedReason], ['Ended', 'Deauthorized', 'DeAuthorized']);
 });
+
+test('TC_C_15_CS Authorization through the cache - StopTxOnInvalidId false, MaxEnergyOnInvalidId > 0: no event at the Invalid answer, energy flows up to the limit, then EnergyLimitReached', async (t) => {
+  const b = await withBench(t, {
+    virtual: true,
+    profile: variables({ 'TxCtrlr.StopTxOnInvalidId': false, 'TxCtrlr.MaxEnergyOnInvalidId': 500, 'SampledDataCtrlr.TxUpdatedInterval': 10, 'OCPPCommCtrlr.RetryBackOffWaitMinimum': 10, 'OCPPCommCtrlr.RetryBackOffRandomRange': 0 }),
+    answers: { TransactionEvent: (p) => (p.idToken ? { idTokenInfo: { status: 'Invalid' } } : {}) },
+  });
+  await b.cs.presentToken(1, 'AABBCCDD'); // cached Accepted
+  b.cs.stopCharging(1);
+  await dropLink(b);
+  const from = b.calls.length;
+  assert.ok(await b.cs.startCharging(1, 'AABBCCDD'), 'accepted offline from the cache');
+  await b.advance(11_000);
+  await b.waitFor('TransactionEvent', { from });
+  await b.settle(20);
+  const early = b.since(from, 'TransactionEvent').map((c) => c.params);
+  assert.ok(!early.some((p) => p.triggerReason === 'Deauthorized' || p.transactionInfo.chargingState === 'SuspendedEVSE' || p.eventType === 'Ended'), 'E05.FR.03: no Deauthorized, no SuspendedEVSE at the answer');
+  for (let i = 0; i < 60 && !b.since(from, 'TransactionEvent').some((c) => c.params.triggerReason === 'EnergyLimitReached'); i++) await b.advance(5_000);
+  const limit = b.since(from, 'TransactionEvent').find((c) => c.params.triggerReason === 'EnergyLimitReached');
+  assert.ok(limit, 'the energy limit was reached');
+  assert.equal(limit.params.eventType, 'Updated');
+  assert.equal(limit.params.transactionInfo.chargingState, 'SuspendedEVSE');
+  assert.ok(b.cs.station.evse(1)!.meter.registerWh - b.cs.station.evse(1)!.transaction!.meterStartWh >= 500);
+});
+
+test('TC_C_41_CS / TC_C_44_CS Authorization by GroupId with the Authorization Cache: a cached member of the group stops it without asking; a cached Invalid member does not', async (t) => {
+  const b = await withBench(t, {
+    profile: variables({ 'AuthCtrlr.LocalPreAuthorize': true, 'AuthCacheCtrlr.DisablePostAuthorize': true }),
+    answers: { Authorize: verdicts({ A1: ['Accepted', 'G1'], B1: ['Accepted', 'G1'], C1: ['Invalid', 'G1'] }) },
+  });
+  // Fill the cache: each token once online.
+  for (const id of ['A1', 'B1']) {
+    await b.cs.presentToken(1, id);
+    b.cs.stopCharging(1);
+  }
+  await b.cs.presentToken(1, 'C1');
+  const from = b.calls.length;
+  assert.ok(await b.cs.startCharging(1, 'A1'));
+  await b.cs.presentToken(1, 'C1');
+  await b.settle(20);
+  assert.equal(b.since(from, 'TransactionEvent').filter((c) => c.params.eventType === 'Ended').length, 0, 'TC_C_44: the Invalid member stops nothing');
+  await b.cs.presentToken(1, 'B1');
+  const [ended] = await b.waitFor('TransactionEvent', { from, match: (p) => p.eventType === 'Ended' });
+  assert.equal(ended!.params.triggerReason, 'StopAuthorized', 'TC_C_41');
+  assert.equal(b.since(from, 'Authorize').length, 0, 'every token from the cache');
+});
