@@ -27,6 +27,7 @@ import { Reservations } from './station/reservations';
 import { StationModel, type SecurityEvent201, type StationAutomation } from './station/station';
 import { StationStateStore } from './station/state-store';
 import { TransactionEngine } from './station/transactions';
+import { Ev, type EvSpec } from '../ev/ev';
 
 /** Options of a 2.0.1 charging station. */
 export interface ChargingStationOptions extends FaceOptions {
@@ -275,9 +276,30 @@ export class ChargingStation extends ScriptFace {
     return this.lifecycle.boot();
   }
 
-  /** Plug the EV's cable into a connector (StatusNotification Occupied; a transaction per TxStartPoint). @param evseId 1..N @param connectorId 1..M */
-  plugIn(evseId = 1, connectorId = 1): void {
-    this.transactions.plugIn(this.station.mustEvse(evseId), this.mustConnector(evseId, connectorId));
+  /**
+   * Plug the EV's cable into a connector (StatusNotification Occupied; a transaction per TxStartPoint).
+   * @param evseId 1..N
+   * @param connectorId 1..M
+   * @param options `ev`: the EV that arrives (default: the EVSE's, see {@link ChargingStation.setEv}).
+   */
+  plugIn(evseId = 1, connectorId = 1, options: { ev?: EvSpec } = {}): void {
+    this.transactions.plugIn(this.station.mustEvse(evseId), this.mustConnector(evseId, connectorId), options.ev);
+  }
+
+  /**
+   * Choose the EV of an EVSE: it arrives at every later plug-in and, when one is plugged now,
+   * takes its place. Unknown keys and bad values throw a RangeError.
+   * @param evseId 1..N
+   * @param ev The EV; undefined restores the defaults.
+   */
+  setEv(evseId: number, ev?: EvSpec): void {
+    const e = this.station.mustEvse(evseId);
+    const next = new Ev(ev);
+    e.ev = ev;
+    if (!e.connectors.some((c) => c.plugged)) return;
+    e.meter.advance(this.station.now());
+    e.meter.ev = next;
+    if (e.suspended === 'EV' && !next.full) this.transactions.resume(e);
   }
 
   /** Pull the cable at the EV side (the transaction ends per TxStopPoint / StopTxOnEVSideDisconnect). @param evseId 1..N @param connectorId 1..M */

@@ -6,6 +6,7 @@
  */
 import type { ChargingStateEnumType, ConnectorEnumType, ConnectorStatusEnumType, IdTokenType, ReasonEnumType } from '../../ocpp/v201/types';
 import type { Meter } from '../../chargepoint/model/meter';
+import type { EvSpec } from '../../ev/ev';
 
 /** A connector status (G01). */
 export type ConnectorStatus = ConnectorStatusEnumType;
@@ -104,6 +105,13 @@ export interface Evse {
   transaction?: Transaction;
   /** The EV pauses (SuspendedEV) or the station does (SuspendedEVSE). */
   suspended?: 'EV' | 'EVSE';
+  /** The EV that arrives at the next plug-in (undefined: the defaults). */
+  ev?: EvSpec;
+}
+
+/** DC connector types (CCS1, CCS2, CHAdeMO = JEVS G105): an EV there takes its DC maximum. @param type The connector type. */
+export function isDcConnector(type: ConnectorEnumType): boolean {
+  return type === 'cCCS1' || type === 'cCCS2' || type === 'cG105';
 }
 
 /**
