@@ -296,6 +296,7 @@ export class ChargingStation extends ScriptFace {
     const e = this.station.mustEvse(evseId);
     const next = new Ev(ev);
     e.ev = ev;
+    this.emit('ev', { evseId });
     if (!e.connectors.some((c) => c.plugged)) return;
     e.meter.advance(this.station.now());
     e.meter.ev = next;

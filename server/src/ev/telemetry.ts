@@ -26,6 +26,8 @@ export interface TelemetrySample {
   point: number;
   /** Model time, epoch ms. */
   at: number;
+  /** Start of the session it belongs to, epoch ms (a new value: a new session). */
+  startedAt: number;
   /** Power drawn, W. */
   powerW: number;
   /** The limit in force: the connector's maximum or a lower charging-profile limit, W. */

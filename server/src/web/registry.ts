@@ -41,7 +41,7 @@ export interface CreateRequest {
 const ID_PATTERN = /^[^\s/?#%\\]{1,48}$/;
 
 /** Station events that change the summary. */
-const SUMMARY_EVENTS = ['boot', 'status', 'transaction', 'configuration', 'securityEvent'];
+const SUMMARY_EVENTS = ['boot', 'status', 'transaction', 'configuration', 'securityEvent', 'ev'];
 /** Frames that move the summary's energy figures and transactions. */
 const METERING_ACTIONS = new Set(['MeterValues', 'StartTransaction', 'StopTransaction', 'TransactionEvent']);
 

@@ -481,6 +481,7 @@ export class Station {
     const c = this.mustConnector(connectorId);
     const next = new Ev(ev);
     c.ev = ev;
+    this.link.emit('ev', { connectorId });
     if (!c.meter || !c.plugged) return;
     c.meter.advance(this.now());
     c.meter.ev = next;
@@ -674,7 +675,7 @@ export class Station {
 
   private telemetrySample(c: Connector, tx: Transaction): TelemetrySample {
     const meter = c.meter!;
-    const sample: TelemetrySample = { point: c.id, at: this.now(), powerW: Math.round(meter.powerW), limitW: Math.round(meter.offeredW), sessionWh: meter.registerWh - tx.meterStart };
+    const sample: TelemetrySample = { point: c.id, at: this.now(), startedAt: tx.startedAt, powerW: Math.round(meter.powerW), limitW: Math.round(meter.offeredW), sessionWh: meter.registerWh - tx.meterStart };
     if (meter.soc !== undefined) sample.soc = Math.round(meter.soc * 10) / 10;
     return sample;
   }

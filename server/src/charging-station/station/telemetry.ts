@@ -15,6 +15,7 @@ export function evseSample(s: StationModel, e: Evse): TelemetrySample {
   const sample: TelemetrySample = {
     point: e.id,
     at: now,
+    startedAt: e.transaction?.startedAt ?? now,
     powerW: Math.round(e.meter.powerW),
     limitW: Math.round(e.meter.offeredW),
     sessionWh: e.meter.registerWh - (e.transaction?.meterStartWh ?? e.meter.registerWh),
