@@ -9,25 +9,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { freePort, freePortPair, pause, ROOT, startServerMode, type ServerMode } from './helpers';
+import type { Browser, Page } from 'playwright-core';
+import { pause, ROOT, startUiBench, until, type ServerMode } from './helpers';
 
 const SHOTS = path.join(ROOT, 'test-artifacts', 'ui');
-
-/** Poll until `fn` returns something truthy (real time, default 20 s). */
-async function until<T>(fn: () => Promise<T> | T, label: string, ms = 20_000): Promise<NonNullable<T>> {
-  let last: unknown;
-  for (let waited = 0; waited <= ms; waited += 100) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    await pause(100);
-  }
-  throw new Error(`timed out waiting for ${label}${last ? `: ${String(last)}` : ''}`);
-}
 
 describe('EV and telemetry in Chromium', { timeout: 180_000 }, () => {
   let browser: Browser;
@@ -36,11 +21,7 @@ describe('EV and telemetry in Chromium', { timeout: 180_000 }, () => {
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    const port = await freePortPair();
-    const csmsPort = await freePort();
-    server = await startServerMode(port, ['--with-csms', '--port', String(csmsPort)]);
-    csmsUrl = `ws://127.0.0.1:${csmsPort}/ocpp`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox'] });
+    ({ server, browser, csmsUrl } = await startUiBench());
   });
 
   after(async () => {
@@ -54,9 +35,9 @@ describe('EV and telemetry in Chromium', { timeout: 180_000 }, () => {
     page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
     await page.goto(`${server.ui}/?connectTemplate=${encodeURIComponent(csmsUrl)}&cp=EV001`);
     await page.getByTestId('connect-EV001').click();
-    await until(async () => (await page.getByTestId('state-EV001').textContent())?.trim() === 'connected', 'connected');
+    await until(async () => (await page.getByTestId('state-EV001').textContent())?.trim() === 'connected', 'connected', 20_000);
     await page.getByTestId('boot-EV001').click();
-    await until(async () => (await page.getByTestId('connector-status-EV001-1').textContent())?.includes('Available'), 'connector 1 Available');
+    await until(async () => !!(await page.getByTestId('connector-status-EV001-1').textContent())?.includes('Available'), 'connector 1 Available', 20_000);
 
     // A small battery, so the SoC visibly moves within seconds at 11 kW.
     const ev = 'connector-ev-EV001-1';
@@ -65,17 +46,17 @@ describe('EV and telemetry in Chromium', { timeout: 180_000 }, () => {
     await page.getByTestId(`${ev}-socPercent`).fill('20');
     await page.getByTestId(`${ev}-targetSocPercent`).fill('95');
     await page.getByTestId(`${ev}-apply`).click();
-    await until(async () => (await page.getByTestId(ev).locator('summary').textContent())?.includes('1 kWh · 20 % → 95 %'), 'the EV applied');
+    await until(async () => !!(await page.getByTestId(ev).locator('summary').textContent())?.includes('1 kWh · 20 % → 95 %'), 'the EV applied', 20_000);
 
     const t0 = Date.now();
     await page.getByTestId('start-idtag-EV001-1').fill('TAG-EV-1');
     await page.getByTestId('start-EV001-1').click();
-    await until(async () => (await page.getByTestId('connector-status-EV001-1').textContent())?.includes('Charging'), 'Charging');
+    await until(async () => !!(await page.getByTestId('connector-status-EV001-1').textContent())?.includes('Charging'), 'Charging', 20_000);
     const chart = page.getByTestId('connector-chart-EV001-1');
     const attr = async (name: string) => Number(await chart.getAttribute(`data-${name}`));
-    await until(async () => (await attr('samples')) >= 3, 'three samples');
+    await until(async () => (await attr('samples')) >= 3, 'three samples', 20_000);
     const early = { soc: await attr('last-soc'), wh: await attr('session-wh'), samples: await attr('samples') };
-    await until(async () => (await attr('samples')) >= early.samples + 4, 'four more samples');
+    await until(async () => (await attr('samples')) >= early.samples + 4, 'four more samples', 20_000);
     const later = { soc: await attr('last-soc'), wh: await attr('session-wh'), power: await attr('last-power-w'), maxPower: await attr('max-power-w') };
     console.log(`# first samples after ${Date.now() - t0} ms; SoC ${early.soc} → ${later.soc} %, session ${early.wh} → ${later.wh} Wh, power ${later.power} W`);
     assert.ok(later.soc > early.soc && early.soc >= 20, `SoC rises: ${early.soc} → ${later.soc}`);

@@ -101,7 +101,10 @@ export class Ev {
   readonly spec: ResolvedEv;
   private socNow: number;
 
-  /** @param spec The EV (defaults filled in; throws a RangeError on a bad value). */
+  /**
+   * An EV at its `socPercent`.
+   * @param spec The EV (defaults filled in; throws a RangeError on a bad value).
+   */
   constructor(spec: EvSpec = {}) {
     this.spec = Object.freeze(resolveEv(spec));
     this.socNow = this.spec.socPercent;

@@ -77,6 +77,7 @@ export class Telemetry {
   private readonly maxPower = new Map<number, number>();
 
   /**
+   * The telemetry of one charge point; nothing runs until a session starts.
    * @param host The charge point side.
    * @param intervalMs Time between samples.
    */
