@@ -149,3 +149,17 @@ test('2.0.1 on a virtual clock: a DC EVSE feeds the EV at its DC maximum; at the
   const soc = b.calls.filter((c) => c.action === 'TransactionEvent').flatMap((c) => ((c.params.meterValue ?? []) as { sampledValue: { measurand?: string; value: number }[] }[]).flatMap((m) => m.sampledValue)).filter((v) => v.measurand === 'SoC');
   assert.ok(soc.length > 0 && soc.at(-1)!.value >= 79, `SoC in TransactionEvent: ${JSON.stringify(soc.at(-1))}`);
 });
+
+test('1.6 profile: `ev` as a list gives each connector its EV; unplugging takes the EV away', async (t) => {
+  const s = await scenario({ virtual: true, profile: { connectors: 3, ev: [{ socPercent: 30 }, { socPercent: 60, capacityKWh: 10 }] } });
+  t.after(() => s.close());
+  for (const n of [1, 2, 3]) s.cp.plugIn(n);
+  const soc = (n: number) => s.cp.station.connectors[n]!.meter!.soc;
+  assert.deepEqual([soc(1), soc(2), soc(3)], [30, 60, 20]);
+  assert.equal(s.cp.station.connectors[2]!.meter!.ev!.spec.capacityKWh, 10);
+  s.cp.unplug(2);
+  assert.equal(soc(2), undefined);
+  // Plugged in again, the connector's EV arrives afresh (at its own SoC).
+  s.cp.plugIn(2);
+  assert.equal(soc(2), 60);
+});
