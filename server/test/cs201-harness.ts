@@ -5,11 +5,16 @@
  * {@link ChargingStation} connected to it, optionally on a virtual clock.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { RPCServer, type RPCClient } from 'ocpp-rpc';
 import { ChargingStation, type ChargingStationOptions } from '../src/charging-station/charging-station';
 import { VirtualScheduler } from '../src/ocpp/scheduler';
+import { startWebServer } from '../src/web/server';
+import { freePortPair } from './helpers';
 
 type Params = Record<string, any>;
 
@@ -41,6 +46,8 @@ export const DEFAULT_ANSWERS: Record<string, Responder> = {
   FirmwareStatusNotification: () => ({}),
   NotifyEvent: () => ({}),
   NotifyCustomerInformation: () => ({}),
+  NotifyMonitoringReport: () => ({}),
+  NotifyDisplayMessages: () => ({}),
   DataTransfer: () => ({ status: 'Accepted' }),
 };
 
@@ -237,4 +244,21 @@ export async function withBench201(t: { after: (fn: () => unknown) => void }, op
   });
   if (awaitStatus && !rest.noConnect) await b.waitFor('StatusNotification', { count: b.cs.station.evses.reduce((n, e) => n + e.connectors.length, 0) });
   return b;
+}
+
+/**
+ * Server mode's web server (REST API) on free ports beside a strict CSMS without a station (the
+ * test creates it over REST); both stopped after the test.
+ */
+export async function webBeside201(t: { after: (fn: () => unknown) => void }, answers?: Record<string, Responder>): Promise<{ csms: Bench201; port: number }> {
+  const csms = await bench201({ noConnect: true, answers });
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpp-sim-web201-'));
+  const port = await freePortPair();
+  const web = await startWebServer({ port, bind: '127.0.0.1', root });
+  t.after(async () => {
+    await web.close();
+    await csms.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+  return { csms, port };
 }

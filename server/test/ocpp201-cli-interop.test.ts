@@ -101,7 +101,8 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGINT'): Pro
 
 const TOKEN = { idToken: 'AABBCCDD', type: 'ISO14443' };
 
-test('every CSMS-initiated Core action against the script-less 2.0.1 CLI: valid answers, spec order, one CALL at a time', { timeout: 60_000 }, async (t) => {
+/** A strict CSMS and a script-less CLI station booted against it (both stopped after the test), with a call helper. */
+async function bootedCli(t: { after: (fn: () => unknown) => void }) {
   const csms = await strictCsms();
   const cli = startCli(csms.url);
   t.after(async () => {
@@ -111,7 +112,11 @@ test('every CSMS-initiated Core action against the script-less 2.0.1 CLI: valid 
   await csms.waitFor('StatusNotification');
   const client = await csms.client();
   const call = async (action: string, params: Params): Promise<Params> => (await client.call(action, params)) as Params;
-  const mark = () => csms.calls.length;
+  return { csms, cli, call, mark: () => csms.calls.length };
+}
+
+test('every CSMS-initiated Core action against the script-less 2.0.1 CLI: valid answers, spec order, one CALL at a time', { timeout: 60_000 }, async (t) => {
+  const { csms, cli, call, mark } = await bootedCli(t);
   const cv = (component: string, variable: string) => ({ component: { name: component }, variable: { name: variable } });
 
   assert.equal((await call('GetVariables', { getVariableData: [cv('OCPPCommCtrlr', 'HeartbeatInterval')] })).getVariableResult[0].attributeValue, '300');
@@ -175,6 +180,43 @@ test('every CSMS-initiated Core action against the script-less 2.0.1 CLI: valid 
   const afterReset = csms.calls.slice(from).map((c) => `${c.action}${c.params.eventType ? ` ${c.params.eventType} ${c.params.transactionInfo.stoppedReason ?? ''}`.trimEnd() : ''}`);
   assert.ok(afterReset.indexOf('TransactionEvent Ended ImmediateReset') >= 0 && afterReset.indexOf('TransactionEvent Ended ImmediateReset') < afterReset.indexOf('BootNotification'), afterReset.join());
   await csms.waitFor('StatusNotification', undefined, csms.calls.findIndex((c, i) => i >= from && c.action === 'BootNotification'));
+
+  assert.deepEqual(csms.failures, [], cli.output());
+  assert.equal(csms.maxInFlight, 1, 'never two CALLs in flight');
+});
+
+test('every monitoring, display-message and cost action against the script-less 2.0.1 CLI: valid answers, SetVariableMonitoring then a change → NotifyEvent', { timeout: 60_000 }, async (t) => {
+  const { csms, cli, call, mark } = await bootedCli(t);
+  const offlineThreshold = { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'OfflineThreshold' } };
+
+  // N04 then N07: the monitor, the change, and only then the event.
+  const [installed] = (await call('SetVariableMonitoring', { setMonitoringData: [{ value: 400, type: 'UpperThreshold', severity: 5, ...offlineThreshold }] })).setMonitoringResult;
+  assert.equal(installed.status, 'Accepted');
+  let from = mark();
+  assert.equal((await call('SetVariables', { setVariableData: [{ ...offlineThreshold, attributeValue: '500' }] })).setVariableResult[0].attributeStatus, 'Accepted');
+  const event = await csms.waitFor('NotifyEvent', undefined, from);
+  assert.deepEqual([event.eventData[0].trigger, event.eventData[0].actualValue, event.eventData[0].variableMonitoringId], ['Alerting', '500', installed.id]);
+  from = mark();
+  assert.deepEqual(await call('GetMonitoringReport', { requestId: 21, monitoringCriteria: ['ThresholdMonitoring'] }), { status: 'Accepted' });
+  const monitors = await csms.waitFor('NotifyMonitoringReport', (p) => p.requestId === 21, from);
+  assert.ok(monitors.monitor.some((m: Params) => m.variable.name === 'OfflineThreshold'));
+  assert.deepEqual(await call('SetMonitoringLevel', { severity: 8 }), { status: 'Accepted' });
+  assert.deepEqual((await call('ClearVariableMonitoring', { id: [installed.id, 1] })).clearMonitoringResult, [{ id: installed.id, status: 'Accepted' }, { id: 1, status: 'Rejected' }]);
+  assert.deepEqual(await call('SetMonitoringBase', { monitoringBase: 'FactoryDefault' }), { status: 'Accepted' });
+
+  // O01-O05.
+  assert.deepEqual(await call('SetDisplayMessage', { message: { id: 1, priority: 'InFront', message: { format: 'UTF8', content: 'Welcome' } } }), { status: 'Accepted' });
+  from = mark();
+  assert.deepEqual(await call('GetDisplayMessages', { requestId: 22 }), { status: 'Accepted' });
+  assert.equal((await csms.waitFor('NotifyDisplayMessages', (p) => p.requestId === 22, from)).messageInfo[0].message.content, 'Welcome');
+  assert.deepEqual(await call('ClearDisplayMessage', { id: 1 }), { status: 'Accepted' });
+  assert.deepEqual(await call('GetDisplayMessages', { requestId: 23, id: [1] }), { status: 'Unknown' });
+
+  // I02: a running transaction's cost.
+  from = mark();
+  assert.deepEqual(await call('RequestStartTransaction', { idToken: TOKEN, remoteStartId: 7, evseId: 1 }), { status: 'Accepted' });
+  const started = await csms.waitFor('TransactionEvent', (p) => p.eventType === 'Started', from);
+  assert.deepEqual(await call('CostUpdated', { totalCost: 3.2, transactionId: started.transactionInfo.transactionId }), {});
 
   assert.deepEqual(csms.failures, [], cli.output());
   assert.equal(csms.maxInFlight, 1, 'never two CALLs in flight');

@@ -28,6 +28,7 @@ let ftp: TestFtpServer;
 before(async () => {
   ftp = await startFtpServer('fw', 'fw-secret');
   await writeFile(join(ftp.root, 'fw.bin'), IMAGE);
+  await writeFile(join(ftp.root, 'fw-2.4.1.bin'), IMAGE);
   await writeFile(join(ftp.root, 'empty.bin'), Buffer.alloc(0));
 });
 after(() => ftp.close());
@@ -64,14 +65,18 @@ const seq = (requestId: number, ...names: string[]): Params[] => names.map((stat
 test('TC_L_01_CS Secure Firmware Update - Installation successful: Downloading … SignatureVerified, Installing, InstallRebooting, reboot, Installed, FirmwareUpdated', async (t) => {
   const b = await bench(t);
   const from = b.calls.length;
-  assert.deepEqual(await b.call('UpdateFirmware', update(b, 11)), { status: 'Accepted' });
+  assert.deepEqual(await b.call('UpdateFirmware', update(b, 11, { file: 'fw-2.4.1.bin' })), { status: 'Accepted' });
   await until(b, 'FirmwareStatusNotification', (p) => p.status === 'Installed', from);
   assert.deepEqual(statuses(b, from), seq(11, 'Downloading', 'Downloaded', 'SignatureVerified', 'Installing', 'InstallRebooting', 'Installed'));
   // The reboot comes between InstallRebooting and Installed, with reason FirmwareUpdate.
   const order = b.calls.slice(from).map((c) => (c.action === 'FirmwareStatusNotification' ? c.params.status : c.action));
   const boot = order.indexOf('BootNotification');
   assert.ok(boot > order.indexOf('InstallRebooting') && boot < order.indexOf('Installed'), order.join(', '));
-  assert.equal(b.since(from, 'BootNotification')[0]!.params.reason, 'FirmwareUpdate');
+  const reboot = b.since(from, 'BootNotification')[0]!.params;
+  assert.equal(reboot.reason, 'FirmwareUpdate');
+  // L01.FR.20: the new firmware's version (from the image's file name) in the BootNotification after the install.
+  assert.equal((b.since(0, 'BootNotification')[0]!.params.chargingStation as Params).firmwareVersion, '1.0.0');
+  assert.equal((reboot.chargingStation as Params).firmwareVersion, '2.4.1');
   await until(b, 'SecurityEventNotification', (p) => p.type === 'FirmwareUpdated', from);
   // A trigger after the update reports Idle, belonging to no request.
   const t0 = b.calls.length;
@@ -180,7 +185,7 @@ test('TC_L_10_CS Secure Firmware Update - AcceptedCanceled: a second request can
   assert.deepEqual(statuses(b, from), [...seq(20, 'DownloadScheduled'), ...seq(21, 'Downloading', 'Downloaded', 'SignatureVerified', 'Installing', 'InstallRebooting', 'Installed')]);
 });
 
-test('TC_L_13_CS Secure Firmware Update - ongoing transaction, AllowNewSessionsPendingFirmwareUpdate false: idle EVSE Unavailable, install after the transaction', async (t) => {
+test('TC_L_15_CS Secure Firmware Update - Unable to install and activate firmware with ongoing transaction, AllowNewSessionsPendingFirmwareUpdate false: downloaded and verified, idle EVSE Unavailable, install after the transaction', async (t) => {
   const b = await bench(t, { profile: { evses: 2 } });
   assert.equal(b.cs.station.device.str('ChargingStation', 'AllowNewSessionsPendingFirmwareUpdate'), 'false');
   assert.equal(await b.cs.startCharging(1, 'DRIVER1'), true);
@@ -197,7 +202,7 @@ test('TC_L_13_CS Secure Firmware Update - ongoing transaction, AllowNewSessionsP
   assert.ok(order.indexOf('TransactionEvent') < order.indexOf('Installing'), order.join(', '));
 });
 
-test('AllowNewSessionsPendingFirmwareUpdate true: the idle EVSE stays Available while the install waits for the transaction', async (t) => {
+test('TC_L_14_CS Secure Firmware Update - Unable to install and activate firmware with ongoing transaction, AllowNewSessionsPendingFirmwareUpdate true: the idle EVSE stays Available while the install waits for the transaction', async (t) => {
   const b = await bench(t, { profile: { evses: 2, variables: { 'ChargingStation.AllowNewSessionsPendingFirmwareUpdate': true } } });
   assert.equal(await b.cs.startCharging(1, 'DRIVER1'), true);
   await until(b, 'TransactionEvent', (p) => p.eventType === 'Started');

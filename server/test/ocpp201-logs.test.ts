@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { withBench201, type Bench201 } from './cs201-harness';
@@ -62,9 +64,38 @@ test('TC_N_34_CS Retrieve Log Information - Rejected: no log information for the
   const window = { oldestTimestamp: '2020-01-01T00:00:00Z', latestTimestamp: '2020-01-02T00:00:00Z' };
   assert.deepEqual(await b.call('GetLog', { logType: 'DiagnosticsLog', requestId: 34, log: { remoteLocation: `${ftp.url}/`, ...window } }), { status: 'Rejected' });
   assert.deepEqual(await b.call('GetLog', { logType: 'SecurityLog', requestId: 35, log: { remoteLocation: `${ftp.url}/`, ...window } }), { status: 'Rejected' });
-  assert.deepEqual(await b.call('GetLog', { logType: 'DiagnosticsLog', requestId: 36, log: { remoteLocation: 'https://127.0.0.1:1/logs' } }), { status: 'Rejected' });
+  assert.deepEqual(await b.call('GetLog', { logType: 'DiagnosticsLog', requestId: 36, log: { remoteLocation: 'sftp://127.0.0.1:1/logs' } }), { status: 'Rejected' });
   await b.settle(100);
   assert.deepEqual(logStatuses(b, from), []);
+});
+
+test('GetLog to an http:// location (FileTransferProtocols HTTP): the log is POSTed as multipart/form-data with Basic auth, Uploading, Uploaded', async (t) => {
+  const received: { auth?: string; type?: string; body: string }[] = [];
+  const http = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ auth: req.headers.authorization, type: req.headers['content-type'], body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(req.method === 'POST' && req.url === '/upload' ? 201 : 404).end();
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  t.after(() => http.close());
+  const b = await withBench201(t);
+  const from = b.calls.length;
+  const location = `http://logs:log-secret@127.0.0.1:${(http.address() as AddressInfo).port}/upload`;
+  const res = await b.call('GetLog', { logType: 'DiagnosticsLog', requestId: 37, log: { remoteLocation: location } });
+  assert.equal(res.status, 'Accepted');
+  await b.waitFor('LogStatusNotification', { from, match: (p) => p.status === 'Uploaded' });
+  assert.deepEqual(logStatuses(b, from), [{ status: 'Uploading', requestId: 37 }, { status: 'Uploaded', requestId: 37 }]);
+  assert.equal(received.length, 1);
+  const [upload] = received;
+  assert.equal(upload!.auth, `Basic ${Buffer.from('logs:log-secret').toString('base64')}`);
+  const boundary = /^multipart\/form-data; boundary=(.+)$/.exec(upload!.type ?? '')?.[1];
+  assert.ok(boundary, upload!.type);
+  assert.ok(upload!.body.startsWith(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${res.filename}"\r\n`), upload!.body.slice(0, 200));
+  assert.match(upload!.body, /frame >> \[2,"[^"]+","BootNotification"/);
+  assert.ok(upload!.body.endsWith(`\r\n--${boundary}--\r\n`));
 });
 
 test('TC_N_35_CS Retrieve Log Information - Security Log - Success: Uploading, Uploaded, the file lists the security events', async (t) => {

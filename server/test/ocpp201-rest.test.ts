@@ -6,13 +6,9 @@
  * that is not a usable ISO 14443 UID is a 400 with the reason.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import { iso14443Problem } from '../src/web/rfid';
-import { startWebServer } from '../src/web/server';
-import { bench201 } from './cs201-harness';
+import { webBeside201 } from './cs201-harness';
 import { freePort, freePortPair, startCli, startServerMode, until } from './helpers';
 
 test('iso14443Problem: 4, 7 or 10 bytes of hex; no cascade tag; no random 4-byte ID (ocpp201-rules §5)', () => {
@@ -22,22 +18,11 @@ test('iso14443Problem: 4, 7 or 10 bytes of hex; no cascade tag; no random 4-byte
 
 test('POST /api/chargepoints/:id/rfid and /authorize_rfid: Authorize ISO14443, the idTokenInfo as JSON, 400 otherwise', async (t) => {
   const authorized: unknown[] = [];
-  const csms = await bench201({
-    noConnect: true,
-    answers: {
-      Authorize: (p) => {
-        authorized.push(p.idToken);
-        return { idTokenInfo: { status: p.idToken.idToken === '04A1B2C3D4E5F6' ? 'Accepted' : 'Invalid' } };
-      },
+  const { csms, port } = await webBeside201(t, {
+    Authorize: (p) => {
+      authorized.push(p.idToken);
+      return { idTokenInfo: { status: p.idToken.idToken === '04A1B2C3D4E5F6' ? 'Accepted' : 'Invalid' } };
     },
-  });
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpp-sim-rfid-'));
-  const port = await freePortPair();
-  const web = await startWebServer({ port, bind: '127.0.0.1', root });
-  t.after(async () => {
-    await web.close();
-    await csms.close();
-    fs.rmSync(root, { recursive: true, force: true });
   });
   const post = async (url: string, body: unknown): Promise<{ status: number; body: any }> => {
     const res = await fetch(`http://127.0.0.1:${port}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

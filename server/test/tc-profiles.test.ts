@@ -229,6 +229,7 @@ describe('FirmwareManagement', () => {
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'tc-profiles-ftp-'));
     await writeFile(join(root, 'fw.bin'), 'ocpp-sim firmware 2.0\n');
+    await writeFile(join(root, 'fw-2.0.3.bin'), 'ocpp-sim firmware 2.0.3\n');
     await writeFile(join(root, 'empty.bin'), '');
     const pasvMin = 20000 + Math.floor(Math.random() * 40000);
     srv = new FtpSrv({ url: 'ftp://127.0.0.1:0', pasv_url: '127.0.0.1', pasv_min: pasvMin, pasv_max: pasvMin + 200, log: silent as never });
@@ -250,7 +251,7 @@ describe('FirmwareManagement', () => {
     const s = await scenario();
     t.after(() => s.close());
     const from = s.sent.length;
-    assert.deepEqual(await s.call('UpdateFirmware', { location: url('fw.bin'), retrieveDate: new Date().toISOString(), retries: 0 }), {});
+    assert.deepEqual(await s.call('UpdateFirmware', { location: url('fw-2.0.3.bin'), retrieveDate: new Date().toISOString(), retries: 0 }), {});
     const installed = await after(s, from, 'FirmwareStatusNotification', (p) => p.status === 'Installed');
     assert.deepEqual(firmwareStatuses(s, from), ['Downloading', 'Downloaded', 'Installing', 'Installed']);
     const tail = s.sent.slice(from);
@@ -258,6 +259,9 @@ describe('FirmwareManagement', () => {
     const installing = tail.find((c) => c.action === 'FirmwareStatusNotification' && c.payload.status === 'Installing')!;
     const boot = tail.find((c) => c.action === 'BootNotification');
     assert.ok(boot, 'the charge point rebooted (new BootNotification)');
+    // The new firmware reports its version (taken from the image's file name) from the reboot on.
+    assert.equal(s.since(0, 'BootNotification')[0]!.payload.firmwareVersion, '1.0.0');
+    assert.equal(boot.payload.firmwareVersion, '2.0.3');
     assert.ok(at(installing) < at(boot) && at(boot) < at(installed), 'Installing, then the reboot, then Installed');
     const available = tail.find((c, i) => i > at(boot) && c.action === 'StatusNotification' && sn(1, 'Available')(c.payload));
     assert.ok(available && at(available) < at(installed), 'StatusNotification(Available) after the boot, before Installed');

@@ -368,7 +368,7 @@ describe('over FTP', () => {
         { status: 'Uploading', requestId: 3 },
         { status: 'UploadFailure', requestId: 3 },
       ]);
-      assert.deepEqual(await s.call('GetLog', { logType: 'SecurityLog', requestId: 4, log: { remoteLocation: 'https://example.invalid/logs' } }), { status: 'Rejected' });
+      assert.deepEqual(await s.call('GetLog', { logType: 'SecurityLog', requestId: 4, log: { remoteLocation: 'sftp://example.invalid/logs' } }), { status: 'Rejected' });
     } finally {
       await s.close();
     }

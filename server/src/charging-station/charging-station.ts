@@ -21,13 +21,18 @@ import { applyScheduledAvailability, DEFAULT_BEHAVIOURS_201, releaseWaitingInsta
 import type { ChargingStationProfile } from './model/profile';
 import { Authorizer } from './station/authorization';
 import type { StationContext } from './station/context';
+import { attachBlocks, displayed } from './station/blocks';
+import type { DisplayMessages, ShownMessage } from './station/display';
 import { presentToken } from './station/driver';
+import type { Monitoring } from './station/monitoring';
 import { NetworkPlan, type NetworkTarget } from './station/network';
 import { Reservations } from './station/reservations';
 import { StationModel, type SecurityEvent201, type StationAutomation } from './station/station';
 import { StationStateStore } from './station/state-store';
+import type { Tariffs } from './station/tariff';
 import { TransactionEngine } from './station/transactions';
-import { Ev, type EvSpec } from '../ev/ev';
+import type { EvSpec } from '../ev/ev';
+import { changeEv } from './station/telemetry';
 
 /** Options of a 2.0.1 charging station. */
 export interface ChargingStationOptions extends FaceOptions {
@@ -78,7 +83,14 @@ export class ChargingStation extends ScriptFace {
   readonly reservations: Reservations;
   /** Network connection profiles in priority order (B09/B10). */
   readonly network: NetworkPlan;
-  private readonly context: StationContext;
+  /** Variable monitors and NotifyEvent (N02-N08). */
+  readonly monitoring: Monitoring;
+  /** Display messages (O01-O06). */
+  readonly display: DisplayMessages;
+  /** Tariff text and costs (I01-I03). */
+  readonly tariffs: Tariffs;
+  /** What the behaviours work on: model, lifecycle, transactions, authorization, reservations, monitoring, display, tariffs. */
+  readonly context: StationContext;
   private readonly options: ChargingStationOptions;
   /** Where the attempt in progress goes. */
   private dialled: NetworkTarget | undefined;
@@ -118,7 +130,9 @@ export class ChargingStation extends ScriptFace {
     this.reservations = new Reservations(this.station);
     this.transactions = new TransactionEngine(this.station, this.authorization);
     this.lifecycle = new Lifecycle(link, this.station, options.boot ?? 'manual');
-    const ctx = (this.context = { station: this.station, lifecycle: this.lifecycle, transactions: this.transactions, authorization: this.authorization, reservations: this.reservations });
+    const blocks = attachBlocks(this.station, this);
+    ({ monitoring: this.monitoring, display: this.display, tariffs: this.tariffs } = blocks);
+    const ctx = (this.context = { station: this.station, lifecycle: this.lifecycle, transactions: this.transactions, authorization: this.authorization, reservations: this.reservations, ...blocks });
     this.transactions.onIdle = (e) => {
       applyScheduledAvailability(ctx, e);
       runScheduledReset(ctx, e);
@@ -130,6 +144,14 @@ export class ChargingStation extends ScriptFace {
     this.defaultsOn = options.defaults ?? true;
     this.endpoint.fallback = (action) => this.defaultHandlerOf(action);
     options.observe?.(this);
+  }
+
+  /**
+   * What the station's display shows now: the CSMS's display messages that are valid and fit
+   * the station's state, the drivers' tariff texts and the transactions' costs, by priority.
+   */
+  displayedMessages(): ShownMessage[] {
+    return displayed(this);
   }
 
   /** Side effects of a changed variable (SetVariables or a script). */
@@ -247,7 +269,12 @@ export class ChargingStation extends ScriptFace {
   async defaultAnswer(request: InboundCall): Promise<Payload> {
     const behaviour = DEFAULT_BEHAVIOURS_201[request.action as keyof typeof DEFAULT_BEHAVIOURS_201] as Behaviour201<never> | undefined;
     if (!behaviour) throw new OcppError(ocpp201.errors.notSupported, `no default behaviour for ${request.action}`);
-    return this.deliverOutcome(request, await behaviour(request.payload as never, this.context));
+    this.monitoring.hold();
+    try {
+      return this.deliverOutcome(request, await behaviour(request.payload as never, this.context));
+    } finally {
+      this.monitoring.release();
+    }
   }
 
   private defaultHandlerOf(action: string): ((req: InboundCall) => Promise<undefined>) | undefined {
@@ -276,31 +303,14 @@ export class ChargingStation extends ScriptFace {
     return this.lifecycle.boot();
   }
 
-  /**
-   * Plug the EV's cable into a connector (StatusNotification Occupied; a transaction per TxStartPoint).
-   * @param evseId 1..N
-   * @param connectorId 1..M
-   * @param options `ev`: the EV that arrives (default: the EVSE's, see {@link ChargingStation.setEv}).
-   */
+  /** Plug the EV's cable into a connector (StatusNotification Occupied; a transaction per TxStartPoint). @param evseId 1..N @param connectorId 1..M @param options `ev`: the EV that arrives (default: the EVSE's, see {@link ChargingStation.setEv}) */
   plugIn(evseId = 1, connectorId = 1, options: { ev?: EvSpec } = {}): void {
     this.transactions.plugIn(this.station.mustEvse(evseId), this.mustConnector(evseId, connectorId), options.ev);
   }
 
-  /**
-   * Choose the EV of an EVSE: it arrives at every later plug-in and, when one is plugged now,
-   * takes its place. Unknown keys and bad values throw a RangeError.
-   * @param evseId 1..N
-   * @param ev The EV; undefined restores the defaults.
-   */
+  /** Choose the EV of an EVSE: it arrives at every later plug-in and replaces a plugged one (a bad value throws a RangeError). @param evseId 1..N @param ev The EV; undefined: the defaults */
   setEv(evseId: number, ev?: EvSpec): void {
-    const e = this.station.mustEvse(evseId);
-    const next = new Ev(ev);
-    e.ev = ev;
-    this.emit('ev', { evseId });
-    if (!e.connectors.some((c) => c.plugged)) return;
-    e.meter.advance(this.station.now());
-    e.meter.ev = next;
-    if (e.suspended === 'EV' && !next.full) this.transactions.resume(e);
+    changeEv(this.station, this.station.mustEvse(evseId), ev, (e) => this.transactions.resume(e));
   }
 
   /** Pull the cable at the EV side (the transaction ends per TxStopPoint / StopTxOnEVSideDisconnect). @param evseId 1..N @param connectorId 1..M */
@@ -387,6 +397,7 @@ export class ChargingStation extends ScriptFace {
     this.letGo();
     this.lifecycle.stop();
     this.reservations.stop();
+    this.monitoring.stop();
     if (this.connected) await this.station.notified(1_000);
     await this.closeSocket();
     this.release();

@@ -47,8 +47,11 @@ export interface FirmwareHooks {
   raise(type: 'InvalidFirmwareSignature' | 'FirmwareUpdated', techInfo: string): void;
   /** Resolve when installing may begin (2.0.1 L01.FR.06: once the transactions ended). */
   readyToInstall?(): Promise<void>;
-  /** Reboot into the new firmware; `booted` runs once the station is accepted again. */
-  reboot(booted: () => void): Promise<void>;
+  /**
+   * Reboot into the new firmware, which reports `version` from now on (its next BootNotification
+   * says so, L01.FR.20 / 1.6 §4.2); `booted` runs once the station is accepted again.
+   */
+  reboot(booted: () => void, version: string): Promise<void>;
 }
 
 /**
@@ -117,5 +120,22 @@ export async function runFirmwareUpdate(host: TransferHost, firmware: FirmwareSp
     if (!hooks.current()) return;
     hooks.raise('FirmwareUpdated', `firmware from ${firmware.location}`);
     void hooks.status('Installed');
-  });
+  }, firmwareVersionOf(firmware.location));
+}
+
+/**
+ * The version an installed image reports: the version number in its file name
+ * (`…/fw-2.3.1.bin` → `2.3.1`), else the file name without its extension; at most 50
+ * characters (CiString50, both versions' firmwareVersion).
+ * @param location Where the image was downloaded from.
+ */
+export function firmwareVersionOf(location: string): string {
+  let name: string;
+  try {
+    name = decodeURIComponent(new URL(location).pathname.split('/').pop() ?? '');
+  } catch {
+    name = location.split('/').pop() ?? '';
+  }
+  const numbered = /\d+(?:\.\d+)+/.exec(name);
+  return (numbered ? numbered[0] : name.replace(/\.[^.]*$/, '') || 'unknown').slice(0, 50);
 }

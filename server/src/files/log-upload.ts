@@ -23,9 +23,9 @@ export interface LogUpload {
   retryInterval?: number;
 }
 
-/** Only FTP and FTPS take uploads here (the 2.0.1 `FileTransferProtocols` an upload can use). */
+/** FTP, FTPS, HTTP and HTTPS take uploads (the 2.0.1 `FileTransferProtocols` the station announces). */
 export function uploadable(location: string): boolean {
-  return /^ftps?:\/\//i.test(location);
+  return /^(ftps?|https?):\/\//i.test(location);
 }
 
 /**

@@ -9,7 +9,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Scheduler } from '../ocpp/scheduler';
 import { ftpDownload, ftpUpload, type FtpOptions } from './ftp';
-import { httpDownload } from './http';
+import { httpDownload, httpUpload } from './http';
 
 /** What a transfer needs from the station that runs it. */
 export interface TransferHost {
@@ -67,13 +67,15 @@ export async function download(host: TransferHost, location: string): Promise<Bu
 }
 
 /**
- * Upload content to an `ftp[s]://…/dir` location with the station's TLS settings.
+ * Upload content to an `ftp[s]://…/dir` location, or POST it to an `http[s]://…` one, with the
+ * station's TLS settings.
  * @param host For its TLS settings.
- * @param location Directory URL.
+ * @param location Directory URL (FTP) or the URL that takes the upload (HTTP).
  * @param fileName File name in that directory.
  * @param content File content.
  */
 export function upload(host: TransferHost, location: string, fileName: string, content: string | Buffer): Promise<void> {
+  if (/^https?:/i.test(location)) return httpUpload(location, fileName, content, host.files);
   return ftpUpload(location, fileName, content, host.files);
 }
 

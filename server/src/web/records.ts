@@ -5,6 +5,7 @@
  * @module
  */
 import type { Meter } from '../chargepoint/model/meter';
+import type { ShownMessage } from '../charging-station/station/display';
 import { resolveEv, type EvSpec, type ResolvedEv } from '../ev/ev';
 import type { FrameEvent } from '../ocpp/endpoint';
 
@@ -71,7 +72,7 @@ export interface EvseSummary {
   /** Its connectors. */
   connectors: EvseConnectorSummary[];
   /** The running transaction: the station's id, the token, the EV side (chargingState). */
-  transaction?: { id: string; idToken?: string; startedAt: string; chargingState: string; seqNo: number };
+  transaction?: { id: string; idToken?: string; startedAt: string; chargingState: string; seqNo: number; cost?: number };
   /** A token accepted and waiting for the EV (EVConnectionTimeOut). */
   authorizedToken?: string;
   /** The reservation it holds. */
@@ -104,6 +105,8 @@ export interface ChargepointSummary {
   connectors: ConnectorSummary[];
   /** 2.0.1: the EVSEs with their connectors. */
   evses?: EvseSummary[];
+  /** 2.0.1: what the station's display shows (display messages, tariff texts, costs), by priority. */
+  display?: ShownMessage[];
   /** Automatic behaviour switches. */
   automation: { heartbeat: boolean; meterValues: boolean; reconnect: boolean; autoPlugIn: boolean; securityEvents: boolean };
   /** Built-in answers to CSMS calls on. */

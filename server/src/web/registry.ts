@@ -311,7 +311,7 @@ export class Registry extends EventEmitter {
   /** The summary of one charge point. @param id Its id. */
   summary(id: string): ChargepointSummary {
     const e = this.entry(id);
-    const { protocol, bootState, securityProfile, connectors, evses } = e.view.summarize();
+    const { protocol, bootState, securityProfile, connectors, evses, display } = e.view.summarize();
     const a = e.cp.automation;
     const out: ChargepointSummary = {
       id,
@@ -326,6 +326,7 @@ export class Registry extends EventEmitter {
       manualAnswers: [...e.manual],
     };
     if (evses) out.evses = evses;
+    if (display) out.display = display;
     if (e.lastError !== undefined) out.lastError = e.lastError;
     return out;
   }

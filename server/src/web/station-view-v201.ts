@@ -8,7 +8,6 @@ import { DEFAULT_BEHAVIOURS_201 } from '../charging-station/behaviour/index';
 import type { ChargingStation } from '../charging-station/charging-station';
 import type { VariableSpec } from '../charging-station/model/catalogue';
 import type { Evse } from '../charging-station/model/evse';
-import type { StationContext } from '../charging-station/station/context';
 import { ocpp201 } from '../ocpp/v201/protocol';
 import type { IdTokenEnumType, ReportDataType, SetVariablesRequest } from '../ocpp/v201/types';
 import { SchemaValidator } from '../ocpp/validator';
@@ -89,13 +88,14 @@ export class StationViewV201 implements StationView {
       const tx = e.transaction;
       if (tx) {
         out.transaction = { id: tx.id, startedAt: iso(tx.startedAt), chargingState: tx.chargingState, seqNo: tx.seqNo };
+        if (tx.cost !== undefined) out.transaction.cost = tx.cost;
         if (tx.auth) out.transaction.idToken = tx.auth.idToken.idToken;
       }
       if (e.pending) out.authorizedToken = e.pending.idToken.idToken;
       if (e.reservation) out.reservationId = e.reservation.id;
       return out;
     });
-    return { protocol: this.protocol, bootState: s.bootState, securityProfile: s.device.int('SecurityCtrlr', 'SecurityProfile'), connectors: [], evses };
+    return { protocol: this.protocol, bootState: s.bootState, securityProfile: s.device.int('SecurityCtrlr', 'SecurityProfile'), connectors: [], evses, display: this.cs.displayedMessages() };
   }
 
   templates(): Record<string, object> {
@@ -162,8 +162,7 @@ export class StationViewV201 implements StationView {
     if (violation) throw new RegistryError(400, `not a SetVariables entry: ${violation.message}`);
     // The station's own SetVariables (B05): mutability, data type, limits, valuesList, follow-ups.
     const cs = this.cs;
-    const ctx: StationContext = { station: cs.station, lifecycle: cs.lifecycle, transactions: cs.transactions, authorization: cs.authorization, reservations: cs.reservations };
-    const outcome = await DEFAULT_BEHAVIOURS_201.SetVariables!(request, ctx);
+    const outcome = await DEFAULT_BEHAVIOURS_201.SetVariables!(request, cs.context);
     const status = outcome.response.setVariableResult[0].attributeStatus;
     if (status === 'Accepted' || status === 'RebootRequired') return { status };
     const entry = request.setVariableData[0];

@@ -13,7 +13,7 @@ import type { ChargepointSummary } from './records';
 export type BoardAddress = { connector: number } | { evse: number; connector?: number };
 
 /** The part of a summary a version fills in. */
-export type VersionSummary = Pick<ChargepointSummary, 'protocol' | 'bootState' | 'securityProfile' | 'connectors' | 'evses'>;
+export type VersionSummary = Pick<ChargepointSummary, 'protocol' | 'bootState' | 'securityProfile' | 'connectors' | 'evses' | 'display'>;
 
 /** The settings a version has: `configuration` (1.6 keys) or `variables` (2.0.1 device model). */
 export type SettingsKind = 'configuration' | 'variables';

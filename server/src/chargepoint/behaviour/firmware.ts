@@ -9,6 +9,7 @@
 import { Journal } from '../model/journal';
 import type { Station } from '../station/station';
 import { download, upload, waitOn, withRetries } from '../../files/transfers';
+import { firmwareVersionOf } from '../../files/firmware-update';
 import type { Behaviours } from './types';
 
 /** What the diagnostics file holds: the model's state and its journal (frames, events) within the requested window, as readable JSON. */
@@ -78,6 +79,8 @@ export const firmware: Behaviours = {
         station.firmwareStatus = 'Idle';
         return;
       }
+      // The next BootNotification reports the new version (1.6 §4.2, TC_044_1).
+      station.profile.firmwareVersion = firmwareVersionOf(location);
       lifecycle.whenBooted(() => {
         void status('Installed').then(() => (station.firmwareStatus = 'Idle'));
       });

@@ -101,7 +101,8 @@ function signedUpdate(ctx: BehaviourContext, req: Req<'SignedUpdateFirmware'>, c
       if (!updateRunning(s) && current()) station.security.signedFirmware = { status: 'Idle', requestId };
     },
     raise: (type, techInfo) => station.security.raise(type, techInfo),
-    async reboot(booted) {
+    async reboot(booted, version) {
+      station.profile.firmwareVersion = version;
       lifecycle.whenBooted(booted);
       await lifecycle.reboot();
     },

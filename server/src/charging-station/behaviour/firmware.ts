@@ -67,9 +67,10 @@ export const firmware: Behaviours201 = {
       },
       raise: (type, techInfo) => s.raise(type, techInfo),
       readyToInstall: () => transactionsEnded(ctx),
-      async reboot(booted) {
+      async reboot(booted, version) {
         await hooks.status('InstallRebooting');
         s.bootReason = 'FirmwareUpdate';
+        s.profile.firmwareVersion = version;
         ctx.lifecycle.whenBooted(booted);
         await ctx.lifecycle.reboot();
       },

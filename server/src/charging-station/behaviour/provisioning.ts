@@ -10,6 +10,7 @@ import { matchesFilter, type ComponentVariableFilter } from '../model/device-mod
 import type { StationContext } from '../station/context';
 import type { Evse } from '../model/evse';
 import { slotUrl } from '../station/network';
+import { sendInParts } from './parts';
 import type { Behaviours201 } from './types';
 
 /** B06.FR.16: more entries than ItemsPerMessage is an occurrence violation. */
@@ -23,14 +24,8 @@ function checkItems(ctx: StationContext, instance: 'GetVariables' | 'SetVariable
  * the request's requestId, seqNo from 0 and tbc on all but the last (B07.FR.03/04).
  */
 async function sendReport(ctx: StationContext, requestId: number, entries: ReportDataType[]): Promise<void> {
-  const s = ctx.station;
-  const size = Math.max(1, s.device.int('DeviceDataCtrlr', 'ItemsPerMessage', 'GetReport'));
-  const generatedAt = new Date(s.now()).toISOString();
-  for (let seqNo = 0, i = 0; i < entries.length; seqNo++, i += size) {
-    const part = entries.slice(i, i + size);
-    const tbc = i + size < entries.length;
-    await s.notify('NotifyReport', { requestId, generatedAt, seqNo, tbc, reportData: part as [ReportDataType, ...ReportDataType[]] }, true);
-  }
+  const generatedAt = new Date(ctx.station.now()).toISOString();
+  await sendInParts(ctx, entries, (reportData, seqNo, tbc) => ctx.station.notify('NotifyReport', { requestId, generatedAt, seqNo, tbc, reportData }, true));
 }
 
 /**

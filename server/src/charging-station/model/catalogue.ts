@@ -50,7 +50,7 @@ export interface VariableSpec {
 }
 
 /** What a live variable mirrors: see {@link VariableSpec.live}. */
-export type LiveValue = 'availabilityState' | 'available' | 'power' | 'clock' | 'localListEntries' | 'lockProblem';
+export type LiveValue = 'availabilityState' | 'available' | 'power' | 'clock' | 'localListEntries' | 'lockProblem' | 'displayMessages';
 
 /** Measurands the simulated meter produces, in 2.0.1 spelling. */
 export const METER_MEASURANDS = [
@@ -159,6 +159,32 @@ const ROWS: Row[] = [
   ['ReservationCtrlr', 'Enabled', 'boolean', 'RW', 'true'],
   ['ReservationCtrlr', 'Available', 'boolean', 'RO', 'true'],
   ['ReservationCtrlr', 'NonEvseSpecific', 'boolean', 'RO', 'true'],
+  // MonitoringCtrlr (N02-N08): SetMonitoringBase / SetMonitoringLevel write the Active* values.
+  ['MonitoringCtrlr', 'Enabled', 'boolean', 'RW', 'true'],
+  ['MonitoringCtrlr', 'Available', 'boolean', 'RO', 'true'],
+  ['MonitoringCtrlr', 'ItemsPerMessage[ClearVariableMonitoring]', 'integer', 'RO', '20'],
+  ['MonitoringCtrlr', 'ItemsPerMessage[SetVariableMonitoring]', 'integer', 'RO', '20'],
+  ['MonitoringCtrlr', 'BytesPerMessage[ClearVariableMonitoring]', 'integer', 'RO', '65000'],
+  ['MonitoringCtrlr', 'BytesPerMessage[SetVariableMonitoring]', 'integer', 'RO', '65000'],
+  // N07.FR.04: offline, events of this severity or more severe (lower number) are queued.
+  ['MonitoringCtrlr', 'OfflineQueuingSeverity', 'integer', 'RW', '4', { minLimit: 0, maxLimit: 9 }],
+  ['MonitoringCtrlr', 'ActiveMonitoringBase', 'OptionList', 'RO', 'All', { valuesList: 'All,FactoryDefault,HardWiredOnly' }],
+  ['MonitoringCtrlr', 'ActiveMonitoringLevel', 'integer', 'RO', '9', { minLimit: 0, maxLimit: 9 }],
+  // DisplayMessageCtrlr (O01-O06): maxLimit of DisplayMessages is how many messages fit.
+  ['DisplayMessageCtrlr', 'Enabled', 'boolean', 'RW', 'true'],
+  ['DisplayMessageCtrlr', 'Available', 'boolean', 'RO', 'true'],
+  ['DisplayMessageCtrlr', 'DisplayMessages', 'integer', 'RO', '0', { maxLimit: 20, volatile: true, live: 'displayMessages' }],
+  ['DisplayMessageCtrlr', 'SupportedFormats', 'MemberList', 'RO', 'ASCII,UTF8,URI', { valuesList: 'ASCII,HTML,URI,UTF8' }],
+  ['DisplayMessageCtrlr', 'SupportedPriorities', 'MemberList', 'RO', 'AlwaysFront,InFront,NormalCycle', { valuesList: 'AlwaysFront,InFront,NormalCycle' }],
+  ['DisplayMessageCtrlr', 'PersonalMessageSize', 'integer', 'RO', '255'],
+  // TariffCostCtrlr (I01-I03)
+  ['TariffCostCtrlr', 'Enabled[Tariff]', 'boolean', 'RW', 'true'],
+  ['TariffCostCtrlr', 'Available[Tariff]', 'boolean', 'RO', 'true'],
+  ['TariffCostCtrlr', 'Enabled[Cost]', 'boolean', 'RW', 'true'],
+  ['TariffCostCtrlr', 'Available[Cost]', 'boolean', 'RO', 'true'],
+  ['TariffCostCtrlr', 'Currency', 'string', 'RW', 'EUR', { maxLimit: 3 }],
+  ['TariffCostCtrlr', 'TariffFallbackMessage', 'string', 'RW', 'Standard tariff applies', { maxLimit: 255 }],
+  ['TariffCostCtrlr', 'TotalCostFallbackMessage', 'string', 'RW', 'Total cost available from your provider', { maxLimit: 255 }],
   // L01.FR.07: while an update waits for transactions to end, idle EVSEs take no new sessions unless true.
   ['ChargingStation', 'AllowNewSessionsPendingFirmwareUpdate', 'boolean', 'RW', 'false'],
 ];

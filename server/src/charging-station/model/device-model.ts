@@ -165,7 +165,7 @@ export class DeviceModel {
   /** Reads live values (set by the station). */
   live: LiveResolver | undefined;
   /** Called after a variable's value changed through {@link DeviceModel.set} or {@link DeviceModel.put}. */
-  onChange: ((spec: VariableSpec, attribute: AttributeEnumType) => void) | undefined;
+  onChange: ((spec: VariableSpec, attribute: AttributeEnumType, i: number) => void) | undefined;
 
   /**
    * A station's device model.
@@ -244,7 +244,7 @@ export class DeviceModel {
   private store(i: number, attribute: AttributeEnumType, value: string): void {
     if (this.value(i, attribute) === value) return;
     this.values.set(i * 4 + ATTRIBUTES.indexOf(attribute), value);
-    this.onChange?.(this.spec(i), attribute);
+    this.onChange?.(this.spec(i), attribute, i);
   }
 
   /** The report entry of a variable (NotifyReport, B07.FR.04: every supported attribute, never a WriteOnly value). */
@@ -256,7 +256,8 @@ export class DeviceModel {
       if (value !== undefined) a.value = value;
       return a;
     });
-    const characteristics: NonNullable<ReportDataType['variableCharacteristics']> = { dataType: spec.dataType, supportsMonitoring: false };
+    // N04: every variable takes Delta and Periodic monitors (thresholds the numeric ones).
+    const characteristics: NonNullable<ReportDataType['variableCharacteristics']> = { dataType: spec.dataType, supportsMonitoring: true };
     if (spec.unit) characteristics.unit = spec.unit;
     if (spec.minLimit !== undefined) characteristics.minLimit = spec.minLimit;
     if (spec.maxLimit !== undefined) characteristics.maxLimit = spec.maxLimit;

@@ -4,7 +4,7 @@
  * transaction's `chargingState`, not a connector status as in 1.6.
  * @module
  */
-import type { ChargingStateEnumType, ConnectorEnumType, ConnectorStatusEnumType, IdTokenType, ReasonEnumType } from '../../ocpp/v201/types';
+import type { ChargingStateEnumType, ConnectorEnumType, ConnectorStatusEnumType, IdTokenType, MessageContentType, ReasonEnumType } from '../../ocpp/v201/types';
 import type { Meter } from '../../chargepoint/model/meter';
 import type { EvSpec } from '../../ev/ev';
 
@@ -59,6 +59,8 @@ export interface Authorization {
   remoteStartId?: number;
   /** The reservation it uses. */
   reservationId?: number;
+  /** The driver's tariff text from the CSMS's idTokenInfo (I01). */
+  personalMessage?: MessageContentType;
 }
 
 /** A 2.0.1 transaction (E01-E15). */
@@ -81,6 +83,8 @@ export interface Transaction {
   meterStartWh: number;
   /** Energy may flow only up to this register (MaxEnergyOnInvalidId, E05). */
   energyCapWh?: number;
+  /** The running cost the CSMS last sent (CostUpdated or TransactionEventResponse.totalCost, I02). */
+  cost?: number;
 }
 
 /** One EVSE. */
@@ -107,6 +111,8 @@ export interface Evse {
   suspended?: 'EV' | 'EVSE';
   /** The EV that arrives at the next plug-in (undefined: the defaults). */
   ev?: EvSpec;
+  /** The last transaction's final cost (I03), shown until the next one starts; undefined cost: none was sent. */
+  finalCost?: { transactionId: string; cost?: number };
 }
 
 /** DC connector types (CCS1, CCS2, CHAdeMO = JEVS G105): an EV there takes its DC maximum. @param type The connector type. */

@@ -4,8 +4,11 @@
  */
 import type { Lifecycle } from '../../chargepoint/station/lifecycle';
 import type { Authorizer } from './authorization';
+import type { DisplayMessages } from './display';
+import type { Monitoring } from './monitoring';
 import type { Reservations } from './reservations';
 import type { StationModel } from './station';
+import type { Tariffs } from './tariff';
 import type { TransactionEngine } from './transactions';
 
 /** What a behaviour works on. */
@@ -20,4 +23,10 @@ export interface StationContext {
   authorization: Authorizer;
   /** Reservations. */
   reservations: Reservations;
+  /** Variable monitors (N). */
+  monitoring: Monitoring;
+  /** Display messages (O). */
+  display: DisplayMessages;
+  /** Tariff and cost (I). */
+  tariffs: Tariffs;
 }

@@ -45,7 +45,7 @@ export async function presentToken(ctx: StationContext, evseId: number, idToken:
     s.warn(`EVSE ${e.id} is reserved for another token`);
     return { ...info, status: 'NotAtThisLocation' };
   }
-  const auth = { idToken, groupIdToken: info.groupIdToken, reservationId: tx ? undefined : reservations.use(e) };
+  const auth = { idToken, groupIdToken: info.groupIdToken, reservationId: tx ? undefined : reservations.use(e), personalMessage: info.personalMessage };
   transactions.authorized(e, auth, 'Authorized');
   return info;
 }

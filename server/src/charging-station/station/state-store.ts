@@ -2,18 +2,19 @@
  * Persistence of a 2.0.1 station in the state directory (`--state-dir`), in the shared
  * {@link StateFile} pattern: changed device-model values (BasicAuthPassword included, hence
  * 0600), availability (G03.FR.08 / G04.FR.09: Inoperative survives a reboot), the local list and
- * cache, network profiles, installed certificates and, above all, the queue of undelivered TransactionEvents and
+ * cache, network profiles, installed certificates, custom monitors, display messages and, above all, the queue of undelivered TransactionEvents and
  * security events. A transaction that was running when the simulator died is ended with
  * stoppedReason PowerLoss when it starts again, its Ended event behind the restored queue.
  * @module
  */
 import { StateFile } from '../../chargepoint/station/state-file';
 import type { QueuedMessage } from '../../chargepoint/station/tx-queue';
-import type { AttributeEnumType, InstallCertificateUseEnumType } from '../../ocpp/v201/types';
+import type { AttributeEnumType, InstallCertificateUseEnumType, MessageInfoType } from '../../ocpp/v201/types';
 import type { InstalledCertificate } from '../../security/certificate-store';
 import type { Transaction } from '../model/evse';
 import type { SavedAuthorization } from './authorization';
 import type { StationContext } from './context';
+import type { SavedMonitor } from './monitoring';
 import type { Request201 } from './station';
 
 /** What is kept of one EVSE. */
@@ -54,6 +55,10 @@ export interface SavedStation {
   queue: QueuedMessage[];
   /** Installed root certificates (absent in files written before they were kept). */
   certificates?: InstalledCertificate<InstallCertificateUseEnumType>[];
+  /** Custom variable monitors (N07.FR.13; absent in older files). */
+  monitors?: SavedMonitor[];
+  /** Display messages (O01.FR.10; absent in older files). */
+  displayMessages?: MessageInfoType[];
 }
 
 /** A state directory of 2.0.1 stations. */
@@ -87,6 +92,8 @@ export class StationStateStore extends StateFile {
       networkProfiles: [...s.networkProfiles],
       queue: s.queue.messages,
       certificates: s.certificates.all,
+      monitors: ctx.monitoring.snapshot(),
+      displayMessages: ctx.display.snapshot(),
     };
     this.write(s.link.id, state);
   }
@@ -102,6 +109,8 @@ export class StationStateStore extends StateFile {
       for (const [slot, data] of state.networkProfiles) s.networkProfiles.set(slot, data);
       s.queue.restore(state.queue);
       if (state.certificates) s.certificates.restore(state.certificates);
+      if (state.monitors) ctx.monitoring.restore(state.monitors);
+      if (state.displayMessages) ctx.display.restore(state.displayMessages);
       for (const saved of state.evses) {
         const e = s.evse(saved.id);
         if (!e) continue;

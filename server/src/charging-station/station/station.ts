@@ -59,8 +59,8 @@ export interface StationModelOptions {
   files?: FtpOptions;
 }
 
-/** Messages whose delivery the queue guarantees (E04, A04.FR.02). */
-export type QueuedAction = 'TransactionEvent' | 'SecurityEventNotification';
+/** Messages whose delivery the queue guarantees (E04, A04.FR.02; NotifyEvent while offline, N07.FR.04). */
+export type QueuedAction = 'TransactionEvent' | 'SecurityEventNotification' | 'NotifyEvent';
 
 /** The model of one 2.0.1 charging station. */
 export class StationModel implements LifecycleModel {
@@ -124,6 +124,10 @@ export class StationModel implements LifecycleModel {
   onChange: (() => void) | undefined;
   /** Called after a variable was set (set by the script face: heartbeat, ping and sampling timers). */
   onVariable: ((component: string, variable: string) => void) | undefined;
+  /** Called after a stored variable's value changed, with its catalogue index (variable monitors). */
+  onValue: ((i: number) => void) | undefined;
+  /** Called after the live station changed: a status, the power drawn (variable monitors). */
+  onLive: (() => void) | undefined;
   /** Called for every delivered queued message (the transaction engine reads TransactionEvent answers). */
   onDelivered: ((m: QueuedMessage, response: Payload) => void) | undefined;
   private readonly notifier: Notifier;
@@ -166,7 +170,8 @@ export class StationModel implements LifecycleModel {
       warn: (line) => this.warn(line),
       changed: () => this.changed(),
     });
-    d.onChange = (spec) => {
+    d.onChange = (spec, _attribute, i) => {
+      this.onValue?.(i);
       this.onVariable?.(spec.component, spec.variable);
       this.changed();
     };
@@ -197,6 +202,8 @@ export class StationModel implements LifecycleModel {
         return String(this.localListSize());
       case 'lockProblem':
         return String(c?.lockFailed === true);
+      case 'displayMessages':
+        return String(this.displayMessageCount());
       default:
         return spec.value ?? '';
     }
@@ -204,6 +211,14 @@ export class StationModel implements LifecycleModel {
 
   /** Entries of the local authorization list (set by the authorization module). */
   localListSize: () => number = () => 0;
+  /** Display messages configured (set by the display-message module). */
+  displayMessageCount: () => number = () => 0;
+
+  /** The next NotifyEvent eventId, unique on this station. */
+  nextEvent(): number {
+    return this.nextEventId++;
+  }
+
 
   /** Current time on the station's clock (epoch ms). */
   now(): number {
@@ -270,16 +285,19 @@ export class StationModel implements LifecycleModel {
 
   /** Re-derive every connector's status; report and emit the ones that changed. */
   refresh(): void {
+    let moved = false;
     for (const e of this.evses) {
       const reserved = this.isReserved(e);
       for (const c of e.connectors) {
         const status = deriveStatus(e, c, this.inoperative, reserved, this.closedForUpdate);
         if (status === c.status) continue;
         c.status = status;
+        moved = true;
         this.link.emit('status', { evseId: e.id, connectorId: c.id, status });
         void this.report(e, c);
       }
     }
+    if (moved) this.onLive?.();
     this.changed();
   }
 
@@ -298,7 +316,7 @@ export class StationModel implements LifecycleModel {
     await this.notify('NotifyEvent', {
       generatedAt: at,
       seqNo: 0,
-      eventData: [{ eventId: this.nextEventId++, timestamp: at, trigger: 'Delta', actualValue: this.device.value(i) ?? '', eventNotificationType: 'HardWiredNotification', component: evse ? { name: component, evse } : { name: component }, variable: { name: variable } }],
+      eventData: [{ eventId: this.nextEvent(), timestamp: at, trigger: 'Delta', actualValue: this.device.value(i) ?? '', eventNotificationType: 'HardWiredNotification', component: evse ? { name: component, evse } : { name: component }, variable: { name: variable } }],
     });
   }
 

@@ -1,12 +1,33 @@
 /**
- * Live telemetry of a 2.0.1 station's EVSEs: one {@link TelemetrySample} per EVSE with a running
- * transaction every second (see `ev/telemetry.ts`), published as the `telemetry` event, and a
- * `session` record when a transaction ends.
+ * The EV and the live telemetry of a 2.0.1 station's EVSEs: the EV an EVSE charges, and one
+ * {@link TelemetrySample} per EVSE with a running transaction every second (see
+ * `ev/telemetry.ts`), published as the `telemetry` event, with a `session` record when a
+ * transaction ends.
  * @module
  */
+import { Ev, type EvSpec } from '../../ev/ev';
 import { Telemetry, type TelemetrySample } from '../../ev/telemetry';
 import type { Evse } from '../model/evse';
 import type { StationModel } from './station';
+
+/**
+ * Choose the EV of an EVSE (emits `ev`): it arrives at every later plug-in and, when one is
+ * plugged now, takes its place; a new EV below its target resumes a SuspendedEV transaction.
+ * A bad value throws a RangeError naming the field.
+ * @param s The station.
+ * @param e The EVSE.
+ * @param ev The EV; undefined: the defaults.
+ * @param resume Resume the EVSE's transaction (the transaction engine's).
+ */
+export function changeEv(s: StationModel, e: Evse, ev: EvSpec | undefined, resume: (e: Evse) => void): void {
+  const next = new Ev(ev);
+  e.ev = ev;
+  s.link.emit('ev', { evseId: e.id });
+  if (!e.connectors.some((c) => c.plugged)) return;
+  e.meter.advance(s.now());
+  e.meter.ev = next;
+  if (e.suspended === 'EV' && !next.full) resume(e);
+}
 
 /** One reading of an EVSE with a transaction. @param s The station. @param e The EVSE. */
 export function evseSample(s: StationModel, e: Evse): TelemetrySample {

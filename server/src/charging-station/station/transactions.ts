@@ -233,6 +233,7 @@ export class TransactionEngine {
     const now = this.s.now();
     e.meter.advance(now);
     e.meter.setPower(now, e.transaction?.chargingState === 'Charging' ? e.maxPowerW : 0);
+    this.s.onLive?.();
   }
 
   private start(e: Evse, trigger: TriggerReasonEnumType, auth: Authorization | undefined): void {
