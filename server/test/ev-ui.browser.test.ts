@@ -54,6 +54,9 @@ test('EV and telemetry in Chromium: the chart shows power and SoC rising, stops 
   assert.ok(later.wh > early.wh, `session energy rises: ${early.wh} → ${later.wh}`);
   assert.ok(later.power > 10_000 && later.maxPower <= 11_000 * 1.02, `the EV's 11 kW: ${later.power} (max ${later.maxPower})`);
   assert.equal(await chart.locator('canvas').count(), 1, 'uPlot drew a canvas');
+  // The card's SoC and power follow the telemetry every second, not only the summary.
+  const cardSoc = parseFloat((await page.getByTestId('connector-soc-EV001-1').textContent()) ?? '');
+  assert.ok(cardSoc > 20, `SoC on the card: ${cardSoc}`);
   // The card shows the session energy (moving every second), not the register.
   const cardWh = Number(await page.getByTestId('connector-session-energy-EV001-1').getAttribute('data-wh'));
   assert.ok(cardWh > 0, `session energy on the card: ${cardWh}`);
