@@ -20,6 +20,7 @@ export class Bridge {
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
+  private watched: string[] = [];
 
   constructor(private readonly handlers: BridgeHandlers) {}
 
@@ -34,6 +35,12 @@ export class Bridge {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.open();
+  }
+
+  /** The charge points whose telemetry this tab wants (sent again after every reconnect). */
+  watch(ids: string[]): void {
+    this.watched = ids;
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: 'watch', ids }));
   }
 
   stop(): void {
@@ -54,6 +61,7 @@ export class Bridge {
     this.ws = ws;
     ws.onopen = () => {
       this.attempt = 0;
+      if (this.watched.length) ws.send(JSON.stringify({ type: 'watch', ids: this.watched }));
       this.handlers.onState('connected', null, 0);
     };
     ws.onmessage = (ev) => {

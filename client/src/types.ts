@@ -30,3 +30,6 @@ export interface Draft {
   bootOnConnect: boolean;
   protocol?: Protocol;
 }
+export type { SessionRecord, TelemetrySample } from '../../server/src/ev/telemetry';
+export type { TelemetryBatch } from '../../server/src/web/telemetry-relay';
+export type { EvSpec, ResolvedEv } from '../../server/src/ev/ev';

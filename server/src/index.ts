@@ -24,6 +24,8 @@ export * from './chargepoint/model/profile';
 export * from './chargepoint/model/configuration';
 export * from './chargepoint/model/connector';
 export * from './chargepoint/model/meter';
+export * from './ev/ev';
+export * from './ev/telemetry';
 export * from './chargepoint/model/authorization';
 export * from './chargepoint/model/charging-profiles';
 export * from './chargepoint/behaviour/index';

@@ -142,9 +142,9 @@ describe('--profile', () => {
     const v16 = await runCli(['--profile', profile, script]);
     assert.equal(v16.code, 1);
     assert.doesNotMatch(v16.stdout, /ran/);
-    assert.match(lastLine(v16.stderr), /profile .*station\.json is not valid: unknown key 'conectors' \(known: vendor, model, serialNumber, firmwareVersion, connectors, .*configuration\)$/);
+    assert.match(lastLine(v16.stderr), /profile .*station\.json is not valid: unknown key 'conectors' \(known: vendor, model, serialNumber, firmwareVersion, connectors, .*configuration, ev\)$/);
     const v201 = await runCli(['--protocol', '2.0.1', '--profile', profile, script]);
     assert.equal(v201.code, 1);
-    assert.match(lastLine(v201.stderr), /unknown key 'conectors' \(known: vendor, .*evses, .*variables, hardware\)$/);
+    assert.match(lastLine(v201.stderr), /unknown key 'conectors' \(known: vendor, .*evses, .*variables, hardware, ev\)$/);
   });
 });

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
 import WebSocket, { WebSocketServer } from 'ws';
 
 /** Repository root (tests run from server/dist/test). */
@@ -310,6 +311,30 @@ export async function startServerMode(port: number, args: string[] = [], env: No
       return exited;
     },
   };
+}
+
+/** What the browser tests run against: server mode with the embedded CSMS, and Debian's Chromium. */
+export interface UiBench {
+  /** The server. */
+  server: ServerMode;
+  /** Headless Chromium (/usr/bin/chromium). */
+  browser: Browser;
+  /** The embedded CSMS, `ws://127.0.0.1:PORT/ocpp` (a charge point id follows). */
+  csmsUrl: string;
+}
+
+/** Start server mode with `--with-csms` on free ports and launch Chromium (the server is stopped if the browser fails). */
+export async function startUiBench(): Promise<UiBench> {
+  const port = await freePortPair();
+  const csmsPort = await freePort();
+  const server = await startServerMode(port, ['--with-csms', '--port', String(csmsPort)]);
+  try {
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox'] });
+    return { server, browser, csmsUrl: `ws://127.0.0.1:${csmsPort}/ocpp` };
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
 }
 
 /** Poll (real time, every 50 ms) until `fn()` holds; fail after `ms` naming `label`. */

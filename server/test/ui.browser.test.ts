@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import WebSocket from 'ws';
-import { freePort, freePortPair, pause, ROOT, startServerMode, type ServerMode } from './helpers';
+import { freePortPair, pause, ROOT, startServerMode, startUiBench, type ServerMode } from './helpers';
 
 const SHOTS = path.join(ROOT, 'test-artifacts', 'ui');
 
@@ -48,11 +48,7 @@ describe('web UI in Chromium', { timeout: 300_000 }, () => {
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    const port = await freePortPair();
-    const csmsPort = await freePort();
-    server = await startServerMode(port, ['--with-csms', '--port', String(csmsPort)]);
-    csmsUrl = `ws://127.0.0.1:${csmsPort}/ocpp`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox'] });
+    ({ server, browser, csmsUrl } = await startUiBench());
   });
 
   after(async () => {

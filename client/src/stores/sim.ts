@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, markRaw, reactive, ref } from 'vue';
 import { http, seg, apiError } from '../api';
 import { Bridge } from '../bridge';
+import { useTelemetry } from './telemetry';
 import { applyTemplate, urlRequest } from '../util';
 import type {
   Automation, BridgeMessage, BridgeState, ChargepointSummary, CsmsStation, Draft, FrameRecord, Info, LogRecord, PendingCall, Protocol,
@@ -157,6 +158,7 @@ export const useSim = defineStore('sim', () => {
       case 'log': addLog(msg.id, msg.log); break;
       case 'pending': addPending(msg.id, msg.call); break;
       case 'csms': csmsStations.value = msg.stations; break;
+      case 'telemetry': useTelemetry().take(msg.batch); break;
     }
   }
 
@@ -382,5 +384,6 @@ export const useSim = defineStore('sim', () => {
     toast, dismiss, init, loadCsms, loadHistory, defaultTemplate, rememberTemplate,
     create, addDraft, connect, disconnect, boot, remove, connectorOp, evseOp, setAutomation, setManualAnswer, actionsOf,
     clearFrames, clearLogs, dropPending, retryBridge: () => bridge.retryNow(),
+    watchTelemetry: (ids: string[]) => bridge.watch(ids),
   };
 });

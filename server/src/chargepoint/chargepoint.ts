@@ -18,6 +18,7 @@ import { ScriptFace, type FaceOptions } from './script-face';
 import * as extras from './extras';
 import type { PemText } from './extras';
 import type { ConnectorErrorCode, ConnectorStatus } from './model/connector';
+import type { EvSpec } from '../ev/ev';
 import type { StationProfile } from './model/profile';
 import { Lifecycle, type Backoff } from './station/lifecycle';
 import { v16LifecycleModel } from './station/lifecycle-v16';
@@ -433,9 +434,30 @@ export class Chargepoint extends ScriptFace {
     return this.lifecycle.boot();
   }
 
-  /** Plug the EV's cable into a connector (Preparing, or starts an authorized session). @param connectorId 1..N */
-  plugIn(connectorId = 1): void {
-    this.station.plugIn(connectorId);
+  /**
+   * Plug the EV's cable into a connector (Preparing, or starts an authorized session). The EV
+   * sets the power it draws along its charging curve and the SoC it reports.
+   * @param connectorId 1..N
+   * @param options `ev`: the EV that arrives, e.g. `{capacityKWh: 77, socPercent: 35, targetSocPercent: 80}`
+   *   (default: the connector's, see {@link Chargepoint.setEv}).
+   * @example
+   * ```js
+   * cp.plugIn(1, { ev: { capacityKWh: 40, socPercent: 75, maxAcPowerW: 7400 } });
+   * await cp.startCharging(1, 'TAG-1');
+   * ```
+   */
+  plugIn(connectorId = 1, options: { ev?: EvSpec } = {}): void {
+    this.station.plugIn(connectorId, options.ev);
+  }
+
+  /**
+   * Choose the EV of a connector: it arrives at every later plug-in and, when one is plugged
+   * now, takes its place. Unknown keys and bad values throw a RangeError.
+   * @param connectorId 1..N
+   * @param ev The EV; undefined restores the defaults (60 kWh at 20 %, 11 kW AC, 50 kW DC, taper from 80 %).
+   */
+  setEv(connectorId: number, ev?: EvSpec): void {
+    this.station.setEv(connectorId, ev);
   }
 
   /** Pull the cable at the EV side (stops or suspends the transaction per StopTransactionOnEVSideDisconnect). @param connectorId 1..N */

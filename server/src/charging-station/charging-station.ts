@@ -31,6 +31,8 @@ import { StationModel, type SecurityEvent201, type StationAutomation } from './s
 import { StationStateStore } from './station/state-store';
 import type { Tariffs } from './station/tariff';
 import { TransactionEngine } from './station/transactions';
+import type { EvSpec } from '../ev/ev';
+import { changeEv } from './station/telemetry';
 
 /** Options of a 2.0.1 charging station. */
 export interface ChargingStationOptions extends FaceOptions {
@@ -301,9 +303,14 @@ export class ChargingStation extends ScriptFace {
     return this.lifecycle.boot();
   }
 
-  /** Plug the EV's cable into a connector (StatusNotification Occupied; a transaction per TxStartPoint). @param evseId 1..N @param connectorId 1..M */
-  plugIn(evseId = 1, connectorId = 1): void {
-    this.transactions.plugIn(this.station.mustEvse(evseId), this.mustConnector(evseId, connectorId));
+  /** Plug the EV's cable into a connector (StatusNotification Occupied; a transaction per TxStartPoint). @param evseId 1..N @param connectorId 1..M @param options `ev`: the EV that arrives (default: the EVSE's, see {@link ChargingStation.setEv}) */
+  plugIn(evseId = 1, connectorId = 1, options: { ev?: EvSpec } = {}): void {
+    this.transactions.plugIn(this.station.mustEvse(evseId), this.mustConnector(evseId, connectorId), options.ev);
+  }
+
+  /** Choose the EV of an EVSE: it arrives at every later plug-in and replaces a plugged one (a bad value throws a RangeError). @param evseId 1..N @param ev The EV; undefined: the defaults */
+  setEv(evseId: number, ev?: EvSpec): void {
+    changeEv(this.station, this.station.mustEvse(evseId), ev, (e) => this.transactions.resume(e));
   }
 
   /** Pull the cable at the EV side (the transaction ends per TxStopPoint / StopTxOnEVSideDisconnect). @param evseId 1..N @param connectorId 1..M */

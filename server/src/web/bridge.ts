@@ -1,6 +1,7 @@
 /**
  * The WebSocket bridge (`ws://BIND:PORT+1/`): pushes every registry event (and the embedded
- * CSMS's connections) to every open tab, once. The browser sends nothing; it acts through REST.
+ * CSMS's connections) to every open tab, once. The browser acts through REST; all it sends here
+ * is which charge points it watches, for their telemetry (see `telemetry-relay.ts`).
  * @module
  */
 import http from 'node:http';
@@ -10,6 +11,7 @@ import type { MockCsms } from '../csms/mock-csms';
 import { refuse, type AccessPolicy } from '../security/http-access';
 import type { FrameRecord, LogRecord, PendingCall, Registry, ChargepointSummary } from './registry';
 import { csmsStations } from './rest';
+import { telemetryRelay, type TelemetryBatch } from './telemetry-relay';
 
 /** A tab that stopped reading is dropped once this much is queued for it. */
 const MAX_BUFFERED = 16 * 1024 * 1024;
@@ -51,7 +53,8 @@ export type BridgeMessage =
   | { type: 'frame'; id: string; frame: FrameRecord }
   | { type: 'log'; id: string; log: LogRecord }
   | { type: 'pending'; id: string; call: PendingCall }
-  | { type: 'csms'; stations: CsmsStation[] };
+  | { type: 'csms'; stations: CsmsStation[] }
+  | { type: 'telemetry'; batch: TelemetryBatch[] };
 
 /**
  * Start the bridge.
@@ -74,6 +77,7 @@ export async function startBridge(registry: Registry, policy: AccessPolicy, port
     wss.handleUpgrade(req, socket, head, (ws) => {
       // A frame that breaks RFC 6455 (a tab sends none) closes the socket with its code; nothing to report.
       ws.on('error', ignore);
+      relay.attach(ws);
       send(ws, { type: 'hello', chargepoints: registry.summaries() });
     });
   });
@@ -86,6 +90,7 @@ export async function startBridge(registry: Registry, policy: AccessPolicy, port
     if (wss.clients.size === 0) return;
     for (const ws of wss.clients) send(ws, message);
   };
+  const relay = telemetryRelay(registry, send);
   const listeners = {
     chargepoint: (cp: ChargepointSummary) => broadcast({ type: 'chargepoint', cp }),
     removed: (id: string) => broadcast({ type: 'removed', id }),
@@ -111,6 +116,7 @@ export async function startBridge(registry: Registry, policy: AccessPolicy, port
     },
     close: async () => {
       for (const [event, fn] of Object.entries(listeners)) registry.off(event, fn);
+      relay.close();
       csms?.off('connect', csmsChanged);
       csms?.off('disconnect', csmsChanged);
       for (const ws of wss.clients) ws.terminate();

@@ -4,7 +4,9 @@
  * log lines.
  * @module
  */
+import type { Meter } from '../chargepoint/model/meter';
 import type { ShownMessage } from '../charging-station/station/display';
+import { resolveEv, type EvSpec, type ResolvedEv } from '../ev/ev';
 import type { FrameEvent } from '../ocpp/endpoint';
 
 /** One connector as the UI shows it. */
@@ -23,6 +25,30 @@ export interface ConnectorSummary {
   energyWh?: number;
   /** Power drawn, W (connectors ≥ 1). */
   powerW?: number;
+  /** The EV that arrives at the next plug-in (connectors ≥ 1). */
+  ev?: ResolvedEv;
+  /** The plugged EV's state of charge, percent. */
+  soc?: number;
+}
+
+/** The EV part of a connector's or EVSE's summary. @param ev The EV chosen for it. @param meter Its meter. */
+export function evSummary(ev: EvSpec | undefined, meter: Meter): { ev: ResolvedEv; soc?: number } {
+  return meter.soc === undefined ? { ev: resolveEv(ev) } : { ev: resolveEv(ev), soc: Math.round(meter.soc * 10) / 10 };
+}
+
+/**
+ * Run `fn` with a request body's `ev` (absent or null: the defaults); a bad EV is a 400 naming the field.
+ * @param body The request body.
+ * @param fn What to do with it.
+ */
+export function withEv(body: Record<string, unknown>, fn: (ev: EvSpec | undefined) => void): void {
+  const ev = body.ev ?? undefined;
+  try {
+    if (ev !== undefined) resolveEv(ev as EvSpec);
+  } catch (err) {
+    throw new RegistryError(400, (err as Error).message);
+  }
+  fn(ev as EvSpec | undefined);
 }
 
 /** One connector of a 2.0.1 EVSE (status per G01: Available, Occupied, Reserved, Unavailable, Faulted). */
@@ -55,6 +81,10 @@ export interface EvseSummary {
   energyWh: number;
   /** Power drawn, W. */
   powerW: number;
+  /** The EV that arrives at the next plug-in. */
+  ev?: ResolvedEv;
+  /** The plugged EV's state of charge, percent. */
+  soc?: number;
 }
 
 /** One charge point as the UI shows it. */

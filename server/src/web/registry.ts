@@ -3,13 +3,15 @@
  * summaries for the UI, recent frames (with round-trip times) and log lines per charge point, and
  * CSMS calls held for a manual answer. What differs between the versions sits behind each entry's
  * {@link StationView}. Emits `chargepoint` (summary), `removed` (id), `frame` (id, record), `log`
- * (id, record) and `pending` (id, call); the bridge forwards them to every browser tab.
+ * (id, record) and `pending` (id, call), which the bridge forwards to every browser tab, and
+ * `telemetry` (id, samples) and `session` (id, ended session), which it forwards to the tabs that watch.
  * @module
  */
 import { EventEmitter } from 'node:events';
 import { Chargepoint, type ChargepointOptions } from '../chargepoint/chargepoint';
 import type { AnyStation } from '../chargepoint/connect';
 import { ChargingStation } from '../charging-station/charging-station';
+import type { SessionRecord, TelemetrySample } from '../ev/telemetry';
 import type { FrameEvent, InboundCall } from '../ocpp/endpoint';
 import { OcppConnectionError } from '../ocpp/errors';
 import { parseSocketUrl } from '../transport/client';
@@ -39,7 +41,7 @@ export interface CreateRequest {
 const ID_PATTERN = /^[^\s/?#%\\]{1,48}$/;
 
 /** Station events that change the summary. */
-const SUMMARY_EVENTS = ['boot', 'status', 'transaction', 'configuration', 'securityEvent'];
+const SUMMARY_EVENTS = ['boot', 'status', 'transaction', 'configuration', 'securityEvent', 'ev'];
 /** Frames that move the summary's energy figures and transactions. */
 const METERING_ACTIONS = new Set(['MeterValues', 'StartTransaction', 'StopTransaction', 'TransactionEvent']);
 
@@ -302,6 +304,16 @@ export class Registry extends EventEmitter {
     if (e) e.capture = sink;
   }
 
+  /**
+   * The telemetry of one charge point: the samples of each point's running (or last) session
+   * and the ended sessions, oldest first.
+   * @param id Its id.
+   */
+  telemetry(id: string): { samples: Record<number, TelemetrySample[]>; sessions: SessionRecord[] } {
+    const t = this.entry(id).view.telemetry;
+    return { samples: t.samples(), sessions: t.history };
+  }
+
   /** The summary of one charge point. @param id Its id. */
   summary(id: string): ChargepointSummary {
     const e = this.entry(id);
@@ -389,6 +401,8 @@ export class Registry extends EventEmitter {
         e.capture?.(text);
         this.log(id, 'info', text);
       },
+      telemetry: (samples: unknown) => this.emit('telemetry', id, samples),
+      session: (record: unknown) => this.emit('session', id, record),
       handlerError: (err: unknown, req: InboundCall) => this.log(id, 'error', `handler for ${req.action} (${req.uniqueId}) failed: ${printable(err)}`),
     };
     for (const event of SUMMARY_EVENTS) handlers[event] = changed;

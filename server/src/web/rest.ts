@@ -275,6 +275,10 @@ export function apiRouter(ctx: RestContext): Router {
     return res.json(reason === undefined ? { status } : { status, reason });
   }));
 
+  r.get('/chargepoints/:id/telemetry', (req, res) => {
+    res.json(registry.telemetry(param(req, 'id')));
+  });
+
   r.get('/chargepoints/:id/frames', (req, res) => {
     const since = Number(req.query.since ?? 0);
     const limit = Number(req.query.limit ?? 1000);

@@ -8,11 +8,12 @@ import type { Chargepoint } from '../chargepoint/chargepoint';
 import type { ConnectorErrorCode } from '../chargepoint/model/connector';
 import type { StopReason } from '../chargepoint/station/station';
 import { ocpp16 } from '../ocpp/v16/protocol';
-import { iso, RegistryError, type ConnectorSummary } from './records';
+import type { Telemetry } from '../ev/telemetry';
+import { evSummary, iso, RegistryError, withEv, type ConnectorSummary } from './records';
 import type { BoardAddress, SettingOutcome, StationView, VersionSummary } from './station-view';
 import { CHARGE_POINT_ACTIONS, CSMS_ACTIONS, templatesFor } from './templates';
 
-const CONNECTOR_OPS = ['plug-in', 'unplug', 'start', 'stop', 'suspend', 'resume', 'fault', 'clear-fault'];
+const CONNECTOR_OPS = ['plug-in', 'unplug', 'start', 'stop', 'suspend', 'resume', 'fault', 'clear-fault', 'ev'];
 
 /** The UI's face of a 1.6 charge point. */
 export class StationViewV16 implements StationView {
@@ -24,6 +25,10 @@ export class StationViewV16 implements StationView {
 
   /** @param cp The charge point. */
   constructor(private readonly cp: Chargepoint) {}
+
+  get telemetry(): Telemetry {
+    return this.cp.station.telemetry;
+  }
 
   summarize(): VersionSummary {
     const station = this.cp.station;
@@ -38,6 +43,7 @@ export class StationViewV16 implements StationView {
         c.meter.advance(now);
         s.energyWh = Math.floor(c.meter.energyWh);
         s.powerW = Math.round(c.meter.powerW);
+        Object.assign(s, evSummary(c.ev, c.meter));
       }
       return s;
     });
@@ -58,7 +64,8 @@ export class StationViewV16 implements StationView {
       throw new RegistryError(400, `connector ${n} does not exist (this charge point has ${c.station.connectors.length - 1})`);
     }
     switch (op) {
-      case 'plug-in': c.plugIn(n); break;
+      case 'plug-in': withEv(b, (ev) => c.plugIn(n, { ev })); break;
+      case 'ev': withEv(b, (ev) => c.setEv(n, ev)); break;
       case 'unplug': c.unplug(n); break;
       case 'start': {
         if (typeof b.idTag !== 'string' || b.idTag === '' || b.idTag.length > 20) throw new RegistryError(400, 'idTag is required (1 to 20 characters)');

@@ -11,7 +11,8 @@ import type { Evse } from '../charging-station/model/evse';
 import { ocpp201 } from '../ocpp/v201/protocol';
 import type { IdTokenEnumType, ReportDataType, SetVariablesRequest } from '../ocpp/v201/types';
 import { SchemaValidator } from '../ocpp/validator';
-import { iso, RegistryError, type EvseSummary } from './records';
+import type { Telemetry } from '../ev/telemetry';
+import { evSummary, iso, RegistryError, withEv, type EvseSummary } from './records';
 import type { BoardAddress, SettingOutcome, StationView, VersionSummary } from './station-view';
 import { CSMS_ACTIONS_201, STATION_ACTIONS_201, templatesFor201 } from './templates-v201';
 
@@ -31,7 +32,7 @@ export interface VariableRow {
   characteristics: NonNullable<ReportDataType['variableCharacteristics']>;
 }
 
-const EVSE_OPS = ['plug-in', 'unplug', 'park', 'depart', 'present-token', 'start', 'stop', 'suspend', 'resume', 'fault', 'clear-fault'];
+const EVSE_OPS = ['plug-in', 'unplug', 'park', 'depart', 'present-token', 'start', 'stop', 'suspend', 'resume', 'fault', 'clear-fault', 'ev'];
 const ID_TOKEN_TYPES: readonly IdTokenEnumType[] = ['Central', 'eMAID', 'ISO14443', 'ISO15693', 'KeyCode', 'Local', 'MacAddress', 'NoAuthorization'];
 
 /** The idToken of a request body (`idToken`, `type` default ISO14443), or a 400. */
@@ -68,6 +69,10 @@ export class StationViewV201 implements StationView {
   /** @param cs The station. */
   constructor(private readonly cs: ChargingStation) {}
 
+  get telemetry(): Telemetry {
+    return this.cs.transactions.telemetry;
+  }
+
   summarize(): VersionSummary {
     const s = this.cs.station;
     const now = this.cs.scheduler.now();
@@ -78,6 +83,7 @@ export class StationViewV201 implements StationView {
         connectors: e.connectors.map((c) => ({ id: c.id, type: c.type, status: c.status, plugged: c.plugged, faulted: c.faulted })),
         energyWh: Math.floor(e.meter.registerWh),
         powerW: Math.round(e.meter.powerW),
+        ...evSummary(e.ev, e.meter),
       };
       const tx = e.transaction;
       if (tx) {
@@ -105,7 +111,8 @@ export class StationViewV201 implements StationView {
     const connector = address.connector ?? 1;
     if (!cs.station.connector(e.id, connector)) throw new RegistryError(400, `EVSE ${e.id} has no connector ${connector}`);
     switch (op) {
-      case 'plug-in': cs.plugIn(e.id, connector); break;
+      case 'plug-in': withEv(b, (ev) => cs.plugIn(e.id, connector, { ev })); break;
+      case 'ev': withEv(b, (ev) => cs.setEv(e.id, ev)); break;
       case 'unplug': cs.unplug(e.id, connector); break;
       case 'park': cs.parkingBay(e.id, true); break;
       case 'depart': cs.parkingBay(e.id, false); break;

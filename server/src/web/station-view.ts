@@ -6,6 +6,7 @@
  * @module
  */
 import type { ProtocolVersion } from '../ocpp/protocol';
+import type { Telemetry } from '../ev/telemetry';
 import type { ChargepointSummary } from './records';
 
 /** Where a connector-board operation applies: a 1.6 connector, or a 2.0.1 EVSE (and one of its connectors). */
@@ -51,6 +52,8 @@ export interface StationView {
    * @param body Its parameters.
    */
   operate(address: BoardAddress, op: string, body: Record<string, unknown>): Promise<void>;
+  /** The per-second samples and the ended sessions. */
+  readonly telemetry: Telemetry;
   /** Every setting, as the UI lists it. */
   readSettings(): object;
   /**

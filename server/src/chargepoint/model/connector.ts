@@ -5,6 +5,7 @@
  * @module
  */
 import type { Ocpp16Messages } from '../../ocpp/v16/types';
+import type { EvSpec } from '../../ev/ev';
 import type { ChargingProfile } from './charging-profiles';
 import type { Meter } from './meter';
 
@@ -78,6 +79,8 @@ export interface Connector {
   reservation?: Reservation;
   /** A status a script forced with setStatus, kept until the next change of state. */
   forced?: ConnectorStatus;
+  /** The EV that arrives at the next plug-in (the profile's, a script's or the UI's; undefined: the defaults). */
+  ev?: EvSpec;
 }
 
 /** A fresh, available connector. */

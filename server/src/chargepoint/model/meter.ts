@@ -7,6 +7,7 @@
  * xorshift generator, so a scenario replays to the same readings.
  * @module
  */
+import { Ev } from '../../ev/ev';
 import type { Ocpp16Messages } from '../../ocpp/v16/types';
 
 /** One entry of MeterValues.req `meterValue` (§7.45 MeterValue). */
@@ -45,9 +46,14 @@ export interface MeterSpec {
   maxPowerW: number;
   /** Seed of the power noise; the same seed replays the same readings. */
   seed?: number;
-  /** Usable battery of the EV for the SoC model (default 50 kWh). */
+  /** Usable battery of an EV made by assigning {@link Meter.soc} (default 50 kWh). */
   capacityWh?: number;
+  /** A DC connector: a plugged EV takes its DC maximum, else its AC one (on these phases). */
+  dc?: boolean;
 }
+
+/** An EV that takes whatever is offered up to 100 % (the meter's own SoC model, {@link Meter.soc}). */
+const ANY_POWER = { maxAcPowerW: Infinity, acPhases: 1, maxDcPowerW: Infinity, taperFromPercent: 100, targetSocPercent: 100 } as const;
 
 /** Relative noise on a non-zero drawn power: ±2 %. */
 const NOISE = 0.02;
@@ -59,8 +65,8 @@ const PHASE_VOLTAGES = ['L1-N', 'L2-N', 'L3-N'] as const;
 export class Meter {
   /** The electrical spec this meter was made with. */
   readonly spec: MeterSpec;
-  /** EV state of charge in percent, when known; rises with the imported energy, capped at 100. */
-  soc: number | undefined;
+  /** The EV plugged in, when one is: it caps the drawn power by its curve and its SoC follows the energy. */
+  ev: Ev | undefined;
   private energy: number;
   private power = 0;
   private limitW: number | undefined;
@@ -93,6 +99,16 @@ export class Meter {
     this.energy = value;
   }
 
+  /** EV state of charge in percent, when an EV is known; rises with the imported energy, capped at 100. */
+  get soc(): number | undefined {
+    return this.ev?.soc;
+  }
+
+  /** Put an EV of `capacityWh` (spec) at this SoC on the meter; undefined takes it away. */
+  set soc(value: number | undefined) {
+    this.ev = value === undefined ? undefined : new Ev({ ...ANY_POWER, capacityKWh: (this.spec.capacityWh ?? 50_000) / 1000, socPercent: value });
+  }
+
   /** Import power being drawn, in W; change it with {@link setPower}. */
   get powerW(): number {
     return this.power;
@@ -121,20 +137,21 @@ export class Meter {
     const wh = (this.power * (now - this.last)) / MS_PER_HOUR;
     this.last = now;
     this.energy += wh;
-    const capacity = this.spec.capacityWh ?? 50_000;
-    if (this.soc !== undefined && capacity > 0) this.soc = Math.min(100, this.soc + (wh * 100) / capacity);
+    this.ev?.absorb(wh);
   }
 
   /**
    * Draw `powerW` from `now` on: the energy up to `now` is integrated first, then the power is
    * clamped to [0, maxPowerW] and to `limitW` (e.g. a smart-charging limit, which also becomes
-   * the offered power). A non-zero power gets ±2 % seeded noise, never above the cap.
+   * the offered power) and to what a plugged {@link ev} takes at its SoC. A non-zero power gets
+   * ±2 % seeded noise, never above the cap.
    */
   setPower(now: number, powerW: number, limitW?: number): void {
     this.advance(now);
     this.limitW = limitW;
     const cap = Math.max(0, this.offeredW);
-    const wanted = Math.min(Math.max(0, Number.isFinite(powerW) ? powerW : 0), cap);
+    const evW = this.ev?.demandW({ dc: this.spec.dc === true, phases: this.spec.phases }) ?? Infinity;
+    const wanted = Math.min(Math.max(0, Number.isFinite(powerW) ? powerW : 0), cap, evW);
     this.power = wanted > 0 ? Math.min(cap, wanted * (1 + NOISE * (2 * this.random() - 1))) : 0;
   }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import fs from 'node:fs';
+import type { EvSpec } from '../../ev/ev';
 import type { FeatureProfile } from './configuration';
 
 /** Identity and hardware of a charge point. Every field is optional; defaults are a 22 kW AC wallbox. */
@@ -33,16 +34,18 @@ export interface StationProfile {
   featureProfiles?: FeatureProfile[];
   /** Further configuration values, e.g. `{"MeterValueSampleInterval": 30}`. */
   configuration?: Record<string, string | number | boolean>;
+  /** The EV that plugs in: one for every connector, or a list, one per connector (default: 60 kWh at 20 %, 11 kW AC). */
+  ev?: EvSpec | EvSpec[];
 }
 
 /** The keys a 1.6 profile file may have (a typo must not pass unnoticed as a default). */
 export const PROFILE_KEYS: readonly string[] = Object.keys({
   vendor: 0, model: 0, serialNumber: 0, firmwareVersion: 0, connectors: 0, maxPowerW: 0, phases: 0,
-  voltage: 0, fixedCable: 0, meterStartWh: 0, featureProfiles: 0, configuration: 0,
+  voltage: 0, fixedCable: 0, meterStartWh: 0, featureProfiles: 0, configuration: 0, ev: 0,
 } satisfies Record<keyof StationProfile, 0>);
 
 /** A profile with every default applied. */
-export type ResolvedProfile = Required<Omit<StationProfile, 'configuration' | 'featureProfiles'>> & Pick<StationProfile, 'configuration' | 'featureProfiles'>;
+export type ResolvedProfile = Required<Omit<StationProfile, 'configuration' | 'featureProfiles' | 'ev'>> & Pick<StationProfile, 'configuration' | 'featureProfiles' | 'ev'>;
 
 /** Fill in the defaults (serial number defaults to the charge point id). */
 export function resolveProfile(id: string, p: StationProfile = {}): ResolvedProfile {
@@ -61,6 +64,7 @@ export function resolveProfile(id: string, p: StationProfile = {}): ResolvedProf
     meterStartWh: p.meterStartWh ?? 0,
     configuration: p.configuration,
     featureProfiles: p.featureProfiles,
+    ev: p.ev,
   };
 }
 

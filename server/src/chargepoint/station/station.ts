@@ -14,6 +14,8 @@ import { ChargingProfiles, type ElectricalSpec } from '../model/charging-profile
 import { Configuration } from '../model/configuration';
 import { deriveStatus, newConnector, type Connector, type ConnectorErrorCode, type ConnectorStatus, type Transaction } from '../model/connector';
 import type { FtpOptions } from '../../files/ftp';
+import { Ev, resolveEv, type EvSpec } from '../../ev/ev';
+import { Telemetry, type TelemetrySample } from '../../ev/telemetry';
 import { Journal } from '../model/journal';
 import { Meter } from '../model/meter';
 import { resolveProfile, type ResolvedProfile, type StationProfile } from '../model/profile';
@@ -81,6 +83,8 @@ export class Station {
   readonly sampling: MeterSampling;
   /** TLS settings for `ftps://` transfers. */
   readonly files: FtpOptions;
+  /** Per-second samples of running sessions and the history of ended ones. */
+  readonly telemetry: Telemetry;
   /** Registration status from the last BootNotification answer. */
   bootState: BootState = 'None';
   /** The script's own BootNotification, when it sent one: the identity every later boot (after a Reset) reports. */
@@ -115,7 +119,12 @@ export class Station {
     this.files = options.files ?? {};
     const spec = { phases: p.phases, voltage: p.voltage, maxPowerW: p.maxPowerW };
     this.connectors = [newConnector(0)];
-    for (let i = 1; i <= p.connectors; i++) this.connectors.push(newConnector(i, new Meter({ ...spec, seed: i }, p.meterStartWh)));
+    for (let i = 1; i <= p.connectors; i++) {
+      const c = newConnector(i, new Meter({ ...spec, seed: i }, p.meterStartWh));
+      c.ev = Array.isArray(p.ev) ? p.ev[i - 1] : p.ev;
+      resolveEv(c.ev); // a bad EV in the profile fails here, naming the field
+      this.connectors.push(c);
+    }
     const c = this.config;
     const station = this;
     this.chargingProfiles = new ChargingProfiles(p.connectors, {
@@ -146,6 +155,12 @@ export class Station {
         return station.automation.meterValues;
       },
       sample: (connector, measurands, context) => this.sendMeterValues(connector, measurands, context),
+    });
+    this.telemetry = new Telemetry({
+      scheduler: link.scheduler,
+      read: () => this.readTelemetry(),
+      publish: (samples) => link.emit('telemetry', samples),
+      ended: (record) => link.emit('session', record),
     });
   }
 
@@ -259,10 +274,16 @@ export class Station {
 
   // ---- charging sessions ----
 
-  /** The EV's cable is plugged into a connector. */
-  plugIn(connectorId: number): void {
+  /**
+   * The EV's cable is plugged into a connector.
+   * @param connectorId 1..N
+   * @param ev The EV that arrives (default: the connector's, see {@link Station.setEv}).
+   */
+  plugIn(connectorId: number, ev?: EvSpec): void {
     const c = this.mustConnector(connectorId);
+    const arriving = c.meter ? new Ev(ev ?? c.ev) : undefined;
     c.forced = undefined;
+    if (c.meter && (!c.plugged || ev)) c.meter.ev = arriving;
     c.plugged = true;
     if (c.transaction?.suspended === 'EV') return this.resume(connectorId);
     if (c.authorized && !c.transaction) return void this.begin(c);
@@ -277,6 +298,10 @@ export class Station {
     const c = this.mustConnector(connectorId);
     c.forced = undefined;
     c.plugged = false;
+    if (c.meter) {
+      c.meter.advance(this.now());
+      c.meter.ev = undefined;
+    }
     if (c.transaction && !this.config.bool('StopTransactionOnEVSideDisconnect')) {
       this.suspendTx(c, 'EV');
       return;
@@ -358,6 +383,7 @@ export class Station {
     this.queue.push('StartTransaction', payload as unknown as Payload, tx.localId);
     this.refresh(c);
     this.sampling.transactionStarted(c);
+    this.telemetry.started(c.id);
     this.link.emit('transaction', { type: 'start', connectorId: c.id, idTag: tx.idTag });
     return tx;
   }
@@ -369,7 +395,7 @@ export class Station {
     if (!tx) return false;
     const now = this.now();
     const meter = c.meter!;
-    this.halt(c, now);
+    this.halt(c, now, reason);
     const payload: Req<'StopTransaction'> = { transactionId: tx.id ?? 0, meterStop: meter.registerWh, timestamp: new Date(now).toISOString(), reason };
     if (idTag) payload.idTag = idTag;
     const stopData = this.config.list('StopTxnSampledData');
@@ -397,11 +423,13 @@ export class Station {
   }
 
   /** No more energy, no more samples: the first step of ending a transaction. */
-  private halt(c: Connector, now: number): void {
+  private halt(c: Connector, now: number, reason?: StopReason): void {
     const meter = c.meter!;
     meter.advance(now);
     meter.setPower(now, 0);
     this.sampling.transactionEnded(c);
+    const tx = c.transaction;
+    if (tx && !tx.scripted) this.telemetry.ended(this.telemetrySample(c, tx), { transactionId: tx.id === undefined ? undefined : String(tx.id), startedAt: tx.startedAt, reason });
   }
 
   /** The connector's side of an ended transaction (its StopTransaction is on its way). */
@@ -441,6 +469,24 @@ export class Station {
     c.forced = undefined;
     this.applyPower(c);
     this.refresh(c);
+  }
+
+  /**
+   * The EV that arrives at a connector's next plug-in; when one is plugged now, this EV takes
+   * its place (at its own SoC). Throws a RangeError on a bad value.
+   * @param connectorId 1..N
+   * @param ev The EV (undefined: the defaults).
+   */
+  setEv(connectorId: number, ev: EvSpec | undefined): void {
+    const c = this.mustConnector(connectorId);
+    const next = new Ev(ev);
+    c.ev = ev;
+    this.link.emit('ev', { connectorId });
+    if (!c.meter || !c.plugged) return;
+    c.meter.advance(this.now());
+    c.meter.ev = next;
+    if (c.transaction?.suspended === 'EV' && !next.full) return this.resume(connectorId);
+    this.applyPower(c);
   }
 
   /** Put a connector (or with 0 the whole charge point) into a fault: Faulted, no new transactions (TC_041). */
@@ -611,6 +657,29 @@ export class Station {
     this.changed();
   }
 
+  /**
+   * One telemetry tick: every running session's power follows the EV curve and the limit in
+   * force; an EV at its target SoC stops drawing (SuspendedEV, §4.9).
+   */
+  private readTelemetry(): TelemetrySample[] {
+    const samples: TelemetrySample[] = [];
+    for (const c of this.connectors) {
+      const tx = c.transaction;
+      if (!tx || tx.scripted || !c.meter) continue;
+      this.applyPower(c);
+      if (c.meter.ev?.full && !tx.suspended) this.suspendTx(c, 'EV');
+      samples.push(this.telemetrySample(c, tx));
+    }
+    return samples;
+  }
+
+  private telemetrySample(c: Connector, tx: Transaction): TelemetrySample {
+    const meter = c.meter!;
+    const sample: TelemetrySample = { point: c.id, at: this.now(), startedAt: tx.startedAt, powerW: Math.round(meter.powerW), limitW: Math.round(meter.offeredW), sessionWh: meter.registerWh - tx.meterStart };
+    if (meter.soc !== undefined) sample.soc = Math.round(meter.soc * 10) / 10;
+    return sample;
+  }
+
   /** Cancel every timer the model holds (shutdown). */
   stopTimers(): void {
     const s = this.link.scheduler;
@@ -619,6 +688,7 @@ export class Station {
       map.clear();
     }
     this.sampling.stop();
+    this.telemetry.stop();
     this.queue.stop();
   }
 
@@ -628,6 +698,7 @@ export class Station {
    */
   startTimers(): void {
     this.sampling.start();
+    this.telemetry.wake();
   }
 
   /** A readable warning line. */

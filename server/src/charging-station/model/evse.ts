@@ -6,6 +6,7 @@
  */
 import type { ChargingStateEnumType, ConnectorEnumType, ConnectorStatusEnumType, IdTokenType, MessageContentType, ReasonEnumType } from '../../ocpp/v201/types';
 import type { Meter } from '../../chargepoint/model/meter';
+import type { EvSpec } from '../../ev/ev';
 
 /** A connector status (G01). */
 export type ConnectorStatus = ConnectorStatusEnumType;
@@ -110,8 +111,15 @@ export interface Evse {
   suspended?: 'EV' | 'EVSE';
   /** The bay's vehicle detector (E01 ParkingBayOccupancy): undefined while it never reported. */
   bayOccupied?: boolean;
+  /** The EV that arrives at the next plug-in (undefined: the defaults). */
+  ev?: EvSpec;
   /** The last transaction's final cost (I03), shown until the next one starts; undefined cost: none was sent. */
   finalCost?: { transactionId: string; cost?: number };
+}
+
+/** DC connector types (CCS1, CCS2, CHAdeMO = JEVS G105): an EV there takes its DC maximum. @param type The connector type. */
+export function isDcConnector(type: ConnectorEnumType): boolean {
+  return type === 'cCCS1' || type === 'cCCS2' || type === 'cG105';
 }
 
 /**

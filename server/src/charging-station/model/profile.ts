@@ -6,6 +6,7 @@
  * @module
  */
 import type { ConnectorEnumType } from '../../ocpp/v201/types';
+import { resolveEv, type EvSpec } from '../../ev/ev';
 import type { VariableSpec } from './catalogue';
 
 /** One EVSE of the profile. */
@@ -14,6 +15,8 @@ export interface EvseProfile {
   connectors?: ConnectorEnumType[];
   /** Most power of the EVSE in W (default: the station's `maxPowerW`). */
   maxPowerW?: number;
+  /** The EV that plugs in here (default: the station's `ev`). */
+  ev?: EvSpec;
 }
 
 /** Identity and hardware of a charging station. Every field is optional; defaults are one 22 kW AC EVSE. */
@@ -45,12 +48,14 @@ export interface ChargingStationProfile {
   variables?: Record<string, string | number | boolean>;
   /** Simulated hardware faults from the start: the cable lock does not lock (G05) / does not open (UnlockFailed). */
   hardware?: { lockFails?: boolean; unlockFails?: boolean };
+  /** The EV that plugs in at every EVSE without its own (default: 60 kWh at 20 %, 11 kW AC, 50 kW DC). */
+  ev?: EvSpec;
 }
 
 /** The keys a 2.0.1 profile file may have. */
 export const STATION_PROFILE_KEYS: readonly string[] = Object.keys({
   vendor: 0, model: 0, serialNumber: 0, firmwareVersion: 0, evses: 0, maxPowerW: 0, phases: 0,
-  voltage: 0, meterStartWh: 0, components: 0, variables: 0, hardware: 0,
+  voltage: 0, meterStartWh: 0, components: 0, variables: 0, hardware: 0, ev: 0,
 } satisfies Record<keyof ChargingStationProfile, 0>);
 
 /** A profile with its defaults applied. */
@@ -70,7 +75,7 @@ export interface ResolvedStationProfile {
   /** Initial meter register. */
   meterStartWh: number;
   /** EVSEs with defaults. */
-  evses: { maxPowerW: number; connectors: ConnectorEnumType[] }[];
+  evses: { maxPowerW: number; connectors: ConnectorEnumType[]; ev?: EvSpec }[];
   /** Extra variables. */
   components: VariableSpec[];
   /** Initial values. */
@@ -87,7 +92,9 @@ export function resolveStationProfile(id: string, p: ChargingStationProfile = {}
   const evses = list.map((e, i) => {
     const connectors = e.connectors ?? ['cType2'];
     if (connectors.length < 1) throw new Error(`profile: EVSE ${i + 1} needs at least one connector`);
-    return { maxPowerW: e.maxPowerW ?? maxPowerW, connectors };
+    const ev = e.ev ?? p.ev;
+    resolveEv(ev); // a bad EV fails here, naming the field
+    return { maxPowerW: e.maxPowerW ?? maxPowerW, connectors, ...(ev ? { ev } : {}) };
   });
   return {
     vendor: p.vendor ?? 'ocpp-sim',

@@ -18,7 +18,7 @@ import type { Payload } from '../../ocpp/frames';
 import type { BootReasonEnumType, FirmwareStatusEnumType, InstallCertificateUseEnumType, Ocpp201Messages, UploadLogStatusEnumType } from '../../ocpp/v201/types';
 import type { VariableSpec } from '../model/catalogue';
 import { catalogueFor, DeviceModel } from '../model/device-model';
-import { deriveStatus, type Connector, type ConnectorStatus, type Evse } from '../model/evse';
+import { deriveStatus, isDcConnector, type Connector, type ConnectorStatus, type Evse } from '../model/evse';
 import { resolveStationProfile, type ChargingStationProfile, type ResolvedStationProfile } from '../model/profile';
 
 /** Request payload of a 2.0.1 action. */
@@ -150,7 +150,8 @@ export class StationModel implements LifecycleModel {
     this.evses = p.evses.map((e, i) => ({
       id: i + 1,
       maxPowerW: e.maxPowerW,
-      meter: new Meter({ phases: p.phases, voltage: p.voltage, maxPowerW: e.maxPowerW, seed: i + 1 }, p.meterStartWh),
+      meter: new Meter({ phases: p.phases, voltage: p.voltage, maxPowerW: e.maxPowerW, seed: i + 1, dc: e.connectors.every(isDcConnector) }, p.meterStartWh),
+      ev: e.ev,
       inoperative: false,
       connectors: e.connectors.map((type, j) => ({ id: j + 1, type, status: 'Available' as ConnectorStatus, plugged: false, inoperative: false, faulted: false })),
     }));

@@ -20,7 +20,10 @@ import type {
 } from '../../ocpp/v201/types';
 import type { Authorization, Connector, Evse, Transaction } from '../model/evse';
 import type { Authorizer } from './authorization';
+import { Ev, type EvSpec } from '../../ev/ev';
+import type { Telemetry } from '../../ev/telemetry';
 import { readMeter, Sampler } from './sampling';
+import { evseSample, evseTelemetry } from './telemetry';
 import type { Request201, StationModel } from './station';
 
 type TxEvent = Request201<'TransactionEvent'>;
@@ -40,6 +43,8 @@ export class TransactionEngine {
   private readonly connectTimers = new Map<number, ReturnType<StationModel['link']['scheduler']['after']>>();
   /** Meter sampling timers. */
   readonly sampler: Sampler;
+  /** Per-second samples of running transactions, history of ended ones. */
+  readonly telemetry: Telemetry;
   /** Called when the last transaction of an EVSE (or of the station) ended (scheduled resets and availability). */
   onIdle: ((e: Evse) => void) | undefined;
 
@@ -60,10 +65,15 @@ export class TransactionEngine {
       aligned: () => this.aligned(),
       ended: (e, context) => this.collect(e, context),
     });
+    this.telemetry = evseTelemetry(s, (e) => this.followEv(e));
     s.onDelivered = (m, response) => this.delivered(m, response);
-    s.startTimers = () => this.sampler.start();
+    s.startTimers = () => {
+      this.sampler.start();
+      this.telemetry.wake();
+    };
     s.stopTimers = () => {
       this.sampler.stop();
+      this.telemetry.stop();
       s.queue.stop();
     };
   }
@@ -84,9 +94,12 @@ export class TransactionEngine {
 
   // ---- events from the EV and the driver ----
 
-  /** The EV's cable goes into a connector (E02: cable first). */
-  plugIn(e: Evse, connectorId: number): void {
+  /** The EV's cable goes into a connector (E02: cable first), with its EV (default: the EVSE's). */
+  plugIn(e: Evse, connectorId: number, ev?: EvSpec): void {
     const c = e.connectors.find((x) => x.id === connectorId)!;
+    const arriving = new Ev(ev ?? e.ev);
+    e.meter.advance(this.s.now());
+    if (!c.plugged || ev) e.meter.ev = arriving;
     c.plugged = true;
     this.s.link.scheduler.cancel(this.connectTimers.get(e.id));
     this.s.refresh();
@@ -110,6 +123,8 @@ export class TransactionEngine {
   unplug(e: Evse, connectorId: number): void {
     const c = e.connectors.find((x) => x.id === connectorId)!;
     c.plugged = false;
+    e.meter.advance(this.s.now());
+    if (!e.connectors.some((x) => x.plugged)) e.meter.ev = undefined;
     if (c.lockFailed) this.lockProblem(e, c, false);
     const tx = e.transaction;
     if (tx && tx.connectorId === connectorId) {
@@ -232,6 +247,12 @@ export class TransactionEngine {
     return 'Charging';
   }
 
+  /** One telemetry tick: the power follows the EV curve; an EV at its target SoC stops drawing (SuspendedEV). */
+  private followEv(e: Evse): void {
+    this.applyPower(e);
+    if (e.meter.ev?.full && e.transaction?.chargingState === 'Charging') this.suspend(e, 'EV');
+  }
+
   /** Set the meter's power for the EV side's state. */
   private applyPower(e: Evse): void {
     const now = this.s.now();
@@ -248,6 +269,7 @@ export class TransactionEngine {
     this.endedSamples.set(tx.id, []);
     this.send(e, 'Started', trigger, readMeter(e.meter, this.s.now(), this.s.device.list('SampledDataCtrlr', 'TxStartedMeasurands'), 'Transaction.Begin'));
     this.sampler.transactionStarted(e);
+    this.telemetry.started(e.id);
     this.s.link.emit('transaction', { type: 'start', evseId: e.id, transactionId: tx.id });
   }
 
@@ -267,6 +289,7 @@ export class TransactionEngine {
     this.endedSamples.delete(tx.id);
     const last = readMeter(e.meter, now, this.s.device.list('SampledDataCtrlr', 'TxEndedMeasurands'), 'Transaction.End');
     this.send(e, 'Ended', cause.trigger, ...samples, ...(last ? [last] : []));
+    this.telemetry.ended(evseSample(this.s, e), { transactionId: tx.id, startedAt: tx.startedAt, reason: cause.reason });
     e.transaction = undefined;
     e.suspended = undefined;
     this.applyPower(e);
