@@ -26,6 +26,7 @@ export * from './chargepoint/model/connector';
 export * from './chargepoint/model/meter';
 export * from './chargepoint/model/authorization';
 export * from './chargepoint/model/charging-profiles';
+export * from './charging/schedule';
 export * from './chargepoint/behaviour/index';
 export * from './chargepoint/chargepoint';
 export * from './chargepoint/station/lifecycle-v16';

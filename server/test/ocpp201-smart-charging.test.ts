@@ -211,7 +211,7 @@ test('TC_K_19_CS / TC_K_21_CS / TC_K_22_CS / TC_K_23_CS Recurring, validFrom, va
   assert.deepEqual(await compositeOf(b, 1, 900, 'A'), [[0, 31.9], [300, 12]], 'TC_K_23');
 });
 
-test('TC_K_31_CS … TC_K_36_CS Get Charging Profile: no evseId, by id, EVSE + stackLevel, + chargingLimitSource, + purpose, + purpose + stackLevel', async (t) => {
+test('TC_K_31_CS / TC_K_32_CS / TC_K_33_CS / TC_K_34_CS / TC_K_35_CS / TC_K_36_CS Get Charging Profile: no evseId, by id, EVSE + stackLevel, + chargingLimitSource, + purpose, + purpose + stackLevel', async (t) => {
   const b = await withBench(t, { profile: { evses: 2 } });
   await set(b, 0, profile(b, 1, 'ChargingStationMaxProfile', 0, [[0, 30]]));
   await set(b, 1, profile(b, 2, 'TxDefaultProfile', 0, [[0, 16]]));

@@ -55,6 +55,7 @@ export class StationProfiles {
   private entries: InstalledProfile201[] = [];
 
   /**
+   * No profiles installed.
    * @param evseCount EVSEs 1..N exist.
    * @param limits The SmartChargingCtrlr values in force, read at each SetChargingProfile.
    */

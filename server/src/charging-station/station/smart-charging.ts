@@ -34,6 +34,7 @@ export class SmartCharging {
   private timer: TimerHandle | undefined;
 
   /**
+   * Smart charging for a station, wired to its transactions' meters and `transaction` events.
    * @param s The station.
    * @param transactions Its transactions: their meters obey the limit.
    * @param events Where the station emits `transaction` ({type, evseId, transactionId}).
