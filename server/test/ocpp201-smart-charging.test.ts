@@ -113,6 +113,10 @@ test('TC_K_04_CS replace a profile by chargingProfileId; same purpose and stackL
   assert.deepEqual(profiles, ['1/CSO/5']);
   assert.equal(reports[0]!.chargingProfile[0].stackLevel, 1);
   assert.equal(await set(b, 1, profile(b, 6, 'TxDefaultProfile', 1, [[0, 8]])), 'Rejected');
+  // Validity periods that do not overlap may share purpose and stackLevel.
+  const later = { validFrom: iso(now(b) + 3_600_000) };
+  assert.equal(await set(b, 1, profile(b, 7, 'TxDefaultProfile', 2, [[0, 8]], { validTo: later.validFrom })), 'Accepted');
+  assert.equal(await set(b, 1, profile(b, 8, 'TxDefaultProfile', 2, [[0, 12]], later)), 'Accepted');
 });
 
 test('TC_K_05_CS / TC_K_06_CS / TC_K_07_CS / TC_K_08_CS / TC_K_24_CS Clear Charging Profile by id, by purpose + stackLevel (on several EVSEs), unknown and none installed', async (t) => {

@@ -47,6 +47,9 @@ export interface SetOutcome {
 
 /** The schedule the evaluation uses: the first of the list (more come only with ISO 15118, K15). */
 const view = (p: ChargingProfileType): ScheduledProfile => ({ ...p, chargingSchedule: p.chargingSchedule[0] });
+/** Two profiles' validity periods share a moment (absent bounds are open). */
+const overlap = (a: ChargingProfileType, b: ChargingProfileType): boolean =>
+  Date.parse(a.validFrom ?? '0000') < Date.parse(b.validTo ?? '9999') && Date.parse(b.validFrom ?? '0000') < Date.parse(a.validTo ?? '9999');
 /** Higher stackLevel first; at equal level an EVSE's own profile before the station's. */
 const byPrecedence = (a: InstalledProfile201, b: InstalledProfile201): number => b.profile.stackLevel - a.profile.stackLevel || b.evseId - a.evseId;
 
@@ -70,8 +73,8 @@ export class StationProfiles {
     const reason = this.refusal(evseId, profile, tx, source);
     if (reason) return { status: 'Rejected', reason };
     const kept = this.entries.filter((e) => e.profile.id !== profile.id);
-    // Same purpose and stackLevel at the same place (and transaction) cannot stack: the CSMS must replace by id.
-    const clash = kept.find((e) => e.evseId === evseId && e.profile.chargingProfilePurpose === profile.chargingProfilePurpose && e.profile.stackLevel === profile.stackLevel && e.profile.transactionId === profile.transactionId);
+    // Same purpose and stackLevel at the same place (and transaction) with overlapping validity cannot stack: the CSMS must replace by id.
+    const clash = kept.find((e) => e.evseId === evseId && e.profile.chargingProfilePurpose === profile.chargingProfilePurpose && e.profile.stackLevel === profile.stackLevel && e.profile.transactionId === profile.transactionId && overlap(e.profile, profile));
     if (clash) return { status: 'Rejected', reason: `profile ${clash.profile.id} has the same purpose and stackLevel here` };
     if (kept.length >= this.limits().maxEntries) return { status: 'Rejected', reason: `no room: SmartChargingCtrlr.Entries maxLimit is ${this.limits().maxEntries}` };
     const stored = structuredClone(profile);
