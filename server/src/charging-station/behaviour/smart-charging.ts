@@ -42,7 +42,7 @@ export const smartCharging: Behaviours201 = {
   GetChargingProfiles: (req, ctx) => {
     mustBeEnabled(ctx, 'GetChargingProfiles');
     const found = ctx.smartCharging.profiles.find(req.evseId, req.chargingProfile);
-    // K09.FR.03: nothing matches → NoProfiles, and no report.
+    // K09: nothing matches → NoProfiles, and no report.
     if (found.length === 0) return { response: { status: 'NoProfiles' } };
     return { response: { status: 'Accepted' }, followUp: () => report(ctx, req.requestId, found) };
   },

@@ -102,7 +102,7 @@ export class StationProfiles {
         return undefined;
       case 'TxProfile':
         if (evseId === 0) return 'TxProfile needs an EVSE'; // K01.FR.16
-        if (p.transactionId === undefined) return 'TxProfile without transactionId'; // K01.FR.03
+        if (p.transactionId === undefined) return 'TxProfile without transactionId';
         return tx?.id === p.transactionId ? undefined : `no transaction ${p.transactionId} on EVSE ${evseId}`; // K01.FR.09/33
     }
   }

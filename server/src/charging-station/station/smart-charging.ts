@@ -121,7 +121,7 @@ export class SmartCharging {
   /**
    * An external system (EMS, DSO…) limits an EVSE or the station (K12): installed as a
    * ChargingStationExternalConstraints profile and, when ExternalControlSignalsEnabled, reported
-   * with NotifyChargingLimit once it moved by more than LimitChangeSignificance percent (K12.FR.02),
+   * with NotifyChargingLimit once it moved by more than LimitChangeSignificance percent,
    * with the schedule when NotifyChargingLimitWithSchedules.
    * @param evseId 0 for the station.
    * @param limit The limit (in `unit`) from now on.
