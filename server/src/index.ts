@@ -28,6 +28,7 @@ export * from './ev/ev';
 export * from './ev/telemetry';
 export * from './chargepoint/model/authorization';
 export * from './chargepoint/model/charging-profiles';
+export * from './charging/schedule';
 export * from './chargepoint/behaviour/index';
 export * from './chargepoint/chargepoint';
 export * from './chargepoint/station/lifecycle-v16';

@@ -48,6 +48,9 @@ export const DEFAULT_ANSWERS: Record<string, Responder> = {
   NotifyCustomerInformation: () => ({}),
   NotifyMonitoringReport: () => ({}),
   NotifyDisplayMessages: () => ({}),
+  ReportChargingProfiles: () => ({}),
+  NotifyChargingLimit: () => ({}),
+  ClearedChargingLimit: () => ({}),
   DataTransfer: () => ({ status: 'Accepted' }),
 };
 

@@ -253,3 +253,43 @@ test('the 2.0.1 queue survives a killed simulator with --state-dir: every event 
   assert.ok(distinct.length >= 4, `the queued Updated events came through: ${seqNos.join()}`);
   assert.deepEqual(csms.failures, [], cli.output());
 });
+
+test('every smart-charging action against the script-less 2.0.1 CLI: valid answers, ReportChargingProfiles with the requestId, a remote start with a TxProfile', { timeout: 60_000 }, async (t) => {
+  const { csms, cli, call, mark } = await bootedCli(t);
+  const start = new Date().toISOString();
+  const schedule = (id: number, limit: number, unit = 'A') => [{ id, startSchedule: start, chargingRateUnit: unit, chargingSchedulePeriod: [{ startPeriod: 0, limit }] }];
+  const max = { id: 1, stackLevel: 0, chargingProfilePurpose: 'ChargingStationMaxProfile', chargingProfileKind: 'Absolute', chargingSchedule: schedule(1, 11040, 'W') };
+  const txDefault = { id: 2, stackLevel: 0, chargingProfilePurpose: 'TxDefaultProfile', chargingProfileKind: 'Absolute', chargingSchedule: schedule(2, 10) };
+
+  assert.deepEqual(await call('SetChargingProfile', { evseId: 0, chargingProfile: max }), { status: 'Accepted' });
+  assert.deepEqual(await call('SetChargingProfile', { evseId: 1, chargingProfile: txDefault }), { status: 'Accepted' });
+  const refused = await call('SetChargingProfile', { evseId: 0, chargingProfile: { ...txDefault, id: 3, chargingProfilePurpose: 'ChargingStationExternalConstraints' } });
+  assert.equal(refused.status, 'Rejected');
+  let from = mark();
+  assert.deepEqual(await call('GetChargingProfiles', { requestId: 31, chargingProfile: { chargingLimitSource: ['CSO'] } }), { status: 'Accepted' });
+  await csms.waitFor('ReportChargingProfiles', (p) => p.requestId === 31 && !p.tbc, from);
+  const reported = csms.calls.slice(from).filter((c) => c.action === 'ReportChargingProfiles');
+  assert.deepEqual(reported.flatMap((c) => c.params.chargingProfile.map((p: Params) => p.id)).sort(), [1, 2]);
+  assert.deepEqual(await call('GetChargingProfiles', { requestId: 32, evseId: 1, chargingProfile: { stackLevel: 5 } }), { status: 'NoProfiles' });
+  // 10 A × 230 V × 3 = 6900 W, under the 11 040 W maximum.
+  const composite = await call('GetCompositeSchedule', { evseId: 1, duration: 300, chargingRateUnit: 'W' });
+  assert.equal(composite.status, 'Accepted');
+  assert.deepEqual(composite.schedule.chargingSchedulePeriod, [{ startPeriod: 0, limit: 6900 }]);
+  assert.equal((await call('GetCompositeSchedule', { evseId: 9, duration: 300 })).status, 'Rejected');
+
+  // K05: the remote start's TxProfile belongs to the transaction it starts.
+  from = mark();
+  const txProfile = { id: 4, stackLevel: 1, chargingProfilePurpose: 'TxProfile', chargingProfileKind: 'Relative', chargingSchedule: [{ id: 4, chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 6 }] }] };
+  assert.deepEqual(await call('RequestStartTransaction', { idToken: TOKEN, remoteStartId: 50, evseId: 1, chargingProfile: txProfile }), { status: 'Accepted' });
+  const started = await csms.waitFor('TransactionEvent', (p) => p.eventType === 'Started', from);
+  from = mark();
+  assert.deepEqual(await call('GetChargingProfiles', { requestId: 33, evseId: 1, chargingProfile: { chargingProfilePurpose: 'TxProfile' } }), { status: 'Accepted' });
+  const report = await csms.waitFor('ReportChargingProfiles', (p) => p.requestId === 33, from);
+  assert.equal(report.chargingProfile[0].transactionId, started.transactionInfo.transactionId);
+
+  assert.deepEqual(await call('ClearChargingProfile', { chargingProfileId: 2 }), { status: 'Accepted' });
+  assert.deepEqual(await call('ClearChargingProfile', { chargingProfileCriteria: { evseId: 0, chargingProfilePurpose: 'ChargingStationMaxProfile' } }), { status: 'Accepted' });
+  assert.deepEqual(await call('ClearChargingProfile', { chargingProfileId: 2 }), { status: 'Unknown' });
+  assert.deepEqual(csms.failures, [], cli.output());
+  assert.equal(csms.maxInFlight, 1, 'never two CALLs in flight');
+});

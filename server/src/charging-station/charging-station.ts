@@ -29,6 +29,7 @@ import { NetworkPlan, type NetworkTarget } from './station/network';
 import { Reservations } from './station/reservations';
 import { StationModel, type SecurityEvent201, type StationAutomation } from './station/station';
 import { StationStateStore } from './station/state-store';
+import type { SmartCharging } from './station/smart-charging';
 import type { Tariffs } from './station/tariff';
 import { TransactionEngine } from './station/transactions';
 import type { EvSpec } from '../ev/ev';
@@ -89,6 +90,8 @@ export class ChargingStation extends ScriptFace {
   readonly display: DisplayMessages;
   /** Tariff text and costs (I01-I03). */
   readonly tariffs: Tariffs;
+  /** Charging profiles and limits (K); `smartCharging.setExternalLimit` plays an EMS (K12/K13). */
+  readonly smartCharging: SmartCharging;
   /** What the behaviours work on: model, lifecycle, transactions, authorization, reservations, monitoring, display, tariffs. */
   readonly context: StationContext;
   private readonly options: ChargingStationOptions;
@@ -130,8 +133,8 @@ export class ChargingStation extends ScriptFace {
     this.reservations = new Reservations(this.station);
     this.transactions = new TransactionEngine(this.station, this.authorization);
     this.lifecycle = new Lifecycle(link, this.station, options.boot ?? 'manual');
-    const blocks = attachBlocks(this.station, this);
-    ({ monitoring: this.monitoring, display: this.display, tariffs: this.tariffs } = blocks);
+    const blocks = attachBlocks(this.station, this, this.transactions);
+    ({ monitoring: this.monitoring, display: this.display, tariffs: this.tariffs, smartCharging: this.smartCharging } = blocks);
     const ctx = (this.context = { station: this.station, lifecycle: this.lifecycle, transactions: this.transactions, authorization: this.authorization, reservations: this.reservations, ...blocks });
     this.transactions.onIdle = (e) => {
       applyScheduledAvailability(ctx, e);
@@ -409,6 +412,7 @@ export class ChargingStation extends ScriptFace {
     this.lifecycle.stop();
     this.reservations.stop();
     this.monitoring.stop();
+    this.smartCharging.stop();
     if (this.connected) await this.station.notified(1_000);
     await this.closeSocket();
     this.release();

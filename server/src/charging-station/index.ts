@@ -20,6 +20,8 @@ export * from './station/state-store';
 export * from './station/monitoring';
 export * from './station/display';
 export * from './station/tariff';
+export * from './station/smart-charging';
+export * from './model/charging-profiles';
 export * from './station/blocks';
 export * from './model/monitors';
 export * from './behaviour/index';

@@ -63,6 +63,10 @@ export const remoteControl: Behaviours201 = {
     };
     const e = req.evseId !== undefined ? (usable(req.evseId) ? s.evse(req.evseId) : undefined) : s.evses.find((x) => usable(x.id));
     if (!e) return { response: { status: 'Rejected' } };
+    // K05: the profile of a remote start is the new transaction's TxProfile; without smart charging it is ignored (F01.FR.12).
+    const profile = ctx.smartCharging.enabled ? req.chargingProfile : undefined;
+    if (profile && profile.chargingProfilePurpose !== 'TxProfile') return { response: { status: 'Rejected', statusInfo: { reasonCode: 'InvalidProfile', additionalInfo: 'chargingProfile must be a TxProfile' } } };
+    if (profile) ctx.smartCharging.startWith(e.id, profile);
     const response: Ocpp201Messages['RequestStartTransaction']['response'] = { status: 'Accepted' };
     // F01.FR.13: a transaction waiting for authorization is named.
     if (e.transaction) response.transactionId = e.transaction.id;

@@ -52,7 +52,7 @@ export interface VariableSpec {
 }
 
 /** What a live variable mirrors: see {@link VariableSpec.live}. */
-export type LiveValue = 'availabilityState' | 'available' | 'power' | 'clock' | 'localListEntries' | 'lockProblem' | 'displayMessages';
+export type LiveValue = 'availabilityState' | 'available' | 'power' | 'clock' | 'localListEntries' | 'lockProblem' | 'displayMessages' | 'chargingProfiles';
 
 /** Measurands the simulated meter produces, in 2.0.1 spelling. */
 export const METER_MEASURANDS = [
@@ -187,6 +187,17 @@ const ROWS: Row[] = [
   ['TariffCostCtrlr', 'Currency', 'string', 'RW', 'EUR', { maxLimit: 3 }],
   ['TariffCostCtrlr', 'TariffFallbackMessage', 'string', 'RW', 'Standard tariff applies', { maxLimit: 255 }],
   ['TariffCostCtrlr', 'TotalCostFallbackMessage', 'string', 'RW', 'Total cost available from your provider', { maxLimit: 255 }],
+  // SmartChargingCtrlr (K01-K13): Entries[ChargingProfiles] maxLimit is how many profiles fit; LimitChangeSignificance in percent.
+  ['SmartChargingCtrlr', 'Enabled', 'boolean', 'RW', 'true'],
+  ['SmartChargingCtrlr', 'Available', 'boolean', 'RO', 'true'],
+  ['SmartChargingCtrlr', 'Entries[ChargingProfiles]', 'integer', 'RO', '0', { maxLimit: 24, volatile: true, live: 'chargingProfiles' }],
+  ['SmartChargingCtrlr', 'ProfileStackLevel', 'integer', 'RO', '8', { minLimit: 0 }],
+  ['SmartChargingCtrlr', 'PeriodsPerSchedule', 'integer', 'RO', '24', { minLimit: 1 }],
+  ['SmartChargingCtrlr', 'RateUnit', 'MemberList', 'RO', 'A,W', { valuesList: 'A,W' }],
+  ['SmartChargingCtrlr', 'LimitChangeSignificance', 'decimal', 'RW', '1.0', { unit: 'Percent', minLimit: 0 }],
+  ['SmartChargingCtrlr', 'ExternalControlSignalsEnabled', 'boolean', 'RW', 'true'],
+  ['SmartChargingCtrlr', 'NotifyChargingLimitWithSchedules', 'boolean', 'RW', 'false'],
+  ['SmartChargingCtrlr', 'Phases3to1', 'boolean', 'RO', 'false'],
   // L01.FR.07: while an update waits for transactions to end, idle EVSEs take no new sessions unless true.
   ['ChargingStation', 'AllowNewSessionsPendingFirmwareUpdate', 'boolean', 'RW', 'false'],
 ];

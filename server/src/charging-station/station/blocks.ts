@@ -1,6 +1,6 @@
 /**
  * The optional functional blocks of a 2.0.1 station, wired to its model: variable monitoring (N),
- * display messages (O) and tariff and cost (I). They hear of changed values (N07: evaluated on
+ * display messages (O), tariff and cost (I) and smart charging (K). They hear of changed values (N07: evaluated on
  * the change, not polled), TransactionEvent answers (I02/I03) and transactions starting and ending
  * (O02.FR.14) through the model's hooks and the station's `transaction` event.
  * @module
@@ -8,8 +8,10 @@
 import type { EventEmitter } from 'node:events';
 import { byPriority, DisplayMessages, type ShownMessage } from './display';
 import { Monitoring } from './monitoring';
+import { SmartCharging } from './smart-charging';
 import type { StationModel } from './station';
 import { Tariffs } from './tariff';
+import type { TransactionEngine } from './transactions';
 
 /** Monitoring, display and tariffs of one station. */
 export interface StationBlocks {
@@ -19,15 +21,18 @@ export interface StationBlocks {
   display: DisplayMessages;
   /** Tariff text and costs (I01-I03). */
   tariffs: Tariffs;
+  /** Charging profiles and limits (K01-K13). */
+  smartCharging: SmartCharging;
 }
 
 /**
  * Create the blocks of a station and feed them from its model.
  * @param s The model (its transaction engine already set `onDelivered`).
  * @param events Where the station emits `transaction` ({type, evseId, transactionId}).
+ * @param transactions Its transactions, whose meters obey the charging limits.
  */
-export function attachBlocks(s: StationModel, events: EventEmitter): StationBlocks {
-  const blocks: StationBlocks = { monitoring: new Monitoring(s), display: new DisplayMessages(s), tariffs: new Tariffs(s) };
+export function attachBlocks(s: StationModel, events: EventEmitter, transactions: TransactionEngine): StationBlocks {
+  const blocks: StationBlocks = { monitoring: new Monitoring(s), display: new DisplayMessages(s), tariffs: new Tariffs(s), smartCharging: new SmartCharging(s, transactions, events) };
   s.onValue = (i) => blocks.monitoring.valueChanged(i);
   s.onLive = () => blocks.monitoring.liveChanged();
   const transactionAnswered = s.onDelivered;

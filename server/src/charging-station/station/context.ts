@@ -7,6 +7,7 @@ import type { Authorizer } from './authorization';
 import type { DisplayMessages } from './display';
 import type { Monitoring } from './monitoring';
 import type { Reservations } from './reservations';
+import type { SmartCharging } from './smart-charging';
 import type { StationModel } from './station';
 import type { Tariffs } from './tariff';
 import type { TransactionEngine } from './transactions';
@@ -29,4 +30,6 @@ export interface StationContext {
   display: DisplayMessages;
   /** Tariff and cost (I). */
   tariffs: Tariffs;
+  /** Charging profiles and limits (K). */
+  smartCharging: SmartCharging;
 }

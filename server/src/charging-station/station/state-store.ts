@@ -2,7 +2,7 @@
  * Persistence of a 2.0.1 station in the state directory (`--state-dir`), in the shared
  * {@link StateFile} pattern: changed device-model values (BasicAuthPassword included, hence
  * 0600), availability (G03.FR.08 / G04.FR.09: Inoperative survives a reboot), the local list and
- * cache, network profiles, installed certificates, custom monitors, display messages and, above all, the queue of undelivered TransactionEvents and
+ * cache, network profiles, installed certificates, custom monitors, display messages, charging profiles and, above all, the queue of undelivered TransactionEvents and
  * security events. A transaction that was running when the simulator died is ended with
  * stoppedReason PowerLoss when it starts again, its Ended event behind the restored queue.
  * @module
@@ -11,6 +11,7 @@ import { StateFile } from '../../chargepoint/station/state-file';
 import type { QueuedMessage } from '../../chargepoint/station/tx-queue';
 import type { AttributeEnumType, InstallCertificateUseEnumType, MessageInfoType } from '../../ocpp/v201/types';
 import type { InstalledCertificate } from '../../security/certificate-store';
+import type { InstalledProfile201 } from '../model/charging-profiles';
 import type { Transaction } from '../model/evse';
 import type { SavedAuthorization } from './authorization';
 import type { StationContext } from './context';
@@ -59,6 +60,8 @@ export interface SavedStation {
   monitors?: SavedMonitor[];
   /** Display messages (O01.FR.10; absent in older files). */
   displayMessages?: MessageInfoType[];
+  /** Charging profiles (K01.FR.27; absent in older files). */
+  chargingProfiles?: InstalledProfile201[];
 }
 
 /** A state directory of 2.0.1 stations. */
@@ -94,6 +97,7 @@ export class StationStateStore extends StateFile {
       certificates: s.certificates.all,
       monitors: ctx.monitoring.snapshot(),
       displayMessages: ctx.display.snapshot(),
+      chargingProfiles: ctx.smartCharging.profiles.list(),
     };
     this.write(s.link.id, state);
   }
@@ -111,6 +115,7 @@ export class StationStateStore extends StateFile {
       if (state.certificates) s.certificates.restore(state.certificates);
       if (state.monitors) ctx.monitoring.restore(state.monitors);
       if (state.displayMessages) ctx.display.restore(state.displayMessages);
+      if (state.chargingProfiles) ctx.smartCharging.profiles.restore(state.chargingProfiles);
       for (const saved of state.evses) {
         const e = s.evse(saved.id);
         if (!e) continue;

@@ -204,6 +204,8 @@ export class StationModel implements LifecycleModel {
         return String(c?.lockFailed === true);
       case 'displayMessages':
         return String(this.displayMessageCount());
+      case 'chargingProfiles':
+        return String(this.chargingProfileCount());
       default:
         return spec.value ?? '';
     }
@@ -213,6 +215,8 @@ export class StationModel implements LifecycleModel {
   localListSize: () => number = () => 0;
   /** Display messages configured (set by the display-message module). */
   displayMessageCount: () => number = () => 0;
+  /** Charging profiles installed (set by the smart-charging module). */
+  chargingProfileCount: () => number = () => 0;
 
   /** The next NotifyEvent eventId, unique on this station. */
   nextEvent(): number {

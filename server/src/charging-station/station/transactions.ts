@@ -47,6 +47,8 @@ export class TransactionEngine {
   readonly telemetry: Telemetry;
   /** Called when the last transaction of an EVSE (or of the station) ended (scheduled resets and availability). */
   onIdle: ((e: Evse) => void) | undefined;
+  /** The charging limit on an EVSE in W (smart charging, K01); undefined: none. */
+  powerLimit: (e: Evse) => number | undefined = () => undefined;
 
   /**
    * Create the engine of a station.
@@ -257,8 +259,14 @@ export class TransactionEngine {
   private applyPower(e: Evse): void {
     const now = this.s.now();
     e.meter.advance(now);
-    e.meter.setPower(now, e.transaction?.chargingState === 'Charging' ? e.maxPowerW : 0);
+    e.meter.setPower(now, e.transaction?.chargingState === 'Charging' ? e.maxPowerW : 0, this.powerLimit(e));
     this.s.onLive?.();
+  }
+
+  /** The charging limit changed: the meter follows it at once, and a charging transaction says so (triggerReason ChargingRateChanged). */
+  limitChanged(e: Evse): void {
+    if (e.transaction?.chargingState === 'Charging') this.update(e, 'ChargingRateChanged');
+    else this.applyPower(e);
   }
 
   private start(e: Evse, trigger: TriggerReasonEnumType, auth: Authorization | undefined): void {
