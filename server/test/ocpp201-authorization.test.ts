@@ -291,7 +291,7 @@ test('TC_C_15_CS Authorization through the cache - StopTxOnInvalidId false, MaxE
   assert.ok(!early.some((p) => p.triggerReason === 'Deauthorized' || p.transactionInfo.chargingState === 'SuspendedEVSE' || p.eventType === 'Ended'), 'E05.FR.03: no Deauthorized, no SuspendedEVSE at the answer');
   for (let i = 0; i < 60 && !b.since(from, 'TransactionEvent').some((c) => c.params.triggerReason === 'EnergyLimitReached'); i++) await b.advance(5_000);
   const limit = b.since(from, 'TransactionEvent').find((c) => c.params.triggerReason === 'EnergyLimitReached');
-  assert.ok(limit, 'the energy limit was reached');
+  assert.ok(limit, `the energy limit was reached: ${JSON.stringify(b.since(from, 'TransactionEvent').map((c) => [c.params.eventType, c.params.triggerReason, c.params.transactionInfo.chargingState, c.params.meterValue?.[0]?.sampledValue?.[0]?.value]))}`);
   assert.equal(limit.params.eventType, 'Updated');
   assert.equal(limit.params.transactionInfo.chargingState, 'SuspendedEVSE');
   assert.ok(b.cs.station.evse(1)!.meter.registerWh - b.cs.station.evse(1)!.transaction!.meterStartWh >= 500);

@@ -15,7 +15,10 @@ import { withBench201, type Bench201 } from './cs201-harness';
 
 type Params = Record<string, any>;
 
-const withBench = (t: { after: (fn: () => unknown) => void }, options: Parameters<typeof withBench201>[1] = {}): Promise<Bench201> => withBench201(t, { virtual: true, ...options });
+/** An EV that takes the EVSE's full 22 kW (the default EV stops at 11 kW), with room in its battery: the limits are the only cap. */
+const BIG_EV = { maxAcPowerW: 22_000, capacityKWh: 200, taperFromPercent: 100 };
+const withBench = (t: { after: (fn: () => unknown) => void }, options: Parameters<typeof withBench201>[1] = {}): Promise<Bench201> =>
+  withBench201(t, { virtual: true, ...options, profile: { ev: BIG_EV, ...options.profile } });
 const iso = (ms: number): string => new Date(ms).toISOString();
 const now = (b: Bench201): number => b.clock?.now() ?? Date.now();
 
