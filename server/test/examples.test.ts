@@ -100,6 +100,25 @@ test('scripts-examples/firmware-update.js: UpdateFirmware and SignedUpdateFirmwa
   assert.equal(run.stderr.trim(), '', run.stderr);
 });
 
+test('scripts-examples/ocpp201-security.js: 2.0.1 certificate renewal on profile 2, the upgrade to profile 3 through a network profile and a reset, no downgrade', async () => {
+  const run = await runCli(['--with-csms', '--port', '0', '--tls', '--password', KEY, 'scripts-examples/ocpp201-security.js'], { timeoutMs: 40_000, env: stateEnv });
+  assert.equal(run.code, 0, run.stderr + run.stdout);
+  assert.match(run.stdout, /^security profile 2, client certificate: none$/m);
+  assert.match(run.stdout, /TriggerMessage\(SignChargingStationCertificate\): Accepted\nreconnected presenting CN=SN-SEC-201/);
+  assert.match(run.stdout, /NetworkConfigurationPriority 2,1: Accepted\nReset\(OnIdle\): Accepted\nnow at profile 3: mutual TLS as CN=SN-SEC-201/);
+  assert.match(run.stdout, /SetNetworkProfile\(slot 1, profile 2\): Rejected \(security profile 2 is below the current 3\)/);
+  assert.deepEqual(run.stderr.trim().split('\n'), ['warning: SEC201: SetNetworkProfile slot 1 Rejected: security profile 2 is below the current 3']);
+});
+
+test('scripts-examples/ocpp201-signed-firmware.js: 2.0.1 secure firmware update over FTP to Installed with the new version; a tampered signature refused', async () => {
+  const run = await runCli(['--with-csms', '--port', '0', '--ftp', '--ftp-port', '0', 'scripts-examples/ocpp201-signed-firmware.js'], { timeoutMs: 40_000, env: stateEnv });
+  assert.equal(run.code, 0, run.stderr + run.stdout);
+  assert.match(run.stdout, /Downloaded \(request 1\)\nFirmwareStatusNotification: SignatureVerified \(request 1\)\nFirmwareStatusNotification: Installing \(request 1\)\nFirmwareStatusNotification: InstallRebooting \(request 1\)\nBootNotification: FirmwareUpdate, firmwareVersion 2\.1\.0\n/);
+  assert.match(run.stdout, /FirmwareStatusNotification: Installed \(request 1\)\nfirmware 2\.1\.0 installed/);
+  assert.match(run.stdout, /FirmwareStatusNotification: InvalidSignature \(request 2\)\nSecurityEventNotification: InvalidFirmwareSignature\ntampered image refused/);
+  assert.equal(run.stderr.trim(), '', run.stderr);
+});
+
 test('scripts-examples/ocpp201-session.js: a 2.0.1 session against a strict ocpp-rpc CSMS', async (t) => {
   const server = new RPCServer({ protocols: ['ocpp2.0.1'], strictMode: true });
   const seen: string[] = [];
