@@ -146,10 +146,3 @@ export function statusClass(status: string): string {
 export function stateClass(state: string): string {
   return state === 'connected' ? 'is-success' : state === 'connecting' ? 'is-warning' : 'is-light';
 }
-
-/** A stable hue per uniqueId, to tie a CALL and its answer together visually. */
-export function hueOf(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) >>> 0;
-  return h % 360;
-}

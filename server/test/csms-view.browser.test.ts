@@ -90,6 +90,24 @@ describe('CSMS view and Errors tab in Chromium', { timeout: 300_000 }, () => {
     await page.close();
   });
 
+  test('frame rows are marked by status with a legend, and a cut log says older frames are not shown', async () => {
+    const post = (route: string, body: unknown) =>
+      fetch(`${server.ui}/api${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal((await post('/chargepoints', { id: 'CP062', url: `${csmsUrl}/CP062`, connect: true })).status, 201);
+    // More than the 1,000 newest frames the page loads: 520 heartbeats are 1,040 frames.
+    for (let i = 0; i < 520; i++) assert.equal((await post('/chargepoints/CP062/actions/Heartbeat', { payload: {} })).status, 200);
+    const page = await open('');
+    await page.getByTestId('cp-tab-CP062').click();
+    // The page shows the newest 800 of what it holds; at the top of what it holds, the notice.
+    await page.getByTestId('frame-more-CP062').click();
+    const cut = await until(async () => page.getByTestId('frame-cut-CP062').textContent({ timeout: 1000 }), 'the cut notice');
+    assert.match(cut, /^\s*\d+ older frames not shown/);
+    assert.match((await page.getByTestId('frame-legend-CP062').textContent()) ?? '', /answered.*waiting.*CALLERROR/s);
+    const heartbeat = page.locator('[data-testid="frame-log-CP062"] [data-testid="frame-row"][data-action="Heartbeat"][data-type="2"]').last();
+    assert.equal(await heartbeat.getAttribute('data-status'), 'ok');
+    await page.close();
+  });
+
   test('the CSMS view lists a call it sent with its answer, one waiting, and the answer given by hand on the charge-point side', async () => {
     const cpPage = await open(`?connectTemplate=${encodeURIComponent(csmsUrl)}&cp=CP061`);
     await connected(cpPage, 'CP061');
