@@ -34,7 +34,10 @@ export class CallHistory {
   private readonly calls: SentCall[] = [];
   private seq = 0;
 
-  /** @param limit How many calls to keep (the oldest go first). */
+  /**
+   * An empty history.
+   * @param limit How many calls to keep (the oldest go first).
+   */
   constructor(private readonly limit = 200) {}
 
   /**
