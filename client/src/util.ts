@@ -147,13 +147,6 @@ export function stateClass(state: string): string {
   return state === 'connected' ? 'is-success' : state === 'connecting' ? 'is-warning' : 'is-light';
 }
 
-/** A stable hue per uniqueId, to tie a CALL and its answer together visually. */
-export function hueOf(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) >>> 0;
-  return h % 360;
-}
-
 /** A duration as `m:ss` or `h:mm:ss`. */
 export function durationText(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));

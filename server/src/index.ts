@@ -39,6 +39,7 @@ export { ChargingStation, type ChargingStationOptions, type StationAnswerHandler
 /** The OCPP 2.0.1 charging station's model and behaviours (a namespace: several names are the 1.6 model's too). */
 export * as station201 from './charging-station/index';
 export { MockCsms, passwordMatches, type MockCsmsOptions, type ConnectedStation, type CertificateSigningResult, type CsmsCallHandler } from './csms/mock-csms';
+export { CallHistory, type SentCall } from './csms/call-history';
 export * from './csms/policy';
 export * from './csms/discipline';
 export * from './csms/transactions';

@@ -23,6 +23,7 @@ import { ProtocolDiscipline } from './discipline';
 import { CsmsPolicy } from './policy';
 import { ConformanceProbes } from './probes';
 import { CsmsRecords } from './records';
+import { CallHistory } from './call-history';
 import { TransactionBook } from './transactions';
 import type { CertificateSigningResult, ConnectedStation, CsmsCallHandler, MockCsmsOptions } from './csms-options';
 
@@ -85,6 +86,8 @@ export class MockCsms extends EventEmitter {
   /** Connections asked to boot because the CSMS had no boot of them. */
   private readonly askedToBoot = new WeakSet<ConnectedStation>();
   private readonly records: CsmsRecords;
+  /** The calls this CSMS sent, with their answers (its web view lists them). */
+  readonly calls = new CallHistory();
   /**
    * The id of the last reservation each station accepted, whoever sent the ReserveNow (REST,
    * console, periodic commands, the web UI, a script): what a default CancelReservation cancels.
@@ -219,7 +222,12 @@ export class MockCsms extends EventEmitter {
   async call(cpId: string, action: string, payload: Payload = {}, opts?: CallOptions): Promise<Payload> {
     const station = this.stations.get(cpId);
     if (!station) throw new OcppConnectionError('NotConnected', `charge point ${cpId} is not connected`);
-    const response = await station.endpoint.call(action, payload, opts);
+    const sent = this.calls.sent(cpId, action, payload);
+    const response = await station.endpoint.call(action, payload, opts).catch((err: unknown) => {
+      this.calls.failed(sent, err);
+      throw err;
+    });
+    this.calls.answered(sent, response);
     const password = station.dialect.newPassword(action, payload, response);
     if (password !== undefined) this.passwords.set(cpId, password);
     const reservation = station.dialect.reservationMade(action, payload, response);

@@ -72,14 +72,16 @@ function errorAnswer(err: unknown): { status: number; body: Record<string, unkno
  * The request payload as it would go on the wire, or a 400 answer naming the violation. The
  * endpoint's own repairs (a number where a string is due) are applied first, as on a real send.
  */
-function checkPayload(action: string, payload: unknown, res: Response, protocol: ProtocolVersion): payload is Payload {
+function checkPayload(action: string, payload: unknown, res: Response, protocol: ProtocolVersion, note?: (line: string) => void): payload is Payload {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    note?.(`${action} not sent: the payload must be a JSON object`);
     res.status(400).json({ error: 'payload must be a JSON object' });
     return false;
   }
   const normalized = protocol.normalizeOutbound?.(action, 'request', payload as Payload) ?? (payload as Payload);
   const { violation } = SchemaValidator.for(protocol).repair(action, 'request', normalized);
   if (!violation) return true;
+  note?.(`${action} not sent: payload refused (${violation.code}): ${violation.message}`);
   res.status(400).json({ error: violation.message, violation: { code: violation.code, message: violation.message, errors: violation.errors } });
   return false;
 }
@@ -209,10 +211,16 @@ export function apiRouter(ctx: RestContext): Router {
     const b = bodyOf(req.body);
     const payload = b.payload ?? {};
     const force = b.force === true;
-    if (!force && !checkPayload(action, payload, res, v.table)) return undefined;
+    // Refusals and failures also go to the charge point's log, so the Errors tab has them once.
+    const note = (line: string): void => registry.log(c.id, 'error', line);
+    if (!force && !checkPayload(action, payload, res, v.table, note)) return undefined;
     if (!c.connected) return res.status(409).json({ error: `${c.id} is not connected`, code: 'NotConnected' });
-    const response = await c.call(action, payload as Payload, force ? { validation: 'off' } : undefined);
-    return res.json({ response });
+    try {
+      return res.json({ response: await c.call(action, payload as Payload, force ? { validation: 'off' } : undefined) });
+    } catch (err) {
+      note(`${action} failed: ${errorAnswer(err).body.error}`);
+      throw err;
+    }
   }));
 
   // An RFID card held to the reader: Authorize with its UID, the CSMS's answer returned as is.
@@ -316,14 +324,17 @@ export function apiRouter(ctx: RestContext): Router {
     const code = bodyOf(req.body).code;
     if (typeof code !== 'string') return res.status(400).json({ error: 'code is required (a string)', output: [] });
     const outcome = await ctx.scripts.run(id, code);
-    if (outcome.error !== undefined) return res.status(400).json({ error: outcome.error, output: outcome.output, ...(outcome.stopped ? { stopped: true } : {}) });
+    if (outcome.error !== undefined) {
+      registry.log(id, 'error', `script ${outcome.stopped ? 'stopped' : 'failed'}: ${outcome.error}`);
+      return res.status(400).json({ error: outcome.error, output: outcome.output, ...(outcome.stopped ? { stopped: true } : {}) });
+    }
     return res.json(outcome.result === undefined ? { output: outcome.output } : { output: outcome.output, result: outcome.result });
   }));
 
   r.get('/csms', (_req, res) => {
     const csms = ctx.csms;
     if (!csms) return res.status(404).json({ error: 'no embedded CSMS: start with --with-csms' });
-    return res.json({ url: csms.url, stations: csmsStations(csms), transactions: { open: csms.transactions.open(), finished: csms.transactions.finished().slice(-50) } });
+    return res.json({ url: csms.url, stations: csmsStations(csms), calls: csms.calls.list(), transactions: { open: csms.transactions.open(), finished: csms.transactions.finished().slice(-50) } });
   });
 
   // The CSMS's default request of an action for one station, in its version (the CSMS view prefills its form with it).

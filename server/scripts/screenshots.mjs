@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+/**
+ * `npm run screenshots`: start ocpp-sim in server mode with the embedded mock CSMS, add a few
+ * charge points (one charging), open every main view in headless Chromium (Debian's
+ * /usr/bin/chromium, or CHROMIUM=…) and write PNGs under docs/screenshots/. Needs `npm run build`
+ * and `npm run build:client` first.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const OUT = path.join(ROOT, 'docs', 'screenshots');
+const TOKEN = 'screenshots';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Two consecutive free ports (PORT and the bridge on PORT + 1), and one for the CSMS. */
+async function freePort() {
+  const s = net.createServer().listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const { port } = s.address();
+  s.close();
+  return port;
+}
+async function freePortPair() {
+  for (;;) {
+    const p = await freePort();
+    const s = net.createServer().listen(p + 1, '127.0.0.1');
+    const ok = await once(s, 'listening').then(() => true, () => false);
+    s.close();
+    if (ok) return p;
+  }
+}
+
+async function until(fn, label, ms = 20_000) {
+  for (let waited = 0; waited <= ms; waited += 100) {
+    if (await fn().catch(() => false)) return;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${label}`);
+}
+
+const port = await freePortPair();
+const csmsPort = await freePort();
+const child = spawn(process.execPath, [path.join(ROOT, 'server/dist/src/runtime/main.js'), '--with-csms', '--port', String(csmsPort), '--token', TOKEN], {
+  cwd: ROOT,
+  env: { ...process.env, PORT: String(port), BIND: '127.0.0.1', CSMS_URL: '', DEBUG: '' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+let out = '';
+child.stdout.on('data', (d) => (out += d));
+const ui = `http://127.0.0.1:${port}`;
+const csmsUrl = `ws://127.0.0.1:${csmsPort}/ocpp`;
+let browser;
+try {
+  await until(async () => /^ {2}open \S+/m.test(out), 'the server');
+  const api = async (method, route, body) => {
+    const res = await fetch(`${ui}/api${route}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: body && JSON.stringify(body) });
+    if (!res.ok && res.status !== 400) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
+    return res.json().catch(() => undefined);
+  };
+  for (const id of ['CP001', 'CP002', 'CP003']) await api('POST', '/chargepoints', { id, url: `${csmsUrl}/${id}`, connect: true });
+  await api('POST', '/chargepoints/CP001/connectors/1/start', { idTag: 'TAG001' });
+  await api('POST', '/chargepoints/CP003/actions/Authorize', { payload: { deliberately: 'invalid' } });
+  await api('POST', '/chargepoints/CP003/script', { code: 'const x = null;\nx.notThere();' });
+  await api('POST', '/csms/CP001/actions/TriggerMessage', { payload: { requestedMessage: 'MeterValues', connectorId: 1 } });
+  await api('POST', '/csms/CP002/actions/GetConfiguration', { payload: { key: ['HeartbeatInterval'] } });
+  await sleep(4000);
+
+  mkdirSync(OUT, { recursive: true });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox'] });
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  page.setDefaultTimeout(20_000);
+  await page.goto(`${ui}/?token=${TOKEN}`);
+  await page.getByTestId('bridge-state').waitFor();
+  const shot = async (name) => {
+    await sleep(800);
+    await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+    console.log(`docs/screenshots/${name}.png`);
+  };
+
+  await page.getByTestId('cp-tab-CP001').click();
+  await shot('chargepoint');
+  await page.getByTestId('tab-calls-CP001').click();
+  await shot('chargepoint-csms-calls');
+  await page.getByTestId('tab-script-CP001').click();
+  await page.getByTestId('script-code-CP001').fill("const r = await cp.sendHeartbeat();\nconsole.log('heartbeat at', r.currentTime);");
+  await page.getByTestId('script-run-CP001').click();
+  await page.locator('[data-testid="script-output-line"]').first().waitFor();
+  await shot('script-console');
+  await page.getByTestId('cp-tab-CP003').click();
+  await page.getByTestId('tab-errors-CP003').click();
+  await page.locator('[data-testid="error-log-CP003"] [data-testid="error-row"]').first().waitFor();
+  await shot('errors');
+  await page.getByTestId('nav-csms').click();
+  await page.getByTestId('csms-sent-calls').waitFor();
+  await shot('csms');
+} finally {
+  await browser?.close();
+  child.kill('SIGINT');
+  await once(child, 'exit');
+}

@@ -1,0 +1,148 @@
+/**
+ * Issue 16 items 5–6 in Debian's Chromium against the real CLI in server mode with the embedded
+ * mock CSMS: the CSMS view lists the calls it sent with their answers (one given by hand on the
+ * charge-point side), script errors and refused payloads land in the Errors tab once, and the
+ * add form takes `connectTemplate` from the page URL.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { freePort, freePortPair, pause, startServerMode, type ServerMode } from './helpers';
+
+/** Poll until `fn` returns something truthy (real time, generous for a loaded machine). */
+async function until<T>(fn: () => Promise<T> | T, label: string, ms = 20_000): Promise<NonNullable<T>> {
+  let last: unknown;
+  for (let waited = 0; waited <= ms; waited += 100) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    await pause(100);
+  }
+  throw new Error(`timed out waiting for ${label}${last ? `: ${String(last)}` : ''}`);
+}
+
+describe('CSMS view and Errors tab in Chromium', { timeout: 300_000 }, () => {
+  let browser: Browser;
+  let server: ServerMode;
+  let csmsUrl: string;
+
+  before(async () => {
+    const port = await freePortPair();
+    const csmsPort = await freePort();
+    server = await startServerMode(port, ['--with-csms', '--port', String(csmsPort)]);
+    csmsUrl = `ws://127.0.0.1:${csmsPort}/ocpp`;
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox'] });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  /** A page holding the access token (kept by the tab), then at `query`. */
+  async function open(query: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.setDefaultTimeout(20_000);
+    page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
+    await page.goto(`${server.ui}/?token=${server.token}`);
+    await page.getByTestId('bridge-state').waitFor();
+    await page.goto(`${server.ui}/${query}`);
+    await page.getByTestId('bridge-state').waitFor();
+    return page;
+  }
+
+  async function connected(page: Page, cp: string): Promise<void> {
+    await page.getByTestId(`connect-${cp}`).click();
+    await until(async () => (await page.getByTestId(`state-${cp}`).textContent())?.trim() === 'connected', `${cp} connected`);
+  }
+
+  test('the add form takes connectTemplate from the page URL', async () => {
+    const template = 'ws://127.0.0.1:9/from-url/{cp}';
+    const page = await open(`?connectTemplate=${encodeURIComponent(template)}`);
+    await until(async () => (await page.getByTestId('add-cp-url').inputValue()) === template, 'the template in the form');
+    await page.getByTestId('add-cp-id').fill('CP077');
+    assert.equal((await page.getByTestId('add-cp-final-url').textContent())?.trim(), 'ws://127.0.0.1:9/from-url/CP077');
+    await page.close();
+  });
+
+  test('a script error and a refused payload appear in the Errors tab, once each', async () => {
+    const page = await open(`?connectTemplate=${encodeURIComponent(csmsUrl)}&cp=CP060`);
+    await connected(page, 'CP060');
+    await page.getByTestId('tab-script-CP060').click();
+    await page.getByTestId('script-code-CP060').fill('const x = null;\nx.notThere();');
+    await page.getByTestId('script-run-CP060').click();
+    await until(async () => page.getByTestId('script-error-CP060').textContent(), 'the error in the console');
+
+    await page.getByTestId('action-select-CP060').selectOption('Authorize');
+    await page.getByTestId('action-payload-CP060').fill('{"deliberately": "invalid"}');
+    await page.getByTestId('action-send-CP060').click();
+    await until(async () => page.getByTestId('action-error-CP060').textContent(), 'the schema refusal');
+
+    await page.getByTestId('tab-errors-CP060').click();
+    const rows = page.locator('[data-testid="error-log-CP060"] [data-testid="error-row"][data-level="error"]');
+    await until(async () => (await rows.count()) >= 2, 'two error rows');
+    const texts = await rows.allTextContents();
+    assert.equal(texts.filter((t) => /script failed: .*TypeError/.test(t)).length, 1, `one script error row in ${JSON.stringify(texts)}`);
+    assert.equal(texts.filter((t) => /Authorize not sent: payload refused/.test(t)).length, 1, `one refusal row in ${JSON.stringify(texts)}`);
+    await page.close();
+  });
+
+  test('frame rows are marked by status with a legend, and a cut log says older frames are not shown', async () => {
+    const post = (route: string, body: unknown) =>
+      fetch(`${server.ui}/api${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal((await post('/chargepoints', { id: 'CP062', url: `${csmsUrl}/CP062`, connect: true })).status, 201);
+    // More than the 1,000 newest frames the page loads: 520 heartbeats are 1,040 frames.
+    for (let i = 0; i < 520; i++) assert.equal((await post('/chargepoints/CP062/actions/Heartbeat', { payload: {} })).status, 200);
+    const page = await open('');
+    await page.getByTestId('cp-tab-CP062').click();
+    // The page shows the newest 800 of what it holds; at the top of what it holds, the notice.
+    await page.getByTestId('frame-more-CP062').click();
+    const cut = await until(async () => page.getByTestId('frame-cut-CP062').textContent({ timeout: 1000 }), 'the cut notice');
+    assert.match(cut, /^\s*\d+ older frames not shown/);
+    assert.match((await page.getByTestId('frame-legend-CP062').textContent()) ?? '', /answered.*waiting.*CALLERROR/s);
+    const heartbeat = page.locator('[data-testid="frame-log-CP062"] [data-testid="frame-row"][data-action="Heartbeat"][data-type="2"]').last();
+    assert.equal(await heartbeat.getAttribute('data-status'), 'ok');
+    await page.close();
+  });
+
+  test('the CSMS view lists a call it sent with its answer, one waiting, and the answer given by hand on the charge-point side', async () => {
+    const cpPage = await open(`?connectTemplate=${encodeURIComponent(csmsUrl)}&cp=CP061`);
+    await connected(cpPage, 'CP061');
+    await cpPage.getByTestId('tab-calls-CP061').click();
+    await cpPage.getByTestId('manual-CP061-GetConfiguration').check();
+    await until(async () => cpPage.getByTestId('manual-CP061-GetConfiguration').isChecked(), 'manual answers on');
+
+    const csms = await open('');
+    await csms.getByTestId('nav-csms').click();
+    await csms.getByTestId('csms-station-CP061').click();
+    // An automatic answer first.
+    await csms.getByTestId('csms-action-select').selectOption('TriggerMessage');
+    await csms.getByTestId('csms-payload').fill('{"requestedMessage": "Heartbeat"}');
+    await csms.getByTestId('csms-send').click();
+    const sent = (action: string) => csms.locator(`[data-testid="csms-sent-call"][data-cp="CP061"][data-action="${action}"]`);
+    await until(async () => (await sent('TriggerMessage').getAttribute('data-answer')) === 'result', 'the TriggerMessage answer');
+    assert.equal((await sent('TriggerMessage').getByTestId('csms-sent-answer').textContent())?.trim(), 'Accepted');
+
+    // Then a call the charge point answers by hand: it waits, saying why, until answered.
+    await csms.getByTestId('csms-action-select').selectOption('GetConfiguration');
+    await csms.getByTestId('csms-payload').fill('{}');
+    await csms.getByTestId('csms-send').click();
+    await until(async () => (await sent('GetConfiguration').getAttribute('data-answer')) === 'waiting', 'the waiting call');
+    assert.match((await sent('GetConfiguration').getByTestId('csms-sent-why').textContent()) ?? '', /waiting for the station's answer, \d+ s/);
+
+    const pending = cpPage.locator('[data-testid="pending-row"][data-action="GetConfiguration"]');
+    await pending.waitFor();
+    const uniqueId = await pending.getAttribute('data-unique-id');
+    await cpPage.getByTestId(`pending-payload-CP061-${uniqueId}`).fill('{"configurationKey": [], "unknownKey": ["AnsweredByHand"]}');
+    await cpPage.getByTestId(`pending-answer-CP061-${uniqueId}`).click();
+
+    await until(async () => (await sent('GetConfiguration').getAttribute('data-answer')) === 'result', 'the answer by hand in the CSMS view');
+    await sent('GetConfiguration').click();
+    await until(async () => (await csms.locator('[data-testid^="csms-sent-detail-"]').textContent())?.includes('AnsweredByHand'), 'the hand-given payload');
+    await cpPage.close();
+    await csms.close();
+  });
+});
