@@ -403,7 +403,10 @@ export class TransactionEngine {
   /** MaxEnergyOnInvalidId reached: the station suspends (E05.FR.03). */
   private checkEnergyCap(e: Evse): void {
     const tx = e.transaction;
-    if (tx?.energyCapWh !== undefined && tx.chargingState === 'Charging' && e.meter.registerWh >= tx.energyCapWh) this.update(e, 'EnergyLimitReached');
+    if (tx?.energyCapWh === undefined || tx.chargingState !== 'Charging') return;
+    // The register as of now (the meter integrates lazily), else the periodic event reports the suspension first (TC_C_15).
+    e.meter.advance(this.s.now());
+    if (e.meter.registerWh >= tx.energyCapWh) this.update(e, 'EnergyLimitReached');
   }
 
   /** Read an EVSE's meter now. */
