@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { withBench201, type Bench201, type Sent201 } from './cs201-harness';
 import { startFtpServer, type TestFtpServer } from './ftp-server';
-import { freePort } from './helpers';
+import { freePort, heldHttpTransfer } from './helpers';
 import { rsaCert } from './pki';
 
 type Params = Record<string, any>;
@@ -231,29 +231,18 @@ test('UpdateFirmware from an http:// location: the same sequence to Installed (F
 });
 
 test('TC_F_19_CS Trigger message - FirmwareStatusNotification - Downloading: triggered while the image is on its way', async (t) => {
-  let release: (() => void) | undefined;
-  let asked: () => void = () => {};
-  const requested = new Promise<void>((r) => (asked = r));
   // The image is held back until the trigger was answered, so the download is surely running.
-  const http = createHttpServer((_req, res) => {
-    release = () => res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(IMAGE);
-    asked();
-  });
-  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-  t.after(() => {
-    http.closeAllConnections();
-    return new Promise<void>((r) => http.close(() => r()));
-  });
+  const held = await heldHttpTransfer(t, (res) => res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(IMAGE));
   const b = await bench(t);
   const from = b.calls.length;
-  const location = `http://127.0.0.1:${(http.address() as AddressInfo).port}/fw.bin`;
+  const location = `http://127.0.0.1:${held.port}/fw.bin`;
   assert.deepEqual(await b.call('UpdateFirmware', update(b, 25, { location })), { status: 'Accepted' });
-  await requested;
+  await held.requested;
   const before = b.calls.length;
   assert.deepEqual(await b.call('TriggerMessage', { requestedMessage: 'FirmwareStatusNotification' }), { status: 'Accepted' });
   const [triggered] = await b.waitFor('FirmwareStatusNotification', { from: before });
   assert.deepEqual(triggered!.params, { status: 'Downloading', requestId: 25 });
-  release!();
+  held.release();
   await until(b, 'FirmwareStatusNotification', (p) => p.status === 'Installed', from);
   assert.deepEqual(statuses(b, from), seq(25, 'Downloading', 'Downloading', 'Downloaded', 'SignatureVerified', 'Installing', 'InstallRebooting', 'Installed'));
   assert.deepEqual(b.failures, []);

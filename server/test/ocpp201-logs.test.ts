@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { withBench201, type Bench201 } from './cs201-harness';
 import { startFtpServer, type TestFtpServer } from './ftp-server';
-import { freePort } from './helpers';
+import { freePort, heldHttpTransfer } from './helpers';
 
 type Params = Record<string, any>;
 
@@ -99,32 +99,18 @@ test('GetLog to an http:// location (FileTransferProtocols HTTP): the log is POS
 });
 
 test('TC_F_16_CS Trigger message - LogStatusNotification - Uploading: triggered while the log is on its way', async (t) => {
-  let release: (() => void) | undefined;
-  let asked: () => void = () => {};
-  const requested = new Promise<void>((r) => (asked = r));
   // The upload is answered only after the trigger, so it is surely running when the trigger comes.
-  const http = createServer((req: IncomingMessage, res) => {
-    req.resume();
-    req.on('end', () => {
-      release = () => res.writeHead(201).end();
-      asked();
-    });
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  t.after(() => {
-    http.closeAllConnections();
-    return new Promise<void>((r) => http.close(() => r()));
-  });
+  const held = await heldHttpTransfer(t, (res) => res.writeHead(201).end());
   const b = await withBench201(t);
   const from = b.calls.length;
-  const location = `http://127.0.0.1:${(http.address() as AddressInfo).port}/upload`;
+  const location = `http://127.0.0.1:${held.port}/upload`;
   assert.equal((await b.call('GetLog', { logType: 'DiagnosticsLog', requestId: 38, log: { remoteLocation: location } })).status, 'Accepted');
-  await requested;
+  await held.requested;
   const before = b.calls.length;
   assert.deepEqual(await b.call('TriggerMessage', { requestedMessage: 'LogStatusNotification' }), { status: 'Accepted' });
   const [triggered] = await b.waitFor('LogStatusNotification', { from: before });
   assert.deepEqual(triggered!.params, { status: 'Uploading', requestId: 38 });
-  release!();
+  held.release();
   await b.waitFor('LogStatusNotification', { from, match: (p) => p.status === 'Uploaded' });
   assert.deepEqual(logStatuses(b, from), [{ status: 'Uploading', requestId: 38 }, { status: 'Uploading', requestId: 38 }, { status: 'Uploaded', requestId: 38 }]);
   assert.deepEqual(b.failures, []);
