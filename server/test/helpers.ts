@@ -1,6 +1,7 @@
 /** Shared test fixtures: a raw OCPP peer on loopback, and the real CLI as a child process. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer as createHttpServer, type ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -368,4 +369,39 @@ export async function announceHugeBody(port: number, path: string, headers: Reco
   await once(socket, 'close');
   clearTimeout(timer);
   return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), ms: Date.now() - started };
+}
+
+/** A transfer that an HTTP server holds: `requested` once the request (and its body) arrived, `release` sends the answer. */
+export interface HeldTransfer {
+  /** The server's port on 127.0.0.1. */
+  port: number;
+  /** Resolves once a request has fully arrived. */
+  requested: Promise<void>;
+  /** Send the held answer. */
+  release(): void;
+}
+
+/**
+ * An HTTP server on 127.0.0.1 that holds the first request's answer until `release()`, for cases
+ * that act while a download or upload runs (closed after the test).
+ * @param answer Writes the answer when released.
+ */
+export async function heldHttpTransfer(t: { after: (fn: () => unknown) => void }, answer: (res: ServerResponse) => void): Promise<HeldTransfer> {
+  let release = (): void => {};
+  let arrived = (): void => {};
+  const requested = new Promise<void>((r) => (arrived = r));
+  const http = createHttpServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      release = () => answer(res);
+      arrived();
+    });
+  });
+  http.listen(0, '127.0.0.1');
+  await once(http, 'listening');
+  t.after(() => {
+    http.closeAllConnections();
+    return new Promise<void>((r) => http.close(() => r()));
+  });
+  return { port: (http.address() as AddressInfo).port, requested, release: () => release() };
 }

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { withBench201, type Bench201, type Sent201 } from './cs201-harness';
 import { startFtpServer, type TestFtpServer } from './ftp-server';
-import { freePort } from './helpers';
+import { freePort, heldHttpTransfer } from './helpers';
 import { rsaCert } from './pki';
 
 type Params = Record<string, any>;
@@ -228,4 +228,22 @@ test('UpdateFirmware from an http:// location: the same sequence to Installed (F
   assert.deepEqual(await b.call('UpdateFirmware', update(b, 24, { location })), { status: 'Accepted' });
   await until(b, 'FirmwareStatusNotification', (p) => p.status === 'Installed', from);
   assert.deepEqual(statuses(b, from), seq(24, 'Downloading', 'Downloaded', 'SignatureVerified', 'Installing', 'InstallRebooting', 'Installed'));
+});
+
+test('TC_F_19_CS Trigger message - FirmwareStatusNotification - Downloading: triggered while the image is on its way', async (t) => {
+  // The image is held back until the trigger was answered, so the download is surely running.
+  const held = await heldHttpTransfer(t, (res) => res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(IMAGE));
+  const b = await bench(t);
+  const from = b.calls.length;
+  const location = `http://127.0.0.1:${held.port}/fw.bin`;
+  assert.deepEqual(await b.call('UpdateFirmware', update(b, 25, { location })), { status: 'Accepted' });
+  await held.requested;
+  const before = b.calls.length;
+  assert.deepEqual(await b.call('TriggerMessage', { requestedMessage: 'FirmwareStatusNotification' }), { status: 'Accepted' });
+  const [triggered] = await b.waitFor('FirmwareStatusNotification', { from: before });
+  assert.deepEqual(triggered!.params, { status: 'Downloading', requestId: 25 });
+  held.release();
+  await until(b, 'FirmwareStatusNotification', (p) => p.status === 'Installed', from);
+  assert.deepEqual(statuses(b, from), seq(25, 'Downloading', 'Downloading', 'Downloaded', 'SignatureVerified', 'Installing', 'InstallRebooting', 'Installed'));
+  assert.deepEqual(b.failures, []);
 });

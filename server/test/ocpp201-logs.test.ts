@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { withBench201, type Bench201 } from './cs201-harness';
 import { startFtpServer, type TestFtpServer } from './ftp-server';
-import { freePort } from './helpers';
+import { freePort, heldHttpTransfer } from './helpers';
 
 type Params = Record<string, any>;
 
@@ -96,6 +96,24 @@ test('GetLog to an http:// location (FileTransferProtocols HTTP): the log is POS
   assert.ok(upload!.body.startsWith(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${res.filename}"\r\n`), upload!.body.slice(0, 200));
   assert.match(upload!.body, /frame >> \[2,"[^"]+","BootNotification"/);
   assert.ok(upload!.body.endsWith(`\r\n--${boundary}--\r\n`));
+});
+
+test('TC_F_16_CS Trigger message - LogStatusNotification - Uploading: triggered while the log is on its way', async (t) => {
+  // The upload is answered only after the trigger, so it is surely running when the trigger comes.
+  const held = await heldHttpTransfer(t, (res) => res.writeHead(201).end());
+  const b = await withBench201(t);
+  const from = b.calls.length;
+  const location = `http://127.0.0.1:${held.port}/upload`;
+  assert.equal((await b.call('GetLog', { logType: 'DiagnosticsLog', requestId: 38, log: { remoteLocation: location } })).status, 'Accepted');
+  await held.requested;
+  const before = b.calls.length;
+  assert.deepEqual(await b.call('TriggerMessage', { requestedMessage: 'LogStatusNotification' }), { status: 'Accepted' });
+  const [triggered] = await b.waitFor('LogStatusNotification', { from: before });
+  assert.deepEqual(triggered!.params, { status: 'Uploading', requestId: 38 });
+  held.release();
+  await b.waitFor('LogStatusNotification', { from, match: (p) => p.status === 'Uploaded' });
+  assert.deepEqual(logStatuses(b, from), [{ status: 'Uploading', requestId: 38 }, { status: 'Uploading', requestId: 38 }, { status: 'Uploaded', requestId: 38 }]);
+  assert.deepEqual(b.failures, []);
 });
 
 test('TC_N_35_CS Retrieve Log Information - Security Log - Success: Uploading, Uploaded, the file lists the security events', async (t) => {

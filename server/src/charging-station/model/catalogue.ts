@@ -85,6 +85,7 @@ const ROWS: Row[] = [
   ['OCPPCommCtrlr', 'OfflineThreshold', 'integer', 'RW', '300', s()],
   ['OCPPCommCtrlr', 'ResetRetries', 'integer', 'RW', '2', { minLimit: 0 }],
   ['OCPPCommCtrlr', 'UnlockOnEVSideDisconnect', 'boolean', 'RW', 'true'],
+  ['OCPPCommCtrlr', 'PublicKeyWithSignedMeterValue', 'OptionList', 'RW', 'OncePerTransaction', { valuesList: 'Never,OncePerTransaction,EveryMeterValue' }],
   ['OCPPCommCtrlr', 'FileTransferProtocols', 'MemberList', 'RO', 'FTP,FTPS,HTTP,HTTPS', { valuesList: 'FTP,FTPS,HTTP,HTTPS' }],
   ['OCPPCommCtrlr', 'RetryBackOffWaitMinimum', 'integer', 'RW', '3', s()],
   ['OCPPCommCtrlr', 'RetryBackOffRandomRange', 'integer', 'RW', '2', s()],
@@ -139,7 +140,7 @@ const ROWS: Row[] = [
   ['SampledDataCtrlr', 'TxUpdatedInterval', 'integer', 'RW', '60', s()],
   ['SampledDataCtrlr', 'TxEndedMeasurands', 'MemberList', 'RW', 'Energy.Active.Import.Register', { valuesList: METER_MEASURANDS }],
   ['SampledDataCtrlr', 'TxEndedInterval', 'integer', 'RW', '0', s()],
-  ['SampledDataCtrlr', 'SignReadings', 'boolean', 'RO', 'false'],
+  ['SampledDataCtrlr', 'SignReadings', 'boolean', 'RW', 'false'],
   // AlignedDataCtrlr (J01)
   ['AlignedDataCtrlr', 'Enabled', 'boolean', 'RW', 'true'],
   ['AlignedDataCtrlr', 'Measurands', 'MemberList', 'RW', 'Energy.Active.Import.Register', { valuesList: METER_MEASURANDS }],

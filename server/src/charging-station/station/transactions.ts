@@ -22,6 +22,7 @@ import type { Authorization, Connector, Evse, Transaction } from '../model/evse'
 import type { Authorizer } from './authorization';
 import { Ev, type EvSpec } from '../../ev/ev';
 import type { Telemetry } from '../../ev/telemetry';
+import { MeterSigner } from './meter-signing';
 import { readMeter, Sampler } from './sampling';
 import { evseSample, evseTelemetry } from './telemetry';
 import type { Request201, StationModel } from './station';
@@ -45,6 +46,7 @@ export class TransactionEngine {
   readonly sampler: Sampler;
   /** Per-second samples of running transactions, history of ended ones. */
   readonly telemetry: Telemetry;
+  private readonly signer: MeterSigner;
   /** Called when the last transaction of an EVSE (or of the station) ended (scheduled resets and availability). */
   onIdle: ((e: Evse) => void) | undefined;
   /** The charging limit on an EVSE in W (smart charging, K01); undefined: none. */
@@ -56,6 +58,7 @@ export class TransactionEngine {
    * @param auth Its authorization state (TransactionEvent answers feed the cache).
    */
   constructor(private readonly s: StationModel, private readonly auth: Authorizer) {
+    this.signer = new MeterSigner(s.device);
     this.sampler = new Sampler({
       scheduler: s.link.scheduler,
       device: s.device,
@@ -118,7 +121,7 @@ export class TransactionEngine {
     const inBay = start.has('ParkingBayOccupancy') && e.bayOccupied === undefined;
     if (start.has('EVConnected') || inBay || (authorized && (start.has('PowerPathClosed') || start.has('EnergyTransfer')))) {
       this.start(e, 'CablePluggedIn', e.pending);
-    }
+    } else if (authorized && this.signedStart(start)) this.start(e, 'SignedDataReceived', e.pending);
   }
 
   /** The cable is pulled at the EV side (E10): ends the transaction when a stop point says so. */
@@ -175,13 +178,23 @@ export class TransactionEngine {
     const start = this.points('TxStartPoint');
     const plugged = e.connectors.some((c) => c.plugged);
     const closable = e.connectors.some((c) => c.plugged && !c.lockFailed);
-    if (start.has('Authorized') || start.has('DataSigned') || (plugged && start.has('EVConnected')) || (closable && (start.has('PowerPathClosed') || start.has('EnergyTransfer')))) {
+    if (start.has('Authorized') || (plugged && start.has('EVConnected')) || (closable && (start.has('PowerPathClosed') || start.has('EnergyTransfer')))) {
       this.start(e, trigger, auth);
+    } else if (closable && this.signedStart(start)) {
+      this.start(e, 'SignedDataReceived', auth);
     } else {
       e.pending = auth;
     }
     if (!plugged) this.awaitCable(e);
     this.s.refresh();
+  }
+
+  /**
+   * E01 DataSigned (TC_E_11): the meter signs the session's start reading once the EV is
+   * connected and authorized; without SignReadings it never does, so DataSigned alone starts nothing.
+   */
+  private signedStart(start: Set<string>): boolean {
+    return start.has('DataSigned') && this.s.device.bool('SampledDataCtrlr', 'SignReadings');
   }
 
   /** E03.FR.05 / TC_E_..: no cable within EVConnectionTimeOut: the authorization lapses. */
@@ -327,7 +340,7 @@ export class TransactionEngine {
     if (tx.auth && (eventType === 'Started' || triggerReason === 'Authorized' || triggerReason === 'RemoteStart')) payload.idToken = tx.auth.idToken;
     if (tx.auth?.reservationId !== undefined && (eventType === 'Started' || triggerReason === 'Authorized' || triggerReason === 'RemoteStart')) payload.reservationId = tx.auth.reservationId;
     const values = meterValue.filter((m): m is MeterValueType => m !== undefined);
-    if (values.length) payload.meterValue = values as TxEvent['meterValue'];
+    if (values.length) payload.meterValue = values.map((mv) => this.signer.apply(mv, tx.id, eventType === 'Started')) as TxEvent['meterValue'];
     if (!this.s.online) payload.offline = true;
     this.applyPower(e);
     this.s.enqueue('TransactionEvent', payload);
@@ -360,12 +373,12 @@ export class TransactionEngine {
         if (!duringIdleOnly) this.sampled(e, 'MeterValueClock', 'Sample.Clock', measurands);
       } else {
         const mv = readMeter(e.meter, now, measurands, 'Sample.Clock');
-        if (mv) void this.s.notify('MeterValues', { evseId: e.id, meterValue: [mv] });
+        if (mv) void this.s.notify('MeterValues', { evseId: e.id, meterValue: [this.signer.apply(mv)] });
       }
     }
     if (duringIdleOnly && this.busy()) return;
     const main = this.stationMeter(now, measurands, 'Sample.Clock');
-    if (main) void this.s.notify('MeterValues', { evseId: 0, meterValue: [main] });
+    if (main) void this.s.notify('MeterValues', { evseId: 0, meterValue: [this.signer.apply(main)] });
   }
 
   /** The station's main meter (evseId 0): the sum of the EVSEs' energy registers. */
@@ -391,13 +404,15 @@ export class TransactionEngine {
   private checkEnergyCap(e: Evse): void {
     const tx = e.transaction;
     if (tx?.energyCapWh === undefined || tx.chargingState !== 'Charging') return;
+    // The register as of now (the meter integrates lazily), else the periodic event reports the suspension first (TC_C_15).
     e.meter.advance(this.s.now());
     if (e.meter.registerWh >= tx.energyCapWh) this.update(e, 'EnergyLimitReached');
   }
 
   /** Read an EVSE's meter now. */
   read(e: Evse, measurands: readonly string[], context: 'Trigger' | 'Sample.Clock' | 'Sample.Periodic'): MeterValueType | undefined {
-    return readMeter(e.meter, this.s.now(), measurands, context);
+    const mv = readMeter(e.meter, this.s.now(), measurands, context);
+    return mv && this.signer.apply(mv);
   }
 
   /** TriggerMessage TransactionEvent (F06.FR.07): an Updated with triggerReason Trigger. */
