@@ -31,6 +31,28 @@ export type Responder = (params: Params) => Params | Promise<Params>;
 
 const now = (): string => new Date().toISOString();
 
+/**
+ * TransactionEvent answers that can be held back: while held, the station's messages wait unanswered
+ * in its queue (E14 "messages in queue"); `release()` answers the one waiting and stops holding.
+ */
+export function heldTransactionEvents(): { answers: Record<string, Responder>; hold(): void; release(): void } {
+  let held = false;
+  let waiting: () => void = () => undefined;
+  return {
+    answers: {
+      TransactionEvent: async (p) => {
+        if (held) await new Promise<void>((r) => (waiting = r));
+        return p.idToken ? { idTokenInfo: { status: 'Accepted' } } : {};
+      },
+    },
+    hold: () => (held = true),
+    release: () => {
+      held = false;
+      waiting();
+    },
+  };
+}
+
 /** Valid CSMS answers to every station-initiated Core action. */
 export const DEFAULT_ANSWERS: Record<string, Responder> = {
   BootNotification: () => ({ currentTime: now(), interval: 300, status: 'Accepted' }),

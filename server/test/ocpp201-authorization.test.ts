@@ -257,10 +257,15 @@ test('TC_C_36_CS Store Authorization Data in the Authorization Cache - LocalPreA
   assert.equal(b.since(from, 'Authorize').length, 1, 'C10.FR.11');
 });
 
-test('TC_C_18_CS Authorization through the cache - StopTxOnInvalidId true wins over MaxEnergyOnInvalidId: Deauthorized', async (t) => {
+/**
+ * A station whose CSMS answers every TransactionEvent with an idToken Invalid (C12, C15): the
+ * token is cached Accepted first, the link dropped, and the transaction started offline from the
+ * cache. Returns the bench and the call index before the start.
+ */
+async function startedOfflineThenInvalid(t: Parameters<typeof withBench>[0], tx: Record<string, string | number | boolean>): Promise<{ b: Bench201; from: number }> {
   const b = await withBench(t, {
     virtual: true,
-    profile: variables({ 'TxCtrlr.StopTxOnInvalidId': true, 'TxCtrlr.MaxEnergyOnInvalidId': 1000, 'OCPPCommCtrlr.RetryBackOffWaitMinimum': 10, 'OCPPCommCtrlr.RetryBackOffRandomRange': 0 }),
+    profile: variables({ ...tx, 'OCPPCommCtrlr.RetryBackOffWaitMinimum': 10, 'OCPPCommCtrlr.RetryBackOffRandomRange': 0 }),
     answers: { TransactionEvent: (p) => (p.idToken ? { idTokenInfo: { status: 'Invalid' } } : {}) },
   });
   await b.cs.presentToken(1, 'AABBCCDD'); // cached Accepted
@@ -269,22 +274,17 @@ test('TC_C_18_CS Authorization through the cache - StopTxOnInvalidId true wins o
   const from = b.calls.length;
   assert.ok(await b.cs.startCharging(1, 'AABBCCDD'), 'accepted offline from the cache');
   await b.advance(11_000);
+  return { b, from };
+}
+
+test('TC_C_18_CS Authorization through the cache - StopTxOnInvalidId true wins over MaxEnergyOnInvalidId: Deauthorized', async (t) => {
+  const { b, from } = await startedOfflineThenInvalid(t, { 'TxCtrlr.StopTxOnInvalidId': true, 'TxCtrlr.MaxEnergyOnInvalidId': 1000 });
   const [, second] = await b.waitFor('TransactionEvent', { from, count: 2 });
   assert.deepEqual([second!.params.eventType, second!.params.triggerReason, second!.params.transactionInfo.stoppedReason], ['Ended', 'Deauthorized', 'DeAuthorized']);
 });
 
 test('TC_C_15_CS Authorization through the cache - StopTxOnInvalidId false, MaxEnergyOnInvalidId > 0: no event at the Invalid answer, energy flows up to the limit, then EnergyLimitReached', async (t) => {
-  const b = await withBench(t, {
-    virtual: true,
-    profile: variables({ 'TxCtrlr.StopTxOnInvalidId': false, 'TxCtrlr.MaxEnergyOnInvalidId': 500, 'SampledDataCtrlr.TxUpdatedInterval': 10, 'OCPPCommCtrlr.RetryBackOffWaitMinimum': 10, 'OCPPCommCtrlr.RetryBackOffRandomRange': 0 }),
-    answers: { TransactionEvent: (p) => (p.idToken ? { idTokenInfo: { status: 'Invalid' } } : {}) },
-  });
-  await b.cs.presentToken(1, 'AABBCCDD'); // cached Accepted
-  b.cs.stopCharging(1);
-  await dropLink(b);
-  const from = b.calls.length;
-  assert.ok(await b.cs.startCharging(1, 'AABBCCDD'), 'accepted offline from the cache');
-  await b.advance(11_000);
+  const { b, from } = await startedOfflineThenInvalid(t, { 'TxCtrlr.StopTxOnInvalidId': false, 'TxCtrlr.MaxEnergyOnInvalidId': 500, 'SampledDataCtrlr.TxUpdatedInterval': 10 });
   await b.waitFor('TransactionEvent', { from });
   await b.settle(20);
   const early = b.since(from, 'TransactionEvent').map((c) => c.params);

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { withBench201, type Bench201 } from './cs201-harness';
+import { heldTransactionEvents, withBench201, type Bench201 } from './cs201-harness';
 
 const withBench = withBench201;
 
@@ -36,28 +36,19 @@ test('TC_A_09_CS / TC_A_10_CS Update the Basic-auth password: Accepted → recon
 });
 
 test('TC_E_29_CS / TC_E_33_CS Check Transaction status with messages in the queue', async (t) => {
-  let hold = false;
-  let release: () => void = () => undefined;
-  const b = await withBench(t, {
-    answers: {
-      TransactionEvent: async (p) => {
-        if (hold) await new Promise<void>((r) => (release = r));
-        return p.idToken ? { idTokenInfo: { status: 'Accepted' } } : {};
-      },
-    },
-  });
+  const held = heldTransactionEvents();
+  const b = await withBench(t, { answers: held.answers });
   const from = b.calls.length;
   await b.cs.startCharging(1, 'AABBCCDD');
   const [started] = await b.waitFor('TransactionEvent', { from });
   await b.settle(20);
-  hold = true;
+  held.hold();
   b.cs.suspend(1, 'EV');
   await b.waitFor('TransactionEvent', { from, count: 2 });
   const transactionId = started!.params.transactionInfo.transactionId;
   assert.deepEqual(await b.call('GetTransactionStatus', { transactionId }), { ongoingIndicator: true, messagesInQueue: true });
   assert.deepEqual(await b.call('GetTransactionStatus', {}), { messagesInQueue: true });
-  hold = false;
-  release();
+  held.release();
   await b.settle(30);
   assert.deepEqual(await b.call('GetTransactionStatus', {}), { messagesInQueue: false });
 });

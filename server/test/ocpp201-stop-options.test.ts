@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { withBench201, type Bench201 } from './cs201-harness';
+import { heldTransactionEvents, withBench201, type Bench201 } from './cs201-harness';
 
 type Params = Record<string, any>;
 
@@ -65,27 +65,18 @@ test('TC_E_17_CS Stop transaction options - Deauthorized - EV side disconnect: T
 });
 
 test('TC_E_31_CS Check Transaction status - Transaction with id ended - with message in queue: false / true, then false / false', async (t) => {
-  let hold = false;
-  let release: () => void = () => undefined;
-  const b = await withBench201(t, {
-    answers: {
-      TransactionEvent: async (p) => {
-        if (hold) await new Promise<void>((r) => (release = r));
-        return p.idToken ? { idTokenInfo: { status: 'Accepted' } } : {};
-      },
-    },
-  });
+  const held = heldTransactionEvents();
+  const b = await withBench201(t, { answers: held.answers });
   const from = b.calls.length;
   await b.cs.startCharging(1, 'AABBCCDD');
   const [started] = await b.waitFor('TransactionEvent', { from });
   await b.settle(20);
-  hold = true;
+  held.hold();
   b.cs.stopCharging(1);
   await b.waitFor('TransactionEvent', { from, match: (p) => p.eventType === 'Ended' });
   const transactionId = started!.params.transactionInfo.transactionId;
   assert.deepEqual(await b.call('GetTransactionStatus', { transactionId }), { ongoingIndicator: false, messagesInQueue: true }, 'E14.FR.03/04');
-  hold = false;
-  release();
+  held.release();
   await b.settle(30);
   assert.deepEqual(await b.call('GetTransactionStatus', { transactionId }), { ongoingIndicator: false, messagesInQueue: false });
 });
