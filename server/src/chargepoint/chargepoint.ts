@@ -99,6 +99,7 @@ function defaultResponseTimeout(): number {
  * `log` (value passed to {@link Chargepoint.log}), `handlerError` (error, request).
  *
  * Scripts may store their own properties on it (`cp.transaction = …`).
+ * @category Script API
  */
 export class Chargepoint extends ScriptFace {
   private readonly options: ChargepointOptions;

@@ -71,6 +71,7 @@ export interface ConnectFunction {
  * With `{protocols: ['ocpp2.0.1', 'ocpp1.6']}` it offers both on one connection and resolves to
  * the station of the version the CSMS chose ({@link NegotiatingOptions}).
  * @param options Further options (protocol or protocols, profile, boot, automation, timeouts, validation, TLS, password, stateDir).
+ * @category Script API
  */
 export async function connect(url: string, cpName: string | undefined, keyStoreElement: KeyStoreElement | undefined, options: StationOptions201): Promise<ChargingStation>;
 export async function connect(url: string, cpName: string | undefined, keyStoreElement: KeyStoreElement | undefined, options: NegotiatingOptions): Promise<AnyStation>;
@@ -171,6 +172,7 @@ export function fleetId(prefix: string, n: number, total: number): string {
  * @param baseUrl CSMS URL the ids are appended to, e.g. `ws://localhost:8100/ocpp/`.
  * @param count Number of charge points (of the whole fleet, when `shard` is given).
  * @param options Fleet and charge-point options (`boot` defaults to `auto`; `protocol: 'ocpp2.0.1'` for 2.0.1 stations).
+ * @category Script API
  */
 export async function connectMany(baseUrl: string, count: number, options: FleetSettings & StationOptions201): Promise<ChargingStation[]>;
 export async function connectMany(baseUrl: string, count: number, options?: FleetSettings & ChargepointOptions): Promise<Chargepoint[]>;

@@ -70,6 +70,7 @@ let insecureWarned = false;
  * `handlerError` (error, request), `boot` (status), `status` ({evseId, connectorId, status}),
  * `transaction` ({type, evseId, transactionId}), `securityEvent` (type, techInfo).
  * Scripts may store their own properties on it.
+ * @category Script API
  */
 export class ChargingStation extends ScriptFace {
   /** The station model: device model, EVSEs, queue. */

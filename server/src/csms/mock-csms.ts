@@ -63,6 +63,7 @@ export function passwordMatches(given: Buffer, expected: string): boolean {
  * a CALLRESULT), `refusedCall` (station, action, code, description: a CALL refused by the
  * {@link ProtocolDiscipline}), `stateWarning` (line: a damaged state file set aside, a failed
  * write; without a listener it becomes a process warning), `close` (after {@link MockCsms.close}).
+ * @category Mock CSMS
  */
 export class MockCsms extends EventEmitter {
   /** Connected charge points by id. */

@@ -43,6 +43,7 @@ export interface CsmsRequest {
 /**
  * Answers a CALL: return the response payload, or `undefined` to give the CSMS's default
  * answer (policy and defaults); may be async. A throw answers `InternalError`.
+ * @category Mock CSMS
  */
 export type CsmsScriptHandler = (request: CsmsRequest) => unknown;
 

@@ -13,6 +13,7 @@ export type ErrorDetails = Record<string, unknown>;
  * `code` is an OCPP error code (`NotImplemented`, `FormationViolation`, ...) when the error
  * comes from the protocol, or one of ocpp-sim's own codes (`Timeout`, `NotConnected`,
  * `ConnectionClosed`) when it does not.
+ * @category Errors
  */
 export class OcppError extends Error {
   /** OCPP error code, or `Timeout` / `NotConnected` / `ConnectionClosed`. */
@@ -27,6 +28,7 @@ export class OcppError extends Error {
    * @param code OCPP error code or ocpp-sim error code.
    * @param description Human-readable description.
    * @param details Structured details.
+ * @category Errors
    */
   constructor(code: string, description = '', details: ErrorDetails = {}) {
     super(description ? `${code}: ${description}` : code);
@@ -43,6 +45,7 @@ export class OcppCallError extends OcppError {
    * Wrap a CALLERROR received for one of our calls.
    * @param action Action of the CALL that was refused.
    * @param uniqueId Message id of that CALL.
+ * @category Errors
    */
   constructor(
     readonly action: string,
@@ -77,6 +80,7 @@ export class OcppTimeoutError extends OcppError {
  * A payload failed JSON-schema validation: either our own outbound payload was refused locally
  * (strict mode), or the peer's response was invalid. `code` is the protocol's error code for the
  * first violation; `details.errors` lists all of them.
+ * @category Errors
  */
 export class OcppValidationError extends OcppError {
   /**
@@ -84,6 +88,7 @@ export class OcppValidationError extends OcppError {
    * @param code Protocol error code of the first violation.
    * @param description One readable line naming the action and the field.
    * @param details `errors` (the schema violations) and, for responses, `payload`.
+ * @category Errors
    */
   constructor(code: string, description: string, details: ErrorDetails = {}) {
     super(code, description, details);

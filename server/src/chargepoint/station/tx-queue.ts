@@ -30,6 +30,7 @@ export interface QueuedMessage {
  * The queue gave up on a message after `attempts` (CALLERRORs or timeouts, per
  * `TransactionMessageAttempts`), or could not send it at all (its transaction was never
  * confirmed). `code` is that of the last failure (e.g. `InternalError`, `Timeout`), else `NotDelivered`.
+ * @category Errors
  */
 export class OcppDeliveryError extends OcppError {
   /**
