@@ -378,6 +378,7 @@ export class RpcEndpoint extends EventEmitter {
   private expire(call: PendingCall): void {
     if (this.inFlight !== call) return;
     this.inFlight = undefined;
+    if (this.listenerCount('timeout') > 0) this.emit('timeout', call.action);
     call.reject(new OcppTimeoutError(call.action, call.id, call.timeoutMs));
     this.pump();
   }
@@ -391,7 +392,8 @@ export class RpcEndpoint extends EventEmitter {
     }
     this.inFlight = undefined;
     this.scheduler.cancel(call.timer);
-    this.emit('response', call.action, this.scheduler.now() - call.sentAt);
+    // The outcome rides along for --metrics-port; listeners that only want the round trip ignore it.
+    this.emit('response', call.action, this.scheduler.now() - call.sentAt, frame.type === MessageType.CALLERROR ? 'error' : 'result');
     if (frame.type === MessageType.CALLERROR) {
       call.reject(new OcppCallError(call.action, call.id, frame.code, frame.description, frame.details));
     } else {
@@ -407,6 +409,7 @@ export class RpcEndpoint extends EventEmitter {
 
   private async dispatch(id: string, action: string, payload: Payload): Promise<void> {
     const errors = this.protocol.errors;
+    if (this.listenerCount('inbound') > 0) this.emit('inbound', action);
     // A CALL's message id is unique per sender and connection (OCPP-J 1.6 and 2.0.1 Part 4, "The message ID"):
     // a second CALL with the id of one still being handled is refused; the first keeps its one answer.
     if (this.unanswered.has(id)) {

@@ -123,10 +123,14 @@ export interface CliOptions {
   httpPort?: number;
   /** `--no-http`: no REST API. */
   noHttp: boolean;
-  /** `--report FILE`: write the conformance probes' findings as JSON on exit. */
+  /** `--report FILE`: on exit, the CSMS's probe findings (`--csms`) or the run's report (script, `--cps`) as JSON. */
   report?: string;
   /** `--assert-clean`: exit 1 when any conformance probe fired. */
   assertClean: boolean;
+  /** `--metrics-port N`: serve the run's charge points' Prometheus metrics (0 picks a free port). */
+  metricsPort?: number;
+  /** `--metrics-host H`: where the metrics are served (default 127.0.0.1). */
+  metricsHost: string;
   /** `-h` / `--help`. */
   help: boolean;
 }
@@ -265,13 +269,22 @@ Mock central system
                             Host; with a --host that is not a loopback address every request
                             needs --token T, else a random one shown at start)
   --no-http                 no REST API
-  --report FILE             write the conformance probes' findings (JSON) on exit
+  --report FILE             on exit, write JSON: with --csms the conformance probes' findings; with
+                            a script or --cps each charge point's result, calls by action and
+                            outcome, failed handlers, round-trip percentiles (--with-csms adds the
+                            CSMS's findings); combine shards: ocpp-sim report merge A.json B.json -o OUT
   --assert-clean            exit 1 when a charge point broke a protocol rule (for charger CI)
   --csms script.js          run a CSMS script: async (csms, logger, axios) with csms.on(action,
                             handler), csms.call(cp, action, payload), await csms.waitFor(cp,
                             action[, predicate, timeoutMs]), csms.chargePoints
 
 Output
+  --metrics-port N          serve Prometheus metrics of the script's or --cps fleet's charge points
+                            at http://127.0.0.1:N/metrics (0 picks a free port; not yet with
+                            --workers above 1): charge points by connection and boot state, calls
+                            sent/received by action and outcome, round trips, queued calls,
+                            reconnects, transactions, energy
+  --metrics-host H          address of the metrics endpoint (default 127.0.0.1)
   --v                       show every OCPP frame and connection event
   --v1                      as --v, plus the embedded CSMS's view and the HTTP side
   --v2                      everything, including round-trip times
@@ -309,7 +322,7 @@ Environment: RESPONSE_TIMEOUT (ms, default 15000), DEBUG (namespaces), CSMS_URL,
 PORT, BIND, OCPP_SIM_TOKEN (server mode, and the mock CSMS's REST API off loopback).
 Exit status: 0 when the run finished cleanly; 1 when the script failed (also an error it left
 uncaught) or a handler of a CSMS call failed (script or --cps, named in the last line); 2 for a
-usage error.`;
+usage error. \`ocpp-sim report merge A.json B.json -o OUT.json\`: 0, or 2 on bad usage or input.`;
 
 function mode(flag: string, value: string | undefined): ValidationMode {
   if (value === 'strict' || value === 'warn' || value === 'off') return value;
@@ -398,6 +411,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     commandLists: [],
     noHttp: false,
     assertClean: false,
+    metricsHost: '127.0.0.1',
     token: env.OCPP_SIM_TOKEN || undefined,
     noToken: false,
     scriptTimeoutS: 60,
@@ -494,6 +508,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--no-http': o.noHttp = true; break;
       case '--report': o.report = value(); break;
       case '--assert-clean': o.assertClean = true; break;
+      case '--metrics-port': o.metricsPort = integer(arg, value(), 0, 65535); break;
+      case '--metrics-host': o.metricsHost = value(); break;
       case '--keyStore': env.SSL_CLIENT_KEYSTORE = value(); break;
       case '--keyStoreRoot': env.SSL_CLIENT_KEYSTORE_ROOT = value(); break;
       case '--': o.script = argv[++i]; break;
@@ -512,7 +528,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   const csmsFlags = [
     [o.tls, '--tls'], [o.ftp, '--ftp'], [o.commands.length + o.commandLists.length > 0, '--command'], [o.authMode !== undefined, '--auth-mode'],
     [o.bootStatus !== undefined || o.bootStatusSequence !== undefined, '--boot-status'], [o.offline, '--offline'],
-    [o.report !== undefined, '--report'], [o.assertClean, '--assert-clean'], [o.httpPort !== undefined, '--http-port'],
+    [o.assertClean, '--assert-clean'], [o.httpPort !== undefined, '--http-port'],
     [o.protocols !== undefined, '--protocols'], [o.noRequireAccepted, '--no-require-accepted'], [o.rateLimit !== undefined, '--rate-limit'],
   ] as const;
   if (o.rateLimit && o.authMode !== 'rate_limit') throw new UsageError('--rate-limit is the budget of --auth-mode rate_limit: add it');
@@ -530,6 +546,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   if (o.csms && o.withCsms) throw new UsageError('use either --csms (CSMS only) or --with-csms (CSMS for a script)');
   if (o.cps !== undefined && (o.script !== undefined || o.stdin)) throw new UsageError('--cps runs charge points without a script: drop the script, or use connectMany() in it');
   if ((o.workers !== undefined || o.shard !== undefined) && o.cps === undefined) throw new UsageError('--workers and --shard split a --cps fleet: add --cps N');
+  if (o.metricsPort !== undefined && (o.csms || serverMode(o))) throw new UsageError('--metrics-port counts a script\'s or a --cps fleet\'s charge points (not yet the CSMS or server mode)');
+  if (o.report !== undefined && o.cps !== undefined && (o.workers ?? 1) > 1) throw new UsageError('--report with --cps records the main thread\'s charge points: use --workers 1');
+  if (o.metricsPort !== undefined && (o.workers ?? 1) > 1) throw new UsageError('--metrics-port counts the main thread\'s charge points: use --workers 1 (worker snapshots are not implemented yet)');
   if (o.cps !== undefined && o.url === undefined && !o.withCsms) throw new UsageError('--cps needs --url ws://host:port/path/ (or --with-csms)');
   return o;
 }

@@ -22,6 +22,25 @@ import { readOptionsFile } from './options-file';
 import { describeScriptError, loadScript, type LoadedScript } from './script';
 import { trustedCas } from '../transport/trust';
 import { defaultWorkers, startWorkerFleet } from './workers';
+import type { StationMetrics } from './metrics';
+import { RunRecorder, reportCommand } from './run-report';
+
+/** `--report FILE` of a script or fleet: the run's report, with the embedded CSMS's findings when there is one. */
+function writeRunReport(o: CliOptions, recorder: RunRecorder | undefined, csms: CsmsSetup | undefined): void {
+  if (o.report === undefined || !recorder) return;
+  const findings = csms ? (csms.probes?.report() ?? {}) : undefined;
+  fs.writeFileSync(o.report, `${JSON.stringify(recorder.report(findings), null, 2)}\n`);
+}
+
+/** `--metrics-port`: the run's metrics and their endpoint, or nothing at all (prom-client loads only then). */
+async function startMetrics(o: CliOptions): Promise<{ metrics?: StationMetrics; stop: () => Promise<void> }> {
+  if (o.metricsPort === undefined) return { stop: async () => {} };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { StationMetrics, serveMetrics } = require('./metrics') as typeof import('./metrics');
+  const metrics = new StationMetrics();
+  const server = await serveMetrics(metrics.registry, o.metricsHost, o.metricsPort);
+  return { metrics, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
 
 // The CSMS (express, ftp-srv, node-forge) and the web server load only when asked for: a
 // `--cps` fleet or a script sends its first frame about 150 ms sooner.
@@ -33,9 +52,11 @@ const stopCsms = async (csms: CsmsSetup | undefined): Promise<void> => {
 };
 
 /** The `observe` hook of a run's stations: shown on `log`, kept in `live`, failed handlers counted. */
-function observe(log: Log, live: Set<AnyStation>, failures: HandlerFailures, script: () => LoadedScript | undefined): (cp: AnyStation) => void {
+function observe(log: Log, live: Set<AnyStation>, failures: HandlerFailures, script: () => LoadedScript | undefined, metrics?: StationMetrics, recorder?: RunRecorder): (cp: AnyStation) => void {
   return (cp) => {
     live.add(cp);
+    metrics?.watch(cp);
+    recorder?.watch(cp);
     observeStation(log, cp, failures, (err) => {
       const s = script();
       return s ? describeScriptError(err, s.filename) : String(err);
@@ -44,6 +65,7 @@ function observe(log: Log, live: Set<AnyStation>, failures: HandlerFailures, scr
 }
 
 async function run(argv: string[]): Promise<number> {
+  if (argv[0] === 'report') return reportCommand(argv.slice(1));
   let o = parseArgs(argv);
   if (o.optionsFile !== undefined) {
     applyOptionsFile(o.optionsFile);
@@ -79,7 +101,9 @@ async function runScript(o: CliOptions, log: Log): Promise<number> {
   const failures = new HandlerFailures();
   const work = new ScriptWork(live);
   const clock = o.virtualClock ? new VirtualScheduler() : realScheduler;
-  const watch = observe(log, live, failures, () => loaded);
+  const served = await startMetrics(o);
+  const recorder = o.report !== undefined ? new RunRecorder() : undefined;
+  const watch = observe(log, live, failures, () => loaded, served.metrics, recorder);
   const hold = (cp: AnyStation): void => {
     watch(cp);
     cp.on('released', work.recheck);
@@ -118,6 +142,8 @@ async function runScript(o: CliOptions, log: Log): Promise<number> {
   } finally {
     clearInterval(keepAlive);
     await work.closeAll();
+    await served.stop();
+    writeRunReport(o, recorder, csms);
     await stopCsms(csms);
     const failed = failures.summary();
     if (failed) {
@@ -250,12 +276,15 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
   const url = o.url ?? csms!.url;
   const total = o.cps!;
   const mine = o.shard ? shardRange(total, o.shard) : { start: 0, count: total };
-  const workers = Math.min(o.workers ?? defaultWorkers(mine.count), Math.max(1, mine.count));
+  // --metrics-port and --report count in this thread (args.ts refuses --workers above 1 with them).
+  const workers = Math.min(o.workers ?? (o.metricsPort !== undefined || o.report !== undefined ? 1 : defaultWorkers(mine.count)), Math.max(1, mine.count));
   const shardHint = o.shard ? ` (shard ${o.shard.index}/${o.shard.count} of ${total})` : '';
   const threadHint = workers > 1 ? ` on ${workers} worker threads` : '';
   process.stderr.write(`starting ${mine.count} charge point(s) against ${url}${fleetIdHint(o, mine)}${shardHint}${threadHint}\n`);
   const progress = progressPrinter();
   const failures = new HandlerFailures();
+  const served = await startMetrics(o);
+  const recorder = o.report !== undefined ? new RunRecorder() : undefined;
   let started: number;
   let failed = 0;
   let close: () => Promise<void>;
@@ -274,7 +303,7 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
       ...modelOptions(o, csms),
       idPrefix: o.idPrefix,
       shard: o.shard,
-      observe: observe(log, live, failures, () => undefined),
+      observe: observe(log, live, failures, () => undefined, served.metrics, recorder),
       onProgress: (done, all, _cp, connected) => {
         if (!connected) failed++;
         progress(done, failed, all);
@@ -287,7 +316,10 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
   process.stderr.write(`${started - failed} of ${started} connected${failed ? `, ${failed} not connected (why, and whether they retry: the lines above)` : ''}${threadHint}; Ctrl-C to stop\n`);
   await untilSignal();
   clearInterval(keepAlive);
+  // Written before closing, so `connected` says how the fleet stood when it was stopped.
+  writeRunReport(o, recorder, csms);
   await close();
+  await served.stop();
   await stopCsms(csms);
   // The batch's last line: a handler that failed on the way is a failed run.
   const failedHandlers = failures.summary();

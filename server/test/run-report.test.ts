@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { MockCsms } from '../src/csms/mock-csms';
+import type { RunReport } from '../src/runtime/run-report';
+import { runCli, startCli, until } from './helpers';
+
+const read = (file: string): RunReport => JSON.parse(fs.readFileSync(file, 'utf8')) as RunReport;
+
+test('--report of three --cps shards, merged by `report merge`, equals the sum of its parts', { timeout: 60_000 }, async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpp-sim-report-'));
+  const csms = new MockCsms({ port: 0 });
+  await csms.listen();
+  // A StatusNotification follows the station's receipt of its Accepted boot (B01.FR.05 order): once
+  // every station sent one, every BootNotification's round trip is on its shard's record.
+  const statused = new Set<string>();
+  csms.on('call', (s: { id: string }, call: { action: string }) => void (call.action === 'StatusNotification' && statused.add(s.id)));
+  t.after(async () => {
+    await csms.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const files = [0, 1, 2].map((i) => path.join(dir, `shard-${i}.json`));
+  const shards = files.map((file, i) => startCli(['--cps', '9', '--shard', `${i}/3`, '--url', csms.url, '--report', file]));
+  t.after(() => Promise.all(shards.map((s) => s.stop())));
+  for (const shard of shards) await until(() => shard.err().includes('Ctrl-C'), 'a shard connected');
+  await until(() => statused.size === 9, 'a StatusNotification from each of the nine');
+  assert.deepEqual(await Promise.all(shards.map((s) => s.stop())), [0, 0, 0]);
+  const parts = files.map(read);
+  assert.deepEqual(parts.map((p) => p.chargePoints.length), [3, 3, 3]);
+  for (const part of parts) for (const cp of part.chargePoints) assert.equal(cp.calls.BootNotification?.result, 1, `${cp.id} booted once`);
+
+  const merged = path.join(dir, 'merged.json');
+  const run = await runCli(['report', 'merge', ...files, '-o', merged]);
+  assert.equal(run.code, 0, run.stderr);
+  const sum = read(merged);
+  assert.deepEqual(sum.chargePoints.map((cp) => cp.id), Array.from({ length: 9 }, (_, k) => `CP00${k + 1}`));
+  assert.deepEqual(sum.rttBucketsMs, parts[0]!.rttBucketsMs.map((_, i) => parts.reduce((n, p) => n + p.rttBucketsMs[i]!, 0)));
+  for (const [action, c] of Object.entries(sum.calls)) {
+    for (const outcome of ['result', 'error', 'timeout'] as const) {
+      assert.equal(c[outcome], parts.reduce((n, p) => n + (p.calls[action]?.[outcome] ?? 0), 0), `${action} ${outcome}`);
+    }
+  }
+  assert.equal(sum.calls.BootNotification?.result, 9);
+  assert.equal(sum.failures, 0);
+  assert.ok(sum.latencyMs.p50 !== null && sum.latencyMs.p99 !== null && sum.latencyMs.p50 <= sum.latencyMs.p99);
+
+  const bad = await runCli(['report', 'merge', path.join(dir, 'missing.json'), '-o', merged]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /missing\.json/);
+});
