@@ -141,7 +141,7 @@ describe('OCPP 2.0.1 over TLS', () => {
     assert.deepEqual(next.failures, []);
   });
 
-  test('TC_B_46_CS Migrate to new ConnectionProfile - Fallback mechanism - Same CSMS Root: new profile unreachable → back to the old one', async (t) => {
+  test('TC_B_46_CS / TC_B_49_CS Migrate to new ConnectionProfile - Fallback mechanism (after NetworkProfileConnectionAttempts) - Same CSMS Root: new profile unreachable → back to the old one', async (t) => {
     const b = await withBench201(t, { csmsTls: server, tls: { ca: ca.cert }, password: PASSWORD, profile: { variables: FAST_RETRY } });
     const deadPort = await freePort();
     const warnings: string[] = [];
