@@ -21,6 +21,7 @@ import type { BoardAddress, SettingsKind, StationView } from './station-view';
 import { CHARGE_POINT_ACTIONS, CSMS_ACTIONS } from './templates';
 import { CSMS_ACTIONS_201, STATION_ACTIONS_201 } from './templates-v201';
 import { iso14443Problem, readCard } from './rfid';
+import type { RestoreReport } from './registry-store';
 
 /** What the API serves besides the registry. */
 export interface RestContext {
@@ -38,6 +39,8 @@ export interface RestContext {
   scripts: ConsoleScripts;
   /** Their time limit (shown in `/api/info`). */
   scriptTimeoutMs: number;
+  /** What the start restored from the state directory (shown in `/api/info`). */
+  restored?: () => RestoreReport | undefined;
 }
 
 /** The largest request body (JSON) the API reads. */
@@ -145,6 +148,7 @@ export function apiRouter(ctx: RestContext): Router {
       scriptsNeedToken: ctx.access.token !== undefined,
       scriptTimeoutS: ctx.scriptTimeoutMs / 1000,
       csms: ctx.csms ? { url: ctx.csms.url } : null,
+      restored: ctx.restored?.() ?? null,
       actions: { chargePoint: CHARGE_POINT_ACTIONS, csms: CSMS_ACTIONS },
       actionsByProtocol: { 'ocpp1.6': { chargePoint: CHARGE_POINT_ACTIONS, csms: CSMS_ACTIONS }, 'ocpp2.0.1': { chargePoint: STATION_ACTIONS_201, csms: CSMS_ACTIONS_201 } },
     });
