@@ -19,6 +19,8 @@ export interface Info {
   csms: { url: string } | null;
   actions: { chargePoint: string[]; csms: string[] };
   actionsByProtocol?: Record<string, { chargePoint: string[]; csms: string[] }>;
+  /** What the start restored from the state directory (null with --no-state). */
+  restored?: { dir: string; ids: string[]; reconnecting: string[]; queuedMessages: number; framesRestored: number; failed: string[] } | null;
 }
 
 export type BridgeState = 'connecting' | 'connected' | 'disconnected';

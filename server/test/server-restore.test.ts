@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { chromium } from 'playwright-core';
 import { MockCsms } from '../src/csms/mock-csms';
 import type { InboundCall } from '../src/ocpp/endpoint';
 import { freePortPair, scratchDir, startServerMode, until, type ServerMode } from './helpers';
@@ -81,6 +82,18 @@ test('server mode: a restart restores the charge points and delivers the open tr
   const config = await second.rest.get('/api/chargepoints/KEEP16/configuration');
   assert.equal(JSON.stringify(config).includes('"42"'), true, 'configuration kept');
   assert.equal((await second.rest.get('/api/chargepoints/KEEP201')).protocol, 'ocpp2.0.1');
+  // The page says what came back (Debian's Chromium, as the UI tests).
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox'] });
+  try {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${second.server.ui}/?token=${encodeURIComponent(second.server.token!)}`);
+    const notice = page.getByTestId('restored');
+    await notice.waitFor();
+    assert.match((await notice.textContent())!.replace(/\s+/g, ' '), /Restored 2 charge points from .*server-state.*2 reconnecting.*\(KEEP16, KEEP201\)/);
+  } finally {
+    await browser.close();
+  }
   // Both answers processed (so the emptied queues are saved) before the next restart.
   for (const [id, action] of [['KEEP16', 'StopTransaction'], ['KEEP201', 'TransactionEvent']]) {
     await until(async () => ((await second.rest.get(`/api/chargepoints/${id}/frames`)) as any[]).some((f) => f.direction === 'in' && f.messageType === 3 && f.action === action), `${id}'s ${action} answered`);
