@@ -32,3 +32,5 @@ export interface Draft {
   bootOnConnect: boolean;
   protocol?: Protocol;
 }
+
+export type { FleetRow } from '../../server/src/web/fleet';

@@ -3,6 +3,7 @@ import { computed, markRaw, reactive, ref } from 'vue';
 import { http, seg, apiError } from '../api';
 import { Bridge } from '../bridge';
 import { applyTemplate, urlRequest } from '../util';
+import { applyFleet } from '../fleet/rows';
 import type {
   Automation, BridgeMessage, BridgeState, ChargepointSummary, CsmsStation, Draft, FrameRecord, Info, LogRecord, PendingCall, Protocol,
 } from '../types';
@@ -30,7 +31,7 @@ export const useSim = defineStore('sim', () => {
   const entries = reactive<Record<string, CpEntry>>({});
   const order = ref<string[]>([]);
   const selectedId = ref<string | null>(null);
-  const view = ref<'chargepoints' | 'csms'>('chargepoints');
+  const view = ref<'chargepoints' | 'csms' | 'fleet'>('chargepoints');
   const bridgeState = ref<BridgeState>('connecting');
   const bridgeRetryAt = ref<number | null>(null);
   const bridgeAttempt = ref(0);
@@ -157,6 +158,7 @@ export const useSim = defineStore('sim', () => {
       case 'log': addLog(msg.id, msg.log); break;
       case 'pending': addPending(msg.id, msg.call); break;
       case 'csms': csmsStations.value = msg.stations; break;
+      case 'fleet': applyFleet(msg.rows, msg.removed); break;
     }
   }
 
