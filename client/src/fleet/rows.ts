@@ -7,6 +7,9 @@ import { http } from '../api';
 import type { FleetRow } from '../types';
 
 const rows = new Map<string, FleetRow>();
+let loaded = false;
+/** Batches that arrive while a load is in flight: newer than its answer may be, so applied after it. */
+let inFlight: [FleetRow[], string[]][] | null = null;
 /** Bumped whenever a row changes. */
 export const fleetVersion = ref(0);
 
@@ -17,16 +20,35 @@ export function fleetRows(): FleetRow[] {
 
 /** Replace everything with the server's current rows. */
 export async function loadFleet(): Promise<void> {
-  const { data } = await http.get<FleetRow[]>('/api/fleet');
-  rows.clear();
-  for (const r of data) rows.set(r.id, markRaw(r));
-  fleetVersion.value++;
+  const batches: [FleetRow[], string[]][] = [];
+  inFlight = batches;
+  try {
+    const { data } = await http.get<FleetRow[]>('/api/fleet');
+    if (inFlight !== batches) return; // a later load answers
+    rows.clear();
+    for (const r of data) rows.set(r.id, markRaw(r));
+    for (const [changed, removed] of batches) patch(changed, removed);
+    loaded = true;
+    fleetVersion.value++;
+  } finally {
+    if (inFlight === batches) inFlight = null;
+  }
+}
+
+function patch(changed: FleetRow[], removed: string[]): void {
+  for (const r of changed) rows.set(r.id, markRaw(r));
+  for (const id of removed) rows.delete(id);
+}
+
+/** The bridge (re)connected: batches sent while it was down are lost, so a grid shown before reloads. */
+export function resyncFleet(): void {
+  if (loaded) void loadFleet().catch(() => undefined);
 }
 
 /** Apply one batched bridge message. */
 export function applyFleet(changed: FleetRow[], removed: string[]): void {
-  for (const r of changed) rows.set(r.id, markRaw(r));
-  for (const id of removed) rows.delete(id);
+  inFlight?.push([changed, removed]);
+  patch(changed, removed);
   fleetVersion.value++;
 }
 

@@ -3,7 +3,7 @@ import { computed, markRaw, reactive, ref, watch } from 'vue';
 import { http, seg, apiError } from '../api';
 import { Bridge } from '../bridge';
 import { applyTemplate, urlRequest } from '../util';
-import { applyFleet } from '../fleet/rows';
+import { applyFleet, resyncFleet } from '../fleet/rows';
 import type {
   Automation, BridgeMessage, BridgeState, ChargepointSummary, CsmsStation, Draft, FrameRecord, Info, LogRecord, PendingCall, Protocol,
 } from '../types';
@@ -152,6 +152,7 @@ export const useSim = defineStore('sim', () => {
         for (const e of Object.values(entries)) if (e.summary && !ids.has(e.id)) removeLocal(e.id);
         for (const c of msg.chargepoints) upsert(c);
         for (const c of historyNow(msg.chargepoints)) void loadHistory(c.id);
+        resyncFleet();
         break;
       }
       case 'chargepoint': upsert(msg.cp); break;
