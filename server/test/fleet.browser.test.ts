@@ -107,9 +107,10 @@ test('fleet grid: 1,000 charge points render within 2 s and update through bulk 
   // Scrolling to the end shows the last charge point (rendered on demand).
   await page.getByTestId('fleet-viewport').evaluate((el) => el.scrollTo(0, el.scrollHeight));
   await page.locator(`[data-testid="fleet-row"][data-id="${ids[COUNT - 1]}"]`).waitFor();
+  // Bulk actions apply to the selected rows the filters show: all of them again for the stop.
+  await page.getByTestId('fleet-filter-status').selectOption('');
   await page.getByTestId('fleet-bulk-stop').click();
   await until(async () => (await fleet()).every((r) => !r.statuses.some((s: { transaction: boolean }) => s.transaction)), 'every transaction stopped', 120_000);
-  await page.getByTestId('fleet-filter-status').selectOption('');
   await page.getByTestId('fleet-filter-text').fill('FL000');
   await page.waitForFunction(() => document.querySelector('[data-testid="fleet-count"]')?.textContent?.startsWith('9 of'));
   const { longest, gap } = await page.evaluate(() => {
