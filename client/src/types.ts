@@ -19,6 +19,8 @@ export interface Info {
   csms: { url: string } | null;
   actions: { chargePoint: string[]; csms: string[] };
   actionsByProtocol?: Record<string, { chargePoint: string[]; csms: string[] }>;
+  /** What the start restored from the state directory (null with --no-state). */
+  restored?: { dir: string; ids: string[]; reconnecting: string[]; queuedMessages: number; framesRestored: number; failed: string[] } | null;
 }
 
 export type BridgeState = 'connecting' | 'connected' | 'disconnected';
@@ -33,3 +35,5 @@ export interface Draft {
 export type { SessionRecord, TelemetrySample } from '../../server/src/ev/telemetry';
 export type { TelemetryBatch } from '../../server/src/web/telemetry-relay';
 export type { EvSpec, ResolvedEv } from '../../server/src/ev/ev';
+
+export type { FleetRow } from '../../server/src/web/fleet';

@@ -3,6 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer as createHttpServer, type ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -286,11 +288,31 @@ export interface ServerMode {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Start `ocpp-sim` in server mode on `port` (the bridge on port + 1) and wait for its start lines. */
+let scratchRoot: string | undefined;
+
+/**
+ * A fresh directory under one temporary root that is removed when the test process exits: what
+ * a spawned server mode gets as XDG_STATE_HOME, so it never keeps or restores charge points in
+ * the user's own state directory.
+ */
+export function scratchDir(): string {
+  if (scratchRoot === undefined) {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpp-sim-test-'));
+    scratchRoot = root;
+    process.once('exit', () => fs.rmSync(root, { recursive: true, force: true }));
+  }
+  return fs.mkdtempSync(path.join(scratchRoot, 'state-'));
+}
+
+/**
+ * Start `ocpp-sim` in server mode on `port` (the bridge on port + 1) and wait for its start
+ * lines. Its state directory is a scratch one unless `env` names an XDG_STATE_HOME or `args` a
+ * `--state-dir`.
+ */
 export async function startServerMode(port: number, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServerMode> {
   const child = spawn(process.execPath, [path.join(ROOT, 'server/dist/src/runtime/main.js'), ...args], {
     cwd: ROOT,
-    env: { ...process.env, DEBUG: '', CSMS_URL: '', OCPP_SIM_TOKEN: '', BIND: '127.0.0.1', ...env, PORT: String(port) },
+    env: { ...process.env, DEBUG: '', CSMS_URL: '', OCPP_SIM_TOKEN: '', BIND: '127.0.0.1', XDG_STATE_HOME: scratchDir(), ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

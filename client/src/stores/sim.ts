@@ -1,9 +1,10 @@
 import { defineStore } from 'pinia';
-import { computed, markRaw, reactive, ref } from 'vue';
+import { computed, markRaw, reactive, ref, watch } from 'vue';
 import { http, seg, apiError } from '../api';
 import { Bridge } from '../bridge';
 import { useTelemetry } from './telemetry';
 import { applyTemplate, urlRequest } from '../util';
+import { applyFleet, resyncFleet } from '../fleet/rows';
 import type {
   Automation, BridgeMessage, BridgeState, ChargepointSummary, CsmsStation, Draft, FrameRecord, Info, LogRecord, PendingCall, Protocol,
 } from '../types';
@@ -24,6 +25,8 @@ export interface Toast { id: number; kind: 'info' | 'success' | 'warning' | 'dan
 
 const MAX_FRAMES = 5000;
 const MAX_LOGS = 2000;
+/** Up to this many charge points, every one's history loads at start; above, each when selected. */
+const EAGER_HISTORY = 50;
 
 export const useSim = defineStore('sim', () => {
   const info = ref<Info | null>(null);
@@ -31,7 +34,7 @@ export const useSim = defineStore('sim', () => {
   const entries = reactive<Record<string, CpEntry>>({});
   const order = ref<string[]>([]);
   const selectedId = ref<string | null>(null);
-  const view = ref<'chargepoints' | 'csms'>('chargepoints');
+  const view = ref<'chargepoints' | 'csms' | 'fleet'>('chargepoints');
   const bridgeState = ref<BridgeState>('connecting');
   const bridgeRetryAt = ref<number | null>(null);
   const bridgeAttempt = ref(0);
@@ -149,7 +152,8 @@ export const useSim = defineStore('sim', () => {
         const ids = new Set(msg.chargepoints.map((c) => c.id));
         for (const e of Object.values(entries)) if (e.summary && !ids.has(e.id)) removeLocal(e.id);
         for (const c of msg.chargepoints) upsert(c);
-        for (const c of msg.chargepoints) void loadHistory(c.id);
+        for (const c of historyNow(msg.chargepoints)) void loadHistory(c.id);
+        resyncFleet();
         break;
       }
       case 'chargepoint': upsert(msg.cp); break;
@@ -159,6 +163,7 @@ export const useSim = defineStore('sim', () => {
       case 'pending': addPending(msg.id, msg.call); break;
       case 'csms': csmsStations.value = msg.stations; break;
       case 'telemetry': useTelemetry().take(msg.batch); break;
+      case 'fleet': applyFleet(msg.rows, msg.removed); break;
     }
   }
 
@@ -167,10 +172,22 @@ export const useSim = defineStore('sim', () => {
     onState: (s, retryAt, attempt) => { bridgeState.value = s; bridgeRetryAt.value = retryAt; bridgeAttempt.value = attempt; },
   });
 
+  /**
+   * Whose frames and logs to fetch now: all of a few charge points, only the selected one of a
+   * fleet (three requests each would be thousands for 1,000); the others load when selected.
+   */
+  function historyNow(cps: ChargepointSummary[]): ChargepointSummary[] {
+    return cps.length <= EAGER_HISTORY ? cps : cps.filter((c) => c.id === selectedId.value);
+  }
+  const historyLoaded = new Set<string>();
+  watch(selectedId, (id) => { if (id && !historyLoaded.has(id)) void loadHistory(id); });
+
   async function loadHistory(id: string): Promise<void> {
     const e = entries[id];
     if (!e?.summary) return;
-    const since = e.lastSeq;
+    // The first load takes everything (frames that came over the bridge meanwhile are deduplicated).
+    const since = historyLoaded.has(id) ? e.lastSeq : 0;
+    historyLoaded.add(id);
     const [frames, logs, pending] = await Promise.allSettled([
       http.get<FrameRecord[]>(`/api/chargepoints/${seg(id)}/frames`, { params: since ? { since } : {} }),
       http.get<LogRecord[]>(`/api/chargepoints/${seg(id)}/logs`),
@@ -191,7 +208,7 @@ export const useSim = defineStore('sim', () => {
   async function loadChargepoints(): Promise<void> {
     const { data } = await http.get<ChargepointSummary[]>('/api/chargepoints');
     for (const c of data) upsert(c);
-    await Promise.all(data.map((c) => loadHistory(c.id)));
+    await Promise.all(historyNow(data).map((c) => loadHistory(c.id)));
   }
 
   async function loadCsms(): Promise<void> {

@@ -57,8 +57,10 @@ export interface CliOptions {
   profile?: string;
   /** `--state-dir DIR`: persist charge-point state and queued transaction messages; with `--csms`, the CSMS's records. */
   stateDir?: string;
-  /** `--no-state`: the mock CSMS (`--csms`) keeps no records across restarts. */
+  /** `--no-state`: the mock CSMS (`--csms`), or server mode, keeps nothing across restarts. */
   noState: boolean;
+  /** `--keep-frames`: server mode keeps each charge point's recent frames across restarts. */
+  keepFrames: boolean;
   /** `--virtual-clock`: charge points run on a virtual clock the script advances (`connect.clock.advance(ms)`). */
   virtualClock: boolean;
   /** `--tls`: the mock CSMS serves `wss://` (certificate from the PKI, or `--tls-cert`). */
@@ -161,6 +163,13 @@ Server mode (no script, no --stdin, --csms or --cps)
   --script-timeout S        stop a console script still running after S seconds (default 60);
                             each charge point's scripts run in a thread of their own
   --with-csms               run the mock CSMS too (port --port) and show its view in the UI
+  --state-dir DIR           keep the charge points (id, URL, protocol, password, automation,
+                            answers, connected or not, configuration or device model, queued
+                            transaction messages) in DIR and restore them at the next start,
+                            reconnecting those that were connected; default \${XDG_STATE_HOME:-
+                            ~/.local/state}/ocpp-sim/server/PORT. Files are 0600
+  --no-state                keep nothing: a restart starts with no charge points
+  --keep-frames             also keep each charge point's recent frames (written at Ctrl-C)
 
 Scripts
   script.js                 a script: a plain body using await connect(url),
@@ -407,6 +416,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     lenient: false,
     noRequireAccepted: false,
     noState: false,
+    keepFrames: false,
     commands: [],
     commandLists: [],
     noHttp: false,
@@ -474,6 +484,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--profile': o.profile = value(); break;
       case '--state-dir': o.stateDir = value(); break;
       case '--no-state': o.noState = true; break;
+      case '--keep-frames': o.keepFrames = true; break;
       case '--virtual-clock': o.virtualClock = true; break;
       case '--tls': o.tls = true; break;
       case '--pki-dir': o.pkiDir = value(); break;
@@ -532,7 +543,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     [o.protocols !== undefined, '--protocols'], [o.noRequireAccepted, '--no-require-accepted'], [o.rateLimit !== undefined, '--rate-limit'],
   ] as const;
   if (o.rateLimit && o.authMode !== 'rate_limit') throw new UsageError('--rate-limit is the budget of --auth-mode rate_limit: add it');
-  if (o.noState && !o.csms) throw new UsageError('--no-state is for the mock CSMS (--csms); charge points keep no state unless given --state-dir');
+  if (o.noState && !o.csms && !serverMode(o)) throw new UsageError('--no-state is for the mock CSMS (--csms) and server mode; charge points of a script or --cps keep no state unless given --state-dir');
+  if (o.keepFrames && (!serverMode(o) || o.noState)) throw new UsageError('--keep-frames belongs to server mode with a state directory (not with --no-state)');
   if (o.noState && o.stateDir !== undefined) throw new UsageError('use either --state-dir DIR or --no-state');
   for (const [given, flag] of csmsFlags) {
     if (given && !csmsHere) throw new UsageError(`${flag} configures the mock CSMS: add --csms or --with-csms`);

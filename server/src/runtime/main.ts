@@ -21,6 +21,7 @@ import { Log, VERBOSITY } from './log';
 import { readOptionsFile } from './options-file';
 import { describeScriptError, loadScript, type LoadedScript } from './script';
 import { trustedCas } from '../transport/trust';
+import { stateRoot } from '../security/keystore';
 import { defaultWorkers, startWorkerFleet } from './workers';
 import type { StationMetrics } from './metrics';
 import { RunRecorder, reportCommand } from './run-report';
@@ -229,6 +230,8 @@ async function runServer(o: CliOptions, log: Log): Promise<number> {
       token: o.noToken ? false : o.token,
       scriptTimeoutMs: o.scriptTimeoutS * 1000,
       csms,
+      state: o.noState ? undefined : { dir: o.stateDir ?? path.join(stateRoot(), 'server', String(o.webPort)), keepFrames: o.keepFrames },
+      warn: (line) => log.warn(line),
       // 1.6 and 2.0.1 charge points alike: the same log lines, frames with --v.
       chargepoint: { ...(modelOptions(o, csms) as ChargepointOptions), observe: observe(log, live, new HandlerFailures(), () => undefined) },
     });
@@ -244,6 +247,9 @@ async function runServer(o: CliOptions, log: Log): Promise<number> {
   if (web.token !== undefined) console.log(`  open ${web.pageUrl} (the page keeps the token; ${web.tokenRequired ? 'every request on this address needs it' : 'console scripts need it'})`);
   else process.stderr.write(`WARNING: --no-token: anyone on this machine can run code as ${userName()} through the script console of ${web.url}\n`);
   if (csms) console.log(`  mock CSMS on ${csms.url}<charge point id>`);
+  const r = web.restored;
+  if (r) console.log(`  state in ${r.dir}: restored ${r.ids.length} charge point(s)${r.ids.length ? ` (${r.reconnecting.length} reconnecting, ${r.queuedMessages} queued transaction message(s)${o.keepFrames ? `, frames of ${r.framesRestored}` : ''})` : ''} (--no-state for none)`);
+  else console.log('  charge points kept in memory only (--no-state)');
   await untilSignal();
   await web.close();
   await stopCsms(csms);

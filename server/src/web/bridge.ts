@@ -12,6 +12,7 @@ import { refuse, type AccessPolicy } from '../security/http-access';
 import type { FrameRecord, LogRecord, PendingCall, Registry, ChargepointSummary } from './registry';
 import { csmsStations } from './rest';
 import { telemetryRelay, type TelemetryBatch } from './telemetry-relay';
+import { FleetBatcher, type FleetRow } from './fleet';
 
 /** A tab that stopped reading is dropped once this much is queued for it. */
 const MAX_BUFFERED = 16 * 1024 * 1024;
@@ -54,7 +55,8 @@ export type BridgeMessage =
   | { type: 'log'; id: string; log: LogRecord }
   | { type: 'pending'; id: string; call: PendingCall }
   | { type: 'csms'; stations: CsmsStation[] }
-  | { type: 'telemetry'; batch: TelemetryBatch[] };
+  | { type: 'telemetry'; batch: TelemetryBatch[] }
+  | { type: 'fleet'; rows: FleetRow[]; removed: string[] };
 
 /**
  * Start the bridge.
@@ -99,6 +101,8 @@ export async function startBridge(registry: Registry, policy: AccessPolicy, port
     pending: (id: string, call: PendingCall) => broadcast({ type: 'pending', id, call }),
   };
   for (const [event, fn] of Object.entries(listeners)) registry.on(event, fn);
+  // The fleet grid's stream: the rows that changed, at most one message per 500 ms.
+  const fleet = new FleetBatcher(registry, (rows, removed) => broadcast({ type: 'fleet', rows, removed }));
   const csmsChanged = (): void => broadcast({ type: 'csms', stations: csmsStations(csms!) });
   csms?.on('connect', csmsChanged);
   csms?.on('disconnect', csmsChanged);
@@ -117,6 +121,7 @@ export async function startBridge(registry: Registry, policy: AccessPolicy, port
     close: async () => {
       for (const [event, fn] of Object.entries(listeners)) registry.off(event, fn);
       relay.close();
+      fleet.close();
       csms?.off('connect', csmsChanged);
       csms?.off('disconnect', csmsChanged);
       for (const ws of wss.clients) ws.terminate();

@@ -226,6 +226,15 @@ export class Traffic {
     return rec;
   }
 
+  /**
+   * Put back frames kept across a restart (`--keep-frames`), before any new one.
+   * @param frames The saved ring, oldest first.
+   */
+  restore(frames: FrameRecord[]): void {
+    this.frames.unshift(...frames.slice(-FRAME_RING));
+    this.seq = Math.max(this.seq, ...this.frames.map((f) => f.seq));
+  }
+
   /** The connection closed: no answer to an earlier CALL can come now. */
   closed(): void {
     this.sentAt.clear();

@@ -58,6 +58,18 @@ interface Entry {
   capture?: (line: string) => void;
   detach: () => void;
   changeQueued: boolean;
+  /** How it was created (kept across restarts by the registry store). */
+  request?: CreateRequest;
+  /** Connected through the registry and not disconnected since (reconnected after a restart). */
+  keepConnected: boolean;
+}
+
+/** What a restart needs of one charge point besides its own state file: how it was made and whether it should be connected. */
+export interface KeptChargepoint {
+  /** How it was created. */
+  request: CreateRequest;
+  /** Connect it again after a restart. */
+  keepConnected: boolean;
 }
 
 const printable = (v: unknown): string => (typeof v === 'string' ? v : v instanceof Error ? v.message : safeJson(v));
@@ -133,8 +145,8 @@ export class Registry extends EventEmitter {
     try {
       parseSocketUrl(full);
       if (req.protocol?.endsWith('2.0.1')) {
-        const { validation, tls, scheduler, journal, observe } = this.options;
-        cp = new ChargingStation(full, id, { validation, tls, scheduler, journal, observe, ...common });
+        const { validation, tls, scheduler, journal, observe, stateDir } = this.options;
+        cp = new ChargingStation(full, id, { validation, tls, scheduler, journal, observe, stateDir, ...common });
       } else {
         cp = new Chargepoint(full, id, { ...this.options, ...common });
       }
@@ -142,8 +154,15 @@ export class Registry extends EventEmitter {
       throw new RegistryError(400, (err as Error).message);
     }
     this.attach(id, cp);
+    this.entries.get(id)!.request = { ...req };
     this.changed(id);
     return this.summary(id);
+  }
+
+  /** How a charge point was made and whether it should be connected: what a restart restores. @param id Its id. */
+  kept(id: string): KeptChargepoint | undefined {
+    const e = this.entry(id);
+    return e.request && { request: e.request, keepConnected: e.keepConnected };
   }
 
   /**
@@ -160,7 +179,7 @@ export class Registry extends EventEmitter {
       void old.cp.close();
     }
     this.attach(id, cp, old);
-    this.entries.get(id)!.capture = old?.capture;
+    Object.assign(this.entries.get(id)!, { capture: old?.capture, request: old?.request, keepConnected: old?.keepConnected ?? false });
     this.changed(id);
   }
 
@@ -182,6 +201,7 @@ export class Registry extends EventEmitter {
     const e = this.entry(id);
     if (e.cp.connected) return this.summary(id);
     e.connecting = true;
+    e.keepConnected = true;
     e.lastError = undefined;
     this.changed(id);
     try {
@@ -199,7 +219,10 @@ export class Registry extends EventEmitter {
 
   /** Close the connection for good (no reconnect). @param id Its id. */
   async disconnect(id: string): Promise<ChargepointSummary> {
-    await this.entry(id).cp.close();
+    const e = this.entry(id);
+    e.keepConnected = false;
+    this.changed(id);
+    await e.cp.close();
     return this.summary(id);
   }
 
@@ -276,6 +299,15 @@ export class Registry extends EventEmitter {
   /** Frames after `since` (a seq), at most `limit` of the newest. */
   frames(id: string, since?: number, limit?: number): FrameRecord[] {
     return this.entry(id).traffic.framesSince(since, limit);
+  }
+
+  /**
+   * Put back a charge point's frames from before a restart (`--keep-frames`).
+   * @param id Its id.
+   * @param frames The saved frames, oldest first.
+   */
+  restoreFrames(id: string, frames: FrameRecord[]): void {
+    this.entry(id).traffic.restore(frames);
   }
 
   /** The last 500 log lines. @param id Its id. */
@@ -377,6 +409,7 @@ export class Registry extends EventEmitter {
       connecting: false,
       detach: () => undefined,
       changeQueued: false,
+      keepConnected: false,
     };
     const changed = (): void => this.changed(id);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- EventEmitter listeners take any arguments

@@ -21,6 +21,8 @@ import type { BoardAddress, SettingsKind, StationView } from './station-view';
 import { CHARGE_POINT_ACTIONS, CSMS_ACTIONS } from './templates';
 import { CSMS_ACTIONS_201, STATION_ACTIONS_201 } from './templates-v201';
 import { iso14443Problem, readCard } from './rfid';
+import type { RestoreReport } from './registry-store';
+import { BULK_OPS, fleetRow, runBulk, type BulkOp } from './fleet';
 
 /** What the API serves besides the registry. */
 export interface RestContext {
@@ -38,6 +40,8 @@ export interface RestContext {
   scripts: ConsoleScripts;
   /** Their time limit (shown in `/api/info`). */
   scriptTimeoutMs: number;
+  /** What the start restored from the state directory (shown in `/api/info`). */
+  restored?: () => RestoreReport | undefined;
 }
 
 /** The largest request body (JSON) the API reads. */
@@ -147,6 +151,7 @@ export function apiRouter(ctx: RestContext): Router {
       scriptsNeedToken: ctx.access.token !== undefined,
       scriptTimeoutS: ctx.scriptTimeoutMs / 1000,
       csms: ctx.csms ? { url: ctx.csms.url } : null,
+      restored: ctx.restored?.() ?? null,
       actions: { chargePoint: CHARGE_POINT_ACTIONS, csms: CSMS_ACTIONS },
       actionsByProtocol: { 'ocpp1.6': { chargePoint: CHARGE_POINT_ACTIONS, csms: CSMS_ACTIONS }, 'ocpp2.0.1': { chargePoint: STATION_ACTIONS_201, csms: CSMS_ACTIONS_201 } },
     });
@@ -167,6 +172,20 @@ export function apiRouter(ctx: RestContext): Router {
       // Created all the same: the failure is in lastError, and the UI can retry.
       return res.status(201).json(registry.summary(summary.id));
     }
+  }));
+
+  // The fleet grid: one compact row per charge point, and operations on a selection.
+  r.get('/fleet', (_req, res) => {
+    res.json(registry.summaries().map(fleetRow));
+  });
+
+  r.post('/fleet/bulk', h(async (req, res) => {
+    const b = bodyOf(req.body);
+    const op = b.op as BulkOp;
+    if (!BULK_OPS.includes(op)) return res.status(400).json({ error: `op must be one of ${BULK_OPS.join(', ')}` });
+    if (!Array.isArray(b.ids) || b.ids.some((id) => typeof id !== 'string')) return res.status(400).json({ error: 'ids must be an array of charge point ids' });
+    if (b.idTag !== undefined && (typeof b.idTag !== 'string' || b.idTag === '' || b.idTag.length > 20)) return res.status(400).json({ error: 'idTag must be 1 to 20 characters' });
+    return res.json({ results: await runBulk(registry, b.ids as string[], op, b.idTag as string | undefined) });
   }));
 
   r.get('/chargepoints/:id', (req, res) => {

@@ -13,6 +13,7 @@ import { startBridge } from './bridge';
 import { ConsoleScripts } from './console-script';
 import { legacyScriptRouter } from './legacy-script-route';
 import { Registry, type RegistryOptions } from './registry';
+import { RegistryStore, type RestoreReport } from './registry-store';
 import { API_BODY_LIMIT, apiRouter, authorizeRfidHandler } from './rest';
 
 /** Options of {@link startWebServer}. */
@@ -35,6 +36,13 @@ export interface WebServerOptions {
   root?: string;
   /** Console scripts are stopped after this long (default 60 s). */
   scriptTimeoutMs?: number;
+  /**
+   * Keep the charge points across restarts in this state directory (`--state-dir`; see
+   * {@link RegistryStore}) and restore them now; `keepFrames` keeps their recent frames too.
+   */
+  state?: { dir: string; keepFrames?: boolean };
+  /** Where a state problem is reported, one line each (default stderr). */
+  warn?: (line: string) => void;
 }
 
 /** A running server. */
@@ -51,6 +59,8 @@ export interface WebServer {
   pageUrl: string;
   /** The charge points. */
   registry: Registry;
+  /** What was restored from the state directory (undefined without one). */
+  restored?: RestoreReport;
   /** Close the charge points, the bridge and the HTTP server. */
   close(): Promise<void>;
 }
@@ -105,7 +115,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   if (options.token === false && tokenRequired) throw new Error(`a token is required on ${bind}: --no-token is for loopback addresses only`);
   const token = options.token === false ? undefined : options.token ?? newToken();
   const policy: AccessPolicy = { token, required: tokenRequired, uiPort: port };
-  const registry = new Registry(options.chargepoint);
+  const registry = new Registry({ ...options.chargepoint, ...(options.state ? { stateDir: options.state.dir } : {}) });
+  const warn = options.warn ?? ((line: string): void => void process.stderr.write(`${line}\n`));
+  const store = options.state ? new RegistryStore(registry, options.state.dir, options.state.keepFrames === true, warn) : undefined;
+  let restored: RestoreReport | undefined;
   const scriptTimeoutMs = options.scriptTimeoutMs ?? 60_000;
   const scripts = new ConsoleScripts(registry, scriptTimeoutMs);
 
@@ -123,7 +136,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (refused) return sendRefusal(res, refused.status, { error: refused.error });
     next();
   }, express.json({ limit: '16kb' }), authorizeRfidHandler(registry));
-  app.use('/api', apiRouter({ registry, csms: options.csms, version: packageVersion(root), bridgePort: port + 1, access: policy, scripts, scriptTimeoutMs }));
+  app.use('/api', apiRouter({ registry, csms: options.csms, version: packageVersion(root), bridgePort: port + 1, access: policy, scripts, scriptTimeoutMs, restored: () => restored }));
   // The earlier tool's `POST /cp/:cpName` with a raw script body (docs/web-api.md).
   app.use('/cp', legacyScriptRouter(scripts, policy, API_BODY_LIMIT));
   // Looked up per request, so `npm run docs` / `npm run build:client` take effect without a restart.
@@ -155,6 +168,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     throw err;
   }
   const openBridge = bridge;
+  restored = store?.restore();
   return {
     url: hostUrl('http', bind, port),
     bridgeUrl: hostUrl('ws', bind, port + 1),
@@ -162,8 +176,14 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     tokenRequired,
     pageUrl: pageUrlOf(bind, port, token),
     registry,
+    restored,
     close: async () => {
       scripts.close();
+      try {
+        store?.saveFrames();
+      } catch (err) {
+        warn(`could not keep the frames: ${(err as Error).message}`);
+      }
       await registry.close();
       await openBridge.close();
       server.closeAllConnections();
