@@ -99,6 +99,9 @@ try {
   await page.getByTestId('nav-csms').click();
   await page.getByTestId('csms-sent-calls').waitFor();
   await shot('csms');
+  await page.getByTestId('nav-fleet').click();
+  await page.getByTestId('fleet-view').waitFor();
+  await shot('fleet');
 } finally {
   await browser?.close();
   child.kill('SIGINT');
