@@ -6,23 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { freePort, freePortPair, pause, startServerMode, type ServerMode } from './helpers';
+import type { Browser, Page } from 'playwright-core';
+import { startUiBench, waitForValue, type ServerMode } from './helpers';
 
-/** Poll until `fn` returns something truthy (real time, generous for a loaded machine). */
-async function until<T>(fn: () => Promise<T> | T, label: string, ms = 20_000): Promise<NonNullable<T>> {
-  let last: unknown;
-  for (let waited = 0; waited <= ms; waited += 100) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    await pause(100);
-  }
-  throw new Error(`timed out waiting for ${label}${last ? `: ${String(last)}` : ''}`);
-}
+
+/** This file's poll: the shared one with 20 s for a loaded machine. */
+const eventually = <T>(fn: () => Promise<T> | T, label: string, ms = 20_000): Promise<NonNullable<T>> => waitForValue(fn, label, ms);
 
 describe('CSMS view and Errors tab in Chromium', { timeout: 300_000 }, () => {
   let browser: Browser;
@@ -30,11 +19,7 @@ describe('CSMS view and Errors tab in Chromium', { timeout: 300_000 }, () => {
   let csmsUrl: string;
 
   before(async () => {
-    const port = await freePortPair();
-    const csmsPort = await freePort();
-    server = await startServerMode(port, ['--with-csms', '--port', String(csmsPort)]);
-    csmsUrl = `ws://127.0.0.1:${csmsPort}/ocpp`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox'] });
+    ({ server, browser, csmsUrl } = await startUiBench());
   });
 
   after(async () => {
@@ -56,13 +41,13 @@ describe('CSMS view and Errors tab in Chromium', { timeout: 300_000 }, () => {
 
   async function connected(page: Page, cp: string): Promise<void> {
     await page.getByTestId(`connect-${cp}`).click();
-    await until(async () => (await page.getByTestId(`state-${cp}`).textContent())?.trim() === 'connected', `${cp} connected`);
+    await eventually(async () => (await page.getByTestId(`state-${cp}`).textContent())?.trim() === 'connected', `${cp} connected`);
   }
 
   test('the add form takes connectTemplate from the page URL', async () => {
     const template = 'ws://127.0.0.1:9/from-url/{cp}';
     const page = await open(`?connectTemplate=${encodeURIComponent(template)}`);
-    await until(async () => (await page.getByTestId('add-cp-url').inputValue()) === template, 'the template in the form');
+    await eventually(async () => (await page.getByTestId('add-cp-url').inputValue()) === template, 'the template in the form');
     await page.getByTestId('add-cp-id').fill('CP077');
     assert.equal((await page.getByTestId('add-cp-final-url').textContent())?.trim(), 'ws://127.0.0.1:9/from-url/CP077');
     await page.close();
@@ -74,16 +59,16 @@ describe('CSMS view and Errors tab in Chromium', { timeout: 300_000 }, () => {
     await page.getByTestId('tab-script-CP060').click();
     await page.getByTestId('script-code-CP060').fill('const x = null;\nx.notThere();');
     await page.getByTestId('script-run-CP060').click();
-    await until(async () => page.getByTestId('script-error-CP060').textContent(), 'the error in the console');
+    await eventually(async () => page.getByTestId('script-error-CP060').textContent(), 'the error in the console');
 
     await page.getByTestId('action-select-CP060').selectOption('Authorize');
     await page.getByTestId('action-payload-CP060').fill('{"deliberately": "invalid"}');
     await page.getByTestId('action-send-CP060').click();
-    await until(async () => page.getByTestId('action-error-CP060').textContent(), 'the schema refusal');
+    await eventually(async () => page.getByTestId('action-error-CP060').textContent(), 'the schema refusal');
 
     await page.getByTestId('tab-errors-CP060').click();
     const rows = page.locator('[data-testid="error-log-CP060"] [data-testid="error-row"][data-level="error"]');
-    await until(async () => (await rows.count()) >= 2, 'two error rows');
+    await eventually(async () => (await rows.count()) >= 2, 'two error rows');
     const texts = await rows.allTextContents();
     assert.equal(texts.filter((t) => /script failed: .*TypeError/.test(t)).length, 1, `one script error row in ${JSON.stringify(texts)}`);
     assert.equal(texts.filter((t) => /Authorize not sent: payload refused/.test(t)).length, 1, `one refusal row in ${JSON.stringify(texts)}`);
@@ -100,7 +85,7 @@ describe('CSMS view and Errors tab in Chromium', { timeout: 300_000 }, () => {
     await page.getByTestId('cp-tab-CP062').click();
     // The page shows the newest 800 of what it holds; at the top of what it holds, the notice.
     await page.getByTestId('frame-more-CP062').click();
-    const cut = await until(async () => page.getByTestId('frame-cut-CP062').textContent({ timeout: 1000 }), 'the cut notice');
+    const cut = await eventually(async () => page.getByTestId('frame-cut-CP062').textContent({ timeout: 1000 }), 'the cut notice');
     assert.match(cut, /^\s*\d+ older frames not shown/);
     assert.match((await page.getByTestId('frame-legend-CP062').textContent()) ?? '', /answered.*waiting.*CALLERROR/s);
     const heartbeat = page.locator('[data-testid="frame-log-CP062"] [data-testid="frame-row"][data-action="Heartbeat"][data-type="2"]').last();
@@ -113,7 +98,7 @@ describe('CSMS view and Errors tab in Chromium', { timeout: 300_000 }, () => {
     await connected(cpPage, 'CP061');
     await cpPage.getByTestId('tab-calls-CP061').click();
     await cpPage.getByTestId('manual-CP061-GetConfiguration').check();
-    await until(async () => cpPage.getByTestId('manual-CP061-GetConfiguration').isChecked(), 'manual answers on');
+    await eventually(async () => cpPage.getByTestId('manual-CP061-GetConfiguration').isChecked(), 'manual answers on');
 
     const csms = await open('');
     await csms.getByTestId('nav-csms').click();
@@ -123,14 +108,14 @@ describe('CSMS view and Errors tab in Chromium', { timeout: 300_000 }, () => {
     await csms.getByTestId('csms-payload').fill('{"requestedMessage": "Heartbeat"}');
     await csms.getByTestId('csms-send').click();
     const sent = (action: string) => csms.locator(`[data-testid="csms-sent-call"][data-cp="CP061"][data-action="${action}"]`);
-    await until(async () => (await sent('TriggerMessage').getAttribute('data-answer')) === 'result', 'the TriggerMessage answer');
+    await eventually(async () => (await sent('TriggerMessage').getAttribute('data-answer')) === 'result', 'the TriggerMessage answer');
     assert.equal((await sent('TriggerMessage').getByTestId('csms-sent-answer').textContent())?.trim(), 'Accepted');
 
     // Then a call the charge point answers by hand: it waits, saying why, until answered.
     await csms.getByTestId('csms-action-select').selectOption('GetConfiguration');
     await csms.getByTestId('csms-payload').fill('{}');
     await csms.getByTestId('csms-send').click();
-    await until(async () => (await sent('GetConfiguration').getAttribute('data-answer')) === 'waiting', 'the waiting call');
+    await eventually(async () => (await sent('GetConfiguration').getAttribute('data-answer')) === 'waiting', 'the waiting call');
     assert.match((await sent('GetConfiguration').getByTestId('csms-sent-why').textContent()) ?? '', /waiting for the station's answer, \d+ s/);
 
     const pending = cpPage.locator('[data-testid="pending-row"][data-action="GetConfiguration"]');
@@ -139,9 +124,9 @@ describe('CSMS view and Errors tab in Chromium', { timeout: 300_000 }, () => {
     await cpPage.getByTestId(`pending-payload-CP061-${uniqueId}`).fill('{"configurationKey": [], "unknownKey": ["AnsweredByHand"]}');
     await cpPage.getByTestId(`pending-answer-CP061-${uniqueId}`).click();
 
-    await until(async () => (await sent('GetConfiguration').getAttribute('data-answer')) === 'result', 'the answer by hand in the CSMS view');
+    await eventually(async () => (await sent('GetConfiguration').getAttribute('data-answer')) === 'result', 'the answer by hand in the CSMS view');
     await sent('GetConfiguration').click();
-    await until(async () => (await csms.locator('[data-testid^="csms-sent-detail-"]').textContent())?.includes('AnsweredByHand'), 'the hand-given payload');
+    await eventually(async () => (await csms.locator('[data-testid^="csms-sent-detail-"]').textContent())?.includes('AnsweredByHand'), 'the hand-given payload');
     await cpPage.close();
     await csms.close();
   });

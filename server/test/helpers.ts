@@ -360,6 +360,24 @@ export async function startUiBench(): Promise<UiBench> {
   }
 }
 
+/**
+ * Poll (real time, every 50 ms) until `fn()` returns something truthy and resolve with it; a throw
+ * counts as not yet (an element still missing). Fails after `ms` naming `label` and the last error.
+ */
+export async function waitForValue<T>(fn: () => Promise<T> | T, label: string, ms = 10_000): Promise<NonNullable<T>> {
+  let last: unknown;
+  for (let waited = 0; waited <= ms; waited += 50) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    await pause(50);
+  }
+  throw new Error(`timed out waiting for ${label}${last ? `: ${String(last)}` : ''}`);
+}
+
 /** Poll (real time, every 50 ms) until `fn()` holds; fail after `ms` naming `label`. */
 export async function until(fn: () => boolean | Promise<boolean>, label: string, ms = 10_000): Promise<void> {
   for (let waited = 0; !(await fn()); waited += 50) {
