@@ -127,6 +127,8 @@ export interface CliOptions {
   noHttp: boolean;
   /** `--report FILE`: on exit, the CSMS's probe findings (`--csms`) or the run's report (script, `--cps`) as JSON. */
   report?: string;
+  /** `--junit FILE`: a script's or `--cps` run as JUnit XML. */
+  junit?: string;
   /** `--assert-clean`: exit 1 when any conformance probe fired. */
   assertClean: boolean;
   /** `--metrics-port N`: serve the run's charge points' Prometheus metrics (0 picks a free port). */
@@ -282,6 +284,10 @@ Mock central system
                             a script or --cps each charge point's result, calls by action and
                             outcome, failed handlers, round-trip percentiles (--with-csms adds the
                             CSMS's findings); combine shards: ocpp-sim report merge A.json B.json -o OUT
+  --junit FILE              with a script or --cps, on exit (also a failed one) write JUnit XML for
+                            CI: one suite, the script and each charge point a test case; a script
+                            error, a failed handler (with file:line) and, with --with-csms, a
+                            protocol rule the CSMS saw a charge point break are failures
   --assert-clean            exit 1 when a charge point broke a protocol rule (for charger CI)
   --csms script.js          run a CSMS script: async (csms, logger, axios) with csms.on(action,
                             handler), csms.call(cp, action, payload), await csms.waitFor(cp,
@@ -331,7 +337,8 @@ Environment: RESPONSE_TIMEOUT (ms, default 15000), DEBUG (namespaces), CSMS_URL,
 PORT, BIND, OCPP_SIM_TOKEN (server mode, and the mock CSMS's REST API off loopback).
 Exit status: 0 when the run finished cleanly; 1 when the script failed (also an error it left
 uncaught) or a handler of a CSMS call failed (script or --cps, named in the last line); 2 for a
-usage error. \`ocpp-sim report merge A.json B.json -o OUT.json\`: 0, or 2 on bad usage or input.`;
+usage error. --report and --junit do not change it (a file that cannot be written: 1).
+\`ocpp-sim report merge A.json B.json -o OUT.json\`: 0, or 2 on bad usage or input.`;
 
 function mode(flag: string, value: string | undefined): ValidationMode {
   if (value === 'strict' || value === 'warn' || value === 'off') return value;
@@ -518,6 +525,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--http-port': o.httpPort = integer(arg, value(), 0, 65535); break;
       case '--no-http': o.noHttp = true; break;
       case '--report': o.report = value(); break;
+      case '--junit': o.junit = value(); break;
       case '--assert-clean': o.assertClean = true; break;
       case '--metrics-port': o.metricsPort = integer(arg, value(), 0, 65535); break;
       case '--metrics-host': o.metricsHost = value(); break;
@@ -560,6 +568,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   if ((o.workers !== undefined || o.shard !== undefined) && o.cps === undefined) throw new UsageError('--workers and --shard split a --cps fleet: add --cps N');
   if (o.metricsPort !== undefined && (o.csms || serverMode(o))) throw new UsageError('--metrics-port counts a script\'s or a --cps fleet\'s charge points (not yet the CSMS or server mode)');
   if (o.report !== undefined && o.cps !== undefined && (o.workers ?? 1) > 1) throw new UsageError('--report with --cps records the main thread\'s charge points: use --workers 1');
+  if (o.junit !== undefined && (o.csms || serverMode(o))) throw new UsageError('--junit writes a script\'s or a --cps fleet\'s run (not the CSMS or server mode; --csms --report FILE holds its findings)');
+  if (o.junit !== undefined && o.cps !== undefined && (o.workers ?? 1) > 1) throw new UsageError('--junit with --cps records the main thread\'s charge points: use --workers 1');
   if (o.metricsPort !== undefined && (o.workers ?? 1) > 1) throw new UsageError('--metrics-port counts the main thread\'s charge points: use --workers 1 (worker snapshots are not implemented yet)');
   if (o.cps !== undefined && o.url === undefined && !o.withCsms) throw new UsageError('--cps needs --url ws://host:port/path/ (or --with-csms)');
   return o;

@@ -24,14 +24,8 @@ import { trustedCas } from '../transport/trust';
 import { stateRoot } from '../security/keystore';
 import { defaultWorkers, startWorkerFleet } from './workers';
 import type { StationMetrics } from './metrics';
-import { RunRecorder, reportCommand } from './run-report';
-
-/** `--report FILE` of a script or fleet: the run's report, with the embedded CSMS's findings when there is one. */
-function writeRunReport(o: CliOptions, recorder: RunRecorder | undefined, csms: CsmsSetup | undefined): void {
-  if (o.report === undefined || !recorder) return;
-  const findings = csms ? (csms.probes?.report() ?? {}) : undefined;
-  fs.writeFileSync(o.report, `${JSON.stringify(recorder.report(findings), null, 2)}\n`);
-}
+import { type RunRecorder, reportCommand } from './run-report';
+import { RunFiles } from './run-files';
 
 /** `--metrics-port`: the run's metrics and their endpoint, or nothing at all (prom-client loads only then). */
 async function startMetrics(o: CliOptions): Promise<{ metrics?: StationMetrics; stop: () => Promise<void> }> {
@@ -55,13 +49,14 @@ const stopCsms = async (csms: CsmsSetup | undefined): Promise<void> => {
 /** The `observe` hook of a run's stations: shown on `log`, kept in `live`, failed handlers counted. */
 function observe(log: Log, live: Set<AnyStation>, failures: HandlerFailures, script: () => LoadedScript | undefined, metrics?: StationMetrics, recorder?: RunRecorder): (cp: AnyStation) => void {
   return (cp) => {
-    live.add(cp);
-    metrics?.watch(cp);
-    recorder?.watch(cp);
-    observeStation(log, cp, failures, (err) => {
+    const describe = (err: unknown): string => {
       const s = script();
       return s ? describeScriptError(err, s.filename) : String(err);
-    });
+    };
+    live.add(cp);
+    metrics?.watch(cp);
+    recorder?.watch(cp, describe);
+    observeStation(log, cp, failures, describe);
   };
 }
 
@@ -103,18 +98,23 @@ async function runScript(o: CliOptions, log: Log): Promise<number> {
   const work = new ScriptWork(live);
   const clock = o.virtualClock ? new VirtualScheduler() : realScheduler;
   const served = await startMetrics(o);
-  const recorder = o.report !== undefined ? new RunRecorder() : undefined;
-  const watch = observe(log, live, failures, () => loaded, served.metrics, recorder);
+  const scriptName = o.script ?? 'stdin.js';
+  // The JUnit test case is named as errors show the script: relative to the working directory.
+  const shownName = path.relative(process.cwd(), path.resolve(scriptName)) || scriptName;
+  const files = new RunFiles(o, `ocpp-sim ${shownName}`, shownName);
+  const watch = observe(log, live, failures, () => loaded, served.metrics, files.recorder);
   const hold = (cp: AnyStation): void => {
     watch(cp);
     cp.on('released', work.recheck);
   };
   // connect.clock: the charge points' clock; connect.csms: the embedded mock CSMS (--with-csms), so a script can play both sides.
   const connect = Object.assign(makeConnect({ ...modelOptions(o, csms), scheduler: clock, observe: hold }), { clock, csms });
-  const scriptError = (err: unknown): void => {
-    log.error(loaded ? describeScriptError(err, loaded.filename) : String(err));
+  const scriptFailed = (line: string): void => {
+    log.error(line);
+    files.scriptFailed(line);
     process.exitCode = 1;
   };
+  const scriptError = (err: unknown): void => scriptFailed(loaded ? describeScriptError(err, loaded.filename) : String(err));
   // An error the script did not catch (a promise it did not await, a throw in a timer or in an
   // event of its own) ends the run as one in the body does: one line, exit status 1.
   let crashed!: () => void;
@@ -125,7 +125,6 @@ async function runScript(o: CliOptions, log: Log): Promise<number> {
   };
   process.on('unhandledRejection', uncaught);
   process.on('uncaughtException', uncaught);
-  const scriptName = o.script ?? 'stdin.js';
   const keepAlive = holdProcess();
   try {
     loaded = o.script !== undefined ? await loadScript({ file: o.script }) : await loadScript({ text: await readStdin() });
@@ -138,13 +137,15 @@ async function runScript(o: CliOptions, log: Log): Promise<number> {
       await work.finished(crash);
     }
   } catch (err) {
-    log.error(describeScriptError(err, loaded?.filename ?? path.resolve(scriptName)));
-    process.exitCode = 1;
+    scriptFailed(describeScriptError(err, loaded?.filename ?? path.resolve(scriptName)));
   } finally {
     clearInterval(keepAlive);
     await work.closeAll();
     await served.stop();
-    writeRunReport(o, recorder, csms);
+    files.write(csms, [], (line) => {
+      log.error(line);
+      process.exitCode = 1;
+    });
     await stopCsms(csms);
     const failed = failures.summary();
     if (failed) {
@@ -283,14 +284,14 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
   const total = o.cps!;
   const mine = o.shard ? shardRange(total, o.shard) : { start: 0, count: total };
   // --metrics-port and --report count in this thread (args.ts refuses --workers above 1 with them).
-  const workers = Math.min(o.workers ?? (o.metricsPort !== undefined || o.report !== undefined ? 1 : defaultWorkers(mine.count)), Math.max(1, mine.count));
+  const workers = Math.min(o.workers ?? (o.metricsPort !== undefined || o.report !== undefined || o.junit !== undefined ? 1 : defaultWorkers(mine.count)), Math.max(1, mine.count));
   const shardHint = o.shard ? ` (shard ${o.shard.index}/${o.shard.count} of ${total})` : '';
   const threadHint = workers > 1 ? ` on ${workers} worker threads` : '';
   process.stderr.write(`starting ${mine.count} charge point(s) against ${url}${fleetIdHint(o, mine)}${shardHint}${threadHint}\n`);
   const progress = progressPrinter();
   const failures = new HandlerFailures();
   const served = await startMetrics(o);
-  const recorder = o.report !== undefined ? new RunRecorder() : undefined;
+  const files = new RunFiles(o, `ocpp-sim --cps ${total}${o.shard ? ` --shard ${o.shard.index}/${o.shard.count}` : ''}`);
   let started: number;
   let failed = 0;
   let close: () => Promise<void>;
@@ -309,7 +310,7 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
       ...modelOptions(o, csms),
       idPrefix: o.idPrefix,
       shard: o.shard,
-      observe: observe(log, live, failures, () => undefined, served.metrics, recorder),
+      observe: observe(log, live, failures, () => undefined, served.metrics, files.recorder),
       onProgress: (done, all, _cp, connected) => {
         if (!connected) failed++;
         progress(done, failed, all);
@@ -323,7 +324,11 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
   await untilSignal();
   clearInterval(keepAlive);
   // Written before closing, so `connected` says how the fleet stood when it was stopped.
-  writeRunReport(o, recorder, csms);
+  let unwritten = false;
+  files.write(csms, [], (line) => {
+    log.error(line);
+    unwritten = true;
+  });
   await close();
   await served.stop();
   await stopCsms(csms);
@@ -331,7 +336,7 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
   const failedHandlers = failures.summary();
   process.stderr.write(`stopped ${started} charge point(s); ${failedHandlers ?? 'no handler failed'}\n`);
   await log.flush();
-  return failedHandlers ? 1 : 0;
+  return failedHandlers || unwritten ? 1 : 0;
 }
 
 function fleetIdHint(o: CliOptions, mine: { start: number; count: number }): string {

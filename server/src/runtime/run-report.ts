@@ -18,13 +18,17 @@ export type CallCounts = Record<string, { result: number; error: number; timeout
 export interface ChargePointResult {
   /** Identity. */
   id: string;
+  /** The OCPP version it spoke (`ocpp1.6`, `ocpp2.0.1`). */
+  protocol?: string;
+  /** How long it ran, s: from its start to its last disconnection, or to the report while connected. */
+  seconds?: number;
   /** Whether it was connected when the report was written. */
   connected: boolean;
   /** Its last BootNotification answer, if any. */
   boot?: string;
   /** Calls it sent. */
   calls: CallCounts;
-  /** Handlers that failed, as `ACTION: message`. */
+  /** Handlers that failed, as `ACTION: message` (with the script's file:line when the error came from it). */
   failures: string[];
 }
 
@@ -48,18 +52,24 @@ export interface RunReport {
 
 /** Records a run's charge points for `--report` (installed only when asked for). */
 export class RunRecorder {
-  private readonly stations = new Map<AnyStation, ChargePointResult>();
+  private readonly stations = new Map<AnyStation, { result: ChargePointResult; since: number; closedAt?: number }>();
   private readonly buckets = new Array<number>(RTT_BUCKETS_MS.length + 1).fill(0);
 
-  /** Record a station's calls and failures from now on. @param cp The station. */
-  watch(cp: AnyStation): void {
-    const entry: ChargePointResult = { id: cp.id, connected: false, calls: {}, failures: [] };
-    this.stations.set(cp, entry);
+  /**
+   * Record a station's calls and failures from now on.
+   * @param cp The station.
+   * @param describe One line for a failed handler's error (e.g. pointing into the script).
+   */
+  watch(cp: AnyStation, describe: (err: unknown) => string = (err) => (err instanceof Error ? err.message : String(err))): void {
+    const entry: ChargePointResult = { id: cp.id, protocol: cp.endpoint.protocol.subprotocol, connected: false, calls: {}, failures: [] };
+    const times: { result: ChargePointResult; since: number; closedAt?: number } = { result: entry, since: performance.now() };
+    this.stations.set(cp, times);
     const count = (action: string, outcome: 'result' | 'error' | 'timeout'): void => {
       (entry.calls[action] ??= { result: 0, error: 0, timeout: 0 })[outcome]++;
     };
     cp.on('boot', (status: string) => (entry.boot = status));
-    cp.on('handlerError', (err: unknown, req: { action: string }) => entry.failures.push(`${req.action}: ${err instanceof Error ? err.message : String(err)}`));
+    cp.on('close', () => (times.closedAt = performance.now()));
+    cp.on('handlerError', (err: unknown, req: { action: string }) => entry.failures.push(`${req.action}: ${describe(err)}`));
     cp.endpoint.on('response', (action: string, ms: number, outcome: 'result' | 'error') => {
       count(action, outcome);
       const i = RTT_BUCKETS_MS.findIndex((upper) => ms <= upper);
@@ -70,7 +80,12 @@ export class RunRecorder {
 
   /** The report as of now. @param csmsFindings The embedded CSMS's findings, with `--with-csms`. */
   report(csmsFindings?: Record<string, unknown[]>): RunReport {
-    const chargePoints = [...this.stations].map(([cp, r]) => ({ ...r, connected: cp.connected }));
+    const now = performance.now();
+    const chargePoints = [...this.stations].map(([cp, t]) => ({
+      ...t.result,
+      connected: cp.connected,
+      seconds: Math.round(((cp.connected || t.closedAt === undefined ? now : t.closedAt) - t.since)) / 1000,
+    }));
     return finish(chargePoints, this.buckets, csmsFindings);
   }
 }

@@ -1,0 +1,120 @@
+/**
+ * `--junit FILE`: a passing and a failing script against the embedded mock CSMS, the XML checked
+ * against the JUnit schema (server/test/fixtures/junit.xsd) with libxml2's validator (xmllint-wasm).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { validateXML } from 'xmllint-wasm';
+import { ROOT, runCli } from './helpers';
+
+const SCHEMA = fs.readFileSync(path.join(ROOT, 'server/test/fixtures/junit.xsd'), 'utf8');
+
+/** libxml2's verdict on a document against the JUnit schema: the error lines, none when valid. */
+export async function junitSchemaErrors(xml: string): Promise<string[]> {
+  const result = await validateXML({ xml: [{ fileName: 'run.xml', contents: xml }], schema: [{ fileName: 'junit.xsd', contents: SCHEMA }] });
+  return result.valid ? [] : result.errors.map((e) => e.rawMessage);
+}
+
+/** The test cases of a JUnit document: name, class, time and the failure's message and type. */
+export function testCases(xml: string): { classname: string; name: string; time: number; failure?: { message: string; type: string } }[] {
+  const unescape = (s: string): string => s.replace(/&#10;/g, '\n').replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return [...xml.matchAll(/<testcase classname="([^"]*)" name="([^"]*)" time="([^"]*)"(?:\/>|>([\s\S]*?)<\/testcase>)/g)].map((m) => {
+    const failure = /<failure message="([^"]*)" type="([^"]*)">/.exec(m[4] ?? '');
+    return { classname: m[1]!, name: unescape(m[2]!), time: Number(m[3]), ...(failure ? { failure: { message: unescape(failure[1]!), type: unescape(failure[2]!) } } : {}) };
+  });
+}
+
+/** The counts on the `<testsuite>` element. */
+export function suiteCounts(xml: string): { tests: number; failures: number; errors: number } {
+  const m = /<testsuite name="[^"]*" tests="(\d+)" failures="(\d+)" errors="(\d+)"/.exec(xml);
+  assert.ok(m, 'a <testsuite> with counts');
+  return { tests: Number(m[1]), failures: Number(m[2]), errors: Number(m[3]) };
+}
+
+function scratch(t: { after(fn: () => unknown): void }): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpp-sim-junit-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('the JUnit schema check is real: libxml2 refuses a suite without counts and a time that is not a number', async () => {
+  assert.deepEqual(await junitSchemaErrors('<testsuites><testsuite name="s" tests="1" failures="0" errors="0"><testcase name="a" time="0.5"/></testsuite></testsuites>'), []);
+  const errors = await junitSchemaErrors('<testsuites><testsuite name="s"><testcase name="a" time="soon"/></testsuite></testsuites>');
+  assert.ok(errors.some((e) => /attribute 'tests'.*required/.test(e)), errors.join('\n'));
+  assert.ok(errors.some((e) => /'soon' is not a valid value/.test(e)), errors.join('\n'));
+});
+
+test('--junit of a passing script: a valid JUnit document, the script and its charge point as passed test cases, exit 0', async (t) => {
+  const dir = scratch(t);
+  const script = path.join(dir, 'pass.js');
+  fs.writeFileSync(script, `const cp = await connect(process.env.CSMS_URL + 'CP-PASS');
+await cp.sendBootnotification({chargePointVendor: 'vendor', chargePointModel: '1'});
+await cp.sendHeartbeat();
+await cp.close();
+`);
+  const junit = path.join(dir, 'pass.xml');
+  const run = await runCli(['--with-csms', '--port', '0', '--junit', junit, script], { timeoutMs: 30_000, cwd: dir });
+  assert.equal(run.code, 0, run.stderr);
+  const xml = fs.readFileSync(junit, 'utf8');
+  assert.deepEqual(await junitSchemaErrors(xml), [], xml);
+  assert.deepEqual(suiteCounts(xml), { tests: 2, failures: 0, errors: 0 });
+  const cases = testCases(xml);
+  assert.deepEqual(cases.map((c) => [c.classname, c.name, c.failure]), [['ocpp-sim.script', 'pass.js', undefined], ['ocpp-sim.chargepoint', 'CP-PASS', undefined]]);
+  assert.ok(cases.every((c) => c.time > 0), 'every test case is timed');
+  assert.match(xml, /<system-out>ocpp1\.6, not connected, boot Accepted; calls: BootNotification 1, Heartbeat 1<\/system-out>/);
+  assert.match(xml, /<testsuite name="ocpp-sim pass\.js" [^>]*timestamp="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"/);
+});
+
+test('--junit of a failing script: the script error, a failed handler (both with file:line) and a protocol rule broken are failures; exit 1 as without --junit', async (t) => {
+  const dir = scratch(t);
+  const script = path.join(dir, 'fail.js');
+  fs.writeFileSync(script, `const cp = await connect(process.env.CSMS_URL + 'CP-A');
+await cp.sendBootnotification({chargePointVendor: 'vendor', chargePointModel: '1'});
+cp.answerReset(() => { throw new Error('no reset today'); });
+console.log('Reset answered', await connect.csms.call('CP-A', 'Reset', {type: 'Soft'}).catch((e) => e.code));
+const other = await connect(process.env.CSMS_URL + 'CP-B');
+await other.sendBootnotification({chargePointVendor: 'vendor', chargePointModel: '1'});
+await other.call('StopTransaction', {transactionId: 424242, meterStop: 0, timestamp: new Date().toISOString()});
+await other.close();
+await cp.close();
+throw new Error('final check failed');
+`);
+  const junit = path.join(dir, 'fail.xml');
+  const run = await runCli(['--with-csms', '--port', '0', '--junit', junit, script], { timeoutMs: 30_000, cwd: dir });
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stdout, /Reset answered InternalError/);
+  const xml = fs.readFileSync(junit, 'utf8');
+  assert.deepEqual(await junitSchemaErrors(xml), [], xml);
+  assert.deepEqual(suiteCounts(xml), { tests: 3, failures: 3, errors: 0 });
+  const byName = new Map(testCases(xml).map((c) => [c.name, c]));
+  assert.deepEqual([...byName.keys()], ['fail.js', 'CP-A', 'CP-B']);
+  assert.deepEqual(byName.get('fail.js')!.failure, { type: 'script error', message: 'fail.js:10:7: Error: final check failed' });
+  assert.deepEqual(byName.get('CP-A')!.failure, { type: 'handler failed', message: 'Reset: fail.js:3:30: Error: no reset today' });
+  assert.deepEqual(byName.get('CP-B')!.failure, { type: 'protocol rule: transaction-order', message: 'transaction-order: StopTransaction for transaction 424242, which this CSMS never issued (StopTransaction before StartTransaction?)' });
+});
+
+test('--junit when the script cannot even load: one failed test case naming the syntax error\'s file:line', async (t) => {
+  const dir = scratch(t);
+  fs.writeFileSync(path.join(dir, 'broken.js'), 'const a = 1;\nconst b = ;\n');
+  const junit = path.join(dir, 'broken.xml');
+  const run = await runCli(['--junit', junit, 'broken.js'], { cwd: dir });
+  assert.equal(run.code, 1, run.stderr);
+  const xml = fs.readFileSync(junit, 'utf8');
+  assert.deepEqual(await junitSchemaErrors(xml), [], xml);
+  assert.deepEqual(suiteCounts(xml), { tests: 1, failures: 1, errors: 0 });
+  assert.match(testCases(xml)[0]!.failure!.message, /^broken\.js:2:\d+: SyntaxError: /);
+});
+
+test('--junit is refused with --csms, and a file that cannot be written is one error line and exit 1', async (t) => {
+  const refused = await runCli(['--csms', '--port', '0', '--junit', 'x.xml']);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /--junit writes a script's or a --cps fleet's run/);
+  const dir = scratch(t);
+  fs.writeFileSync(path.join(dir, 'ok.js'), 'console.log("fine");\n');
+  const run = await runCli(['--junit', path.join(dir, 'missing', 'out.xml'), 'ok.js'], { cwd: dir });
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /error: --junit .*out\.xml could not be written: ENOENT/);
+});
