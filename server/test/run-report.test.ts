@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { MockCsms } from '../src/csms/mock-csms';
 import type { RunReport } from '../src/runtime/run-report';
 import { runCli, startCli, until } from './helpers';
+import { junitSchemaErrors, suiteCounts, testCases } from './junit-xml';
 
 const read = (file: string): RunReport => JSON.parse(fs.readFileSync(file, 'utf8')) as RunReport;
 
@@ -49,4 +50,41 @@ test('--report of three --cps shards, merged by `report merge`, equals the sum o
   const bad = await runCli(['report', 'merge', path.join(dir, 'missing.json'), '-o', merged]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /missing\.json/);
+});
+
+test('--report and --junit of a --cps shard on two worker threads hold every worker\'s charge points', { timeout: 60_000 }, async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpp-sim-report-'));
+  const csms = new MockCsms({ port: 0 });
+  await csms.listen();
+  const statused = new Set<string>();
+  csms.on('call', (s: { id: string }, call: { action: string }) => void (call.action === 'StatusNotification' && statused.add(s.id)));
+  t.after(async () => {
+    await csms.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const report = path.join(dir, 'report.json');
+  const junit = path.join(dir, 'junit.xml');
+  const fleet = startCli(['--cps', '12', '--shard', '1/2', '--workers', '2', '--url', csms.url, '--report', report, '--junit', junit]);
+  t.after(() => fleet.stop());
+  await until(() => fleet.err().includes('Ctrl-C'), 'the fleet connected');
+  assert.match(fleet.err(), /6 of 6 connected on 2 worker threads/);
+  await until(() => statused.size === 6, 'a StatusNotification from each of the six');
+  assert.equal(await fleet.stop(), 0, fleet.out());
+
+  const ids = ['CP007', 'CP008', 'CP009', 'CP010', 'CP011', 'CP012'];
+  const r = read(report);
+  assert.deepEqual(r.chargePoints.map((cp) => cp.id), ids);
+  for (const cp of r.chargePoints) {
+    assert.equal(cp.connected, true, `${cp.id} was connected when the fleet was stopped`);
+    assert.equal(cp.calls.BootNotification?.result, 1, `${cp.id} booted once`);
+    assert.equal(cp.protocol, 'ocpp1.6');
+  }
+  assert.equal(r.calls.BootNotification?.result, 6);
+  assert.equal(r.rttBucketsMs.reduce((a, b) => a + b, 0), Object.values(r.calls).reduce((n, c) => n + c.result + c.error, 0), 'every answered call timed once');
+
+  const xml = fs.readFileSync(junit, 'utf8');
+  assert.deepEqual(await junitSchemaErrors(xml), [], xml);
+  assert.deepEqual(suiteCounts(xml), { tests: 6, failures: 0, errors: 0 });
+  assert.deepEqual(testCases(xml).map((c) => c.name), ids);
+  assert.match(xml, /<testsuite name="ocpp-sim --cps 12 --shard 1\/2"/);
 });

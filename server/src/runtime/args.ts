@@ -567,9 +567,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   if (o.cps !== undefined && (o.script !== undefined || o.stdin)) throw new UsageError('--cps runs charge points without a script: drop the script, or use connectMany() in it');
   if ((o.workers !== undefined || o.shard !== undefined) && o.cps === undefined) throw new UsageError('--workers and --shard split a --cps fleet: add --cps N');
   if (o.metricsPort !== undefined && (o.csms || serverMode(o))) throw new UsageError('--metrics-port counts a script\'s or a --cps fleet\'s charge points (not yet the CSMS or server mode)');
-  if (o.report !== undefined && o.cps !== undefined && (o.workers ?? 1) > 1) throw new UsageError('--report with --cps records the main thread\'s charge points: use --workers 1');
   if (o.junit !== undefined && (o.csms || serverMode(o))) throw new UsageError('--junit writes a script\'s or a --cps fleet\'s run (not the CSMS or server mode; --csms --report FILE holds its findings)');
-  if (o.junit !== undefined && o.cps !== undefined && (o.workers ?? 1) > 1) throw new UsageError('--junit with --cps records the main thread\'s charge points: use --workers 1');
   if (o.metricsPort !== undefined && (o.workers ?? 1) > 1) throw new UsageError('--metrics-port counts the main thread\'s charge points: use --workers 1 (worker snapshots are not implemented yet)');
   if (o.cps !== undefined && o.url === undefined && !o.withCsms) throw new UsageError('--cps needs --url ws://host:port/path/ (or --with-csms)');
   return o;

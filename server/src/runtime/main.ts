@@ -24,7 +24,7 @@ import { trustedCas } from '../transport/trust';
 import { stateRoot } from '../security/keystore';
 import { defaultWorkers, startWorkerFleet } from './workers';
 import type { StationMetrics } from './metrics';
-import { type RunRecorder, reportCommand } from './run-report';
+import { type RunRecorder, type RunReport, reportCommand } from './run-report';
 import { RunFiles } from './run-files';
 
 /** `--metrics-port`: the run's metrics and their endpoint, or nothing at all (prom-client loads only then). */
@@ -283,8 +283,8 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
   const url = o.url ?? csms!.url;
   const total = o.cps!;
   const mine = o.shard ? shardRange(total, o.shard) : { start: 0, count: total };
-  // --metrics-port and --report count in this thread (args.ts refuses --workers above 1 with them).
-  const workers = Math.min(o.workers ?? (o.metricsPort !== undefined || o.report !== undefined || o.junit !== undefined ? 1 : defaultWorkers(mine.count)), Math.max(1, mine.count));
+  // --metrics-port counts in this thread (args.ts refuses --workers above 1 with it); --report and --junit gather the workers' records.
+  const workers = Math.min(o.workers ?? (o.metricsPort !== undefined ? 1 : defaultWorkers(mine.count)), Math.max(1, mine.count));
   const shardHint = o.shard ? ` (shard ${o.shard.index}/${o.shard.count} of ${total})` : '';
   const threadHint = workers > 1 ? ` on ${workers} worker threads` : '';
   process.stderr.write(`starting ${mine.count} charge point(s) against ${url}${fleetIdHint(o, mine)}${shardHint}${threadHint}\n`);
@@ -294,10 +294,10 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
   const files = new RunFiles(o, `ocpp-sim --cps ${total}${o.shard ? ` --shard ${o.shard.index}/${o.shard.count}` : ''}`);
   let started: number;
   let failed = 0;
-  let close: () => Promise<void>;
+  let close: () => Promise<RunReport[]>;
   if (workers > 1) {
     const fleet = await startWorkerFleet(
-      { url, total, shard: o.shard, idPrefix: o.idPrefix, options: modelOptions(o, csms), logPattern: o.logPattern, silent: log.silent },
+      { url, total, shard: o.shard, idPrefix: o.idPrefix, options: modelOptions(o, csms), logPattern: o.logPattern, silent: log.silent, record: files.recorder !== undefined },
       workers,
       { out, err: process.stderr, failures },
       progress,
@@ -317,19 +317,23 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
       },
     });
     started = fleet.length;
-    close = async () => void (await Promise.all(fleet.map((cp) => cp.close())));
+    close = async () => {
+      await Promise.all(fleet.map((cp) => cp.close()));
+      return [];
+    };
   }
   const keepAlive = holdProcess();
   process.stderr.write(`${started - failed} of ${started} connected${failed ? `, ${failed} not connected (why, and whether they retry: the lines above)` : ''}${threadHint}; Ctrl-C to stop\n`);
   await untilSignal();
   clearInterval(keepAlive);
-  // Written before closing, so `connected` says how the fleet stood when it was stopped.
+  // Recorded before closing, so `connected` says how the fleet stood when it was stopped (workers do the same).
+  files.freeze();
+  const workerReports = await close();
   let unwritten = false;
-  files.write(csms, [], (line) => {
+  files.write(csms, workerReports, (line) => {
     log.error(line);
     unwritten = true;
   });
-  await close();
   await served.stop();
   await stopCsms(csms);
   // The batch's last line: a handler that failed on the way is a failed run.

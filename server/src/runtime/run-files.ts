@@ -25,6 +25,7 @@ export class RunFiles {
   private readonly startedAt = new Date();
   private readonly started = performance.now();
   private readonly scriptErrors: string[] = [];
+  private frozen: RunReport | undefined;
 
   /**
    * @param o The file names asked for.
@@ -44,6 +45,11 @@ export class RunFiles {
     this.scriptErrors.push(line);
   }
 
+  /** Take this thread's record now (a fleet about to close its charge points: `connected` as it stood). */
+  freeze(): void {
+    this.frozen = this.recorder?.report();
+  }
+
   /**
    * Write the files asked for. A file that cannot be written is one error line through `fail`.
    * @param csms The embedded CSMS (`--with-csms`): its findings go into both files.
@@ -52,8 +58,8 @@ export class RunFiles {
    */
   write(csms: CsmsSetup | undefined, parts: RunReport[], fail: (line: string) => void): void {
     if (!this.recorder) return;
-    const findings = csms ? (csms.probes?.report() ?? {}) : undefined;
-    const report = mergeReports([this.recorder.report(findings), ...parts]);
+    const report = mergeReports([this.frozen ?? this.recorder.report(), ...parts]);
+    if (csms) report.csmsFindings = csms.probes?.report() ?? {};
     const save = (flag: string, file: string | undefined, text: () => string): void => {
       if (file === undefined) return;
       try {

@@ -14,6 +14,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { type AnyStation, type AnyStationOptions, type Shard, connectMany } from '../chargepoint/connect';
 import { Log } from './log';
 import { HandlerFailures, observeStation } from './observe';
+import { RunRecorder, type RunReport } from './run-report';
 
 /** Fleets from this size get one worker per CPU by default. */
 export const WORKER_THRESHOLD = 2000;
@@ -41,6 +42,8 @@ export interface FleetWorkerData {
   logPattern: string;
   /** `--s`. */
   silent: boolean;
+  /** `--report` or `--junit`: record the worker's charge points and send their report back when closing. */
+  record?: boolean;
 }
 
 /** Worker → main thread. */
@@ -48,7 +51,7 @@ type FromWorker =
   | { type: 'out' | 'err'; text: string }
   | { type: 'progress'; done: number; failed: number; total: number }
   | { type: 'ready'; started: number; failed: number }
-  | { type: 'closed'; failures: { count: number; firstFew: string[] } };
+  | { type: 'closed'; failures: { count: number; firstFew: string[] }; report?: RunReport };
 
 /** Outcome of a worker fleet. */
 export interface WorkerFleet {
@@ -56,8 +59,11 @@ export interface WorkerFleet {
   started: number;
   /** Of which the first connection failed (they retry with back-off). */
   failed: number;
-  /** Close every worker's charge points and end the workers. */
-  close(): Promise<void>;
+  /**
+   * Close every worker's charge points and end the workers.
+   * @returns With `record`: each worker's report, taken before it closed its charge points.
+   */
+  close(): Promise<RunReport[]>;
 }
 
 /** Where the main thread writes the workers' lines. */
@@ -91,6 +97,7 @@ export async function startWorkerFleet(
   const sum = (a: number[]): number => a.reduce((x, y) => x + y, 0);
   const threads: Worker[] = [];
   const closed: Promise<void>[] = [];
+  const reports: RunReport[] = [];
   const ready = Array.from({ length: workers }, (_, w) => {
     const worker = new Worker(__filename, {
       workerData: { ...data, kind: 'ocpp-sim-fleet', shard: { index: outer.index * workers + w, count: outer.count * workers } } satisfies FleetWorkerData,
@@ -122,6 +129,7 @@ export async function startWorkerFleet(
             break;
           case 'closed':
             output.failures.merge(m.failures);
+            if (m.report) reports.push(m.report);
             onClosed();
             break;
         }
@@ -136,6 +144,7 @@ export async function startWorkerFleet(
       for (const t of threads) t.postMessage({ type: 'stop' });
       await Promise.all(closed);
       await Promise.all(threads.map((t) => t.terminate()));
+      return reports;
     },
   };
 }
@@ -159,6 +168,7 @@ async function workerMain(d: FleetWorkerData): Promise<void> {
   let total = 0;
   let lastSent = 0;
   const failures = new HandlerFailures();
+  const recorder = d.record ? new RunRecorder() : undefined;
   const fleet: AnyStation[] = await connectMany(d.url, d.total, {
     ...d.options,
     idPrefix: d.idPrefix,
@@ -166,6 +176,7 @@ async function workerMain(d: FleetWorkerData): Promise<void> {
     observe: (cp: AnyStation) => {
       total++;
       observeStation(log, cp, failures);
+      recorder?.watch(cp, String);
     },
     onProgress: (done, all, _cp, connected) => {
       attempted = done;
@@ -180,9 +191,11 @@ async function workerMain(d: FleetWorkerData): Promise<void> {
   port.postMessage({ type: 'ready', started: attempted, failed } satisfies FromWorker);
   port.on('message', (m: { type: string }) => {
     if (m.type !== 'stop') return;
+    // Taken before closing, so `connected` says how the fleet stood when it was stopped.
+    const report = recorder?.report();
     void Promise.all(fleet.map((cp) => cp.close())).then(async () => {
       await log.flush();
-      port.postMessage({ type: 'closed', failures: { count: failures.count, firstFew: failures.firstFew } } satisfies FromWorker);
+      port.postMessage({ type: 'closed', failures: { count: failures.count, firstFew: failures.firstFew }, report } satisfies FromWorker);
       port.close();
     });
   });
