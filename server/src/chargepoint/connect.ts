@@ -6,6 +6,7 @@ import { ChargingStation, type ChargingStationOptions } from '../charging-statio
 import type { ProtocolVersion } from '../ocpp/protocol';
 import { parseSubprotocol } from '../ocpp/protocols';
 import { Chargepoint, type ChargepointOptions, type KeyStoreElement } from './chargepoint';
+import { mixPattern } from './fleet-mix';
 
 /** Options of a 2.0.1 station for `connect` / `connectMany`: `protocol: 'ocpp2.0.1'` (or `'2.0.1'`) picks it. */
 export type StationOptions201 = ChargingStationOptions & {
@@ -131,6 +132,20 @@ export interface FleetSettings {
   shard?: Shard;
   /** Called after each charge point's first connection attempt. */
   onProgress?: (done: number, total: number, cp: AnyStation, connected: boolean) => void;
+  /**
+   * A mixed fleet: each share's options (its `protocol` and version-specific settings) over the
+   * common ones, for its weight's part of the fleet; the fleet's charge point i (0-based, whole
+   * fleet) takes share `mixPattern(weights)[i % period]`, so shards and threads agree (fleet-mix.ts).
+   */
+  mix?: readonly FleetShare[];
+}
+
+/** One share of a mixed fleet (cloneable: it travels to fleet worker threads). */
+export interface FleetShare {
+  /** Its weight among the shares. */
+  weight: number;
+  /** Options of its charge points, e.g. `{protocol: 'ocpp2.0.1'}`. */
+  options: AnyStationOptions;
 }
 
 /** From this many charge points, `connectMany` defaults to `journal: 0`. */
@@ -179,13 +194,15 @@ export async function connectMany(baseUrl: string, count: number, options?: Flee
 export async function connectMany(baseUrl: string, count: number, options?: FleetOptions): Promise<AnyStation[]>;
 export async function connectMany(baseUrl: string, count: number, options: FleetOptions = {}): Promise<AnyStation[]> {
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`connectMany: count must be a positive integer, got ${String(count)}`);
-  const { idPrefix = 'CP', firstIndex = 1, concurrency = 50, onProgress, shard, ...cpOptions } = options;
+  const { idPrefix = 'CP', firstIndex = 1, concurrency = 50, onProgress, shard, mix, ...cpOptions } = options;
+  const pattern = mix && mix.length > 0 ? mixPattern(mix.map((m) => m.weight)) : undefined;
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   const fleet: AnyStation[] = [];
   const { start, count: mine } = shard ? shardRange(count, shard) : { start: 0, count };
   for (let i = start; i < start + mine; i++) {
     const id = fleetId(idPrefix, firstIndex + i, firstIndex + count - 1);
-    fleet.push(createStation(base + encodeURIComponent(id), id, { boot: 'auto', journal: count >= LARGE_FLEET ? 0 : undefined, ...cpOptions } as AnyStationOptions));
+    const share = pattern ? mix![pattern[i % pattern.length]!]!.options : undefined;
+    fleet.push(createStation(base + encodeURIComponent(id), id, { boot: 'auto', journal: count >= LARGE_FLEET ? 0 : undefined, ...cpOptions, ...share } as AnyStationOptions));
   }
   let next = 0;
   let done = 0;

@@ -5,6 +5,7 @@
 import type { PeriodicCommand } from '../csms/commands';
 import { AUTH_MODES, parseBootStatusSequence, type AuthMode, type RegistrationStatus } from '../csms/policy';
 import { parseSubprotocol, type Subprotocol } from '../ocpp/protocols';
+import { parseVersionMix, type VersionShare } from '../chargepoint/fleet-mix';
 import type { ValidationMode } from '../ocpp/validator';
 import { isLoopback } from '../security/http-access';
 import { VERBOSITY } from './log';
@@ -53,6 +54,8 @@ export interface CliOptions {
   shard?: { index: number; count: number };
   /** `--protocol V`: the OCPP version of charge points a script or `--cps` opens (`1.6`, default, or `2.0.1`). */
   protocol?: Subprotocol;
+  /** `--protocol 1.6:70,2.0.1:30` (or `1.6,2.0.1`): a `--cps` fleet of both versions in these shares. */
+  protocolMix?: VersionShare[];
   /** `--profile FILE`: station profile JSON (identity, hardware, configuration). */
   profile?: string;
   /** `--state-dir DIR`: persist charge-point state and queued transaction messages; with `--csms`, the CSMS's records. */
@@ -201,7 +204,11 @@ Charge points without a script
 Charge-point model
   --protocol V              OCPP version of the charge points: 1.6 (default) or 2.0.1; with
                             2.0.1, --cps runs OCPP 2.0.1 charging stations and a script's
-                            connect() opens one (a ChargingStation, subprotocol ocpp2.0.1)
+                            connect() opens one (a ChargingStation, subprotocol ocpp2.0.1).
+                            With --cps also a mix: 1.6,2.0.1 (alternating) or 1.6:70,2.0.1:30
+                            (shares, spread evenly); each id's version depends on its number
+                            only, so --shard and --workers agree; summary and --report count
+                            per version (no --profile with a mix)
   --profile FILE            station profile JSON: vendor, model, serialNumber,
                             firmwareVersion, connectors, maxPowerW, phases, voltage,
                             fixedCable, configuration {key: value}; for 2.0.1: evses
@@ -487,7 +494,13 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--id-prefix': o.idPrefix = value(); break;
       case '--workers': o.workers = integer(arg, value(), 1, 256); break;
       case '--shard': o.shard = shardArg(value()); break;
-      case '--protocol': o.protocol = usage(() => parseSubprotocol(value())); break;
+      case '--protocol': {
+        const text = value();
+        // The last --protocol wins, a mix or a single version.
+        o.protocolMix = /[,:]/.test(text) ? usage(() => parseVersionMix(text)) : undefined;
+        o.protocol = o.protocolMix ? undefined : usage(() => parseSubprotocol(text));
+        break;
+      }
       case '--profile': o.profile = value(); break;
       case '--state-dir': o.stateDir = value(); break;
       case '--no-state': o.noState = true; break;
@@ -569,6 +582,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   if (o.metricsPort !== undefined && (o.csms || serverMode(o))) throw new UsageError('--metrics-port counts a script\'s or a --cps fleet\'s charge points (not yet the CSMS or server mode)');
   if (o.junit !== undefined && (o.csms || serverMode(o))) throw new UsageError('--junit writes a script\'s or a --cps fleet\'s run (not the CSMS or server mode; --csms --report FILE holds its findings)');
   if (o.metricsPort !== undefined && (o.workers ?? 1) > 1) throw new UsageError('--metrics-port counts the main thread\'s charge points: use --workers 1 (worker snapshots are not implemented yet)');
+  if (o.protocolMix && o.cps === undefined) throw new UsageError('a version mix (--protocol 1.6,2.0.1) is for a --cps fleet; a script picks each charge point\'s version in connect()');
+  if (o.protocolMix && o.profile !== undefined) throw new UsageError('--profile is version-specific: not with a version mix (--protocol 1.6,2.0.1)');
   if (o.cps !== undefined && o.url === undefined && !o.withCsms) throw new UsageError('--cps needs --url ws://host:port/path/ (or --with-csms)');
   return o;
 }

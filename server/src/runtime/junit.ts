@@ -74,11 +74,20 @@ export function junitXml(run: JunitRun): string {
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="ocpp-sim" ${counts} time="${time}">`,
     `  <testsuite name="${attr(run.suite)}" ${counts} skipped="0" time="${time}" timestamp="${stamp}" hostname="${attr(os.hostname())}">`,
+    ...versionProperties(run.report),
     ...cases.map(testcase),
     '  </testsuite>',
     '</testsuites>',
     '',
   ].join('\n');
+}
+
+/** The charge points per OCPP version, as suite properties (`ocpp1.6` = `5 charge points, 5 connected, 0 failed handlers`). */
+function versionProperties(report: RunReport): string[] {
+  const versions = Object.entries(report.byProtocol ?? {});
+  if (versions.length === 0) return [];
+  const line = (v: { chargePoints: number; connected: number; failures: number }): string => `${v.chargePoints} charge points, ${v.connected} connected, ${v.failures} failed handlers`;
+  return ['    <properties>', ...versions.map(([version, v]) => `      <property name="${attr(version)}" value="${line(v)}"/>`), '    </properties>'];
 }
 
 /** The CSMS's findings of one charge point as problems: `probe: detail`. */

@@ -8,14 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import type { ChargepointOptions } from '../chargepoint/chargepoint';
-import { connectMany, fleetId, makeConnect, shardRange, type AnyStation, type AnyStationOptions } from '../chargepoint/connect';
+import { connectMany, fleetId, makeConnect, shardRange, type AnyStation, type AnyStationOptions, type FleetSettings } from '../chargepoint/connect';
 import { readProfile } from '../chargepoint/model/profile';
 import { STATION_PROFILE_KEYS } from '../charging-station/model/profile';
 import { VirtualScheduler, realScheduler } from '../ocpp/scheduler';
 import { HELP, UsageError, parseArgs, serverMode, type CliOptions } from './args';
 import type { CsmsSetup } from './csms-mode';
 import { ScriptWork } from './lifetime';
-import { HandlerFailures, observeStation } from './observe';
+import { HandlerFailures, VersionTally, observeStation } from './observe';
 import { holdProcess, lazyAxios, readStdin, scriptLogger, untilSignal } from './support';
 import { Log, VERBOSITY } from './log';
 import { readOptionsFile } from './options-file';
@@ -218,6 +218,12 @@ function modelOptions(o: CliOptions, csms?: CsmsSetup): AnyStationOptions {
   };
 }
 
+/** A `--cps` fleet's charge-point options: one version's, or with a version mix each share's (fleet-mix.ts). */
+function fleetOptions(o: CliOptions, csms?: CsmsSetup): AnyStationOptions & Pick<FleetSettings, 'mix'> {
+  if (!o.protocolMix) return modelOptions(o, csms);
+  return { mix: o.protocolMix.map((share) => ({ weight: share.weight, options: modelOptions({ ...o, protocol: share.protocol }, csms) })) };
+}
+
 /** No script: the web UI, its REST API and bridge (and the mock CSMS with `--with-csms`), until Ctrl-C. */
 async function runServer(o: CliOptions, log: Log): Promise<number> {
   const csms = o.withCsms ? await startCsms(o, log) : undefined;
@@ -287,31 +293,34 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
   const workers = Math.min(o.workers ?? (o.metricsPort !== undefined ? 1 : defaultWorkers(mine.count)), Math.max(1, mine.count));
   const shardHint = o.shard ? ` (shard ${o.shard.index}/${o.shard.count} of ${total})` : '';
   const threadHint = workers > 1 ? ` on ${workers} worker threads` : '';
-  process.stderr.write(`starting ${mine.count} charge point(s) against ${url}${fleetIdHint(o, mine)}${shardHint}${threadHint}\n`);
+  const mixHint = o.protocolMix ? `, versions ${o.protocolMix.map((s) => `${s.protocol}:${s.weight}`).join(',')}` : '';
+  process.stderr.write(`starting ${mine.count} charge point(s) against ${url}${fleetIdHint(o, mine)}${shardHint}${threadHint}${mixHint}\n`);
   const progress = progressPrinter();
   const failures = new HandlerFailures();
   const served = await startMetrics(o);
   const files = new RunFiles(o, `ocpp-sim --cps ${total}${o.shard ? ` --shard ${o.shard.index}/${o.shard.count}` : ''}`);
   let started: number;
   let failed = 0;
+  let versions = new VersionTally();
   let close: () => Promise<RunReport[]>;
   if (workers > 1) {
     const fleet = await startWorkerFleet(
-      { url, total, shard: o.shard, idPrefix: o.idPrefix, options: modelOptions(o, csms), logPattern: o.logPattern, silent: log.silent, record: files.recorder !== undefined },
+      { url, total, shard: o.shard, idPrefix: o.idPrefix, options: fleetOptions(o, csms), logPattern: o.logPattern, silent: log.silent, record: files.recorder !== undefined },
       workers,
       { out, err: process.stderr, failures },
       progress,
     );
-    ({ started, failed } = fleet);
+    ({ started, failed, versions } = fleet);
     close = () => fleet.close();
   } else {
     const live = new Set<AnyStation>();
     const fleet = await connectMany(url, total, {
-      ...modelOptions(o, csms),
+      ...fleetOptions(o, csms),
       idPrefix: o.idPrefix,
       shard: o.shard,
       observe: observe(log, live, failures, () => undefined, served.metrics, files.recorder),
-      onProgress: (done, all, _cp, connected) => {
+      onProgress: (done, all, cp, connected) => {
+        versions.add(cp, connected);
         if (!connected) failed++;
         progress(done, failed, all);
       },
@@ -323,7 +332,7 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
     };
   }
   const keepAlive = holdProcess();
-  process.stderr.write(`${started - failed} of ${started} connected${failed ? `, ${failed} not connected (why, and whether they retry: the lines above)` : ''}${threadHint}; Ctrl-C to stop\n`);
+  process.stderr.write(`${started - failed} of ${started} connected${versions.hint()}${failed ? `, ${failed} not connected (why, and whether they retry: the lines above)` : ''}${threadHint}; Ctrl-C to stop\n`);
   await untilSignal();
   clearInterval(keepAlive);
   // Recorded before closing, so `connected` says how the fleet stood when it was stopped (workers do the same).

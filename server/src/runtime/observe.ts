@@ -35,6 +35,38 @@ export class HandlerFailures {
   }
 }
 
+/** Charge points started, and of them not connected at the first attempt, per OCPP version. */
+export type VersionCounts = Record<string, { started: number; failed: number }>;
+
+/** A fleet's {@link VersionCounts} (the summary line of a mixed fleet). */
+export class VersionTally {
+  /** The counts so far. */
+  readonly counts: VersionCounts = {};
+
+  /** Count a station's first connection attempt. @param cp The station. @param connected Whether it connected. */
+  add(cp: AnyStation, connected: boolean): void {
+    const c = (this.counts[cp.endpoint.protocol.subprotocol] ??= { started: 0, failed: 0 });
+    c.started++;
+    if (!connected) c.failed++;
+  }
+
+  /** Add another thread's counts (a fleet worker's). @param other Its counts, structured-cloned. */
+  merge(other: VersionCounts): void {
+    for (const [version, c] of Object.entries(other)) {
+      const mine = (this.counts[version] ??= { started: 0, failed: 0 });
+      mine.started += c.started;
+      mine.failed += c.failed;
+    }
+  }
+
+  /** ` (ocpp1.6: 5 of 5, ocpp2.0.1: 4 of 5)` when the fleet holds more than one version, else empty. */
+  hint(): string {
+    const versions = Object.keys(this.counts).sort();
+    if (versions.length < 2) return '';
+    return ` (${versions.map((v) => `${v}: ${this.counts[v]!.started - this.counts[v]!.failed} of ${this.counts[v]!.started}`).join(', ')})`;
+  }
+}
+
 /**
  * Show a station's events on `log` and count its failed handlers.
  * @param log The run's log.

@@ -42,6 +42,8 @@ export interface RunReport {
   calls: CallCounts;
   /** Failed handlers, all charge points. */
   failures: number;
+  /** Per OCPP version (a mixed fleet's shares): charge points, of them connected, and their failed handlers. */
+  byProtocol: Record<string, { chargePoints: number; connected: number; failures: number }>;
   /** Round trips: counts per {@link RTT_BUCKETS_MS} bucket, plus one for above the last. */
   rttBucketsMs: number[];
   /** Percentiles read from the buckets (the bucket's upper bound, ms; null when there were no calls). */
@@ -95,7 +97,14 @@ function finish(chargePoints: ChargePointResult[], rttBucketsMs: number[], csmsF
   const calls: CallCounts = {};
   for (const cp of chargePoints) addCalls(calls, cp.calls);
   const failures = chargePoints.reduce((n, cp) => n + cp.failures.length, 0);
-  const report: RunReport = { kind: 'ocpp-sim-run', chargePoints, calls, failures, rttBucketsMs, latencyMs: { p50: percentile(rttBucketsMs, 0.5), p90: percentile(rttBucketsMs, 0.9), p99: percentile(rttBucketsMs, 0.99) } };
+  const byProtocol: RunReport['byProtocol'] = {};
+  for (const cp of chargePoints) {
+    const v = (byProtocol[cp.protocol ?? 'unknown'] ??= { chargePoints: 0, connected: 0, failures: 0 });
+    v.chargePoints++;
+    if (cp.connected) v.connected++;
+    v.failures += cp.failures.length;
+  }
+  const report: RunReport = { kind: 'ocpp-sim-run', chargePoints, calls, failures, byProtocol, rttBucketsMs, latencyMs: { p50: percentile(rttBucketsMs, 0.5), p90: percentile(rttBucketsMs, 0.9), p99: percentile(rttBucketsMs, 0.99) } };
   if (csmsFindings) report.csmsFindings = csmsFindings;
   return report;
 }

@@ -11,9 +11,9 @@
 import os from 'node:os';
 import { Writable } from 'node:stream';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { type AnyStation, type AnyStationOptions, type Shard, connectMany } from '../chargepoint/connect';
+import { type AnyStation, type AnyStationOptions, type FleetSettings, type Shard, connectMany } from '../chargepoint/connect';
 import { Log } from './log';
-import { HandlerFailures, observeStation } from './observe';
+import { HandlerFailures, VersionTally, observeStation, type VersionCounts } from './observe';
 import { RunRecorder, type RunReport } from './run-report';
 
 /** Fleets from this size get one worker per CPU by default. */
@@ -36,8 +36,8 @@ export interface FleetWorkerData {
   shard: Shard;
   /** Id prefix. */
   idPrefix: string;
-  /** Charge-point options (cloneable ones only). */
-  options: AnyStationOptions;
+  /** Charge-point options (cloneable ones only), with a version mix's shares. */
+  options: AnyStationOptions & Pick<FleetSettings, 'mix'>;
   /** Log namespaces and `--s`. */
   logPattern: string;
   /** `--s`. */
@@ -50,7 +50,7 @@ export interface FleetWorkerData {
 type FromWorker =
   | { type: 'out' | 'err'; text: string }
   | { type: 'progress'; done: number; failed: number; total: number }
-  | { type: 'ready'; started: number; failed: number }
+  | { type: 'ready'; started: number; failed: number; versions: VersionCounts }
   | { type: 'closed'; failures: { count: number; firstFew: string[] }; report?: RunReport };
 
 /** Outcome of a worker fleet. */
@@ -59,6 +59,8 @@ export interface WorkerFleet {
   started: number;
   /** Of which the first connection failed (they retry with back-off). */
   failed: number;
+  /** Both, per OCPP version. */
+  versions: VersionTally;
   /**
    * Close every worker's charge points and end the workers.
    * @returns With `record`: each worker's report, taken before it closed its charge points.
@@ -98,6 +100,7 @@ export async function startWorkerFleet(
   const threads: Worker[] = [];
   const closed: Promise<void>[] = [];
   const reports: RunReport[] = [];
+  const versions = new VersionTally();
   const ready = Array.from({ length: workers }, (_, w) => {
     const worker = new Worker(__filename, {
       workerData: { ...data, kind: 'ocpp-sim-fleet', shard: { index: outer.index * workers + w, count: outer.count * workers } } satisfies FleetWorkerData,
@@ -125,6 +128,7 @@ export async function startWorkerFleet(
           case 'ready':
             done[w] = totals[w] = m.started;
             failed[w] = m.failed;
+            versions.merge(m.versions);
             resolve();
             break;
           case 'closed':
@@ -140,6 +144,7 @@ export async function startWorkerFleet(
   return {
     started: sum(done),
     failed: sum(failed),
+    versions,
     close: async () => {
       for (const t of threads) t.postMessage({ type: 'stop' });
       await Promise.all(closed);
@@ -169,6 +174,7 @@ async function workerMain(d: FleetWorkerData): Promise<void> {
   let lastSent = 0;
   const failures = new HandlerFailures();
   const recorder = d.record ? new RunRecorder() : undefined;
+  const versions = new VersionTally();
   const fleet: AnyStation[] = await connectMany(d.url, d.total, {
     ...d.options,
     idPrefix: d.idPrefix,
@@ -178,8 +184,9 @@ async function workerMain(d: FleetWorkerData): Promise<void> {
       observeStation(log, cp, failures);
       recorder?.watch(cp, String);
     },
-    onProgress: (done, all, _cp, connected) => {
+    onProgress: (done, all, cp, connected) => {
       attempted = done;
+      versions.add(cp, connected);
       if (!connected) failed++;
       // A message per 1 % is plenty for the combined line.
       if (done === all || done - lastSent >= Math.max(1, all / 100)) {
@@ -188,7 +195,7 @@ async function workerMain(d: FleetWorkerData): Promise<void> {
       }
     },
   });
-  port.postMessage({ type: 'ready', started: attempted, failed } satisfies FromWorker);
+  port.postMessage({ type: 'ready', started: attempted, failed, versions: versions.counts } satisfies FromWorker);
   port.on('message', (m: { type: string }) => {
     if (m.type !== 'stop') return;
     // Taken before closing, so `connected` says how the fleet stood when it was stopped.
