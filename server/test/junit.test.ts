@@ -4,17 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { runCli } from './helpers';
+import { runCli, scratchDir } from './helpers';
 import { junitSchemaErrors, suiteCounts, testCases } from './junit-xml';
-
-function scratch(t: { after(fn: () => unknown): void }): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpp-sim-junit-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 test('the JUnit schema check is real: libxml2 refuses a suite without counts and a time that is not a number', async () => {
   assert.deepEqual(await junitSchemaErrors('<testsuites><testsuite name="s" tests="1" failures="0" errors="0"><testcase name="a" time="0.5"/></testsuite></testsuites>'), []);
@@ -23,8 +16,8 @@ test('the JUnit schema check is real: libxml2 refuses a suite without counts and
   assert.ok(errors.some((e) => /'soon' is not a valid value/.test(e)), errors.join('\n'));
 });
 
-test('--junit of a passing script: a valid JUnit document, the script and its charge point as passed test cases, exit 0', async (t) => {
-  const dir = scratch(t);
+test('--junit of a passing script: a valid JUnit document, the script and its charge point as passed test cases, exit 0', async () => {
+  const dir = scratchDir();
   const script = path.join(dir, 'pass.js');
   fs.writeFileSync(script, `const cp = await connect(process.env.CSMS_URL + 'CP-PASS');
 await cp.sendBootnotification({chargePointVendor: 'vendor', chargePointModel: '1'});
@@ -44,8 +37,8 @@ await cp.close();
   assert.match(xml, /<testsuite name="ocpp-sim pass\.js" [^>]*timestamp="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"/);
 });
 
-test('--junit of a failing script: the script error, a failed handler (both with file:line) and a protocol rule broken are failures; exit 1 as without --junit', async (t) => {
-  const dir = scratch(t);
+test('--junit of a failing script: the script error, a failed handler (both with file:line) and a protocol rule broken are failures; exit 1 as without --junit', async () => {
+  const dir = scratchDir();
   const script = path.join(dir, 'fail.js');
   fs.writeFileSync(script, `const cp = await connect(process.env.CSMS_URL + 'CP-A');
 await cp.sendBootnotification({chargePointVendor: 'vendor', chargePointModel: '1'});
@@ -72,8 +65,8 @@ throw new Error('final check failed');
   assert.deepEqual(byName.get('CP-B')!.failure, { type: 'protocol rule: transaction-order', message: 'transaction-order: StopTransaction for transaction 424242, which this CSMS never issued (StopTransaction before StartTransaction?)' });
 });
 
-test('--junit when the script cannot even load: one failed test case naming the syntax error\'s file:line', async (t) => {
-  const dir = scratch(t);
+test('--junit when the script cannot even load: one failed test case naming the syntax error\'s file:line', async () => {
+  const dir = scratchDir();
   fs.writeFileSync(path.join(dir, 'broken.js'), 'const a = 1;\nconst b = ;\n');
   const junit = path.join(dir, 'broken.xml');
   const run = await runCli(['--junit', junit, 'broken.js'], { cwd: dir });
@@ -84,11 +77,11 @@ test('--junit when the script cannot even load: one failed test case naming the 
   assert.match(testCases(xml)[0]!.failure!.message, /^broken\.js:2:\d+: SyntaxError: /);
 });
 
-test('--junit is refused with --csms, and a file that cannot be written is one error line and exit 1', async (t) => {
+test('--junit is refused with --csms, and a file that cannot be written is one error line and exit 1', async () => {
   const refused = await runCli(['--csms', '--port', '0', '--junit', 'x.xml']);
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /--junit writes a script's or a --cps fleet's run/);
-  const dir = scratch(t);
+  const dir = scratchDir();
   fs.writeFileSync(path.join(dir, 'ok.js'), 'console.log("fine");\n');
   const run = await runCli(['--junit', path.join(dir, 'missing', 'out.xml'), 'ok.js'], { cwd: dir });
   assert.equal(run.code, 1);

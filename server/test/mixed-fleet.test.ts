@@ -4,22 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { mixPattern, parseVersionMix } from '../src/chargepoint/fleet-mix';
-import { MockCsms } from '../src/csms/mock-csms';
 import type { RunReport } from '../src/runtime/run-report';
-import { runCli, startCli, until } from './helpers';
+import { runCli, scratchDir, startCli, until } from './helpers';
+import { statusCsms } from './status-csms';
 import { junitSchemaErrors, suiteCounts } from './junit-xml';
 
 const read = (file: string): RunReport => JSON.parse(fs.readFileSync(file, 'utf8')) as RunReport;
-
-function scratch(t: { after(fn: () => unknown): void }): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpp-sim-mix-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 test('a version mix is read as shares and spread evenly: each share its weight per period', () => {
   assert.deepEqual(parseVersionMix('1.6,2.0.1'), [{ protocol: 'ocpp1.6', weight: 1 }, { protocol: 'ocpp2.0.1', weight: 1 }]);
@@ -50,13 +43,9 @@ test('a mix is for --cps, without --profile; a bad one is a usage error', async 
 });
 
 test('--cps 10 --protocol 1.6:70,2.0.1:30 in two shards (one on two worker threads): each id keeps its version, the parts add up to 7 + 3', { timeout: 60_000 }, async (t) => {
-  const dir = scratch(t);
-  const csms = new MockCsms({ port: 0 });
-  await csms.listen();
-  t.after(() => csms.close());
-  // The version each station negotiated with the CSMS, once it sent a StatusNotification (after its accepted boot).
-  const seen = new Map<string, string>();
-  csms.on('call', (s: { id: string; protocol: { subprotocol: string } }, call: { action: string }) => void (call.action === 'StatusNotification' && seen.set(s.id, s.protocol.subprotocol)));
+  const dir = scratchDir();
+  // The version each station negotiated with the CSMS, once its boot is on record.
+  const { csms, statused: seen } = await statusCsms(t);
   const files = [0, 1].map((i) => path.join(dir, `shard-${i}.json`));
   const junit = path.join(dir, 'shard-1.xml');
   const mix = ['--cps', '10', '--protocol', '1.6:70,2.0.1:30', '--url', csms.url];
@@ -94,7 +83,7 @@ test('--cps 10 --protocol 1.6:70,2.0.1:30 in two shards (one on two worker threa
 });
 
 test('--cps 4 --protocol 1.6,2.0.1 --with-csms: the embedded mock CSMS serves both, alternating, and the report counts them', { timeout: 60_000 }, async (t) => {
-  const dir = scratch(t);
+  const dir = scratchDir();
   const report = path.join(dir, 'mixed.json');
   const fleet = startCli(['--cps', '4', '--protocol', '1.6,2.0.1', '--with-csms', '--port', '0', '--report', report]);
   t.after(() => fleet.stop());

@@ -1,27 +1,17 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { MockCsms } from '../src/csms/mock-csms';
 import type { RunReport } from '../src/runtime/run-report';
-import { runCli, startCli, until } from './helpers';
+import { runCli, scratchDir, startCli, until } from './helpers';
+import { statusCsms } from './status-csms';
 import { junitSchemaErrors, suiteCounts, testCases } from './junit-xml';
 
 const read = (file: string): RunReport => JSON.parse(fs.readFileSync(file, 'utf8')) as RunReport;
 
 test('--report of three --cps shards, merged by `report merge`, equals the sum of its parts', { timeout: 60_000 }, async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpp-sim-report-'));
-  const csms = new MockCsms({ port: 0 });
-  await csms.listen();
-  // A StatusNotification follows the station's receipt of its Accepted boot (B01.FR.05 order): once
-  // every station sent one, every BootNotification's round trip is on its shard's record.
-  const statused = new Set<string>();
-  csms.on('call', (s: { id: string }, call: { action: string }) => void (call.action === 'StatusNotification' && statused.add(s.id)));
-  t.after(async () => {
-    await csms.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = scratchDir();
+  const { csms, statused } = await statusCsms(t);
   const files = [0, 1, 2].map((i) => path.join(dir, `shard-${i}.json`));
   const shards = files.map((file, i) => startCli(['--cps', '9', '--shard', `${i}/3`, '--url', csms.url, '--report', file]));
   t.after(() => Promise.all(shards.map((s) => s.stop())));
@@ -53,15 +43,8 @@ test('--report of three --cps shards, merged by `report merge`, equals the sum o
 });
 
 test('--report and --junit of a --cps shard on two worker threads hold every worker\'s charge points', { timeout: 60_000 }, async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpp-sim-report-'));
-  const csms = new MockCsms({ port: 0 });
-  await csms.listen();
-  const statused = new Set<string>();
-  csms.on('call', (s: { id: string }, call: { action: string }) => void (call.action === 'StatusNotification' && statused.add(s.id)));
-  t.after(async () => {
-    await csms.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = scratchDir();
+  const { csms, statused } = await statusCsms(t);
   const report = path.join(dir, 'report.json');
   const junit = path.join(dir, 'junit.xml');
   const fleet = startCli(['--cps', '12', '--shard', '1/2', '--workers', '2', '--url', csms.url, '--report', report, '--junit', junit]);
