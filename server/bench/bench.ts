@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CsmsProcess } from './csms-handle';
-import { Fleet, connectOne, pool, singleAddress } from './fleet';
+import { Fleet, type FleetOptions, connectOne, pool, singleAddress } from './fleet';
 import { RPC_SCENARIOS, RpcFleet } from './rpc-fleet';
 import { startLatency } from './start-latency';
 import { type ComparisonRow, compareRows, formatComparison, runRpcBench } from './compare';
@@ -140,13 +140,19 @@ function socketsPerAddress(options: BenchOptions): number {
   return options.perAddress ?? Math.max(1000, (ephemeralPortCount() ?? 28_232) - 2000);
 }
 
+/** The fleet's version: `{protocol}` for 2.0.1, a share per version for a mix (1.6 needs nothing). */
+function versionOptions(o: BenchOptions): FleetOptions['chargepoint'] {
+  if (o.mix) return { mix: o.mix.map((s) => ({ weight: s.weight, options: s.protocol === 'ocpp2.0.1' ? { protocol: s.protocol } : {} })) };
+  return o.protocol === 'ocpp2.0.1' ? { protocol: o.protocol } : undefined;
+}
+
 function ourDriver(options: BenchOptions, scenario: Scenario, baseUrl: string, failures: Failures, progress: Progress, interrupted: () => boolean, connectTrips: RoundTrips): Driver {
   const fleet = new Fleet({
     targetFor: singleAddress(baseUrl),
     mode: scenario.fleet,
     baseUrl,
     perAddress: socketsPerAddress(options),
-    chargepoint: scenario.chargepoint?.(options) ?? (options.protocol === 'ocpp2.0.1' ? { protocol: options.protocol } : undefined),
+    chargepoint: scenario.chargepoint?.(options) ?? versionOptions(options),
     concurrency: scenario.concurrency?.(options) ?? options.concurrency,
     timeoutMs: options.timeoutMs,
     observe: (cp) => cp.endpoint.on('response', connectTrips.listener),
@@ -194,7 +200,7 @@ async function run(options: BenchOptions, scenario: Scenario, progress: Progress
   // Other work on the machine skews every figure but CPU per call: make it visible.
   const loadAtStart = os.loadavg()[0]!;
   progress.log(`starting the mock CSMS process…`);
-  const csms = await CsmsProcess.start([], [String(options.heartbeatS), options.protocol]);
+  const csms = await CsmsProcess.start([], [String(options.heartbeatS), options.mix ? options.mix.map((s) => s.protocol).join(',') : options.protocol]);
   onCsms(csms);
   progress.log(`mock CSMS (pid ${csms.pid}) listens on ${csms.url}`);
   const connectTrips = new RoundTrips();
@@ -272,7 +278,7 @@ async function run(options: BenchOptions, scenario: Scenario, progress: Progress
     rows.push(
       section('setup'),
       { key: 'scenario', label: 'scenario', value: scenario.name, unit: '' },
-      { key: 'protocol', label: 'OCPP version', value: options.protocol, unit: '' },
+      { key: 'protocol', label: 'OCPP version', value: options.mix ? options.mix.map((s) => `${s.protocol}:${s.weight}`).join(',') : options.protocol, unit: '' },
       ...(failedWarmUp > 0 ? [{ key: 'failedWarmUp', label: 'failures during warm-up (!)', value: failedWarmUp, unit: '' }] : []),
       { key: 'n', label: 'charge points requested (N)', value: options.n, unit: '' },
       { key: 'connected', label: 'charge points connected', value: connected, unit: '' },

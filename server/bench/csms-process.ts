@@ -22,8 +22,9 @@ async function main(): Promise<void> {
     return;
   }
   const heartbeatInterval = Number(process.argv[2]) || 300;
-  const protocol = process.argv[3] === 'ocpp2.0.1' ? 'ocpp2.0.1' : 'ocpp1.6';
-  const csms = new MockCsms({ port: 0, host: '127.0.0.1', heartbeatInterval, protocols: [protocol], validation: { inbound: 'strict', outbound: 'strict' } });
+  // The versions served: `ocpp1.6`, `ocpp2.0.1`, or both for a mixed fleet (`ocpp1.6,ocpp2.0.1`).
+  const protocols = (process.argv[3] ?? 'ocpp1.6').split(',');
+  const csms = new MockCsms({ port: 0, host: '127.0.0.1', heartbeatInterval, protocols, validation: { inbound: 'strict', outbound: 'strict' } });
   let warnings = 0;
   csms.on('warning', () => warnings++);
 

@@ -8,7 +8,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { ChargepointOptions } from '../src/chargepoint/chargepoint';
-import { connect, connectMany, type AnyStation, type AnyStationOptions } from '../src/chargepoint/connect';
+import { connect, connectMany, type AnyStation, type AnyStationOptions, type FleetSettings } from '../src/chargepoint/connect';
+import { shareOf } from '../src/chargepoint/fleet-mix';
 import { type Scheduler, realScheduler } from '../src/ocpp/scheduler';
 import type { Progress } from './progress';
 import type { Failures } from './stats';
@@ -47,8 +48,8 @@ export interface FleetOptions {
   baseUrl?: string;
   /** Sockets per source address (auto mode; default: the ephemeral port range less some slack). */
   perAddress?: number;
-  /** Further charge-point options (auto mode), e.g. a profile. */
-  chargepoint?: AnyStationOptions;
+  /** Further charge-point options, e.g. a profile; with `mix`, each share's (fleet-mix.ts). */
+  chargepoint?: AnyStationOptions & Pick<FleetSettings, 'mix'>;
   /** Sees every charge point before its socket opens (attach round-trip listeners here). */
   observe?: (cp: AnyStation) => void;
 }
@@ -132,13 +133,16 @@ export class Fleet {
   async connect(n: number, failures: Failures, progress: Progress, shouldStop: () => boolean = () => false): Promise<number> {
     if (this.options.mode === 'auto') return this.connectAuto(n, failures, progress);
     const slots: (AnyStation | undefined)[] = new Array(n);
+    const { mix, ...common } = this.options.chargepoint ?? {};
+    // A mixed fleet: charge point i gets its share's options, as connectMany gives them.
+    const shareFor = mix && mix.length > 0 ? shareOf(mix) : undefined;
     let done = 0;
     progress.start('connecting', n, 'charge points');
     const t0 = performance.now();
     await pool(n, this.options.concurrency, async (i) => {
       if (shouldStop()) return;
       try {
-        slots[i] = await connectOne(this.options.targetFor(i), this.options.timeoutMs, this.options.chargepoint);
+        slots[i] = await connectOne(this.options.targetFor(i), this.options.timeoutMs, { ...common, ...shareFor?.(i).options } as AnyStationOptions);
       } catch (err) {
         failures.add('connect', err);
       }

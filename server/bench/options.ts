@@ -2,6 +2,7 @@
  * Command line of `npm run bench` (`node server/dist/bench/bench.js [options]`).
  * @module
  */
+import { parseVersionMix, type VersionShare } from '../src/chargepoint/fleet-mix';
 
 /** Parsed bench options. */
 export interface BenchOptions {
@@ -35,6 +36,8 @@ export interface BenchOptions {
   impl: 'ocpp-sim' | 'ocpp-rpc';
   /** OCPP version of the fleet (`--protocol 2.0.1`: ChargingStations; scenarios idle, boot-storm, steady, throughput). */
   protocol: 'ocpp1.6' | 'ocpp2.0.1';
+  /** `--protocol 1.6,2.0.1` or `1.6:70,2.0.1:30`: a mixed fleet in these shares (the warm-up stays 1.6). */
+  mix?: VersionShare[];
   /** Print help and exit. */
   help: boolean;
 }
@@ -60,7 +63,9 @@ ${scenarios.map(([name, desc]) => `                           ${name.padEnd(11)}
   --interval S           meter-value interval of the steady scenario (default 10)
   --protocol V           1.6 (default) or 2.0.1: OCPP 2.0.1 charging stations against the mock
                          CSMS on ocpp2.0.1 (session: TransactionEvent Started, 2 x Updated,
-                         Ended; steady: Updated every --interval); every scenario but --compare
+                         Ended; steady: Updated every --interval); every scenario but --compare.
+                         A mix, 1.6,2.0.1 or 1.6:70,2.0.1:30: both versions in these shares
+                         (as --cps; idle, boot-storm, throughput, session)
   --concurrency C        sockets opening at a time while connecting (default 200;
                          boot-storm: all N at once)
   --per-address K        sockets per source address 127.0.0.x (default: the ephemeral
@@ -108,7 +113,15 @@ export function parseOptions(argv: string[], scenarios: string[]): BenchOptions 
         break;
       case '--protocol': {
         const v = value();
-        if (v !== '1.6' && v !== 'ocpp1.6' && v !== '2.0.1' && v !== 'ocpp2.0.1') throw new UsageError(`--protocol must be 1.6 or 2.0.1, got '${v ?? ''}'`);
+        if (v !== undefined && /[,:]/.test(v)) {
+          try {
+            o.mix = parseVersionMix(v);
+          } catch (err) {
+            throw new UsageError(`--protocol: ${(err as Error).message}`);
+          }
+          break;
+        }
+        if (v !== '1.6' && v !== 'ocpp1.6' && v !== '2.0.1' && v !== 'ocpp2.0.1') throw new UsageError(`--protocol must be 1.6, 2.0.1 or a mix such as 1.6:70,2.0.1:30, got '${v ?? ''}'`);
         o.protocol = v.endsWith('1.6') ? 'ocpp1.6' : 'ocpp2.0.1';
         break;
       }
@@ -169,6 +182,7 @@ export function parseOptions(argv: string[], scenarios: string[]): BenchOptions 
         throw new UsageError(`unknown option '${arg}'`);
     }
   }
+  if (o.mix && (o.compare || o.scenario === 'steady')) throw new UsageError('a version mix runs the idle, boot-storm, throughput and session scenarios, without --compare');
   if (o.protocol === 'ocpp2.0.1' && o.compare) throw new UsageError('--compare runs OCPP 1.6 only (the ocpp-rpc fleet boots as 1.6 charge points)');
   return o;
 }

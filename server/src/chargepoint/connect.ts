@@ -6,7 +6,7 @@ import { ChargingStation, type ChargingStationOptions } from '../charging-statio
 import type { ProtocolVersion } from '../ocpp/protocol';
 import { parseSubprotocol } from '../ocpp/protocols';
 import { Chargepoint, type ChargepointOptions, type KeyStoreElement } from './chargepoint';
-import { mixPattern } from './fleet-mix';
+import { shareOf } from './fleet-mix';
 
 /** Options of a 2.0.1 station for `connect` / `connectMany`: `protocol: 'ocpp2.0.1'` (or `'2.0.1'`) picks it. */
 export type StationOptions201 = ChargingStationOptions & {
@@ -195,14 +195,13 @@ export async function connectMany(baseUrl: string, count: number, options?: Flee
 export async function connectMany(baseUrl: string, count: number, options: FleetOptions = {}): Promise<AnyStation[]> {
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`connectMany: count must be a positive integer, got ${String(count)}`);
   const { idPrefix = 'CP', firstIndex = 1, concurrency = 50, onProgress, shard, mix, ...cpOptions } = options;
-  const pattern = mix && mix.length > 0 ? mixPattern(mix.map((m) => m.weight)) : undefined;
+  const shareFor = mix && mix.length > 0 ? shareOf(mix) : undefined;
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   const fleet: AnyStation[] = [];
   const { start, count: mine } = shard ? shardRange(count, shard) : { start: 0, count };
   for (let i = start; i < start + mine; i++) {
     const id = fleetId(idPrefix, firstIndex + i, firstIndex + count - 1);
-    const share = pattern ? mix![pattern[i % pattern.length]!]!.options : undefined;
-    fleet.push(createStation(base + encodeURIComponent(id), id, { boot: 'auto', journal: count >= LARGE_FLEET ? 0 : undefined, ...cpOptions, ...share } as AnyStationOptions));
+    fleet.push(createStation(base + encodeURIComponent(id), id, { boot: 'auto', journal: count >= LARGE_FLEET ? 0 : undefined, ...cpOptions, ...shareFor?.(i).options } as AnyStationOptions));
   }
   let next = 0;
   let done = 0;

@@ -44,6 +44,16 @@ export function parseVersionMix(text: string): VersionShare[] {
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 /**
+ * The share of each charge point of a mixed fleet.
+ * @param shares The shares, each with its weight.
+ * @returns For the fleet's charge point i (0-based, whole fleet), its share.
+ */
+export function shareOf<T extends { weight: number }>(shares: readonly T[]): (i: number) => T {
+  const pattern = mixPattern(shares.map((s) => s.weight));
+  return (i) => shares[pattern[i % pattern.length]!]!;
+}
+
+/**
  * The repeating pattern of a mix: entry `i % length` is the share (index into `weights`) of the
  * fleet's charge point `i` (0-based). Smooth weighted round robin over the reduced weights: each
  * share appears exactly its weight times per period, spread out (7:3 gives 0 1 0 0 0 1 0 0 1 0).
