@@ -332,8 +332,10 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
     };
   }
   const keepAlive = holdProcess();
+  // Listening before the line that invites Ctrl-C: a signal sent on reading it must not meet Node's default (exit without a summary).
+  const signalled = untilSignal();
   process.stderr.write(`${started - failed} of ${started} connected${versions.hint()}${failed ? `, ${failed} not connected (why, and whether they retry: the lines above)` : ''}${threadHint}; Ctrl-C to stop\n`);
-  await untilSignal();
+  await signalled;
   clearInterval(keepAlive);
   // Recorded before closing, so `connected` says how the fleet stood when it was stopped (workers do the same).
   files.freeze();
