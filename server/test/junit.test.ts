@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { runCli, scratchDir } from './helpers';
+import { freePort, runCli, scratchDir, startCli, until } from './helpers';
 import { junitSchemaErrors, suiteCounts, testCases } from './junit-xml';
 
 test('the JUnit schema check is real: libxml2 refuses a suite without counts and a time that is not a number', async () => {
@@ -86,4 +86,21 @@ test('--junit is refused with --csms, and a file that cannot be written is one e
   const run = await runCli(['--junit', path.join(dir, 'missing', 'out.xml'), 'ok.js'], { cwd: dir });
   assert.equal(run.code, 1);
   assert.match(run.stderr, /error: --junit .*out\.xml could not be written: ENOENT/);
+});
+
+test('--junit of a --cps fleet whose CSMS is not there: each charge point a failed test case, "not connected"; the exit code stays 0', async () => {
+  const dir = scratchDir();
+  const junit = path.join(dir, 'unreached.xml');
+  const fleet = startCli(['--cps', '2', '--url', `ws://127.0.0.1:${await freePort()}/`, '--junit', junit]);
+  try {
+    await until(() => fleet.err().includes('Ctrl-C'), 'the fleet made its first attempts');
+    assert.match(fleet.err(), /0 of 2 connected/);
+    assert.equal(await fleet.stop(), 0, fleet.out());
+  } finally {
+    await fleet.stop();
+  }
+  const xml = fs.readFileSync(junit, 'utf8');
+  assert.deepEqual(await junitSchemaErrors(xml), [], xml);
+  assert.deepEqual(suiteCounts(xml), { tests: 2, failures: 2, errors: 0 });
+  assert.deepEqual(testCases(xml).map((c) => [c.name, c.failure]), ['CP001', 'CP002'].map((id) => [id, { type: 'not connected', message: 'never connected during the run (the log says why)' }]));
 });

@@ -2,7 +2,8 @@
  * `--junit FILE`: a run as JUnit XML, the format CI systems (Jenkins, GitLab, GitHub test
  * reporters) show as test results. One suite per run; the script's run is one test case and each
  * charge point another. A script error, a charge point's failed handler (both with the script's
- * file:line) and a protocol rule the embedded CSMS saw a charge point break are failures.
+ * file:line), a protocol rule the embedded CSMS saw a charge point break, and a charge point that
+ * never connected are failures.
  *
  * Structure and attribute names follow Maven Surefire's reports as Jenkins' JUnit schema
  * (junit-10.xsd) describes them: `<testsuites>` › `<testsuite name tests failures errors skipped
@@ -60,7 +61,8 @@ export function junitXml(run: JunitRun): string {
   const seen = new Set<string>();
   for (const cp of run.report.chargePoints) {
     seen.add(cp.id);
-    cases.push({ classname: CHARGE_POINT_CLASS, name: cp.id, seconds: cp.seconds ?? 0, problems: [...cp.failures.map((line) => ({ type: 'handler failed', line })), ...ruleBreaks(findings[cp.id])], out: outline(cp) });
+    const unreached: Problem[] = cp.connections === 0 ? [{ type: 'not connected', line: 'never connected during the run (the log says why)' }] : [];
+    cases.push({ classname: CHARGE_POINT_CLASS, name: cp.id, seconds: cp.seconds ?? 0, problems: [...unreached, ...cp.failures.map((line) => ({ type: 'handler failed', line })), ...ruleBreaks(findings[cp.id])], out: outline(cp) });
   }
   // Findings about ids the run did not open (a station the script connected by hand elsewhere, a stray peer).
   for (const [id, list] of Object.entries(findings)) {

@@ -24,6 +24,8 @@ export interface ChargePointResult {
   seconds?: number;
   /** Whether it was connected when the report was written. */
   connected: boolean;
+  /** How often its socket opened during the run (0: it never reached the CSMS). */
+  connections?: number;
   /** Its last BootNotification answer, if any. */
   boot?: string;
   /** Calls it sent. */
@@ -63,13 +65,14 @@ export class RunRecorder {
    * @param describe One line for a failed handler's error (e.g. pointing into the script).
    */
   watch(cp: AnyStation, describe: (err: unknown) => string = (err) => (err instanceof Error ? err.message : String(err))): void {
-    const entry: ChargePointResult = { id: cp.id, protocol: cp.endpoint.protocol.subprotocol, connected: false, calls: {}, failures: [] };
+    const entry: ChargePointResult = { id: cp.id, protocol: cp.endpoint.protocol.subprotocol, connected: false, connections: 0, calls: {}, failures: [] };
     const times: { result: ChargePointResult; since: number; closedAt?: number } = { result: entry, since: performance.now() };
     this.stations.set(cp, times);
     const count = (action: string, outcome: 'result' | 'error' | 'timeout'): void => {
       (entry.calls[action] ??= { result: 0, error: 0, timeout: 0 })[outcome]++;
     };
     cp.on('boot', (status: string) => (entry.boot = status));
+    cp.on('open', () => entry.connections!++);
     cp.on('close', () => (times.closedAt = performance.now()));
     cp.on('handlerError', (err: unknown, req: { action: string }) => entry.failures.push(`${req.action}: ${describe(err)}`));
     cp.endpoint.on('response', (action: string, ms: number, outcome: 'result' | 'error') => {
