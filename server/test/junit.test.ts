@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { freePort, runCli, scratchDir, startCli, until } from './helpers';
+import { junitXml } from '../src/runtime/junit';
+import { mergeReports } from '../src/runtime/run-report';
 import { junitSchemaErrors, suiteCounts, testCases } from './junit-xml';
 
 test('the JUnit schema check is real: libxml2 refuses a suite without counts and a time that is not a number', async () => {
@@ -103,4 +105,21 @@ test('--junit of a --cps fleet whose CSMS is not there: each charge point a fail
   assert.deepEqual(await junitSchemaErrors(xml), [], xml);
   assert.deepEqual(suiteCounts(xml), { tests: 2, failures: 2, errors: 0 });
   assert.deepEqual(testCases(xml).map((c) => [c.name, c.failure]), ['CP001', 'CP002'].map((id) => [id, { type: 'not connected', message: 'never connected during the run (the log says why)' }]));
+});
+
+test('junitXml keeps hostile text well-formed: quotes, angle brackets, ampersands, line breaks and control bytes', async () => {
+  const hostile = 'a "quoted" <tag> & \u0007bell\nsecond line';
+  const xml = junitXml({
+    suite: `ocpp-sim ${hostile}`,
+    startedAt: new Date(0),
+    seconds: 1.5,
+    script: { name: 'x".js', errors: [hostile] },
+    report: mergeReports([{ kind: 'ocpp-sim-run', chargePoints: [{ id: '<CP&1>', connected: true, connections: 1, calls: {}, failures: [hostile] }], calls: {}, failures: 1, byProtocol: {}, rttBucketsMs: [], latencyMs: { p50: null, p90: null, p99: null } }]),
+  });
+  assert.deepEqual(await junitSchemaErrors(xml), [], xml);
+  const cases = testCases(xml);
+  assert.deepEqual(cases.map((c) => c.name), ['x".js', '<CP&1>']);
+  assert.equal(cases[0]!.failure!.message, 'a "quoted" <tag> & \uFFFDbell\nsecond line', 'the line break survives in the attribute; the control byte is replaced');
+  assert.deepEqual(cases[1]!.failure, { type: 'handler failed', message: 'a "quoted" <tag> & \uFFFDbell\nsecond line' });
+  assert.match(xml, /timestamp="1970-01-01T00:00:00Z"/);
 });
