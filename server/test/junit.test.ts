@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { freePort, runCli, scratchDir, startCli, until } from './helpers';
+import { connect } from '../src/chargepoint/connect';
 import { junitXml } from '../src/runtime/junit';
 import { mergeReports } from '../src/runtime/run-report';
 import { junitSchemaErrors, suiteCounts, testCases } from './junit-xml';
@@ -79,10 +80,10 @@ test('--junit when the script cannot even load: one failed test case naming the 
   assert.match(testCases(xml)[0]!.failure!.message, /^broken\.js:2:\d+: SyntaxError: /);
 });
 
-test('--junit is refused with --csms, and a file that cannot be written is one error line and exit 1', async () => {
-  const refused = await runCli(['--csms', '--port', '0', '--junit', 'x.xml']);
+test('--junit is refused in server mode, and a file that cannot be written is one error line and exit 1', async () => {
+  const refused = await runCli(['--junit', 'x.xml']);
   assert.equal(refused.code, 2);
-  assert.match(refused.stderr, /--junit writes a script's or a --cps fleet's run/);
+  assert.match(refused.stderr, /--junit writes a run: .*not server mode/);
   const dir = scratchDir();
   fs.writeFileSync(path.join(dir, 'ok.js'), 'console.log("fine");\n');
   const run = await runCli(['--junit', path.join(dir, 'missing', 'out.xml'), 'ok.js'], { cwd: dir });
@@ -122,4 +123,31 @@ test('junitXml keeps hostile text well-formed: quotes, angle brackets, ampersand
   assert.equal(cases[0]!.failure!.message, 'a "quoted" <tag> & \uFFFDbell\nsecond line', 'the line break survives in the attribute; the control byte is replaced');
   assert.deepEqual(cases[1]!.failure, { type: 'handler failed', message: 'a "quoted" <tag> & \uFFFDbell\nsecond line' });
   assert.match(xml, /timestamp="1970-01-01T00:00:00Z"/);
+});
+
+test('--csms --junit: each charge point that connected is a test case, a protocol rule it broke its failure (charger CI)', { timeout: 30_000 }, async () => {
+  const junit = path.join(scratchDir(), 'csms.xml');
+  const port = await freePort();
+  const cli = startCli(['--csms', '--no-state', '--no-http', '--port', String(port), '--junit', junit]);
+  try {
+    await until(() => cli.out().includes('listening'), 'the CSMS');
+    const url = `ws://127.0.0.1:${port}/`;
+    const good = await connect(`${url}CP-GOOD`);
+    await good.sendBootnotification({ chargePointVendor: 'vendor', chargePointModel: '1' });
+    const bad = await connect(`${url}CP-BAD`);
+    await bad.sendBootnotification({ chargePointVendor: 'vendor', chargePointModel: '1' });
+    await bad.call('StopTransaction', { transactionId: 777, meterStop: 0, timestamp: new Date().toISOString() });
+    await Promise.all([good.close(), bad.close()]);
+    assert.equal(await cli.stop(), 0, cli.out());
+  } finally {
+    await cli.stop();
+  }
+  const xml = fs.readFileSync(junit, 'utf8');
+  assert.deepEqual(await junitSchemaErrors(xml), [], xml);
+  assert.deepEqual(suiteCounts(xml), { tests: 2, failures: 1, errors: 0 });
+  assert.match(xml, /<testsuite name="ocpp-sim --csms"/);
+  const byName = new Map(testCases(xml).map((c) => [c.name, c]));
+  assert.equal(byName.get('CP-GOOD')?.failure, undefined);
+  assert.deepEqual(byName.get('CP-BAD')?.failure, { type: 'protocol rule: transaction-order', message: 'transaction-order: StopTransaction for transaction 777, which this CSMS never issued (StopTransaction before StartTransaction?)' });
+  assert.ok(byName.get('CP-BAD')!.time > 0, 'timed while connected');
 });

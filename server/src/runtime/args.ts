@@ -294,7 +294,8 @@ Mock central system
   --junit FILE              with a script or --cps, on exit (also a failed one) write JUnit XML for
                             CI: one suite, the script and each charge point a test case; a script
                             error, a failed handler (with file:line) and, with --with-csms, a
-                            protocol rule the CSMS saw a charge point break are failures
+                            protocol rule the CSMS saw a charge point break are failures. With
+                            --csms: each charge point that connected, its findings as failures
   --assert-clean            exit 1 when a charge point broke a protocol rule (for charger CI)
   --csms script.js          run a CSMS script: async (csms, logger, axios) with csms.on(action,
                             handler), csms.call(cp, action, payload), await csms.waitFor(cp,
@@ -580,7 +581,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   if (o.cps !== undefined && (o.script !== undefined || o.stdin)) throw new UsageError('--cps runs charge points without a script: drop the script, or use connectMany() in it');
   if ((o.workers !== undefined || o.shard !== undefined) && o.cps === undefined) throw new UsageError('--workers and --shard split a --cps fleet: add --cps N');
   if (o.metricsPort !== undefined && (o.csms || serverMode(o))) throw new UsageError('--metrics-port counts a script\'s or a --cps fleet\'s charge points (not yet the CSMS or server mode)');
-  if (o.junit !== undefined && (o.csms || serverMode(o))) throw new UsageError('--junit writes a script\'s or a --cps fleet\'s run (not the CSMS or server mode; --csms --report FILE holds its findings)');
+  if (o.junit !== undefined && serverMode(o)) throw new UsageError('--junit writes a run: a script\'s, a --cps fleet\'s or the mock CSMS\'s (--csms), not server mode');
   if (o.metricsPort !== undefined && (o.workers ?? 1) > 1) throw new UsageError('--metrics-port counts the main thread\'s charge points: use --workers 1 (worker snapshots are not implemented yet)');
   if (o.protocolMix && o.cps === undefined) throw new UsageError('a version mix (--protocol 1.6,2.0.1) is for a --cps fleet; a script picks each charge point\'s version in connect()');
   if (o.protocolMix && o.profile !== undefined) throw new UsageError('--profile is version-specific: not with a version mix (--protocol 1.6,2.0.1)');

@@ -18,6 +18,8 @@ import { loadOrCreatePki, type Pki } from '../security/pki';
 import { usage, type CliOptions } from './args';
 import type { Log } from './log';
 import { describeScriptError } from './script';
+import { junitXml } from './junit';
+import { reportOf, type ChargePointResult } from './run-report';
 import { holdProcess, lazyAxios, readStdin, scriptLogger, untilSignal } from './support';
 
 /** The mock CSMS with what `--tls` and `--ftp` add; scripts see `pki` and `ftp` on `connect.csms`. */
@@ -154,6 +156,7 @@ function banner(o: CliOptions, csms: CsmsSetup, http: HttpApi | undefined, perio
 export async function runCsmsMode(o: CliOptions, log: Log): Promise<number> {
   const periodic = periodicCommands(o);
   const csms = await startCsms(o, log);
+  const junit = o.junit !== undefined ? stationsForJunit(csms) : undefined;
   let http: HttpApi | undefined;
   let commands: PeriodicCommands | undefined;
   let status = 0;
@@ -199,7 +202,42 @@ export async function runCsmsMode(o: CliOptions, log: Log): Promise<number> {
     await http?.close();
     await stopCsms(csms);
   }
+  if (junit) junit.write(o.junit!, log);
   return Math.max(status, conclude(o, csms));
+}
+
+/**
+ * `--csms --junit FILE`: every charge point that connected is a test case (its version,
+ * connections, time connected); the probes' findings about it are its failures (charger CI).
+ */
+function stationsForJunit(csms: CsmsSetup): { write(file: string, log: Log): void } {
+  const startedAt = new Date();
+  const started = performance.now();
+  // `open` counts connections, not stations: a station that takes over its own id is connected while either is.
+  const seen = new Map<string, ChargePointResult & { open: number; since: number; connectedMs: number }>();
+  csms.on('connect', (s: { id: string; protocol: { subprotocol: string } }) => {
+    const r = seen.get(s.id) ?? { id: s.id, protocol: s.protocol.subprotocol, connected: false, connections: 0, calls: {}, failures: [], open: 0, since: 0, connectedMs: 0 };
+    seen.set(s.id, r);
+    r.protocol = s.protocol.subprotocol;
+    r.connections!++;
+    if (r.open++ === 0) r.since = performance.now();
+  });
+  csms.on('disconnect', (s: { id: string }) => {
+    const r = seen.get(s.id);
+    if (r && r.open > 0 && --r.open === 0) r.connectedMs += performance.now() - r.since;
+  });
+  return {
+    write(file, log) {
+      const now = performance.now();
+      const chargePoints = [...seen.values()].map(({ open, since, connectedMs, ...r }) => ({ ...r, connected: open > 0, seconds: Math.round(connectedMs + (open > 0 ? now - since : 0)) / 1000 }));
+      const report = reportOf(chargePoints, csms.probes?.report() ?? {});
+      try {
+        fs.writeFileSync(file, junitXml({ suite: 'ocpp-sim --csms', startedAt, seconds: (now - started) / 1000, report }));
+      } catch (err) {
+        log.error(`--junit ${file} could not be written: ${(err as Error).message}`);
+      }
+    },
+  };
 }
 
 /** `--command …` and `--commands …`, checked against the action tables and the schemas: a mistake is a usage error. */

@@ -95,6 +95,15 @@ export class RunRecorder {
   }
 }
 
+/**
+ * A report of charge points recorded elsewhere (the mock CSMS's view of its stations): no round trips.
+ * @param chargePoints The charge points.
+ * @param csmsFindings The CSMS's findings by charge point.
+ */
+export function reportOf(chargePoints: ChargePointResult[], csmsFindings?: Record<string, unknown[]>): RunReport {
+  return finish(chargePoints, new Array<number>(RTT_BUCKETS_MS.length + 1).fill(0), csmsFindings);
+}
+
 function finish(chargePoints: ChargePointResult[], rttBucketsMs: number[], csmsFindings?: Record<string, unknown[]>): RunReport {
   chargePoints.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const calls: CallCounts = {};
