@@ -149,8 +149,12 @@ function keyOf(cpId: string, transactionId: number | string): string {
 /** What identifies one MeterValues message: a resend carries the same meterValue list. */
 const fingerprintOf = (req: Payload): string => JSON.stringify(req.meterValue ?? []);
 
-/** Converts a value to Wh / W when the unit has the kilo prefix. */
-function base(value: number, unit: string | undefined): number {
+/**
+ * Converts a value to Wh / W when the unit has the kilo prefix.
+ * @param value The sampled value.
+ * @param unit Its unit (`Wh`, `kWh`, `W`, `kW`, …).
+ */
+export function base(value: number, unit: string | undefined): number {
   return unit === 'kWh' || unit === 'kW' || unit === 'kvarh' || unit === 'kvar' ? value * 1000 : value;
 }
 

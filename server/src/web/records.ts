@@ -183,6 +183,12 @@ export const iso = (ms = Date.now()): string => new Date(ms).toISOString();
 
 /** The recent traffic of one charge point: the last 1000 frames and 500 log lines; kept when a console script swaps its charge point. */
 export class Traffic {
+  /**
+   * An empty record.
+   * @param frameRing Frames kept (the oldest go first).
+   */
+  constructor(private readonly frameRing = FRAME_RING) {}
+
   /** The frame ring, oldest first. */
   readonly frames: FrameRecord[] = [];
   /** The log ring, oldest first. */
@@ -221,7 +227,7 @@ export class Traffic {
       if (rec.action === undefined && action !== undefined) rec.action = action;
     }
     this.frames.push(rec);
-    if (this.frames.length > FRAME_RING) this.frames.splice(0, this.frames.length - FRAME_RING);
+    if (this.frames.length > this.frameRing) this.frames.splice(0, this.frames.length - this.frameRing);
     if (this.sentAt.size > MAX_UNANSWERED) this.sentAt.delete(this.sentAt.keys().next().value!);
     return rec;
   }
