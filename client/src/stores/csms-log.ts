@@ -32,10 +32,16 @@ export const useCsmsLog = defineStore('csmsLog', () => {
   const series = reactive<Record<string, TxSeries>>({});
   const findings = ref<CsmsFinding[]>([]);
 
-  const logOf = (id: string): CsmsStationLog => (logs[id] ??= { frames: [], events: [], clearedUpTo: 0 });
+  // Read back through the reactive record (an assignment's value is the raw object, which nothing would track).
+  function logOf(id: string): CsmsStationLog {
+    if (!logs[id]) logs[id] = { frames: [], events: [], clearedUpTo: 0 };
+    return logs[id];
+  }
   const seriesKey = (cpId: string, transactionId: number | string) => `${cpId}/${transactionId}`;
   function seriesOf(cpId: string, transactionId: number | string): TxSeries {
-    return (series[seriesKey(cpId, transactionId)] ??= { cpId, transactionId, unit: 0, points: markRaw([]), version: 0 });
+    const key = seriesKey(cpId, transactionId);
+    if (!series[key]) series[key] = { cpId, transactionId, unit: 0, points: markRaw([]), version: 0 };
+    return series[key];
   }
 
   function addFrames(id: string, frames: FrameRecord[]): void {
