@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import type { Payload } from '../ocpp/frames';
 import type { CsmsDialect } from './dialect';
-import { base } from './transactions';
+import { toBaseUnit } from './transactions';
 
 /** One reading of a transaction. */
 export interface MeterPoint {
@@ -104,7 +104,7 @@ function pointOf(timestamp: string, sampled: { value: string | number; measurand
     const field = MEASURANDS[sv.measurand ?? 'Energy.Active.Import.Register'];
     const value = Number(sv.value);
     if (!field || sv.phase || !Number.isFinite(value)) continue;
-    point[field] = field === 'soc' ? value : base(value, sv.unit);
+    point[field] = field === 'soc' ? value : toBaseUnit(value, sv.unit);
     any = true;
   }
   return any ? point : undefined;
