@@ -6,18 +6,14 @@
  * Real sockets: the web server, the bridge and the mock CSMS on 127.0.0.1.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import WebSocket from 'ws';
-import { MockCsms } from '../src/csms/mock-csms';
 import { MeterSeries } from '../src/csms/meter-series';
 import { v16Dialect } from '../src/csms/v16/dialect';
 import { v201Dialect } from '../src/csms/v201/dialect';
 import type { CsmsFeedMessage } from '../src/web/csms-feed';
-import { startWebServer } from '../src/web/server';
-import { freePortPair, until } from './helpers';
+import { until } from './helpers';
+import { webWithCsms } from './web-helpers';
 
 /** A bridge tab that keeps the CSMS feed's messages. */
 async function tab(url: string, origin: string): Promise<{ ws: WebSocket; got: CsmsFeedMessage[] }> {
@@ -40,24 +36,11 @@ async function tell(ws: WebSocket, message: unknown): Promise<void> {
 }
 
 test('the CSMS log of a station over REST and only to the tabs that subscribe; findings to every tab', async (t) => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpp-sim-csms-feed-'));
-  fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ version: '0.0.0' }));
-  const csms = new MockCsms({ port: 0 });
-  await csms.listen();
-  const port = await freePortPair();
-  const web = await startWebServer({ port, bind: '127.0.0.1', csms, root, scriptTimeoutMs: 3000 });
+  const { csms, port, call } = await webWithCsms(t);
   const tabs: WebSocket[] = [];
-  t.after(async () => {
+  t.after(() => {
     for (const ws of tabs) ws.close();
-    await web.close();
-    await csms.close();
-    fs.rmSync(root, { recursive: true, force: true });
   });
-  const api = `http://127.0.0.1:${port}/api`;
-  const call = async (method: string, route: string, body?: unknown) => {
-    const res = await fetch(api + route, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON under test
-  };
   const origin = `http://127.0.0.1:${port}`;
   const subscriber = await tab(`ws://127.0.0.1:${port + 1}/`, origin);
   const bystander = await tab(`ws://127.0.0.1:${port + 1}/`, origin);

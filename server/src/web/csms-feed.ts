@@ -9,6 +9,7 @@ import type { WebSocket } from 'ws';
 import type { MeterSeriesRecord } from '../csms/meter-series';
 import type { CsmsEvent, CsmsFinding, CsmsWatch } from './csms-watch';
 import type { FrameRecord } from './records';
+import { onTabMessage } from './tab-messages';
 
 /** A tab subscribes to at most this many stations' CSMS logs. */
 const MAX_SUBSCRIBED = 100;
@@ -59,14 +60,7 @@ export function csmsFeed(watch: CsmsWatch, send: (ws: WebSocket, message: CsmsFe
   };
   return {
     attach(ws) {
-      ws.on('message', (data) => {
-        let message: unknown;
-        try {
-          message = JSON.parse(String(data));
-        } catch {
-          return; // the telemetry relay reads the same socket; neither answers garbage
-        }
-        const { type, id } = (message ?? {}) as { type?: unknown; id?: unknown };
+      onTabMessage(ws, ({ type, id }) => {
         if (typeof id !== 'string') return;
         if (type === 'csmsUnsubscribe') return unsubscribe(ws, id);
         if (type !== 'csmsSubscribe') return;
