@@ -81,7 +81,7 @@ export class MeterSeries extends EventEmitter {
       else record.points.push(point);
       added.push(point);
     }
-    if (record.points.length > MAX_POINTS) record.points.splice(0, record.points.length - MAX_POINTS);
+    while (record.points.length > MAX_POINTS) record.points.shift();
     if (added.length > 0 && this.listenerCount('points') > 0) this.emit('points', cpId, { ...record, points: added });
   }
 

@@ -132,7 +132,7 @@ export class CsmsWatch extends EventEmitter {
     const log = this.logOf(cpId);
     const event: CsmsEvent = { seq: ++log.eventSeq, at: iso(), kind, level, text };
     log.events.push(event);
-    if (log.events.length > EVENTS_PER_STATION) log.events.splice(0, log.events.length - EVENTS_PER_STATION);
+    while (log.events.length > EVENTS_PER_STATION) log.events.shift();
     this.emit('event', cpId, event);
   }
 
