@@ -107,11 +107,16 @@ export const useCsmsLog = defineStore('csmsLog', () => {
       findings.value.sort((a, b) => a.at.localeCompare(b.at));
     } catch { /* no CSMS */ }
   }
+  /** Drop what the page holds of a station (the bridge reconnected: the server may have restarted and numbers its frames anew). */
+  function forget(id: string): void {
+    delete logs[id];
+    for (const [key, s] of Object.entries(series)) if (s.cpId === id) delete series[key];
+  }
   function clearFrames(id: string): void {
     const log = logOf(id);
     log.clearedUpTo = log.frames.at(-1)?.seq ?? log.clearedUpTo;
     log.frames = [];
   }
 
-  return { logs, series, findings, logOf, seriesOf, take, reload, loadFindings, clearFrames };
+  return { logs, series, findings, logOf, seriesOf, take, reload, loadFindings, forget, clearFrames };
 });
