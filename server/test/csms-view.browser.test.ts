@@ -127,6 +127,8 @@ describe('CSMS view and Errors tab in Chromium', { timeout: 300_000 }, () => {
     await cpPage.getByTestId(`pending-answer-CP061-${uniqueId}`).click();
 
     await eventually(async () => (await sent('GetConfiguration').getAttribute('data-answer')) === 'result', 'the answer by hand in the CSMS view');
+    // Its round trip (the CSMS cannot tell a hand-given answer from the wire, so it does not claim to).
+    assert.match((await sent('GetConfiguration').getByTestId('csms-sent-rtt').textContent()) ?? '', /\d/);
     await sent('GetConfiguration').click();
     await eventually(async () => (await csms.locator('[data-testid^="csms-sent-detail-"]').textContent())?.includes('AnsweredByHand'), 'the hand-given payload');
     await cpPage.close();
@@ -211,6 +213,9 @@ describe('CSMS view and Errors tab in Chromium', { timeout: 300_000 }, () => {
     const t0 = Date.now();
     await eventually(async () => Number(await chart.getAttribute('data-points')) >= 3, 'three readings on the chart', 30_000);
     console.log(`chart: 3 readings after ${Date.now() - t0} ms`);
+    // Live: readings that come while the view is open are added.
+    const shown = Number(await chart.getAttribute('data-points'));
+    await eventually(async () => Number(await chart.getAttribute('data-points')) > shown, 'a reading arriving live', 30_000);
     assert.ok(await chart.locator('canvas').count() >= 1, 'uPlot drew a canvas');
     assert.equal((await postJson(`${ui}/chargepoints/CP065/connectors/1/stop`, {})).status, 200);
     const done = await eventually(async () => (await books()).finished.find((t) => t.transactionId === tx.transactionId), 'the finished transaction');
