@@ -92,6 +92,25 @@ test('the CSMS log of a station over REST and only to the tabs that subscribe; f
   assert.equal((await call('GET', '/csms/F1/log?since=x')).status, 400);
 });
 
+test('a 2.0.1 station charging: its TransactionEvents give the CSMS view a meter series and transaction events', async (t) => {
+  const { csms, call } = await webWithCsms(t);
+  assert.equal((await call('POST', '/chargepoints', { id: 'G1', url: `${csms.url}G1`, connect: true, protocol: '2.0.1' })).status, 201);
+  await until(async () => (await call('GET', '/chargepoints/G1')).body.bootState === 'Accepted', 'G1 booted', 15_000);
+  assert.equal((await call('POST', '/chargepoints/G1/evses/1/start', { idToken: 'valid_token' })).status, 200);
+  await until(async () => (await call('GET', '/csms')).body.transactions.open.some((tx: { cpId: string }) => tx.cpId === 'G1'), 'the open transaction', 15_000);
+  assert.equal((await call('POST', '/chargepoints/G1/evses/1/stop')).status, 200);
+  await until(async () => (await call('GET', '/csms')).body.transactions.finished.some((tx: { cpId: string }) => tx.cpId === 'G1'), 'the ended transaction', 15_000);
+  const [series] = (await call('GET', '/csms/G1/meter')).body as { transactionId: string; unit: number; points: { energyWh?: number }[] }[];
+  const tx = (await call('GET', '/csms')).body.transactions.finished.find((f: { cpId: string }) => f.cpId === 'G1') as { transactionId: string; energyWh: number };
+  assert.equal(series?.transactionId, tx.transactionId);
+  assert.equal(series.unit, 1);
+  const energies = series.points.flatMap((p) => (p.energyWh === undefined ? [] : [p.energyWh]));
+  assert.ok(energies.length >= 2, JSON.stringify(series.points));
+  assert.equal(energies.at(-1)! - energies[0]!, tx.energyWh);
+  const kinds = ((await call('GET', '/csms/G1/log')).body.events as { kind: string }[]).map((e) => e.kind);
+  assert.deepEqual(kinds.filter((k) => k.startsWith('transaction')), ['transaction-started', 'transaction-ended']);
+});
+
 test('meter readings per transaction: 1.6 meterStart, MeterValues, transactionData in kWh and meterStop; 2.0.1 TransactionEvents', () => {
   const series = new MeterSeries();
   const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, s)).toISOString();
