@@ -3,29 +3,14 @@ import { test } from 'node:test';
 import { MockCsms } from '../src/csms/mock-csms';
 import { parseArgs } from '../src/runtime/args';
 import { startCli, until } from './helpers';
+import { metricsUrl, scrape as scrapeText, value, type Family } from './prometheus';
 
-/** One metric family as parse-prometheus-text-format gives it. */
-interface Family {
-  name: string;
-  type: string;
-  metrics: { labels?: Record<string, string>; value?: string; buckets?: Record<string, string>; count?: string }[];
-}
-// The package ships no types; its one export parses the text exposition format.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const parsePrometheusTextFormat = require('parse-prometheus-text-format') as (text: string) => Family[];
-
-/** The value of `name{labels}` in a parsed scrape (0 when the series is absent). */
-function value(families: Family[], name: string, labels: Record<string, string> = {}): number {
-  const family = families.find((f) => f.name === name);
-  const series = family?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
-  return Number(series?.value ?? series?.count ?? 0);
-}
-
-test('--metrics-port parses; refused for the CSMS alone and with --workers above 1', () => {
+test('--metrics-port parses; taken with --csms, refused in server mode and with --workers above 1', () => {
   const o = parseArgs(['--cps', '3', '--url', 'ws://127.0.0.1:1/', '--metrics-port', '0'], {});
   assert.equal(o.metricsPort, 0);
   assert.equal(o.metricsHost, '127.0.0.1');
-  assert.throws(() => parseArgs(['--csms', '--metrics-port', '0'], {}), /--metrics-port counts/);
+  assert.equal(parseArgs(['--csms', '--metrics-port', '0'], {}).metricsPort, 0);
+  assert.throws(() => parseArgs(['--metrics-port', '0'], {}), /not server mode/);
   assert.throws(() => parseArgs(['--cps', '3', '--url', 'ws://x/', '--workers', '2', '--metrics-port', '0'], {}), /--workers 1/);
 });
 
@@ -41,15 +26,13 @@ for (const protocol of ['1.6', '2.0.1']) {
     await until(() => fleet.err().includes('Ctrl-C'), 'the fleet summary');
     const summary = /^(\d+) of (\d+) connected/m.exec(fleet.err());
     assert.ok(summary, fleet.err());
-    const url = /metrics on (http:\/\/\S+)/.exec(fleet.err())?.[1];
+    const url = metricsUrl(fleet.err());
     assert.ok(url, fleet.err());
     let families: Family[] = [];
     let text = '';
     const scrape = async (): Promise<Family[]> => {
-      const res = await fetch(url);
-      assert.equal(res.status, 200);
-      text = await res.text();
-      return (families = parsePrometheusTextFormat(text));
+      ({ families, text } = await scrapeText(url));
+      return families;
     };
     // The summary line comes once every socket is open; the boots' answers may still be on the way.
     await until(async () => value(await scrape(), 'ocpp_sim_charge_points_boot', { status: 'Accepted' }) === 4, 'four accepted boots');

@@ -16,7 +16,7 @@ import { HELP, UsageError, parseArgs, serverMode, type CliOptions } from './args
 import type { CsmsSetup } from './csms-mode';
 import { ScriptWork } from './lifetime';
 import { HandlerFailures, observeStation } from './observe';
-import { holdProcess, lazyAxios, readStdin, scriptLogger, untilSignal } from './support';
+import { holdProcess, lazyAxios, readStdin, scriptLogger, startMetrics, untilSignal } from './support';
 import { Log, VERBOSITY } from './log';
 import { readOptionsFile } from './options-file';
 import { describeScriptError, loadScript, type LoadedScript } from './script';
@@ -31,16 +31,6 @@ function writeRunReport(o: CliOptions, recorder: RunRecorder | undefined, csms: 
   if (o.report === undefined || !recorder) return;
   const findings = csms ? (csms.probes?.report() ?? {}) : undefined;
   fs.writeFileSync(o.report, `${JSON.stringify(recorder.report(findings), null, 2)}\n`);
-}
-
-/** `--metrics-port`: the run's metrics and their endpoint, or nothing at all (prom-client loads only then). */
-async function startMetrics(o: CliOptions): Promise<{ metrics?: StationMetrics; stop: () => Promise<void> }> {
-  if (o.metricsPort === undefined) return { stop: async () => {} };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { StationMetrics, serveMetrics } = require('./metrics') as typeof import('./metrics');
-  const metrics = new StationMetrics();
-  const server = await serveMetrics(metrics.registry, o.metricsHost, o.metricsPort);
-  return { metrics, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 // The CSMS (express, ftp-srv, node-forge) and the web server load only when asked for: a
@@ -102,9 +92,9 @@ async function runScript(o: CliOptions, log: Log): Promise<number> {
   const failures = new HandlerFailures();
   const work = new ScriptWork(live);
   const clock = o.virtualClock ? new VirtualScheduler() : realScheduler;
-  const served = await startMetrics(o);
+  const served = await startMetrics(o, { stations: true, csms });
   const recorder = o.report !== undefined ? new RunRecorder() : undefined;
-  const watch = observe(log, live, failures, () => loaded, served.metrics, recorder);
+  const watch = observe(log, live, failures, () => loaded, served.stations, recorder);
   const hold = (cp: AnyStation): void => {
     watch(cp);
     cp.on('released', work.recheck);
@@ -289,7 +279,7 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
   process.stderr.write(`starting ${mine.count} charge point(s) against ${url}${fleetIdHint(o, mine)}${shardHint}${threadHint}\n`);
   const progress = progressPrinter();
   const failures = new HandlerFailures();
-  const served = await startMetrics(o);
+  const served = await startMetrics(o, { stations: true, csms });
   const recorder = o.report !== undefined ? new RunRecorder() : undefined;
   let started: number;
   let failed = 0;
@@ -309,7 +299,7 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
       ...modelOptions(o, csms),
       idPrefix: o.idPrefix,
       shard: o.shard,
-      observe: observe(log, live, failures, () => undefined, served.metrics, recorder),
+      observe: observe(log, live, failures, () => undefined, served.stations, recorder),
       onProgress: (done, all, _cp, connected) => {
         if (!connected) failed++;
         progress(done, failed, all);
