@@ -23,7 +23,7 @@ import { describeScriptError, loadScript, type LoadedScript } from './script';
 import { trustedCas } from '../transport/trust';
 import { stateRoot } from '../security/keystore';
 import { defaultWorkers, startWorkerFleet } from './workers';
-import type { StationMetrics } from './metrics';
+import type { MetricFamilies, StationMetrics } from './metrics';
 import { RunRecorder, reportCommand } from './run-report';
 
 /** `--report FILE` of a script or fleet: the run's report, with the embedded CSMS's findings when there is one. */
@@ -272,23 +272,25 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
   const url = o.url ?? csms!.url;
   const total = o.cps!;
   const mine = o.shard ? shardRange(total, o.shard) : { start: 0, count: total };
-  // --metrics-port and --report count in this thread (args.ts refuses --workers above 1 with them).
-  const workers = Math.min(o.workers ?? (o.metricsPort !== undefined || o.report !== undefined ? 1 : defaultWorkers(mine.count)), Math.max(1, mine.count));
+  // --report counts in this thread (args.ts refuses --workers above 1 with it).
+  const workers = Math.min(o.workers ?? (o.report !== undefined ? 1 : defaultWorkers(mine.count)), Math.max(1, mine.count));
   const shardHint = o.shard ? ` (shard ${o.shard.index}/${o.shard.count} of ${total})` : '';
   const threadHint = workers > 1 ? ` on ${workers} worker threads` : '';
   process.stderr.write(`starting ${mine.count} charge point(s) against ${url}${fleetIdHint(o, mine)}${shardHint}${threadHint}\n`);
   const progress = progressPrinter();
   const failures = new HandlerFailures();
-  const served = await startMetrics(o, { stations: true, csms });
+  // With worker threads each counts its own charge points; a scrape adds their series up.
+  let askWorkers: () => Promise<MetricFamilies[]> = async () => [];
+  const served = await startMetrics(o, { stations: workers === 1, csms, workers: workers > 1 ? () => askWorkers() : undefined });
   const recorder = o.report !== undefined ? new RunRecorder() : undefined;
   let started: number;
   let failed = 0;
   let close: () => Promise<void>;
   if (workers > 1) {
     const fleet = await startWorkerFleet(
-      { url, total, shard: o.shard, idPrefix: o.idPrefix, options: modelOptions(o, csms), logPattern: o.logPattern, silent: log.silent },
+      { url, total, shard: o.shard, idPrefix: o.idPrefix, options: modelOptions(o, csms), logPattern: o.logPattern, silent: log.silent, metrics: o.metricsPort !== undefined },
       workers,
-      { out, err: process.stderr, failures },
+      { out, err: process.stderr, failures, metricsFrom: (ask) => (askWorkers = ask) },
       progress,
     );
     ({ started, failed } = fleet);
