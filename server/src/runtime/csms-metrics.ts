@@ -4,8 +4,8 @@
  * and outcome, conformance probe findings by probe, transactions open and finished, energy of
  * finished transactions.
  *
- * Cheap when on in the same way as the charge points' series: a child per action and outcome,
- * made on the action's first call; the station and open-transaction gauges are read at scrape
+ * Cheap when on in the same way as the charge points' series: calls counted as plain numbers per
+ * action (call-counts.ts), read at scrape time; the station and open-transaction gauges are read at scrape
  * time. Free when off: nothing here is loaded or installed.
  * @module
  */
@@ -14,7 +14,7 @@ import type { ConnectedStation, MockCsms } from '../csms/mock-csms';
 import { PROBES, type Finding } from '../csms/probes';
 import type { TransactionRecord } from '../csms/transactions';
 import { actionEntry } from '../ocpp/protocol';
-import { outcomesPerAction } from './metrics';
+import { CallCounts, type CallOutcome } from './call-counts';
 
 /** The label of a received action the station's OCPP version does not define (a hostile peer must not mint series). */
 const OTHER_ACTION = 'other';
@@ -35,14 +35,10 @@ export function watchCsms(registry: Registry, csms: MockCsms): void {
       for (const [version, n] of counts) this.set({ version }, n);
     },
   });
-  const received = outcomesPerAction(
-    new Counter({ name: 'ocpp_sim_csms_calls_received_total', help: 'Calls the stations sent the mock CSMS, by action and its answer (result, error); actions their OCPP version lacks count as "other"', labelNames: ['action', 'outcome'], registers }),
-    ['result', 'error'],
-  );
-  const sent = outcomesPerAction(
-    new Counter({ name: 'ocpp_sim_csms_calls_sent_total', help: 'Calls the mock CSMS sent the stations, by action and outcome (result, error, timeout)', labelNames: ['action', 'outcome'], registers }),
-    ['result', 'error', 'timeout'],
-  );
+  const received = new CallCounts();
+  received.exposeOutcomes(registry, 'ocpp_sim_csms_calls_received_total', 'Calls the stations sent the mock CSMS, by action and its answer (result, error); actions their OCPP version lacks count as "other"', ['result', 'error']);
+  const sent = new CallCounts();
+  sent.exposeOutcomes(registry, 'ocpp_sim_csms_calls_sent_total', 'Calls the mock CSMS sent the stations, by action and outcome (result, error, timeout)', ['result', 'error', 'timeout']);
   const findings = new Counter({ name: 'ocpp_sim_csms_probe_findings_total', help: 'Conformance probe findings, by probe and the OCPP version the station spoke', labelNames: ['probe', 'version'], registers });
   // Every probe at 0 from the start, so a first finding is a rise that rate() and increase() see.
   if (csms.probes) for (const probe of PROBES) for (const p of csms.protocols) findings.inc({ probe, version: p.replace(/^ocpp/, '') }, 0);
@@ -57,9 +53,9 @@ export function watchCsms(registry: Registry, csms: MockCsms): void {
 
   const count = (station: ConnectedStation): void => {
     const actions = station.protocol.actions;
-    station.endpoint.on('answered', (action: string, outcome: 'result' | 'error') => received.of(actionEntry(actions, action) ? action : OTHER_ACTION)[outcome].inc());
-    station.endpoint.on('response', (action: string, _ms: number, outcome: 'result' | 'error') => sent.of(action)[outcome].inc());
-    station.endpoint.on('timeout', (action: string) => sent.of(action).timeout.inc());
+    station.endpoint.on('answered', (action: string, outcome: CallOutcome) => received.count(actionEntry(actions, action) ? action : OTHER_ACTION, outcome));
+    station.endpoint.on('response', (action: string, _ms: number, outcome: CallOutcome) => sent.count(action, outcome));
+    station.endpoint.on('timeout', (action: string) => sent.count(action, 'timeout'));
   };
   for (const station of csms.stations.values()) count(station);
   csms.on('connect', count);

@@ -3,9 +3,8 @@
  * by prom-client: a script's or `--cps` fleet's charge points (here), the mock CSMS's stations
  * (csms-metrics.ts), and the process itself, in one registry.
  *
- * Cheap when on: per-action children are made on an action's first call and kept in a map keyed
- * by the action string (with one child per outcome), so a call costs a map lookup and an
- * increment, no allocation; the gauges (connection and boot state, queue lengths) are computed
+ * Cheap when on: calls are counted as plain numbers per action (call-counts.ts), so a call costs
+ * a map lookup and an increment, no allocation; prom-client reads them at scrape time; the gauges (connection and boot state, queue lengths) are computed
  * only when Prometheus scrapes. Free when off: nothing is installed, and the endpoint's
  * `inbound`/`answered`/`timeout` events are emitted only when someone listens.
  *
@@ -16,33 +15,12 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AnyStation } from '../chargepoint/connect';
+import { CallCounts, type CallOutcome } from './call-counts';
 
 /** A registry's series as plain data (`registry.getMetricsAsJSON()`): what a worker thread sends. */
 export type MetricFamilies = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
-
-/** Keeps one labelled child (or record of children) per action, so the hot path allocates nothing after an action's first call. */
-export class PerAction<T> {
-  private readonly children = new Map<string, T>();
-  /** @param make Makes the child of an action, once. */
-  constructor(private readonly make: (action: string) => T) {}
-  /** The child for `action`, made on first use. @param action e.g. `BootNotification` */
-  of(action: string): T {
-    let child = this.children.get(action);
-    if (child === undefined) this.children.set(action, (child = this.make(action)));
-    return child;
-  }
-}
-
-/**
- * Per action, one child of an `action, outcome` counter for each outcome.
- * @param counter A counter labelled `action` and `outcome`.
- * @param outcomes The outcomes it counts.
- */
-export function outcomesPerAction<O extends string>(counter: Counter, outcomes: readonly O[]): PerAction<Record<O, Counter.Internal>> {
-  return new PerAction((action) => Object.fromEntries(outcomes.map((o) => [o, counter.labels(action, o)])) as Record<O, Counter.Internal>);
-}
 
 /**
  * A run's registry, holding the process's own series: RSS, CPU, event-loop lag, as
@@ -60,9 +38,10 @@ export class StationMetrics {
   private readonly live = new Set<AnyStation>();
   private readonly boot = new Map<AnyStation, string>();
   private readonly opened = new WeakSet<AnyStation>();
-  private readonly sent: PerAction<Record<'result' | 'error' | 'timeout', Counter.Internal>>;
-  private readonly received: PerAction<Record<'result' | 'error', Counter.Internal>>;
-  private readonly rtt: PerAction<{ observe(v: number): void }>;
+  /** The calls the charge points sent: outcomes and round trips. */
+  private readonly sent = new CallCounts();
+  /** The CSMS's calls they answered. */
+  private readonly received = new CallCounts();
   private readonly reconnects: Counter;
   private readonly txOpen: Gauge.Internal<string>;
   private readonly txFinished: Gauge.Internal<string>;
@@ -102,15 +81,9 @@ export class StationMetrics {
         this.set(n);
       },
     });
-    const sent = new Counter({ name: 'ocpp_sim_calls_sent_total', help: 'Calls the charge points sent, by action and outcome (result, error, timeout)', labelNames: ['action', 'outcome'], registers });
-    this.sent = outcomesPerAction(sent, ['result', 'error', 'timeout']);
-    const received = new Counter({ name: 'ocpp_sim_calls_received_total', help: 'Calls the charge points received from the CSMS and answered, by action and answer (result, error)', labelNames: ['action', 'outcome'], registers });
-    this.received = outcomesPerAction(received, ['result', 'error']);
-    const rtt = new Histogram({
-      name: 'ocpp_sim_call_round_trip_seconds', help: 'From sending a call to its answer, by action', labelNames: ['action'], registers,
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    });
-    this.rtt = new PerAction((action) => rtt.labels(action));
+    this.sent.exposeOutcomes(registry, 'ocpp_sim_calls_sent_total', 'Calls the charge points sent, by action and outcome (result, error, timeout)', ['result', 'error', 'timeout']);
+    this.sent.exposeRoundTrips(registry, 'ocpp_sim_call_round_trip_seconds', 'From sending a call to its answer, by action');
+    this.received.exposeOutcomes(registry, 'ocpp_sim_calls_received_total', 'Calls the charge points received from the CSMS and answered, by action and answer (result, error)', ['result', 'error']);
     this.reconnects = new Counter({ name: 'ocpp_sim_reconnects_total', help: 'Connections opened after a charge point\'s first', registers });
     const transactions = new Gauge({ name: 'ocpp_sim_transactions', help: 'Transactions open now and finished so far', labelNames: ['state'], registers });
     this.txOpen = transactions.labels('open');
@@ -136,12 +109,12 @@ export class StationMetrics {
     cp.on('session', (record: { energyWh: number }) => {
       if (record.energyWh > 0) this.energy.inc(record.energyWh);
     });
-    cp.endpoint.on('response', (action: string, ms: number, outcome: 'result' | 'error') => {
-      this.sent.of(action)[outcome].inc();
-      this.rtt.of(action).observe(ms / 1000);
+    cp.endpoint.on('response', (action: string, ms: number, outcome: CallOutcome) => {
+      this.sent.count(action, outcome);
+      this.sent.roundTrip(action, ms);
     });
-    cp.endpoint.on('timeout', (action: string) => this.sent.of(action).timeout.inc());
-    cp.endpoint.on('answered', (action: string, outcome: 'result' | 'error') => this.received.of(action)[outcome].inc());
+    cp.endpoint.on('timeout', (action: string) => this.sent.count(action, 'timeout'));
+    cp.endpoint.on('answered', (action: string, outcome: CallOutcome) => this.received.count(action, outcome));
   }
 }
 
