@@ -94,28 +94,49 @@ export class StationMetrics {
   /** Count a station's events from now on (the run's `observe` hook calls this). @param cp The station. */
   watch(cp: AnyStation): void {
     this.live.add(cp);
-    cp.on('open', () => {
-      if (this.opened.has(cp)) this.reconnects.inc();
-      else this.opened.add(cp);
-    });
-    cp.on('boot', (status: string) => this.boot.set(cp, status));
-    cp.on('transaction', (t: { type: string }) => {
-      if (t.type === 'start') this.txOpen.inc();
-      else if (t.type === 'stop') {
-        this.txOpen.dec();
-        this.txFinished.inc();
-      }
-    });
-    cp.on('session', (record: { energyWh: number }) => {
-      if (record.energyWh > 0) this.energy.inc(record.energyWh);
-    });
-    cp.endpoint.on('response', (action: string, ms: number, outcome: CallOutcome) => {
-      this.sent.count(action, outcome);
-      this.sent.roundTrip(action, ms);
-    });
-    cp.endpoint.on('timeout', (action: string) => this.sent.count(action, 'timeout'));
-    cp.endpoint.on('answered', (action: string, outcome: CallOutcome) => this.received.count(action, outcome));
+    const h = this.handlers;
+    cp.on('open', h.open);
+    cp.on('boot', h.boot);
+    cp.on('transaction', h.transaction);
+    cp.on('session', h.session);
+    cp.endpoint.on('response', h.response);
+    cp.endpoint.on('timeout', h.timeout);
+    cp.endpoint.on('answered', h.answered);
   }
+
+  /**
+   * The listeners, shared by every charge point (no closures per charge point: a fleet of
+   * 20,000 would hold 140,000). An emitter calls a listener with itself as `this`.
+   */
+  private readonly handlers = ((m: this) => ({
+    open(this: AnyStation): void {
+      if (m.opened.has(this)) m.reconnects.inc();
+      else m.opened.add(this);
+    },
+    boot(this: AnyStation, status: string): void {
+      m.boot.set(this, status);
+    },
+    transaction(t: { type: string }): void {
+      if (t.type === 'start') m.txOpen.inc();
+      else if (t.type === 'stop') {
+        m.txOpen.dec();
+        m.txFinished.inc();
+      }
+    },
+    session(record: { energyWh: number }): void {
+      if (record.energyWh > 0) m.energy.inc(record.energyWh);
+    },
+    response(action: string, ms: number, outcome: CallOutcome): void {
+      m.sent.count(action, outcome);
+      m.sent.roundTrip(action, ms);
+    },
+    timeout(action: string): void {
+      m.sent.count(action, 'timeout');
+    },
+    answered(action: string, outcome: CallOutcome): void {
+      m.received.count(action, outcome);
+    },
+  }))(this);
 }
 
 /**
