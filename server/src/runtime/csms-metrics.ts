@@ -5,14 +5,16 @@
  * finished transactions.
  *
  * Cheap when on in the same way as the charge points' series: calls counted as plain numbers per
- * action (call-counts.ts), read at scrape time; the station and open-transaction gauges are read at scrape
- * time. Free when off: nothing here is loaded or installed.
+ * action (call-counts.ts), one set of listeners for every connection; those numbers and the
+ * station and open-transaction gauges are read at scrape time. Free when off: nothing here is
+ * loaded or installed.
  * @module
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ConnectedStation, MockCsms } from '../csms/mock-csms';
 import { PROBES, type Finding } from '../csms/probes';
 import type { TransactionRecord } from '../csms/transactions';
+import type { RpcEndpoint } from '../ocpp/endpoint';
 import { actionEntry } from '../ocpp/protocol';
 import { CallCounts, type CallOutcome } from './call-counts';
 
@@ -51,11 +53,16 @@ export function watchCsms(registry: Registry, csms: MockCsms): void {
   });
   const energy = new Counter({ name: 'ocpp_sim_csms_energy_received_wh_total', help: 'Energy of the transactions that ended (meterStop - meterStart), Wh', registers });
 
-  const count = (station: ConnectedStation): void => {
-    const actions = station.protocol.actions;
-    station.endpoint.on('answered', (action: string, outcome: CallOutcome) => received.count(actionEntry(actions, action) ? action : OTHER_ACTION, outcome));
-    station.endpoint.on('response', (action: string, _ms: number, outcome: CallOutcome) => sent.count(action, outcome));
-    station.endpoint.on('timeout', (action: string) => sent.count(action, 'timeout'));
+  // Shared by every connection (an emitter calls a listener with itself as `this`).
+  function answered(this: RpcEndpoint, action: string, outcome: CallOutcome): void {
+    received.count(actionEntry(this.protocol.actions, action) ? action : OTHER_ACTION, outcome);
+  }
+  const response = (action: string, _ms: number, outcome: CallOutcome): void => sent.count(action, outcome);
+  const timeout = (action: string): void => sent.count(action, 'timeout');
+  const count = ({ endpoint }: ConnectedStation): void => {
+    endpoint.on('answered', answered);
+    endpoint.on('response', response);
+    endpoint.on('timeout', timeout);
   };
   for (const station of csms.stations.values()) count(station);
   csms.on('connect', count);

@@ -4,9 +4,10 @@
  * (csms-metrics.ts), and the process itself, in one registry.
  *
  * Cheap when on: calls are counted as plain numbers per action (call-counts.ts), so a call costs
- * a map lookup and an increment, no allocation; prom-client reads them at scrape time; the gauges (connection and boot state, queue lengths) are computed
- * only when Prometheus scrapes. Free when off: nothing is installed, and the endpoint's
- * `inbound`/`answered`/`timeout` events are emitted only when someone listens.
+ * a map lookup and an increment, no allocation; prom-client reads them, and computes the gauges
+ * (connection and boot state, queue lengths), only when Prometheus scrapes. Free when off:
+ * nothing is installed, and the endpoint's `answered`/`timeout` events are emitted only when
+ * someone listens.
  *
  * With `--workers W` (W > 1) each worker thread counts its own stations in a registry of its own
  * and sends it as JSON when the main thread is scraped (workers.ts); the main thread serves the

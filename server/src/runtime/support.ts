@@ -138,5 +138,12 @@ export async function startMetrics(o: { metricsPort?: number; metricsHost: strin
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   if (parts.csms) (require('./csms-metrics') as typeof import('./csms-metrics')).watchCsms(registry, parts.csms);
   const server = await serveMetrics(registry, o.metricsHost, o.metricsPort, parts.workers);
-  return { stations, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    stations,
+    stop: () => {
+      // Prometheus keeps its connection open between scrapes: close it, or stopping waits for the keep-alive timeout.
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
