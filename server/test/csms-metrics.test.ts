@@ -31,8 +31,8 @@ test('--csms --metrics-port: stations, calls by action and outcome, findings, tr
     await Promise.all(clients.map((c) => c.close({ force: true })));
     await csms.stop();
   });
-  const base = await waitForValue(() => /listening on (ws:\/\/\S+\/)<charge point id>/.exec(csms.out())?.[1], 'the CSMS URL');
-  const url = await waitForValue(() => metricsUrl(csms.err()), 'the metrics URL');
+  const base = await waitForValue(() => /listening on (ws:\/\/\S+\/)<charge point id>/.exec(csms.out())?.[1], 'the CSMS URL', 30_000);
+  const url = await waitForValue(() => metricsUrl(csms.err()), 'the metrics URL', 30_000);
 
   // A: a call before its boot (probe call-before-boot, refused), a boot, a transaction of 3,500 Wh, an action 1.6 lacks.
   const a = await station(base, 'CP-A', 'ocpp1.6');
@@ -55,7 +55,7 @@ test('--csms --metrics-port: stations, calls by action and outcome, findings, tr
   await until(async () => {
     m = (await scrape(url)).families;
     return value(m, 'ocpp_sim_csms_calls_sent_total', { action: 'TriggerMessage', outcome: 'result' }) === 1;
-  }, 'the CSMS\'s TriggerMessage, answered');
+  }, 'the CSMS\'s TriggerMessage, answered', 30_000);
   assert.equal(value(m, 'ocpp_sim_csms_stations', { version: '1.6' }), 2);
   assert.equal(value(m, 'ocpp_sim_csms_stations', { version: '2.0.1' }), 1);
   const received = (action: string, outcome: string): number => value(m, 'ocpp_sim_csms_calls_received_total', { action, outcome });
@@ -103,7 +103,7 @@ test('--with-csms --metrics-port: one endpoint serves the fleet and its CSMS, th
   await until(async () => {
     m = (await scrape(url)).families;
     return value(m, 'ocpp_sim_csms_calls_received_total', { action: 'BootNotification', outcome: 'result' }) === cps;
-  }, 'every boot at the CSMS');
+  }, 'every boot at the CSMS', 30_000);
   const summary = /^(\d+) of (\d+) connected/m.exec(cli.err())!;
   assert.equal(value(m, 'ocpp_sim_charge_points', { state: 'connected' }), Number(summary[1]));
   assert.equal(value(m, 'ocpp_sim_csms_stations', { version: '1.6' }), Number(summary[1]));
@@ -112,7 +112,7 @@ test('--with-csms --metrics-port: one endpoint serves the fleet and its CSMS, th
     m = (await scrape(url)).families;
     const sent = m.find((f) => f.name === 'ocpp_sim_calls_sent_total')!.metrics;
     return sent.every((s) => value(m, 'ocpp_sim_csms_calls_received_total', s.labels) === Number(s.value));
-  }, 'the two sides agreeing');
+  }, 'the two sides agreeing', 30_000);
   assert.ok(total(m, 'ocpp_sim_calls_sent_total') >= cps);
 
   const served = new Set(m.map((f) => f.name));

@@ -23,7 +23,7 @@ for (const protocol of ['1.6', '2.0.1']) {
       await fleet.stop();
       await csms.close();
     });
-    await until(() => fleet.err().includes('Ctrl-C'), 'the fleet summary');
+    await until(() => fleet.err().includes('Ctrl-C'), 'the fleet summary', 30_000);
     const summary = /^(\d+) of (\d+) connected/m.exec(fleet.err());
     assert.ok(summary, fleet.err());
     const url = metricsUrl(fleet.err());
@@ -35,7 +35,7 @@ for (const protocol of ['1.6', '2.0.1']) {
       return families;
     };
     // The summary line comes once every socket is open; the boots' answers may still be on the way.
-    await until(async () => value(await scrape(), 'ocpp_sim_charge_points_boot', { status: 'Accepted' }) === 4, 'four accepted boots');
+    await until(async () => value(await scrape(), 'ocpp_sim_charge_points_boot', { status: 'Accepted' }) === 4, 'four accepted boots', 30_000);
     assert.equal(value(families, 'ocpp_sim_charge_points', { state: 'connected' }), Number(summary[1]));
     assert.equal(value(families, 'ocpp_sim_charge_points', { state: 'disconnected' }), Number(summary[2]) - Number(summary[1]));
     assert.equal(value(families, 'ocpp_sim_calls_sent_total', { action: 'BootNotification', outcome: 'result' }), 4);
