@@ -123,3 +123,37 @@ test('--with-csms --metrics-port: one endpoint serves the fleet and its CSMS, th
   for (const label of dashboard.labels) assert.ok(labels.has(label), `dashboard: no series has the label ${label}`);
   assert.equal(await cli.stop(), 0, cli.err());
 });
+
+test('a script with --with-csms --metrics-port: a charging session counted on both sides, the same energy', { timeout: 60_000 }, async (t) => {
+  const script = path.join(scratchDir(), 'session.js');
+  fs.writeFileSync(script, `
+const cp = await connect(connect.csms.url + 'CP-M', undefined, undefined, { boot: 'auto' });
+cp.plugIn(1);
+if (!(await cp.startCharging(1, 'TAG-1'))) throw new Error('not authorized');
+console.log('CHARGING');
+await cp.sleep(3000);
+cp.stopCharging(1);
+await cp.sleep(120000); // held open for the scrapes; the test stops the run
+`);
+  const cli = startCli(['--with-csms', '--port', '0', '--metrics-port', '0', script]);
+  t.after(() => cli.stop());
+  const url = await waitForValue(() => metricsUrl(cli.err()), 'the metrics URL', 30_000);
+  let m: Family[] = [];
+  await until(async () => {
+    m = (await scrape(url)).families;
+    return value(m, 'ocpp_sim_transactions', { state: 'open' }) === 1 && value(m, 'ocpp_sim_csms_transactions_open') === 1;
+  }, 'the transaction open on both sides', 30_000);
+  await until(async () => {
+    m = (await scrape(url)).families;
+    return value(m, 'ocpp_sim_transactions', { state: 'finished' }) === 1 && value(m, 'ocpp_sim_csms_transactions_finished_total') === 1;
+  }, 'the transaction finished on both sides', 30_000);
+  assert.equal(value(m, 'ocpp_sim_transactions', { state: 'open' }), 0);
+  assert.equal(value(m, 'ocpp_sim_csms_transactions_open'), 0);
+  const delivered = value(m, 'ocpp_sim_energy_delivered_wh_total');
+  assert.ok(delivered > 0, 'three seconds of charging delivered energy');
+  assert.equal(value(m, 'ocpp_sim_csms_energy_received_wh_total'), delivered, 'the CSMS received what the charge point delivered');
+  for (const action of ['Authorize', 'StartTransaction', 'StopTransaction']) {
+    assert.equal(value(m, 'ocpp_sim_calls_sent_total', { action, outcome: 'result' }), 1, action);
+    assert.equal(value(m, 'ocpp_sim_csms_calls_received_total', { action, outcome: 'result' }), 1, action);
+  }
+});
