@@ -18,7 +18,7 @@ import { loadOrCreatePki, type Pki } from '../security/pki';
 import { usage, type CliOptions } from './args';
 import type { Log } from './log';
 import { describeScriptError } from './script';
-import { holdProcess, lazyAxios, readStdin, scriptLogger, untilSignal } from './support';
+import { holdProcess, lazyAxios, readStdin, scriptLogger, startMetrics, untilSignal } from './support';
 
 /** The mock CSMS with what `--tls` and `--ftp` add; scripts see `pki` and `ftp` on `connect.csms`. */
 export type CsmsSetup = MockCsms & { pki?: Pki; ftp?: EmbeddedFtpServer };
@@ -156,8 +156,10 @@ export async function runCsmsMode(o: CliOptions, log: Log): Promise<number> {
   const csms = await startCsms(o, log);
   let http: HttpApi | undefined;
   let commands: PeriodicCommands | undefined;
+  let metrics: { stop(): Promise<void> } | undefined;
   let status = 0;
   try {
+    metrics = await startMetrics(o, { csms });
     const standalone = o.script === undefined && !o.stdin;
     if (!o.noHttp && (standalone || o.httpPort !== undefined)) {
       const port = o.httpPort ?? 8080;
@@ -197,6 +199,7 @@ export async function runCsmsMode(o: CliOptions, log: Log): Promise<number> {
   } finally {
     commands?.stop();
     await http?.close();
+    await metrics?.stop();
     await stopCsms(csms);
   }
   return Math.max(status, conclude(o, csms));

@@ -16,14 +16,14 @@ import { HELP, UsageError, parseArgs, serverMode, type CliOptions } from './args
 import type { CsmsSetup } from './csms-mode';
 import { ScriptWork } from './lifetime';
 import { HandlerFailures, observeStation } from './observe';
-import { holdProcess, lazyAxios, readStdin, scriptLogger, untilSignal } from './support';
+import { holdProcess, lazyAxios, readStdin, scriptLogger, startMetrics, untilSignal } from './support';
 import { Log, VERBOSITY } from './log';
 import { readOptionsFile } from './options-file';
 import { describeScriptError, loadScript, type LoadedScript } from './script';
 import { trustedCas } from '../transport/trust';
 import { stateRoot } from '../security/keystore';
 import { defaultWorkers, startWorkerFleet } from './workers';
-import type { StationMetrics } from './metrics';
+import type { MetricFamilies, StationMetrics } from './metrics';
 import { RunRecorder, reportCommand } from './run-report';
 
 /** `--report FILE` of a script or fleet: the run's report, with the embedded CSMS's findings when there is one. */
@@ -31,16 +31,6 @@ function writeRunReport(o: CliOptions, recorder: RunRecorder | undefined, csms: 
   if (o.report === undefined || !recorder) return;
   const findings = csms ? (csms.probes?.report() ?? {}) : undefined;
   fs.writeFileSync(o.report, `${JSON.stringify(recorder.report(findings), null, 2)}\n`);
-}
-
-/** `--metrics-port`: the run's metrics and their endpoint, or nothing at all (prom-client loads only then). */
-async function startMetrics(o: CliOptions): Promise<{ metrics?: StationMetrics; stop: () => Promise<void> }> {
-  if (o.metricsPort === undefined) return { stop: async () => {} };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { StationMetrics, serveMetrics } = require('./metrics') as typeof import('./metrics');
-  const metrics = new StationMetrics();
-  const server = await serveMetrics(metrics.registry, o.metricsHost, o.metricsPort);
-  return { metrics, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 // The CSMS (express, ftp-srv, node-forge) and the web server load only when asked for: a
@@ -102,9 +92,9 @@ async function runScript(o: CliOptions, log: Log): Promise<number> {
   const failures = new HandlerFailures();
   const work = new ScriptWork(live);
   const clock = o.virtualClock ? new VirtualScheduler() : realScheduler;
-  const served = await startMetrics(o);
+  const served = await startMetrics(o, { stations: true, csms });
   const recorder = o.report !== undefined ? new RunRecorder() : undefined;
-  const watch = observe(log, live, failures, () => loaded, served.metrics, recorder);
+  const watch = observe(log, live, failures, () => loaded, served.stations, recorder);
   const hold = (cp: AnyStation): void => {
     watch(cp);
     cp.on('released', work.recheck);
@@ -282,23 +272,25 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
   const url = o.url ?? csms!.url;
   const total = o.cps!;
   const mine = o.shard ? shardRange(total, o.shard) : { start: 0, count: total };
-  // --metrics-port and --report count in this thread (args.ts refuses --workers above 1 with them).
-  const workers = Math.min(o.workers ?? (o.metricsPort !== undefined || o.report !== undefined ? 1 : defaultWorkers(mine.count)), Math.max(1, mine.count));
+  // --report counts in this thread (args.ts refuses --workers above 1 with it).
+  const workers = Math.min(o.workers ?? (o.report !== undefined ? 1 : defaultWorkers(mine.count)), Math.max(1, mine.count));
   const shardHint = o.shard ? ` (shard ${o.shard.index}/${o.shard.count} of ${total})` : '';
   const threadHint = workers > 1 ? ` on ${workers} worker threads` : '';
   process.stderr.write(`starting ${mine.count} charge point(s) against ${url}${fleetIdHint(o, mine)}${shardHint}${threadHint}\n`);
   const progress = progressPrinter();
   const failures = new HandlerFailures();
-  const served = await startMetrics(o);
+  // With worker threads each counts its own charge points; a scrape adds their series up.
+  let askWorkers: () => Promise<MetricFamilies[]> = async () => [];
+  const served = await startMetrics(o, { stations: workers === 1, csms, workers: workers > 1 ? () => askWorkers() : undefined });
   const recorder = o.report !== undefined ? new RunRecorder() : undefined;
   let started: number;
   let failed = 0;
   let close: () => Promise<void>;
   if (workers > 1) {
     const fleet = await startWorkerFleet(
-      { url, total, shard: o.shard, idPrefix: o.idPrefix, options: modelOptions(o, csms), logPattern: o.logPattern, silent: log.silent },
+      { url, total, shard: o.shard, idPrefix: o.idPrefix, options: modelOptions(o, csms), logPattern: o.logPattern, silent: log.silent, metrics: o.metricsPort !== undefined },
       workers,
-      { out, err: process.stderr, failures },
+      { out, err: process.stderr, failures, metricsFrom: (ask) => (askWorkers = ask) },
       progress,
     );
     ({ started, failed } = fleet);
@@ -309,7 +301,7 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
       ...modelOptions(o, csms),
       idPrefix: o.idPrefix,
       shard: o.shard,
-      observe: observe(log, live, failures, () => undefined, served.metrics, recorder),
+      observe: observe(log, live, failures, () => undefined, served.stations, recorder),
       onProgress: (done, all, _cp, connected) => {
         if (!connected) failed++;
         progress(done, failed, all);
