@@ -21,6 +21,7 @@ export class Bridge {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
   private watched: string[] = [];
+  private csmsLogs = new Set<string>();
 
   constructor(private readonly handlers: BridgeHandlers) {}
 
@@ -43,6 +44,12 @@ export class Bridge {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: 'watch', ids }));
   }
 
+  /** Follow (or stop following) a station's CSMS log: its frames, events and meter readings (sent again after every reconnect). */
+  csmsSubscribe(id: string, on: boolean): void {
+    if (on) this.csmsLogs.add(id); else this.csmsLogs.delete(id);
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: on ? 'csmsSubscribe' : 'csmsUnsubscribe', id }));
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
@@ -62,6 +69,7 @@ export class Bridge {
     ws.onopen = () => {
       this.attempt = 0;
       if (this.watched.length) ws.send(JSON.stringify({ type: 'watch', ids: this.watched }));
+      for (const id of this.csmsLogs) ws.send(JSON.stringify({ type: 'csmsSubscribe', id }));
       this.handlers.onState('connected', null, 0);
     };
     ws.onmessage = (ev) => {

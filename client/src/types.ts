@@ -37,3 +37,6 @@ export type { TelemetryBatch } from '../../server/src/web/telemetry-relay';
 export type { EvSpec, ResolvedEv } from '../../server/src/ev/ev';
 
 export type { FleetRow } from '../../server/src/web/fleet';
+export type { CsmsEvent, CsmsFinding } from '../../server/src/web/csms-watch';
+export type { MeterPoint, MeterSeriesRecord } from '../../server/src/csms/meter-series';
+export type { CsmsFeedMessage } from '../../server/src/web/csms-feed';

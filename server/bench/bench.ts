@@ -18,7 +18,8 @@ import { CsmsProcess } from './csms-handle';
 import { Fleet, type FleetOptions, connectOne, pool, singleAddress } from './fleet';
 import { RPC_SCENARIOS, RpcFleet } from './rpc-fleet';
 import { startLatency } from './start-latency';
-import { type ComparisonRow, compareRows, formatComparison, runRpcBench } from './compare';
+import { type ComparisonRow, compareRows, formatComparison, runBenchJson, runRpcBench } from './compare';
+import { BenchMetrics, formatMetricsCost } from './metrics-cost';
 import type { CsmsStats } from './ipc';
 import { type BenchOptions, UsageError, helpText, parseOptions } from './options';
 import { PhaseProfiler } from './profiler';
@@ -146,7 +147,7 @@ function versionOptions(o: BenchOptions): FleetOptions['chargepoint'] {
   return o.protocol === 'ocpp2.0.1' ? { protocol: o.protocol } : undefined;
 }
 
-function ourDriver(options: BenchOptions, scenario: Scenario, baseUrl: string, failures: Failures, progress: Progress, interrupted: () => boolean, connectTrips: RoundTrips): Driver {
+function ourDriver(options: BenchOptions, scenario: Scenario, baseUrl: string, failures: Failures, progress: Progress, interrupted: () => boolean, connectTrips: RoundTrips, metrics?: BenchMetrics): Driver {
   const fleet = new Fleet({
     targetFor: singleAddress(baseUrl),
     mode: scenario.fleet,
@@ -155,7 +156,10 @@ function ourDriver(options: BenchOptions, scenario: Scenario, baseUrl: string, f
     chargepoint: scenario.chargepoint?.(options) ?? versionOptions(options),
     concurrency: scenario.concurrency?.(options) ?? options.concurrency,
     timeoutMs: options.timeoutMs,
-    observe: (cp) => cp.endpoint.on('response', connectTrips.listener),
+    observe: (cp) => {
+      metrics?.watch(cp);
+      cp.endpoint.on('response', connectTrips.listener);
+    },
   });
   return {
     connect: async () => {
@@ -204,7 +208,9 @@ async function run(options: BenchOptions, scenario: Scenario, progress: Progress
   onCsms(csms);
   progress.log(`mock CSMS (pid ${csms.pid}) listens on ${csms.url}`);
   const connectTrips = new RoundTrips();
-  const driver = (options.impl === 'ocpp-rpc' ? rpcDriver : ourDriver)(options, scenario, csms.url, failures, progress, interrupted, connectTrips);
+  // Loaded before the memory baseline: prom-client is a fixed cost, the figures are per charge point.
+  const metrics = options.metrics ? await BenchMetrics.start() : undefined;
+  const driver = (options.impl === 'ocpp-rpc' ? rpcDriver : ourDriver)(options, scenario, csms.url, failures, progress, interrupted, connectTrips, metrics);
   const rows: Metric[] = [];
   const roundTrips = new RoundTrips();
   try {
@@ -321,8 +327,10 @@ async function run(options: BenchOptions, scenario: Scenario, progress: Progress
       { key: 'rssAfterMB', label: 'simulator RSS', value: after.rss / MB, unit: 'MB', decimals: 1 },
       ...memoryRows('after', 'charge point (vs. baseline)', base, after, connected, false),
       { key: 'csmsRssAfterMB', label: 'CSMS RSS', value: csmsAfter ? csmsAfter.rss / MB : NaN, unit: 'MB', decimals: 1 },
+      ...(metrics ? [{ key: 'metricsScrapes', label: 'scrapes of /metrics (metrics on)', value: metrics.scrapes, unit: '' }] : []),
     );
   } finally {
+    await metrics?.stop();
     await driver.close();
     progress.log('stopping the mock CSMS…');
     await csms.stop();
@@ -394,6 +402,15 @@ async function main(): Promise<number> {
       failures.add('compare', err);
     }
   }
+  let metricsOn: Record<string, number | string | null> | undefined;
+  if (options.metricsCost) {
+    progress.log('metrics cost: the same run with metrics on, in a process of its own…');
+    try {
+      metricsOn = await runBenchJson(process.argv.slice(2), ['--metrics'], 'the run with metrics on');
+    } catch (err) {
+      failures.add('metrics-cost', err);
+    }
+  }
   const failed = failures.count > 0;
   if (options.json) {
     const { metrics, units, budgets } = metricsJson(rows);
@@ -410,6 +427,7 @@ async function main(): Promise<number> {
       failures: failures.toJSON(),
       byAction: Object.fromEntries(byAction),
       ...(comparison ? { comparison } : {}),
+      ...(metricsOn ? { metricsOn } : {}),
     };
     console.log(JSON.stringify(out, null, 2));
   } else {
@@ -421,6 +439,7 @@ async function main(): Promise<number> {
     }
   }
   if (comparison && !options.json) console.log(formatComparison(comparison));
+  if (metricsOn && !options.json) console.log(formatMetricsCost(rows, metricsOn));
   if (failed) console.error(`bench: ${failures.count} call(s) or connection(s) failed`);
   return failed ? 1 : 0;
 }

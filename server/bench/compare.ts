@@ -37,7 +37,19 @@ export interface ComparisonRow {
 
 /** Run the bench with `--impl ocpp-rpc --json`; resolves with its metrics (throws on failure). */
 export function runRpcBench(argv: string[]): Promise<Record<string, number | string | null>> {
-  const args = [__filename.replace(/compare\.js$/, 'bench.js'), ...argv.filter((a) => a !== '--compare' && a !== '--json' && a !== '--by-action'), '--impl', 'ocpp-rpc', '--json'];
+  return runBenchJson(argv, ['--impl', 'ocpp-rpc'], 'the ocpp-rpc run');
+}
+
+/**
+ * Run the bench again in a process of its own, with the same flags (less the ones that start
+ * second runs or shape the table) plus `extra`, and `--json`; resolves with its metrics.
+ * @param argv This run's flags.
+ * @param extra Flags of the second run.
+ * @param what The second run, for the error.
+ */
+export function runBenchJson(argv: string[], extra: string[], what: string): Promise<Record<string, number | string | null>> {
+  const own = new Set(['--compare', '--metrics-cost', '--json', '--by-action']);
+  const args = [__filename.replace(/compare\.js$/, 'bench.js'), ...argv.filter((a) => !own.has(a)), ...extra, '--json'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -48,7 +60,7 @@ export function runRpcBench(argv: string[]): Promise<Record<string, number | str
         const parsed = JSON.parse(out) as { metrics: Record<string, number | string | null> };
         resolve(parsed.metrics);
       } catch {
-        reject(new Error(`the ocpp-rpc run exited ${code} without a JSON result`));
+        reject(new Error(`${what} exited ${code} without a JSON result`));
       }
     });
   });

@@ -32,6 +32,10 @@ export interface BenchOptions {
   perAddress?: number;
   /** Also run an ocpp-rpc client fleet on the same work and print the ratios. */
   compare: boolean;
+  /** Then run the same scenario with metrics on, in a process of its own, and print both side by side. */
+  metricsCost: boolean;
+  /** Count every charge point as `--metrics-port` does and scrape the endpoint once a second (what `--metrics-cost` runs second). */
+  metrics: boolean;
   /** Which client fleet runs: ours, or (internal, for `--compare`) ocpp-rpc's. */
   impl: 'ocpp-sim' | 'ocpp-rpc';
   /** OCPP version of the fleet (`--protocol 2.0.1`: ChargingStations; scenarios idle, boot-storm, steady, throughput). */
@@ -72,6 +76,11 @@ ${scenarios.map(([name, desc]) => `                           ${name.padEnd(11)}
                          port range less 2,000, about 26,000 on Linux)
   --compare              then run an ocpp-rpc RPCClient fleet (strictMode) on the same work
                          against a fresh mock CSMS, in a process of its own, and print ratios
+  --metrics-cost         then run the same scenario with --metrics, in a process of its own
+                         against a fresh mock CSMS, and print calls/s and RSS per charge point
+                         with metrics off and on side by side
+  --metrics              count every charge point as the CLI's --metrics-port does
+                         (prom-client) and scrape the endpoint once a second
   --timeout MS           timeout of each call in ms (default 30000)
   --json                 print one JSON object instead of the table
   --by-action            add round-trip rows per action to the table
@@ -99,7 +108,7 @@ function positive(flag: string, text: string | undefined, integer = true): numbe
  * @param scenarios Known scenario names.
  */
 export function parseOptions(argv: string[], scenarios: string[]): BenchOptions {
-  const o: BenchOptions = { n: 1000, scenario: 'session', seconds: 10, concurrency: 200, timeoutMs: 30_000, json: false, byAction: false, quiet: false, heartbeatS: 10, intervalS: 10, compare: false, impl: 'ocpp-sim', protocol: 'ocpp1.6', help: false };
+  const o: BenchOptions = { n: 1000, scenario: 'session', seconds: 10, concurrency: 200, timeoutMs: 30_000, json: false, byAction: false, quiet: false, heartbeatS: 10, intervalS: 10, compare: false, metricsCost: false, metrics: false, impl: 'ocpp-sim', protocol: 'ocpp1.6', help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -152,6 +161,12 @@ export function parseOptions(argv: string[], scenarios: string[]): BenchOptions 
       case '--compare':
         o.compare = true;
         break;
+      case '--metrics-cost':
+        o.metricsCost = true;
+        break;
+      case '--metrics':
+        o.metrics = true;
+        break;
       case '--impl': {
         const impl = value();
         if (impl !== 'ocpp-sim' && impl !== 'ocpp-rpc') throw new UsageError(`--impl must be ocpp-sim or ocpp-rpc, got '${impl ?? ''}'`);
@@ -183,6 +198,8 @@ export function parseOptions(argv: string[], scenarios: string[]): BenchOptions 
     }
   }
   if (o.mix && (o.compare || o.scenario === 'steady')) throw new UsageError('a version mix runs the idle, boot-storm, throughput and session scenarios, without --compare');
+  if ((o.metrics || o.metricsCost) && o.impl === 'ocpp-rpc') throw new UsageError('--metrics and --metrics-cost measure the ocpp-sim fleet (--impl ocpp-sim)');
+  if (o.metrics && o.metricsCost) throw new UsageError('--metrics-cost runs --metrics itself, second');
   if (o.protocol === 'ocpp2.0.1' && o.compare) throw new UsageError('--compare runs OCPP 1.6 only (the ocpp-rpc fleet boots as 1.6 charge points)');
   return o;
 }

@@ -48,7 +48,7 @@ export * from './csms/commands';
 export * from './csms/console';
 export * from './csms/http-api';
 export * from './csms/script-api';
-export type { AnswerContext, CommandContext, CsmsDialect, OperatorRequests, Request, Verdict } from './csms/dialect';
+export type { AnswerContext, CommandContext, CsmsDialect, OperatorRequests, Request, TransactionMeterValues, Verdict } from './csms/dialect';
 export { DIALECTS, dialectFor } from './csms/dialects';
 export * from './csms/operations';
 export type { LoadedScript, ScriptFunction } from './runtime/script';

@@ -2,12 +2,14 @@
  * Issue 16 items 5–6 in Debian's Chromium against the real CLI in server mode with the embedded
  * mock CSMS: the CSMS view lists the calls it sent with their answers (one given by hand on the
  * charge-point side), script errors and refused payloads land in the Errors tab once, and the
- * add form takes `connectTemplate` from the page URL.
+ * add form takes `connectTemplate` from the page URL; the CSMS's own frame log and events of a
+ * station (paired, filterable), a transaction chart from the meter values the CSMS received, and
+ * probe findings arriving live.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { startUiBench, waitForValue, type ServerMode } from './helpers';
+import { postJson, startUiBench, waitForValue, type ServerMode } from './helpers';
 
 
 /** This file's poll: the shared one with 20 s for a loaded machine. */
@@ -125,9 +127,101 @@ describe('CSMS view and Errors tab in Chromium', { timeout: 300_000 }, () => {
     await cpPage.getByTestId(`pending-answer-CP061-${uniqueId}`).click();
 
     await eventually(async () => (await sent('GetConfiguration').getAttribute('data-answer')) === 'result', 'the answer by hand in the CSMS view');
+    // Its round trip (the CSMS cannot tell a hand-given answer from the wire, so it does not claim to).
+    assert.match((await sent('GetConfiguration').getByTestId('csms-sent-rtt').textContent()) ?? '', /\d/);
     await sent('GetConfiguration').click();
     await eventually(async () => (await csms.locator('[data-testid^="csms-sent-detail-"]').textContent())?.includes('AnsweredByHand'), 'the hand-given payload');
     await cpPage.close();
     await csms.close();
+  });
+
+  /** A charge point of the embedded CSMS, created and connected over REST; resolves once booted. */
+  async function station(id: string): Promise<void> {
+    assert.equal((await postJson(`${server.ui}/api/chargepoints`, { id, url: `${csmsUrl}/${id}`, connect: true })).status, 201);
+    await eventually(async () => ((await (await fetch(`${server.ui}/api/chargepoints/${id}`)).json()) as { bootState: string }).bootState === 'Accepted', `${id} booted`);
+  }
+
+  /** The CSMS view with one station selected (its log followed). */
+  async function csmsViewOf(id: string): Promise<Page> {
+    const page = await open('');
+    await page.getByTestId('nav-csms').click();
+    await page.getByTestId(`csms-station-${id}`).click();
+    await page.getByTestId(`csms-log-${id}`).waitFor();
+    return page;
+  }
+
+  test('the CSMS log of a station: its BootNotification pair, events, and filters by action and errors', async () => {
+    await station('CP063');
+    const page = await csmsViewOf('CP063');
+    const rows = page.locator('[data-testid="frame-log-csms-CP063"] [data-testid="frame-row"]');
+    const bootCall = rows.and(page.locator('[data-action="BootNotification"][data-type="2"]'));
+    const bootAnswer = rows.and(page.locator('[data-action="BootNotification"][data-type="3"]'));
+    await eventually(async () => (await bootCall.count()) === 1 && (await bootCall.getAttribute('data-paired')) === 'true', 'the paired BootNotification CALL');
+    assert.equal(await bootCall.getAttribute('data-direction'), 'in');
+    assert.equal(await bootAnswer.getAttribute('data-direction'), 'out');
+    assert.equal(await bootAnswer.getAttribute('data-unique-id'), await bootCall.getAttribute('data-unique-id'));
+    assert.match((await page.getByTestId('frame-legend-csms-CP063').textContent()) ?? '', /to station.*from station/s);
+    const bootEvent = page.locator('[data-testid="csms-events-CP063"] [data-testid="csms-event"][data-kind="boot"]');
+    await eventually(async () => (await bootEvent.count()) === 1, 'the boot event');
+    assert.match((await bootEvent.textContent()) ?? '', /boot Accepted/);
+
+    // Live: a refused call (forced past the schema) arrives while the view is open.
+    assert.equal((await postJson(`${server.ui}/api/chargepoints/CP063/actions/Authorize`, { payload: { notAnIdTag: 1 }, force: true })).status, 502);
+    const authorizeError = rows.and(page.locator('[data-action="Authorize"][data-type="4"]'));
+    await eventually(async () => (await authorizeError.count()) === 1, 'the CALLERROR in the CSMS log');
+
+    await page.getByTestId('filter-action-csms-CP063').selectOption('StatusNotification');
+    await eventually(async () => {
+      const actions = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-action')));
+      return actions.length > 0 && actions.every((a) => a === 'StatusNotification');
+    }, 'only StatusNotification rows');
+    await page.getByTestId('filter-action-csms-CP063').selectOption('');
+    await page.getByTestId('errors-only-csms-CP063').check();
+    await eventually(async () => {
+      const marks = await rows.evaluateAll((els) => els.map((e) => `${e.getAttribute('data-action')}/${e.getAttribute('data-status')}`));
+      return marks.length === 2 && marks.every((m) => m === 'Authorize/err');
+    }, 'only the failed Authorize pair');
+    await page.close();
+  });
+
+  test('a probe finding appears live in the CSMS view with its severity', async () => {
+    await station('CP064');
+    const page = await csmsViewOf('CP064');
+    await page.getByTestId('csms-findings').waitFor();
+    const finding = page.locator('[data-testid="csms-finding"][data-cp="CP064"][data-probe="schema-violation"]');
+    assert.equal(await finding.count(), 0);
+    // OCPP-J §4.2: the CALL must match the schema; forced past the charge point's own check, the CSMS probe notices.
+    assert.equal((await postJson(`${server.ui}/api/chargepoints/CP064/actions/Authorize`, { payload: {}, force: true })).status, 502);
+    await eventually(async () => (await finding.count()) === 1, 'the finding in the list');
+    assert.equal(await finding.getAttribute('data-severity'), 'error');
+    assert.match((await finding.textContent()) ?? '', /idTag/);
+    await page.close();
+  });
+
+  test('a charging session gets a chart from the meter values the CSMS received', async () => {
+    await station('CP065');
+    const ui = `${server.ui}/api`;
+    assert.equal((await postJson(`${ui}/csms/CP065/actions/ChangeConfiguration`, { payload: { key: 'MeterValueSampleInterval', value: '1' } })).status, 200);
+    assert.equal((await postJson(`${ui}/chargepoints/CP065/connectors/1/plug-in`)).status, 200);
+    assert.equal((await postJson(`${ui}/chargepoints/CP065/connectors/1/start`, { idTag: 'valid_token' })).status, 200);
+    type Tx = { transactionId: number; cpId: string; energyWh: number };
+    const books = async () => ((await (await fetch(`${ui}/csms`)).json()) as { transactions: { open: Tx[]; finished: Tx[] } }).transactions;
+    const tx = await eventually(async () => (await books()).open.find((t) => t.cpId === 'CP065'), 'the open transaction');
+    const page = await csmsViewOf('CP065');
+    await page.getByTestId(`csms-tx-${tx.transactionId}`).click();
+    const chart = page.locator(`[data-testid="csms-tx-chart"][data-cp="CP065"][data-tx="${tx.transactionId}"]`);
+    const t0 = Date.now();
+    await eventually(async () => Number(await chart.getAttribute('data-points')) >= 3, 'three readings on the chart', 30_000);
+    console.log(`chart: 3 readings after ${Date.now() - t0} ms`);
+    // Live: readings that come while the view is open are added.
+    const shown = Number(await chart.getAttribute('data-points'));
+    await eventually(async () => Number(await chart.getAttribute('data-points')) > shown, 'a reading arriving live', 30_000);
+    assert.ok(await chart.locator('canvas').count() >= 1, 'uPlot drew a canvas');
+    assert.equal((await postJson(`${ui}/chargepoints/CP065/connectors/1/stop`, {})).status, 200);
+    const done = await eventually(async () => (await books()).finished.find((t) => t.transactionId === tx.transactionId), 'the finished transaction');
+    // The chart ends at StopTransaction's meterStop: its session energy is the book's meterStop − meterStart.
+    await eventually(async () => Number(await chart.getAttribute('data-session-wh')) === done.energyWh, `session energy ${done.energyWh} Wh on the chart`);
+    assert.ok(done.energyWh > 0);
+    await page.close();
   });
 });

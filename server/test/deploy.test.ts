@@ -92,6 +92,19 @@ test('deploy/: the fleet Job maps JOB_COMPLETION_INDEX to --shard, raises ulimit
   assert.ok(c.ports.some((p) => String(p.containerPort) === port));
 });
 
+test('deploy/: the mock CSMS Deployment serves --metrics-port on a declared port its scrape annotations name', () => {
+  const { doc } = documents().find(({ doc }) => doc.kind === 'Deployment' && doc.metadata.name === 'ocpp-sim-csms')!;
+  const template = (doc.spec as { template: { metadata: { annotations: Record<string, string> }; spec: { containers: { args: string[]; ports: { containerPort: number }[] }[] } } }).template;
+  const c = template.spec.containers[0]!;
+  const script = c.args.join(' ');
+  assert.match(script, /--csms /);
+  const port = /--metrics-port (\d+) --metrics-host 0\.0\.0\.0/.exec(script)?.[1];
+  assert.ok(port, 'metrics on a port the pod network reaches');
+  assert.equal(template.metadata.annotations['prometheus.io/scrape'], 'true');
+  assert.equal(template.metadata.annotations['prometheus.io/port'], port);
+  assert.ok(c.ports.some((p) => String(p.containerPort) === port));
+});
+
 test('Dockerfile: multi-stage, production dependencies only, built output copied, non-root, ENTRYPOINT the CLI', () => {
   const dockerfile = DockerfileParser.parse(fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'));
   const froms = dockerfile.getFROMs();

@@ -12,7 +12,7 @@ import { freePort, freePortPair, startServerMode, until } from './helpers';
 
 const COUNT = 1000;
 
-test('fleet grid: 1,000 charge points render within 2 s and update through bulk actions without freezing', { timeout: 300_000 }, async (t) => {
+test('fleet grid: 1,000 charge points render within 2 s and update through bulk actions without freezing', { timeout: 600_000 }, async (t) => {
   const csmsPort = await freePort();
   const server = await startServerMode(await freePortPair(), ['--with-csms', '--port', String(csmsPort), '--no-state']);
   t.after(() => server.stop());

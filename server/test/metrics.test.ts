@@ -3,30 +3,15 @@ import { test } from 'node:test';
 import { MockCsms } from '../src/csms/mock-csms';
 import { parseArgs } from '../src/runtime/args';
 import { startCli, until } from './helpers';
+import { metricsUrl, scrape as scrapeText, total, value, type Family } from './prometheus';
 
-/** One metric family as parse-prometheus-text-format gives it. */
-interface Family {
-  name: string;
-  type: string;
-  metrics: { labels?: Record<string, string>; value?: string; buckets?: Record<string, string>; count?: string }[];
-}
-// The package ships no types; its one export parses the text exposition format.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const parsePrometheusTextFormat = require('parse-prometheus-text-format') as (text: string) => Family[];
-
-/** The value of `name{labels}` in a parsed scrape (0 when the series is absent). */
-function value(families: Family[], name: string, labels: Record<string, string> = {}): number {
-  const family = families.find((f) => f.name === name);
-  const series = family?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
-  return Number(series?.value ?? series?.count ?? 0);
-}
-
-test('--metrics-port parses; refused for the CSMS alone and with --workers above 1', () => {
+test('--metrics-port parses; taken with --csms and --workers, refused in server mode', () => {
   const o = parseArgs(['--cps', '3', '--url', 'ws://127.0.0.1:1/', '--metrics-port', '0'], {});
   assert.equal(o.metricsPort, 0);
   assert.equal(o.metricsHost, '127.0.0.1');
-  assert.throws(() => parseArgs(['--csms', '--metrics-port', '0'], {}), /--metrics-port counts/);
-  assert.throws(() => parseArgs(['--cps', '3', '--url', 'ws://x/', '--workers', '2', '--metrics-port', '0'], {}), /--workers 1/);
+  assert.equal(parseArgs(['--csms', '--metrics-port', '0'], {}).metricsPort, 0);
+  assert.throws(() => parseArgs(['--metrics-port', '0'], {}), /not server mode/);
+  assert.equal(parseArgs(['--cps', '3', '--url', 'ws://x/', '--workers', '2', '--metrics-port', '0'], {}).workers, 2);
 });
 
 for (const protocol of ['1.6', '2.0.1']) {
@@ -38,21 +23,19 @@ for (const protocol of ['1.6', '2.0.1']) {
       await fleet.stop();
       await csms.close();
     });
-    await until(() => fleet.err().includes('Ctrl-C'), 'the fleet summary');
+    await until(() => fleet.err().includes('Ctrl-C'), 'the fleet summary', 30_000);
     const summary = /^(\d+) of (\d+) connected/m.exec(fleet.err());
     assert.ok(summary, fleet.err());
-    const url = /metrics on (http:\/\/\S+)/.exec(fleet.err())?.[1];
+    const url = metricsUrl(fleet.err());
     assert.ok(url, fleet.err());
     let families: Family[] = [];
     let text = '';
     const scrape = async (): Promise<Family[]> => {
-      const res = await fetch(url);
-      assert.equal(res.status, 200);
-      text = await res.text();
-      return (families = parsePrometheusTextFormat(text));
+      ({ families, text } = await scrapeText(url));
+      return families;
     };
     // The summary line comes once every socket is open; the boots' answers may still be on the way.
-    await until(async () => value(await scrape(), 'ocpp_sim_charge_points_boot', { status: 'Accepted' }) === 4, 'four accepted boots');
+    await until(async () => value(await scrape(), 'ocpp_sim_charge_points_boot', { status: 'Accepted' }) === 4, 'four accepted boots', 30_000);
     assert.equal(value(families, 'ocpp_sim_charge_points', { state: 'connected' }), Number(summary[1]));
     assert.equal(value(families, 'ocpp_sim_charge_points', { state: 'disconnected' }), Number(summary[2]) - Number(summary[1]));
     assert.equal(value(families, 'ocpp_sim_calls_sent_total', { action: 'BootNotification', outcome: 'result' }), 4);
@@ -69,3 +52,36 @@ for (const protocol of ['1.6', '2.0.1']) {
     assert.equal(await fleet.stop(), 0);
   });
 }
+
+test('--workers 2 --metrics-port: the main thread serves the threads\' counts added up, equal to the run\'s summary and its CSMS', { timeout: 60_000 }, async (t) => {
+  const cps = 6;
+  const fleet = startCli(['--cps', String(cps), '--workers', '2', '--with-csms', '--port', '0', '--metrics-port', '0', '--s']);
+  t.after(() => fleet.stop());
+  await until(() => fleet.err().includes('Ctrl-C'), 'the fleet summary', 30_000);
+  const summary = /^(\d+) of (\d+) connected on 2 worker threads/m.exec(fleet.err());
+  assert.ok(summary, fleet.err());
+  const url = metricsUrl(fleet.err())!;
+  let m: Family[] = [];
+  let text = '';
+  // Quiet: every boot answered and two scrapes in a row count the same calls on both sides.
+  let last = -1;
+  await until(async () => {
+    ({ families: m, text } = await scrapeText(url));
+    const sent = total(m, 'ocpp_sim_calls_sent_total');
+    const quiet = value(m, 'ocpp_sim_charge_points_boot', { status: 'Accepted' }) === cps && sent === last && sent === total(m, 'ocpp_sim_csms_calls_received_total');
+    last = sent;
+    return quiet;
+  }, 'a booted, quiet fleet', 30_000);
+  assert.equal(value(m, 'ocpp_sim_charge_points', { state: 'connected' }), Number(summary[1]));
+  assert.equal(value(m, 'ocpp_sim_charge_points', { state: 'disconnected' }), Number(summary[2]) - Number(summary[1]));
+  assert.equal(value(m, 'ocpp_sim_calls_sent_total', { action: 'BootNotification', outcome: 'result' }), cps);
+  assert.match(text, new RegExp(`^ocpp_sim_call_round_trip_seconds_count\\{action="BootNotification"\\} ${cps}$`, 'm'), 'the threads\' histograms added up');
+  for (const s of m.find((f) => f.name === 'ocpp_sim_calls_sent_total')!.metrics) {
+    assert.equal(value(m, 'ocpp_sim_csms_calls_received_total', s.labels), Number(s.value), JSON.stringify(s.labels));
+  }
+  assert.equal(value(m, 'ocpp_sim_csms_stations', { version: '1.6' }), cps);
+  // The process's series once (the main thread's), not once per thread.
+  assert.equal(m.find((f) => f.name === 'ocpp_sim_process_resident_memory_bytes')?.metrics.length, 1);
+  assert.equal(await fleet.stop(), 0, fleet.err());
+  assert.match(fleet.err(), new RegExp(`^stopped ${summary[2]} charge point\\(s\\); no handler failed$`, 'm'));
+});

@@ -3,6 +3,7 @@ import { computed, markRaw, reactive, ref, watch } from 'vue';
 import { http, seg, apiError } from '../api';
 import { Bridge } from '../bridge';
 import { useTelemetry } from './telemetry';
+import { useCsmsLog } from './csms-log';
 import { applyTemplate, urlRequest } from '../util';
 import { applyFleet, resyncFleet } from '../fleet/rows';
 import type {
@@ -164,6 +165,7 @@ export const useSim = defineStore('sim', () => {
       case 'csms': csmsStations.value = msg.stations; break;
       case 'telemetry': useTelemetry().take(msg.batch); break;
       case 'fleet': applyFleet(msg.rows, msg.removed); break;
+      case 'csmsFrame': case 'csmsEvent': case 'csmsPoints': case 'csmsFinding': useCsmsLog().take(msg); break;
     }
   }
 
@@ -402,5 +404,6 @@ export const useSim = defineStore('sim', () => {
     create, addDraft, connect, disconnect, boot, remove, connectorOp, evseOp, setAutomation, setManualAnswer, actionsOf,
     clearFrames, clearLogs, dropPending, retryBridge: () => bridge.retryNow(),
     watchTelemetry: (ids: string[]) => bridge.watch(ids),
+    csmsSubscribe: (id: string, on: boolean) => bridge.csmsSubscribe(id, on),
   };
 });

@@ -24,7 +24,9 @@ export const useTelemetry = defineStore('telemetry', () => {
 
   function of(cpId: string, point: number): PointTelemetry {
     const k = key(cpId, point);
-    return (points[k] ??= { samples: markRaw([]), sessions: [], version: 0 });
+    // Read back through the reactive record: an assignment's value is the raw object, whose changes nothing tracks.
+    if (!points[k]) points[k] = { samples: markRaw([]), sessions: [], version: 0 };
+    return points[k];
   }
 
   function add(cpId: string, samples: TelemetrySample[], sessions: SessionRecord[]): void {

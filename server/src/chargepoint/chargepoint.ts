@@ -99,13 +99,87 @@ function defaultResponseTimeout(): number {
  * `log` (value passed to {@link Chargepoint.log}), `handlerError` (error, request).
  *
  * Scripts may store their own properties on it (`cp.transaction = …`).
+ *
+ * Every example below runs as it stands with `./start.sh --with-csms example.js` (the suite runs
+ * them); against your own CSMS, put its URL where `connect.csms.url` is.
  * @category Script API
+ *
+ * @groupDescription Connection
+ * Open, close and reopen the WebSocket; the model behind it.
+ * ```js
+ * const cp = await connect(connect.csms.url + 'DOC-CONN', undefined, undefined, { boot: 'auto' });
+ * console.log(cp.connected, cp.station.bootState);                 // true Accepted
+ * await cp.reConnect();                                             // close (1000) and dial again
+ * cp.setAutomatic(false);                                           // no heartbeats, no default answers
+ * await cp.close();
+ * ```
+ *
+ * @groupDescription Sending messages
+ * Charge point → CSMS calls: each resolves with the CSMS's response, checked against the schema,
+ * or rejects with a typed error; transaction messages go through the queue.
+ * ```js
+ * const cp = await connect(connect.csms.url + 'DOC-SEND');
+ * const boot = await cp.sendBootnotification({ chargePointVendor: 'ACME', chargePointModel: 'Wallbox' });
+ * await cp.sendStatusNotification({ connectorId: 1, errorCode: 'NoError', status: 'Available' });
+ * const { idTagInfo } = await cp.sendAuthorize({ idTag: 'TAG-1' });
+ * const answer = await cp.call('DataTransfer', { vendorId: 'ACME', messageId: 'hello' });  // any action by name
+ * console.log(boot.status, idTagInfo.status, answer.status);
+ * await cp.close();
+ * ```
+ *
+ * @groupDescription Answering the CSMS
+ * Handlers for CSMS → charge point calls: return the response, or answer first with
+ * `sendResponse` and send follow-ups after; `defaultAnswer` delegates to the built-in behaviour.
+ * ```js
+ * const csms = connect.csms;
+ * const cp = await connect(csms.url + 'DOC-ANSWER', undefined, undefined, { boot: 'auto' });
+ * cp.answerReset((req) => ({ status: 'Rejected' }));                 // refuse every Reset
+ * cp.answerGetConfiguration(async (req) => {
+ *   cp.log(`GetConfiguration for ${JSON.stringify(req.payload.key ?? 'all keys')}`);
+ *   return cp.defaultAnswer(req);                                   // the built-in answer
+ * });
+ * console.log((await csms.call('DOC-ANSWER', 'Reset', { type: 'Soft' })).status);   // Rejected
+ * await csms.call('DOC-ANSWER', 'GetConfiguration', { key: ['HeartbeatInterval'] });
+ * await cp.close();
+ * ```
+ *
+ * @groupDescription The charger by hand
+ * Act as the driver and the hardware: the model sends the StatusNotifications, Authorize,
+ * StartTransaction, MeterValues and StopTransaction a certified charger would.
+ * ```js
+ * const cp = await connect(connect.csms.url + 'DOC-HAND', undefined, undefined, { boot: 'auto' });
+ * cp.plugIn(1, { ev: { capacityKWh: 40, socPercent: 30 } });       // Preparing
+ * await cp.startCharging(1, 'TAG-1');                               // Authorize, StartTransaction, Charging
+ * await cp.sleep(2000);
+ * cp.stopCharging(1);                                               // StopTransaction, Finishing
+ * cp.unplug(1);                                                     // Available
+ * await cp.close();
+ * ```
+ *
+ * @groupDescription Files, certificates and listeners
+ * FTP transfers of the earlier tool, keys and CSRs for the security extension, the keystore.
+ * ```js
+ * const cp = await connect(connect.csms.url + 'DOC-FILES');
+ * const { key, csr } = await cp.generateCsr({ CN: 'DOC-FILES', O: 'Example CPO' });
+ * console.log(csr.split(/\r?\n/)[0], key.length > 0);               // -----BEGIN CERTIFICATE REQUEST-----
+ * await cp.close();
+ * ```
+ *
+ * @groupDescription Script helpers
+ * Logging and waiting on the charge point's clock.
+ * ```js
+ * const cp = await connect(connect.csms.url + 'DOC-HELPERS');
+ * cp.onClose((code, reason) => console.log(`closed ${code} ${reason}`));
+ * cp.log('waiting a second');                                       // a log line (and a UI log entry)
+ * await cp.sleep(1000);
+ * await cp.close();
+ * ```
  */
 export class Chargepoint extends ScriptFace {
   private readonly options: ChargepointOptions;
-  /** The charge-point model: configuration, connectors, transactions, queue. */
+  /** The charge-point model: configuration, connectors, transactions, queue. @group Connection */
   readonly station: Station;
-  /** Boot gate, heartbeat, reconnect. */
+  /** Boot gate, heartbeat, reconnect. @group Connection */
   readonly lifecycle: Lifecycle;
   private readonly triggers = new Map<string, Map<string, AnswerHandler>>();
   private defaultsOn: boolean;
@@ -147,6 +221,7 @@ export class Chargepoint extends ScriptFace {
   /**
    * Open the WebSocket (offering the protocol's subprotocol) and resolve when it is open and,
    * with `boot: 'auto'`, the BootNotification was answered.
+   * @group Connection
    */
   async connect(): Promise<this> {
     if (this.ws) return this;
@@ -245,6 +320,7 @@ export class Chargepoint extends ScriptFace {
    * @param payload Request payload.
    * @param opts Per-call timeout; `{validation: 'off'}` deliberately sends an invalid payload;
    *   either, or `{queued: false}`, sends a transaction message directly, outside the queue.
+   * @group Sending messages
    */
   call<A extends keyof Ocpp16Messages>(action: A, payload: RequestOf<A>, opts?: ChargepointCallOptions): Promise<ResponseOf<A>>;
   call(action: string, payload?: Payload, opts?: ChargepointCallOptions): Promise<Payload>;
@@ -288,6 +364,7 @@ export class Chargepoint extends ScriptFace {
    * @param action Action name, e.g. `Reset`.
    * @param handler The handler; `undefined` removes it.
    * @param options Optional request converter.
+   * @group Answering the CSMS
    */
   answer(action: string, handler: AnswerHandler | undefined, options: AnswerOptions = {}): void {
     const convert = options.requestConverter;
@@ -300,6 +377,7 @@ export class Chargepoint extends ScriptFace {
    * follow-up messages) and resolve with the response payload. A script handler can delegate:
    * `cp.answerReset((req) => cp.defaultAnswer(req))`.
    * @param request The request as the handler received it.
+   * @group Answering the CSMS
    */
   async defaultAnswer(request: InboundCall): Promise<Payload> {
     const behaviour = actionEntry(DEFAULT_BEHAVIOURS, request.action) as Behaviour<never> | undefined;
@@ -311,6 +389,7 @@ export class Chargepoint extends ScriptFace {
    * Switch the built-in answers to CSMS calls on or off (off: actions without a script handler
    * get CALLERROR NotSupported, as with the earlier tool). Script handlers stay.
    * @param on True to answer by default.
+   * @group Answering the CSMS
    */
   setDefaultAnswers(on: boolean): void {
     // The endpoint's fallback asks defaultHandlerOf on every call, so this takes effect at once.
@@ -321,6 +400,7 @@ export class Chargepoint extends ScriptFace {
    * Switch every automatic behaviour on or off at once: default answers, heartbeats, meter
    * values, reconnect, the simulated driver plugging in on a remote start.
    * @param on True for a charger that acts on its own.
+   * @group Connection
    */
   setAutomatic(on: boolean): void {
     this.setDefaultAnswers(on);
@@ -340,58 +420,58 @@ export class Chargepoint extends ScriptFace {
 
   // ---- charge point → central system (compatibility names) ----
 
-  /** Send BootNotification. @param payload BootNotification.req */
+  /** Send BootNotification. @param payload BootNotification.req @group Sending messages */
   sendBootnotification(payload: RequestOf<'BootNotification'>): Promise<ResponseOf<'BootNotification'>> { return this.call('BootNotification', payload); }
-  /** Send Heartbeat. */
+  /** Send Heartbeat. @group Sending messages */
   sendHeartbeat(): Promise<ResponseOf<'Heartbeat'>> { return this.call('Heartbeat', {}); }
-  /** Send StatusNotification. @param payload StatusNotification.req */
+  /** Send StatusNotification. @param payload StatusNotification.req @group Sending messages */
   sendStatusNotification(payload: RequestOf<'StatusNotification'>): Promise<ResponseOf<'StatusNotification'>> { return this.call('StatusNotification', payload); }
-  /** Send Authorize. @param payload Authorize.req */
+  /** Send Authorize. @param payload Authorize.req @group Sending messages */
   sendAuthorize(payload: RequestOf<'Authorize'>): Promise<ResponseOf<'Authorize'>> { return this.call('Authorize', payload); }
-  /** Send StartTransaction. @param payload StartTransaction.req */
+  /** Send StartTransaction. @param payload StartTransaction.req @group Sending messages */
   startTransaction(payload: RequestOf<'StartTransaction'>): Promise<ResponseOf<'StartTransaction'>> { return this.call('StartTransaction', payload); }
-  /** Send StopTransaction. @param payload StopTransaction.req */
+  /** Send StopTransaction. @param payload StopTransaction.req @group Sending messages */
   stopTransaction(payload: RequestOf<'StopTransaction'>): Promise<ResponseOf<'StopTransaction'>> { return this.call('StopTransaction', payload); }
-  /** Send MeterValues. @param payload MeterValues.req */
+  /** Send MeterValues. @param payload MeterValues.req @group Sending messages */
   meterValues(payload: RequestOf<'MeterValues'>): Promise<ResponseOf<'MeterValues'>> { return this.call('MeterValues', payload); }
-  /** Send DataTransfer. @param payload DataTransfer.req */
+  /** Send DataTransfer. @param payload DataTransfer.req @group Sending messages */
   sendDataTransfer(payload: RequestOf<'DataTransfer'>): Promise<ResponseOf<'DataTransfer'>> { return this.call('DataTransfer', payload); }
-  /** Send DiagnosticsStatusNotification. @param payload DiagnosticsStatusNotification.req */
+  /** Send DiagnosticsStatusNotification. @param payload DiagnosticsStatusNotification.req @group Sending messages */
   sendDiagnosticsStatusNotification(payload: RequestOf<'DiagnosticsStatusNotification'>): Promise<ResponseOf<'DiagnosticsStatusNotification'>> { return this.call('DiagnosticsStatusNotification', payload); }
-  /** Send FirmwareStatusNotification. @param payload FirmwareStatusNotification.req */
+  /** Send FirmwareStatusNotification. @param payload FirmwareStatusNotification.req @group Sending messages */
   sendFirmwareStatusNotification(payload: RequestOf<'FirmwareStatusNotification'>): Promise<ResponseOf<'FirmwareStatusNotification'>> { return this.call('FirmwareStatusNotification', payload); }
-  /** Send SignCertificate (security extension). @param payload SignCertificate.req */
+  /** Send SignCertificate (security extension). @param payload SignCertificate.req @group Sending messages */
   sendSignCertificate(payload: RequestOf<'SignCertificate'>): Promise<ResponseOf<'SignCertificate'>> { return this.call('SignCertificate', payload); }
-  /** Send SecurityEventNotification (security extension). @param payload SecurityEventNotification.req */
+  /** Send SecurityEventNotification (security extension). @param payload SecurityEventNotification.req @group Sending messages */
   sendSecurityEventNotification(payload: RequestOf<'SecurityEventNotification'>): Promise<ResponseOf<'SecurityEventNotification'>> { return this.call('SecurityEventNotification', payload); }
-  /** Send LogStatusNotification (security extension). @param payload LogStatusNotification.req */
+  /** Send LogStatusNotification (security extension). @param payload LogStatusNotification.req @group Sending messages */
   sendLogStatusNotification(payload: RequestOf<'LogStatusNotification'>): Promise<ResponseOf<'LogStatusNotification'>> { return this.call('LogStatusNotification', payload); }
-  /** Send SignedFirmwareStatusNotification (security extension). @param payload SignedFirmwareStatusNotification.req */
+  /** Send SignedFirmwareStatusNotification (security extension). @param payload SignedFirmwareStatusNotification.req @group Sending messages */
   sendSignedFirmwareStatusNotification(payload: RequestOf<'SignedFirmwareStatusNotification'>): Promise<ResponseOf<'SignedFirmwareStatusNotification'>> { return this.call('SignedFirmwareStatusNotification', payload); }
 
   // ---- central system → charge point (compatibility names) ----
 
-  /** Handle GetDiagnostics. @param cb handler @param options converter */
+  /** Handle GetDiagnostics. @param cb handler @param options converter @group Answering the CSMS */
   answerGetDiagnostics(cb: AnswerHandler, options?: AnswerOptions): void { this.answer('GetDiagnostics', cb, options); }
-  /** Handle UpdateFirmware. @param cb handler @param options converter */
+  /** Handle UpdateFirmware. @param cb handler @param options converter @group Answering the CSMS */
   answerUpdateFirmware(cb: AnswerHandler, options?: AnswerOptions): void { this.answer('UpdateFirmware', cb, options); }
-  /** Handle Reset. @param cb handler @param options converter */
+  /** Handle Reset. @param cb handler @param options converter @group Answering the CSMS */
   answerReset(cb: AnswerHandler, options?: AnswerOptions): void { this.answer('Reset', cb, options); }
-  /** Handle GetConfiguration. @param cb handler @param options converter */
+  /** Handle GetConfiguration. @param cb handler @param options converter @group Answering the CSMS */
   answerGetConfiguration(cb: AnswerHandler, options?: AnswerOptions): void { this.answer('GetConfiguration', cb, options); }
-  /** Handle ChangeConfiguration. @param cb handler @param options converter */
+  /** Handle ChangeConfiguration. @param cb handler @param options converter @group Answering the CSMS */
   answerChangeConfiguration(cb: AnswerHandler, options?: AnswerOptions): void { this.answer('ChangeConfiguration', cb, options); }
-  /** Handle ChangeAvailability. @param cb handler @param options converter */
+  /** Handle ChangeAvailability. @param cb handler @param options converter @group Answering the CSMS */
   answerChangeAvailability(cb: AnswerHandler, options?: AnswerOptions): void { this.answer('ChangeAvailability', cb, options); }
-  /** Handle RemoteStartTransaction. @param cb handler @param options converter */
+  /** Handle RemoteStartTransaction. @param cb handler @param options converter @group Answering the CSMS */
   answerRemoteStartTransaction(cb: AnswerHandler, options?: AnswerOptions): void { this.answer('RemoteStartTransaction', cb, options); }
-  /** Handle RemoteStopTransaction. @param cb handler @param options converter */
+  /** Handle RemoteStopTransaction. @param cb handler @param options converter @group Answering the CSMS */
   answerRemoteStopTransaction(cb: AnswerHandler, options?: AnswerOptions): void { this.answer('RemoteStopTransaction', cb, options); }
-  /** Handle DataTransfer. @param cb handler @param options converter */
+  /** Handle DataTransfer. @param cb handler @param options converter @group Answering the CSMS */
   answerDataTransfer(cb: AnswerHandler, options?: AnswerOptions): void { this.answer('DataTransfer', cb, options); }
-  /** Handle CertificateSigned. @param cb handler @param options converter */
+  /** Handle CertificateSigned. @param cb handler @param options converter @group Answering the CSMS */
   answerCertificateSigned(cb: AnswerHandler, options?: AnswerOptions): void { this.answer('CertificateSigned', cb, options); }
-  /** Handle DeleteCertificate. @param cb handler @param options converter */
+  /** Handle DeleteCertificate. @param cb handler @param options converter @group Answering the CSMS */
   answerDeleteCertificate(cb: AnswerHandler, options?: AnswerOptions): void { this.answer('DeleteCertificate', cb, options); }
 
   /**
@@ -399,6 +479,7 @@ export class Chargepoint extends ScriptFace {
    * message with no handler is answered `{status: "NotImplemented"}`.
    * @param requestedMessage The value of `payload.requestedMessage` to handle.
    * @param cb handler
+   * @group Answering the CSMS
    */
   answerTriggerMessage(requestedMessage: string, cb: AnswerHandler): void { this.answerTrigger('TriggerMessage', requestedMessage, cb); }
 
@@ -407,6 +488,7 @@ export class Chargepoint extends ScriptFace {
    * (e.g. `SignChargePointCertificate`); others are answered `{status: "NotImplemented"}`.
    * @param requestedMessage The value of `payload.requestedMessage` to handle.
    * @param cb handler
+   * @group Answering the CSMS
    */
   answerExtendedTriggerMessage(requestedMessage: string, cb: AnswerHandler): void { this.answerTrigger('ExtendedTriggerMessage', requestedMessage, cb); }
 
@@ -430,6 +512,7 @@ export class Chargepoint extends ScriptFace {
    * Boot now with the profile's identity: BootNotification, then (Accepted) StatusNotification
    * for connector 0 and every connector, heartbeats and queued messages; Pending / Rejected
    * retry after the CSMS's interval.
+   * @group The charger by hand
    */
   boot(): Promise<void> {
     return this.lifecycle.boot();
@@ -446,6 +529,7 @@ export class Chargepoint extends ScriptFace {
    * cp.plugIn(1, { ev: { capacityKWh: 40, socPercent: 75, maxAcPowerW: 7400 } });
    * await cp.startCharging(1, 'TAG-1');
    * ```
+   * @group The charger by hand
    */
   plugIn(connectorId = 1, options: { ev?: EvSpec } = {}): void {
     this.station.plugIn(connectorId, options.ev);
@@ -456,12 +540,13 @@ export class Chargepoint extends ScriptFace {
    * now, takes its place. Unknown keys and bad values throw a RangeError.
    * @param connectorId 1..N
    * @param ev The EV; undefined restores the defaults (60 kWh at 20 %, 11 kW AC, 50 kW DC, taper from 80 %).
+   * @group The charger by hand
    */
   setEv(connectorId: number, ev?: EvSpec): void {
     this.station.setEv(connectorId, ev);
   }
 
-  /** Pull the cable at the EV side (stops or suspends the transaction per StopTransactionOnEVSideDisconnect). @param connectorId 1..N */
+  /** Pull the cable at the EV side (stops or suspends the transaction per StopTransactionOnEVSideDisconnect). @param connectorId 1..N @group The charger by hand */
   unplug(connectorId = 1): void {
     this.station.unplug(connectorId);
   }
@@ -472,6 +557,7 @@ export class Chargepoint extends ScriptFace {
    * refused. With a transaction running, the same tag (or one of its group) stops it.
    * @param connectorId 1..N
    * @param idTag The driver's token.
+   * @group The charger by hand
    */
   async startCharging(connectorId: number, idTag: string): Promise<boolean> {
     const ok = await this.station.presentIdTag(connectorId, idTag);
@@ -484,6 +570,7 @@ export class Chargepoint extends ScriptFace {
    * connection loss). Resolves false when none runs.
    * @param connectorId 1..N
    * @param reason StopTransaction reason (default Local).
+   * @group The charger by hand
    */
   stopCharging(connectorId = 1, reason: StopReason = 'Local'): boolean {
     return this.station.stop(connectorId, reason);
@@ -493,32 +580,33 @@ export class Chargepoint extends ScriptFace {
    * Force a connector's status (reported with StatusNotification) until its state next changes.
    * @param connectorId 0..N
    * @param status e.g. `Unavailable`.
+   * @group The charger by hand
    */
   setConnectorStatus(connectorId: number, status: ConnectorStatus): void {
     this.station.setStatus(connectorId, status);
   }
 
-  /** Suspend energy transfer. @param connectorId 1..N @param by `EV` (SuspendedEV) or `EVSE` (SuspendedEVSE) */
+  /** Suspend energy transfer. @param connectorId 1..N @param by `EV` (SuspendedEV) or `EVSE` (SuspendedEVSE) @group The charger by hand */
   suspend(connectorId = 1, by: 'EV' | 'EVSE' = 'EV'): void {
     this.station.suspend(connectorId, by);
   }
 
-  /** Resume energy transfer after {@link Chargepoint.suspend}. @param connectorId 1..N */
+  /** Resume energy transfer after {@link Chargepoint.suspend}. @param connectorId 1..N @group The charger by hand */
   resume(connectorId = 1): void {
     this.station.resume(connectorId);
   }
 
-  /** Put a connector (0: the whole charge point) into a fault. @param connectorId 0..N @param errorCode e.g. `GroundFailure` */
+  /** Put a connector (0: the whole charge point) into a fault. @param connectorId 0..N @param errorCode e.g. `GroundFailure` @group The charger by hand */
   fault(connectorId: number, errorCode: ConnectorErrorCode = 'OtherError'): void {
     this.station.fault(connectorId, errorCode);
   }
 
-  /** Clear a fault. @param connectorId 0..N */
+  /** Clear a fault. @param connectorId 0..N @group The charger by hand */
   clearFault(connectorId: number): void {
     this.station.clearFault(connectorId);
   }
 
-  /** Automatic behaviour switches (heartbeat, meterValues, reconnect, autoPlugIn): set them directly. */
+  /** Automatic behaviour switches (heartbeat, meterValues, reconnect, autoPlugIn): set them directly. @group Connection */
   get automation(): Automation {
     return this.station.automation;
   }
@@ -530,6 +618,7 @@ export class Chargepoint extends ScriptFace {
    * Notifications already on the wire get up to a second to be answered first. Script
    * transaction messages still undelivered stay queued (and persisted, with `stateDir`); their
    * promises reject with `ConnectionClosed`.
+   * @group Connection
    */
   async close(): Promise<void> {
     this.letGo();
@@ -541,6 +630,7 @@ export class Chargepoint extends ScriptFace {
   /**
    * Close and reopen the connection with the same URL, options and keystore; handlers stay, and
    * so do queued messages and the promises waiting for them (and the run that waits for it).
+   * @group Connection
    */
   async reConnect(): Promise<this> {
     await this.shut();
@@ -558,6 +648,7 @@ export class Chargepoint extends ScriptFace {
    * Upload a generated text file by FTP / FTPS.
    * @param location `ftp://user:pass@host[:port]/dir` (or `ftps://`).
    * @param fileName Name of the file on the server.
+   * @group Files, certificates and listeners
    */
   ftpUploadDummyFile(location: string, fileName: string): Promise<void> {
     return extras.ftpUploadDummyFile(location, fileName, this.station.files);
@@ -567,6 +658,7 @@ export class Chargepoint extends ScriptFace {
    * Download a file by FTP / FTPS into a temporary directory.
    * @param location `ftp://user:pass@host[:port]/path/file` (or `ftps://`).
    * @returns The local file path.
+   * @group Files, certificates and listeners
    */
   ftpDownload(location: string): Promise<string> {
     return extras.ftpDownload(location, this.station.files);
@@ -576,6 +668,7 @@ export class Chargepoint extends ScriptFace {
    * Generate an RSA 2048 key and a SHA-256 CSR in-process.
    * @param subject Subject, e.g. `/O=MyCPO/CN=serial-1` or `{O, CN}`; defaults to O = CpoName, CN = id.
    * @returns `{key, csr}` in PEM.
+   * @group Files, certificates and listeners
    */
   generateCsr(subject?: string | Record<string, string>): Promise<{ key: string; csr: string }> {
     return extras.generateCsr(subject ?? { CN: this.id });
@@ -585,12 +678,13 @@ export class Chargepoint extends ScriptFace {
    * Convert a hex-encoded DER certificate to PEM. The result is a string that can also be
    * awaited or `.then`-ed like the earlier tool's Promise (a {@link PemText}).
    * @param hexDer Hex string of the DER bytes.
+   * @group Files, certificates and listeners
    */
   convertDerToPem(hexDer: string): PemText {
     return extras.convertDerToPemText(hexDer);
   }
 
-  /** The client-certificate keystore of this charge point. */
+  /** The client-certificate keystore of this charge point. @group Files, certificates and listeners */
   keystore(): extras.Keystore {
     return extras.keystoreFor(this.id);
   }
@@ -600,6 +694,7 @@ export class Chargepoint extends ScriptFace {
    * @param port Port to listen on.
    * @param bind Address (default localhost).
    * @param users Optional Basic-auth users, `{name: password}`.
+   * @group Files, certificates and listeners
    */
   startListener(port: number, bind?: string, users?: Record<string, string>): extras.Listener {
     return extras.startListener(port, bind, users);
@@ -610,6 +705,7 @@ export class Chargepoint extends ScriptFace {
    * hex-DER `cert[]` payload into the edition-2 PEM `certificateChain`; for
    * {@link Chargepoint.answerDataTransfer}, the `cert[]` inside the `data` of a DataTransfer with
    * messageId `CertificateSigned` likewise.
+   * @group Answering the CSMS
    */
   CERTIFICATE_SIGNED_OPTIONS_PEM_ENCODER(): AnswerOptions {
     return { requestConverter: extras.certificateSignedToPem };

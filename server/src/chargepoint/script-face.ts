@@ -70,9 +70,9 @@ export type FaceEndpointOptions = Pick<EndpointOptions, 'protocol' | 'validation
  * (the script closed it: {@link ScriptFace.held} turned false).
  */
 export abstract class ScriptFace extends EventEmitter {
-  /** Station identity (defaults to the URL's last path segment). */
+  /** Station identity (defaults to the URL's last path segment). @group Connection */
   readonly id: string;
-  /** The URL it connects to, without credentials. */
+  /** The URL it connects to, without credentials. @group Connection */
   readonly url: string;
   /** The protocol endpoint (calls, handlers, validation). */
   readonly endpoint: RpcEndpoint;
@@ -174,7 +174,7 @@ export abstract class ScriptFace extends EventEmitter {
     this.emit('released');
   }
 
-  /** True while the WebSocket is open. */
+  /** True while the WebSocket is open. @group Connection */
   get connected(): boolean {
     return this.ws !== undefined;
   }
@@ -262,6 +262,7 @@ export abstract class ScriptFace extends EventEmitter {
    * or the id is not awaiting an answer.
    * @param uniqueId The request's `uniqueId`.
    * @param payload The response payload.
+   * @group Answering the CSMS
    */
   sendResponse(uniqueId: string, payload: object): void {
     this.endpoint.sendResult(uniqueId, payload as Payload);
@@ -273,6 +274,7 @@ export abstract class ScriptFace extends EventEmitter {
    * @param code OCPP error code, e.g. `NotSupported`.
    * @param description Optional description (at most 255 characters are sent).
    * @param details Optional details object.
+   * @group Answering the CSMS
    */
   sendError(uniqueId: string, code: string, description?: string, details?: Payload): void {
     this.endpoint.sendError(uniqueId, code, description, details);
@@ -282,6 +284,7 @@ export abstract class ScriptFace extends EventEmitter {
    * Put text on the wire exactly as given: no validation, no queue. For deliberately broken
    * frames when testing a CSMS.
    * @param text The frame text, e.g. `'[2,"1","Heartbeat",null]'`.
+   * @group Sending messages
    */
   sendRaw(text: string): void {
     this.endpoint.sendRaw(text);
@@ -290,6 +293,7 @@ export abstract class ScriptFace extends EventEmitter {
   /**
    * Wait `ms` milliseconds (on the station's clock).
    * @param ms Milliseconds.
+   * @group Script helpers
    */
   sleep(ms: number): Promise<void> {
     return this.scheduler.sleep(ms);
@@ -300,6 +304,7 @@ export abstract class ScriptFace extends EventEmitter {
    * @param value Anything printable.
    * @returns True when a listener of the `log` event (the runtime, the web UI) took it, false when
    *   nobody listens and it went to the console.
+   * @group Script helpers
    */
   log(value: unknown): boolean {
     if (this.emit('log', value)) return true;
@@ -307,7 +312,7 @@ export abstract class ScriptFace extends EventEmitter {
     return false;
   }
 
-  /** Register a callback for when the connection closes. @param cb Receives (code, reason). */
+  /** Register a callback for when the connection closes. @param cb Receives (code, reason). @group Script helpers */
   onClose(cb: (code: number, reason: string) => void): void {
     this.on('close', cb);
   }

@@ -70,30 +70,104 @@ let insecureWarned = false;
  * `handlerError` (error, request), `boot` (status), `status` ({evseId, connectorId, status}),
  * `transaction` ({type, evseId, transactionId}), `securityEvent` (type, techInfo).
  * Scripts may store their own properties on it.
+ *
+ * Every example below runs as it stands with `./start.sh --with-csms example.js` (the suite runs
+ * them); against your own CSMS, put its URL where `connect.csms.url` is.
  * @category Script API
+ *
+ * @groupDescription Connection
+ * Open (subprotocol `ocpp2.0.1`), close and reopen the WebSocket.
+ * ```js
+ * const cs = await connect(connect.csms.url + 'DOC201-CONN', undefined, undefined, { protocol: 'ocpp2.0.1', boot: 'auto' });
+ * console.log(cs.connected, cs.station.bootState);                 // true Accepted
+ * await cs.reConnect();
+ * await cs.close();
+ * ```
+ *
+ * @groupDescription The model
+ * The device model, EVSEs, queue and each functional block, for reading state and for scripts
+ * that go beyond the methods here.
+ * ```js
+ * const csms = connect.csms;
+ * const cs = await connect(csms.url + 'DOC201-MODEL', undefined, undefined, { protocol: 'ocpp2.0.1', boot: 'auto' });
+ * await csms.call('DOC201-MODEL', 'SetVariables', { setVariableData: [
+ *   { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' }, attributeValue: '120' }] });
+ * console.log(cs.station.device.int('OCPPCommCtrlr', 'HeartbeatInterval'));   // 120
+ * console.log(cs.station.evses.length, cs.station.evse(1).connectors[0].status);  // 1 Available
+ * await cs.close();
+ * ```
+ *
+ * @groupDescription Sending messages
+ * Station → CSMS calls by name, checked against the 2.0.1 schemas both ways; transaction
+ * messages go through the queue.
+ * ```js
+ * const cs = await connect(connect.csms.url + 'DOC201-SEND', undefined, undefined, { protocol: 'ocpp2.0.1' });
+ * const boot = await cs.call('BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'ACME', model: 'AC22' } });
+ * const { idTokenInfo } = await cs.call('Authorize', { idToken: { idToken: '04A1B2C3', type: 'ISO14443' } });
+ * console.log(boot.status, idTokenInfo.status);                     // Accepted Accepted
+ * await cs.close();
+ * ```
+ *
+ * @groupDescription Answering the CSMS
+ * Handlers for CSMS → station calls: return the response or answer with `sendResponse`;
+ * `defaultAnswer` delegates to the built-in behaviour.
+ * ```js
+ * const csms = connect.csms;
+ * const cs = await connect(csms.url + 'DOC201-ANSWER', undefined, undefined, { protocol: 'ocpp2.0.1', boot: 'auto' });
+ * cs.answer('Reset', () => ({ status: 'Rejected' }));
+ * cs.answer('GetVariables', (req) => { cs.log(`asked for ${req.payload.getVariableData.length} variables`); return cs.defaultAnswer(req); });
+ * console.log((await csms.call('DOC201-ANSWER', 'Reset', { type: 'OnIdle' })).status);   // Rejected
+ * await csms.call('DOC201-ANSWER', 'GetVariables', { getVariableData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } }] });
+ * await cs.close();
+ * ```
+ *
+ * @groupDescription The charger by hand
+ * The driver and the hardware: the station sends the StatusNotifications, Authorize and
+ * TransactionEvents a certified station would.
+ * ```js
+ * const cs = await connect(connect.csms.url + 'DOC201-HAND', undefined, undefined, { protocol: 'ocpp2.0.1', boot: 'auto' });
+ * cs.on('transaction', (t) => console.log(`transaction ${t.type} on EVSE ${t.evseId}`));   // start, stop
+ * cs.plugIn(1);                                                      // EVSE 1, connector 1: Occupied
+ * await cs.presentToken(1, '04A1B2C3D4E5F6');                        // Authorize, TransactionEvent Started
+ * await cs.sleep(1500);
+ * cs.stopCharging(1);                                                // TransactionEvent Ended
+ * cs.unplug(1);
+ * await cs.station.queue.drained(5000);
+ * await cs.close();
+ * ```
+ *
+ * @groupDescription Script helpers
+ * Logging and waiting on the station's clock.
+ * ```js
+ * const cs = await connect(connect.csms.url + 'DOC201-HELPERS', undefined, undefined, { protocol: 'ocpp2.0.1' });
+ * cs.onClose((code) => console.log(`closed ${code}`));
+ * cs.log('waiting a second');
+ * await cs.sleep(1000);
+ * await cs.close();
+ * ```
  */
 export class ChargingStation extends ScriptFace {
-  /** The station model: device model, EVSEs, queue. */
+  /** The station model: device model, EVSEs, queue. @group The model */
   readonly station: StationModel;
-  /** Boot gate, heartbeat, reconnect. */
+  /** Boot gate, heartbeat, reconnect. @group The model */
   readonly lifecycle: Lifecycle;
-  /** Transactions and meter values. */
+  /** Transactions and meter values. @group The model */
   readonly transactions: TransactionEngine;
-  /** Local list, cache, Authorize. */
+  /** Local list, cache, Authorize. @group The model */
   readonly authorization: Authorizer;
-  /** Reservations. */
+  /** Reservations. @group The model */
   readonly reservations: Reservations;
-  /** Network connection profiles in priority order (B09/B10). */
+  /** Network connection profiles in priority order (B09/B10). @group The model */
   readonly network: NetworkPlan;
-  /** Variable monitors and NotifyEvent (N02-N08). */
+  /** Variable monitors and NotifyEvent (N02-N08). @group The model */
   readonly monitoring: Monitoring;
-  /** Display messages (O01-O06). */
+  /** Display messages (O01-O06). @group The model */
   readonly display: DisplayMessages;
-  /** Tariff text and costs (I01-I03). */
+  /** Tariff text and costs (I01-I03). @group The model */
   readonly tariffs: Tariffs;
-  /** Charging profiles and limits (K); `smartCharging.setExternalLimit` plays an EMS (K12/K13). */
+  /** Charging profiles and limits (K); `smartCharging.setExternalLimit` plays an EMS (K12/K13). @group The model */
   readonly smartCharging: SmartCharging;
-  /** What the behaviours work on: model, lifecycle, transactions, authorization, reservations, monitoring, display, tariffs. */
+  /** What the behaviours work on: model, lifecycle, transactions, authorization, reservations, monitoring, display, tariffs. @group The model */
   readonly context: StationContext;
   private readonly options: ChargingStationOptions;
   /** Where the attempt in progress goes. */
@@ -153,6 +227,7 @@ export class ChargingStation extends ScriptFace {
   /**
    * What the station's display shows now: the CSMS's display messages that are valid and fit
    * the station's state, the drivers' tariff texts and the transactions' costs, by priority.
+   * @group The model
    */
   displayedMessages(): ShownMessage[] {
     return displayed(this);
@@ -173,6 +248,7 @@ export class ChargingStation extends ScriptFace {
   /**
    * Open the WebSocket (subprotocol `ocpp2.0.1`) and resolve when it is open and, with
    * `boot: 'auto'`, the BootNotification was answered.
+   * @group Connection
    */
   async connect(): Promise<this> {
     if (this.ws) return this;
@@ -241,6 +317,7 @@ export class ChargingStation extends ScriptFace {
    * @param action Action name, e.g. `BootNotification`.
    * @param payload Request payload.
    * @param opts Per-call timeout; `{validation: 'off'}` deliberately sends an invalid payload.
+   * @group Sending messages
    */
   call<A extends keyof Ocpp201Messages>(action: A, payload: Ocpp201Messages[A]['request'], opts?: CallOptions): Promise<Ocpp201Messages[A]['response']>;
   call(action: string, payload?: Payload, opts?: CallOptions): Promise<Payload>;
@@ -260,6 +337,7 @@ export class ChargingStation extends ScriptFace {
    * restores the built-in answer.
    * @param action Action name, e.g. `Reset`.
    * @param handler The handler.
+   * @group Answering the CSMS
    */
   answer(action: string, handler: StationAnswerHandler | undefined): void {
     this.endpoint.handle(action, handler);
@@ -269,6 +347,7 @@ export class ChargingStation extends ScriptFace {
    * Answer a CSMS call the way the built-in behaviour does (the response, then its follow-up
    * messages) and resolve with the response: `cs.answer('Reset', (req) => cs.defaultAnswer(req))`.
    * @param request The request as the handler received it.
+   * @group Answering the CSMS
    */
   async defaultAnswer(request: InboundCall): Promise<Payload> {
     const behaviour = DEFAULT_BEHAVIOURS_201[request.action as keyof typeof DEFAULT_BEHAVIOURS_201] as Behaviour201<never> | undefined;
@@ -289,12 +368,12 @@ export class ChargingStation extends ScriptFace {
     });
   }
 
-  /** Switch the built-in answers on or off (off: NotSupported for actions without a handler). @param on True to answer by default. */
+  /** Switch the built-in answers on or off (off: NotSupported for actions without a handler). @param on True to answer by default. @group Answering the CSMS */
   setDefaultAnswers(on: boolean): void {
     this.defaultsOn = on;
   }
 
-  /** Switch every automatic behaviour on or off at once. @param on True for a station that acts on its own. */
+  /** Switch every automatic behaviour on or off at once. @param on True for a station that acts on its own. @group Connection */
   setAutomatic(on: boolean): void {
     this.setDefaultAnswers(on);
     Object.assign(this.station.automation, { heartbeat: on, meterValues: on, reconnect: on, autoPlugIn: on, securityEvents: on });
@@ -302,22 +381,22 @@ export class ChargingStation extends ScriptFace {
 
   // ---- the simulated station, by hand ----
 
-  /** Boot now: BootNotification, then (Accepted) StatusNotification of every connector, heartbeats, the queue. */
+  /** Boot now: BootNotification, then (Accepted) StatusNotification of every connector, heartbeats, the queue. @group The charger by hand */
   boot(): Promise<void> {
     return this.lifecycle.boot();
   }
 
-  /** Plug the EV's cable into a connector (StatusNotification Occupied; a transaction per TxStartPoint). @param evseId 1..N @param connectorId 1..M @param options `ev`: the EV that arrives (default: the EVSE's, see {@link ChargingStation.setEv}) */
+  /** Plug the EV's cable into a connector (StatusNotification Occupied; a transaction per TxStartPoint). @param evseId 1..N @param connectorId 1..M @param options `ev`: the EV that arrives (default: the EVSE's, see {@link ChargingStation.setEv}) @group The charger by hand */
   plugIn(evseId = 1, connectorId = 1, options: { ev?: EvSpec } = {}): void {
     this.transactions.plugIn(this.station.mustEvse(evseId), this.mustConnector(evseId, connectorId), options.ev);
   }
 
-  /** Choose the EV of an EVSE: it arrives at every later plug-in and replaces a plugged one (a bad value throws a RangeError). @param evseId 1..N @param ev The EV; undefined: the defaults */
+  /** Choose the EV of an EVSE: it arrives at every later plug-in and replaces a plugged one (a bad value throws a RangeError). @param evseId 1..N @param ev The EV; undefined: the defaults @group The charger by hand */
   setEv(evseId: number, ev?: EvSpec): void {
     changeEv(this.station, this.station.mustEvse(evseId), ev, (e) => this.transactions.resume(e));
   }
 
-  /** Pull the cable at the EV side (the transaction ends per TxStopPoint / StopTxOnEVSideDisconnect). @param evseId 1..N @param connectorId 1..M */
+  /** Pull the cable at the EV side (the transaction ends per TxStopPoint / StopTxOnEVSideDisconnect). @param evseId 1..N @param connectorId 1..M @group The charger by hand */
   unplug(evseId = 1, connectorId = 1): void {
     this.transactions.unplug(this.station.mustEvse(evseId), this.mustConnector(evseId, connectorId));
   }
@@ -328,6 +407,7 @@ export class ChargingStation extends ScriptFace {
    * the transaction. Until a detector reports, a plugged cable stands for the EV in the bay.
    * @param evseId 1..N
    * @param occupied An EV is in the bay.
+   * @group The charger by hand
    */
   parkingBay(evseId: number, occupied: boolean): void {
     this.transactions.parkingBay(this.station.mustEvse(evseId), occupied);
@@ -340,6 +420,7 @@ export class ChargingStation extends ScriptFace {
    * @param evseId 1..N
    * @param idToken The token text, or a full IdTokenType.
    * @param type The token type for a text token (default ISO14443).
+   * @group The charger by hand
    */
   presentToken(evseId: number, idToken: string | IdTokenType, type: IdTokenEnumType = 'ISO14443'): Promise<IdTokenInfoType> {
     return presentToken(this.context, evseId, typeof idToken === 'string' ? { idToken, type } : idToken);
@@ -350,6 +431,7 @@ export class ChargingStation extends ScriptFace {
    * TransactionEvent Started, Charging, meter values). Resolves true when the token was accepted.
    * @param evseId 1..N
    * @param idToken The driver's token (type ISO14443 for a text token).
+   * @group The charger by hand
    */
   async startCharging(evseId: number, idToken: string | IdTokenType): Promise<boolean> {
     const info = await this.presentToken(evseId, idToken);
@@ -362,6 +444,7 @@ export class ChargingStation extends ScriptFace {
    * Stop the transaction on an EVSE as the driver does with the same token (StopAuthorized,
    * stoppedReason Local), then unplug. Resolves false when none runs.
    * @param evseId 1..N
+   * @group The charger by hand
    */
   stopCharging(evseId = 1): boolean {
     const e = this.station.mustEvse(evseId);
@@ -371,22 +454,22 @@ export class ChargingStation extends ScriptFace {
     return true;
   }
 
-  /** Suspend energy transfer. @param evseId 1..N @param by `EV` (SuspendedEV) or `EVSE` (SuspendedEVSE) */
+  /** Suspend energy transfer. @param evseId 1..N @param by `EV` (SuspendedEV) or `EVSE` (SuspendedEVSE) @group The charger by hand */
   suspend(evseId = 1, by: 'EV' | 'EVSE' = 'EV'): void {
     this.transactions.suspend(this.station.mustEvse(evseId), by);
   }
 
-  /** Resume energy transfer. @param evseId 1..N */
+  /** Resume energy transfer. @param evseId 1..N @group The charger by hand */
   resume(evseId = 1): void {
     this.transactions.resume(this.station.mustEvse(evseId));
   }
 
-  /** Put a connector into a fault (Faulted); a reservation of its EVSE is removed. @param evseId 1..N @param connectorId 1..M */
+  /** Put a connector into a fault (Faulted); a reservation of its EVSE is removed. @param evseId 1..N @param connectorId 1..M @group The charger by hand */
   fault(evseId = 1, connectorId = 1): void {
     this.setFault(evseId, connectorId, true);
   }
 
-  /** Clear a fault. @param evseId 1..N @param connectorId 1..M */
+  /** Clear a fault. @param evseId 1..N @param connectorId 1..M @group The charger by hand */
   clearFault(evseId = 1, connectorId = 1): void {
     this.setFault(evseId, connectorId, false);
   }
@@ -402,12 +485,12 @@ export class ChargingStation extends ScriptFace {
     return connectorId;
   }
 
-  /** Automatic behaviour switches: set them directly. */
+  /** Automatic behaviour switches: set them directly. @group Connection */
   get automation(): StationAutomation {
     return this.station.automation;
   }
 
-  /** Close the connection for good (no reconnect); notifications on the wire get a second to be answered. */
+  /** Close the connection for good (no reconnect); notifications on the wire get a second to be answered. @group Connection */
   async close(): Promise<void> {
     this.letGo();
     this.lifecycle.stop();
@@ -419,7 +502,7 @@ export class ChargingStation extends ScriptFace {
     this.release();
   }
 
-  /** Close and reopen the connection with the same URL and options; handlers stay. */
+  /** Close and reopen the connection with the same URL and options; handlers stay. @group Connection */
   async reConnect(): Promise<this> {
     await this.close();
     return this.connect();

@@ -10,7 +10,7 @@ import type { Payload } from '../ocpp/frames';
 import type { ProtocolVersion } from '../ocpp/protocol';
 import type { MockCsms } from './mock-csms';
 import type { CsmsPolicy } from './policy';
-import type { TransactionBook, TransactionRecord } from './transactions';
+import type { MeterValueRecord, TransactionBook, TransactionRecord } from './transactions';
 
 /**
  * The policy's decision on a token, before a version renders it: 1.6 as an idTagInfo (or, for
@@ -83,6 +83,16 @@ export interface OperatorRequests {
   reserve(o: { id: number; token: string; unit?: number; expiry: string }): Request;
 }
 
+/** The meter values one answered CALL carried for a transaction (the CSMS view charts them). */
+export interface TransactionMeterValues {
+  /** The transaction. */
+  transactionId: number | string;
+  /** Its connector (1.6) or EVSE (2.0.1). */
+  unit: number;
+  /** The readings, oldest first, in the book's 1.6 shape. */
+  readings: MeterValueRecord[];
+}
+
 /** One OCPP version as the mock CSMS speaks it. */
 export interface CsmsDialect {
   /** The protocol table. */
@@ -122,4 +132,6 @@ export interface CsmsDialect {
   reservationMade(action: string, request: Payload, response: Payload): number | undefined;
   /** Book an answered CALL of a {@link CsmsDialect.recorded} action (`at`: when it was answered, ISO time; default now). */
   record(book: TransactionBook, cpId: string, action: string, request: Payload, response: Payload, at?: string): void;
+  /** The transaction meter values an answered CALL of a {@link CsmsDialect.recorded} action carried, if any. */
+  transactionMeterValues(action: string, request: Payload, response: Payload): TransactionMeterValues | undefined;
 }

@@ -51,6 +51,24 @@ export const PROBES: readonly ProbeName[] = [
   'unknown-station',
 ];
 
+/**
+ * How bad a probe's finding is: `error` breaks a rule a CSMS relies on (message order and ids,
+ * schemas, transaction bookkeeping); `warning` is a manner a CSMS copes with (a late trigger
+ * answer, an offline flag, a boot on reconnect, a station with no boot on record).
+ */
+export const PROBE_SEVERITY: Readonly<Record<ProbeName, 'error' | 'warning'>> = {
+  'overlapping-call': 'error',
+  'reused-message-id': 'error',
+  'schema-violation': 'error',
+  'trigger-answered-late': 'warning',
+  'transaction-order': 'error',
+  'transaction-seqno': 'error',
+  'transaction-offline-flag': 'warning',
+  'boot-on-reconnect': 'warning',
+  'call-before-boot': 'error',
+  'unknown-station': 'warning',
+};
+
 /** One thing a probe noticed. */
 export interface Finding {
   /** The probe. */

@@ -149,8 +149,12 @@ function keyOf(cpId: string, transactionId: number | string): string {
 /** What identifies one MeterValues message: a resend carries the same meterValue list. */
 const fingerprintOf = (req: Payload): string => JSON.stringify(req.meterValue ?? []);
 
-/** Converts a value to Wh / W when the unit has the kilo prefix. */
-function base(value: number, unit: string | undefined): number {
+/**
+ * Converts a value to Wh / W when the unit has the kilo prefix.
+ * @param value The sampled value.
+ * @param unit Its unit (`Wh`, `kWh`, `W`, `kW`, …).
+ */
+export function toBaseUnit(value: number, unit: string | undefined): number {
   return unit === 'kWh' || unit === 'kW' || unit === 'kvarh' || unit === 'kvar' ? value * 1000 : value;
 }
 
@@ -299,8 +303,8 @@ export class TransactionBook extends EventEmitter {
         if (!Number.isFinite(value)) continue;
         const measurand = sv.measurand ?? 'Energy.Active.Import.Register';
         reading.values[sv.phase ? `${measurand}.${sv.phase}` : measurand] = { value, unit: sv.unit };
-        if (measurand === 'Energy.Active.Import.Register' && !sv.phase) reading.energyWh = base(value, sv.unit);
-        if (measurand === 'Power.Active.Import' && !sv.phase) reading.powerW = base(value, sv.unit);
+        if (measurand === 'Energy.Active.Import.Register' && !sv.phase) reading.energyWh = toBaseUnit(value, sv.unit);
+        if (measurand === 'Power.Active.Import' && !sv.phase) reading.powerW = toBaseUnit(value, sv.unit);
       }
     }
     this.mapOf(this.meters, cpId).set(unit, reading);

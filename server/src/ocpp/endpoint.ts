@@ -140,8 +140,9 @@ const CALL_ID_PREFIX = /^\s*\[\s*2\s*,\s*"([^"\\]{1,36})"/;
  * One side of an OCPP-J connection.
  *
  * Events: `frame` ({@link FrameEvent}), `warning` (one readable line), `handlerError`
- * (error, call), `response` (action, round-trip ms) after every completed outbound call,
- * `invalid` ({@link InboundViolation}) for every schema violation the peer sent (in `strict`
+ * (error, call), `response` (action, round-trip ms, `result`|`error`) after every completed
+ * outbound call, `timeout` (action), `inbound` (action) for every CALL received, `answered`
+ * (action, `result`|`error`) for every CALL of the peer we answered, `invalid` ({@link InboundViolation}) for every schema violation the peer sent (in `strict`
  * and `warn` mode; a conformance report wants them even when they were refused).
  */
 export class RpcEndpoint extends EventEmitter {
@@ -287,6 +288,7 @@ export class RpcEndpoint extends EventEmitter {
     if (checked instanceof OcppValidationError) throw checked;
     this.unanswered.delete(uniqueId);
     this.write(serializeResult(uniqueId, checked), { type: MessageType.CALLRESULT, id: uniqueId, payload: checked }, action);
+    if (this.listenerCount('answered') > 0) this.emit('answered', action, 'result');
   }
 
   /** Answer an inbound CALL with a CALLERROR. */
@@ -473,6 +475,8 @@ export class RpcEndpoint extends EventEmitter {
   private writeError(id: string, code: string, description: string, details: Payload = {}, action?: string): void {
     const desc = description.slice(0, 255);
     this.write(serializeError(id, code, desc, details), { type: MessageType.CALLERROR, id, code, description: desc, details }, action);
+    // --metrics-port counts answers by action; a CALL whose action we could not read has none.
+    if (action !== undefined && this.listenerCount('answered') > 0) this.emit('answered', action, 'error');
   }
 
   private write(text: string, frame: Frame, action?: string): void {

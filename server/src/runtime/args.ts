@@ -302,11 +302,13 @@ Mock central system
                             action[, predicate, timeoutMs]), csms.chargePoints
 
 Output
-  --metrics-port N          serve Prometheus metrics of the script's or --cps fleet's charge points
-                            at http://127.0.0.1:N/metrics (0 picks a free port; not yet with
-                            --workers above 1): charge points by connection and boot state, calls
+  --metrics-port N          serve Prometheus metrics at http://127.0.0.1:N/metrics (0 picks a free
+                            port): a script's or --cps fleet's charge points (with --workers, the
+                            threads' counts added up) by connection and boot state, calls
                             sent/received by action and outcome, round trips, queued calls,
-                            reconnects, transactions, energy
+                            reconnects, transactions, energy; with --csms or --with-csms the mock
+                            CSMS's stations by version, calls received/sent by action and
+                            outcome, probe findings, transactions, energy received
   --metrics-host H          address of the metrics endpoint (default 127.0.0.1)
   --v                       show every OCPP frame and connection event
   --v1                      as --v, plus the embedded CSMS's view and the HTTP side
@@ -580,9 +582,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   if (o.csms && o.withCsms) throw new UsageError('use either --csms (CSMS only) or --with-csms (CSMS for a script)');
   if (o.cps !== undefined && (o.script !== undefined || o.stdin)) throw new UsageError('--cps runs charge points without a script: drop the script, or use connectMany() in it');
   if ((o.workers !== undefined || o.shard !== undefined) && o.cps === undefined) throw new UsageError('--workers and --shard split a --cps fleet: add --cps N');
-  if (o.metricsPort !== undefined && (o.csms || serverMode(o))) throw new UsageError('--metrics-port counts a script\'s or a --cps fleet\'s charge points (not yet the CSMS or server mode)');
+  if (o.metricsPort !== undefined && serverMode(o)) throw new UsageError('--metrics-port counts a script\'s or a --cps fleet\'s charge points, or the mock CSMS (--csms): not server mode');
   if (o.junit !== undefined && serverMode(o)) throw new UsageError('--junit writes a run: a script\'s, a --cps fleet\'s or the mock CSMS\'s (--csms), not server mode');
-  if (o.metricsPort !== undefined && (o.workers ?? 1) > 1) throw new UsageError('--metrics-port counts the main thread\'s charge points: use --workers 1 (worker snapshots are not implemented yet)');
   if (o.protocolMix && o.cps === undefined) throw new UsageError('a version mix (--protocol 1.6,2.0.1) is for a --cps fleet; a script picks each charge point\'s version in connect()');
   if (o.protocolMix && o.profile !== undefined) throw new UsageError('--profile is version-specific: not with a version mix (--protocol 1.6,2.0.1)');
   if (o.cps !== undefined && o.url === undefined && !o.withCsms) throw new UsageError('--cps needs --url ws://host:port/path/ (or --with-csms)');

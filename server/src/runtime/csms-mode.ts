@@ -20,7 +20,7 @@ import type { Log } from './log';
 import { describeScriptError } from './script';
 import { junitXml } from './junit';
 import { reportOf, type ChargePointResult } from './run-report';
-import { holdProcess, lazyAxios, readStdin, scriptLogger, untilSignal } from './support';
+import { holdProcess, lazyAxios, readStdin, scriptLogger, startMetrics, untilSignal } from './support';
 
 /** The mock CSMS with what `--tls` and `--ftp` add; scripts see `pki` and `ftp` on `connect.csms`. */
 export type CsmsSetup = MockCsms & { pki?: Pki; ftp?: EmbeddedFtpServer };
@@ -159,8 +159,10 @@ export async function runCsmsMode(o: CliOptions, log: Log): Promise<number> {
   const junit = o.junit !== undefined ? stationsForJunit(csms) : undefined;
   let http: HttpApi | undefined;
   let commands: PeriodicCommands | undefined;
+  let metrics: { stop(): Promise<void> } | undefined;
   let status = 0;
   try {
+    metrics = await startMetrics(o, { csms });
     const standalone = o.script === undefined && !o.stdin;
     if (!o.noHttp && (standalone || o.httpPort !== undefined)) {
       const port = o.httpPort ?? 8080;
@@ -200,6 +202,7 @@ export async function runCsmsMode(o: CliOptions, log: Log): Promise<number> {
   } finally {
     commands?.stop();
     await http?.close();
+    await metrics?.stop();
     await stopCsms(csms);
   }
   if (junit) junit.write(o.junit!, log);

@@ -16,26 +16,16 @@ import { HELP, UsageError, parseArgs, serverMode, type CliOptions } from './args
 import type { CsmsSetup } from './csms-mode';
 import { ScriptWork } from './lifetime';
 import { HandlerFailures, VersionTally, observeStation } from './observe';
-import { holdProcess, lazyAxios, readStdin, scriptLogger, untilSignal } from './support';
+import { holdProcess, lazyAxios, readStdin, scriptLogger, startMetrics, untilSignal } from './support';
 import { Log, VERBOSITY } from './log';
 import { readOptionsFile } from './options-file';
 import { describeScriptError, loadScript, type LoadedScript } from './script';
 import { trustedCas } from '../transport/trust';
 import { stateRoot } from '../security/keystore';
 import { defaultWorkers, startWorkerFleet } from './workers';
-import type { StationMetrics } from './metrics';
+import type { MetricFamilies, StationMetrics } from './metrics';
 import { type RunRecorder, type RunReport, reportCommand } from './run-report';
 import { RunFiles } from './run-files';
-
-/** `--metrics-port`: the run's metrics and their endpoint, or nothing at all (prom-client loads only then). */
-async function startMetrics(o: CliOptions): Promise<{ metrics?: StationMetrics; stop: () => Promise<void> }> {
-  if (o.metricsPort === undefined) return { stop: async () => {} };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { StationMetrics, serveMetrics } = require('./metrics') as typeof import('./metrics');
-  const metrics = new StationMetrics();
-  const server = await serveMetrics(metrics.registry, o.metricsHost, o.metricsPort);
-  return { metrics, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 // The CSMS (express, ftp-srv, node-forge) and the web server load only when asked for: a
 // `--cps` fleet or a script sends its first frame about 150 ms sooner.
@@ -97,12 +87,12 @@ async function runScript(o: CliOptions, log: Log): Promise<number> {
   const failures = new HandlerFailures();
   const work = new ScriptWork(live);
   const clock = o.virtualClock ? new VirtualScheduler() : realScheduler;
-  const served = await startMetrics(o);
+  const served = await startMetrics(o, { stations: true, csms });
   const scriptName = o.script ?? 'stdin.js';
   // The JUnit test case is named as errors show the script: relative to the working directory.
   const shownName = path.relative(process.cwd(), path.resolve(scriptName)) || scriptName;
   const files = new RunFiles(o, `ocpp-sim ${shownName}`, shownName);
-  const watch = observe(log, live, failures, () => loaded, served.metrics, files.recorder);
+  const watch = observe(log, live, failures, () => loaded, served.stations, files.recorder);
   const hold = (cp: AnyStation): void => {
     watch(cp);
     cp.on('released', work.recheck);
@@ -289,15 +279,17 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
   const url = o.url ?? csms!.url;
   const total = o.cps!;
   const mine = o.shard ? shardRange(total, o.shard) : { start: 0, count: total };
-  // --metrics-port counts in this thread (args.ts refuses --workers above 1 with it); --report and --junit gather the workers' records.
-  const workers = Math.min(o.workers ?? (o.metricsPort !== undefined ? 1 : defaultWorkers(mine.count)), Math.max(1, mine.count));
+  // --report, --junit and --metrics-port gather the worker threads' records, so none of them forces one thread.
+  const workers = Math.min(o.workers ?? defaultWorkers(mine.count), Math.max(1, mine.count));
   const shardHint = o.shard ? ` (shard ${o.shard.index}/${o.shard.count} of ${total})` : '';
   const threadHint = workers > 1 ? ` on ${workers} worker threads` : '';
   const mixHint = o.protocolMix ? `, versions ${o.protocolMix.map((s) => `${s.protocol}:${s.weight}`).join(',')}` : '';
   process.stderr.write(`starting ${mine.count} charge point(s) against ${url}${fleetIdHint(o, mine)}${shardHint}${threadHint}${mixHint}\n`);
   const progress = progressPrinter();
   const failures = new HandlerFailures();
-  const served = await startMetrics(o);
+  // With worker threads each counts its own charge points; a scrape adds their series up.
+  let askWorkers: () => Promise<MetricFamilies[]> = async () => [];
+  const served = await startMetrics(o, { stations: workers === 1, csms, workers: workers > 1 ? () => askWorkers() : undefined });
   const files = new RunFiles(o, `ocpp-sim --cps ${total}${o.shard ? ` --shard ${o.shard.index}/${o.shard.count}` : ''}`);
   let started: number;
   let failed = 0;
@@ -305,9 +297,9 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
   let close: () => Promise<RunReport[]>;
   if (workers > 1) {
     const fleet = await startWorkerFleet(
-      { url, total, shard: o.shard, idPrefix: o.idPrefix, options: fleetOptions(o, csms), logPattern: o.logPattern, silent: log.silent, record: files.recorder !== undefined },
+      { url, total, shard: o.shard, idPrefix: o.idPrefix, options: fleetOptions(o, csms), logPattern: o.logPattern, silent: log.silent, metrics: o.metricsPort !== undefined, record: files.recorder !== undefined },
       workers,
-      { out, err: process.stderr, failures },
+      { out, err: process.stderr, failures, metricsFrom: (ask) => (askWorkers = ask) },
       progress,
     );
     ({ started, failed, versions } = fleet);
@@ -318,7 +310,7 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
       ...fleetOptions(o, csms),
       idPrefix: o.idPrefix,
       shard: o.shard,
-      observe: observe(log, live, failures, () => undefined, served.metrics, files.recorder),
+      observe: observe(log, live, failures, () => undefined, served.stations, files.recorder),
       onProgress: (done, all, cp, connected) => {
         versions.add(cp, connected);
         if (!connected) failed++;

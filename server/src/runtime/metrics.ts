@@ -1,54 +1,56 @@
 /**
- * `--metrics-port N`: Prometheus metrics of a run's charge points (a script's or a `--cps`
- * fleet's), served as text format at `http://HOST:N/metrics` by prom-client.
+ * `--metrics-port N`: Prometheus metrics of a run, served as text format at `http://HOST:N/metrics`
+ * by prom-client: a script's or `--cps` fleet's charge points (here), the mock CSMS's stations
+ * (csms-metrics.ts), and the process itself, in one registry.
  *
- * Cheap when on: per-action children are made once and kept in a map keyed by the action string,
- * so a call costs a map lookup and an increment; the gauges (connection and boot state, queue
- * lengths) are computed only when Prometheus scrapes. Free when off: nothing is installed, and the
- * endpoint's `inbound`/`timeout` events are emitted only when someone listens.
+ * Cheap when on: calls are counted as plain numbers per action (call-counts.ts), so a call costs
+ * a map lookup and an increment, no allocation; prom-client reads them, and computes the gauges
+ * (connection and boot state, queue lengths), only when Prometheus scrapes. Free when off:
+ * nothing is installed, and the endpoint's `answered`/`timeout` events are emitted only when
+ * someone listens.
  *
- * With `--workers W` (W > 1) each worker thread counts its own stations; this module runs in the
- * main thread only, so the CLI refuses the combination until workers send snapshots (see README).
+ * With `--workers W` (W > 1) each worker thread counts its own stations in a registry of its own
+ * and sends it as JSON when the main thread is scraped (workers.ts); the main thread serves the
+ * sum ({@link serveMetrics}), next to its own process and CSMS series.
  * @module
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AnyStation } from '../chargepoint/connect';
+import { CallCounts, type CallOutcome } from './call-counts';
 
-type Child<T> = { inc(n?: number): void } & T;
+/** A registry's series as plain data (`registry.getMetricsAsJSON()`): what a worker thread sends. */
+export type MetricFamilies = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 
-/** Keeps one labelled child per label value, so the hot path allocates nothing after the first call. */
-class PerAction<T extends { inc?(n?: number): void; observe?(v: number): void }> {
-  private readonly children = new Map<string, T>();
-  constructor(private readonly make: (key: string) => T) {}
-  /** The child for `key`, made on first use. @param key e.g. `BootNotification` or `BootNotification\u0000result` */
-  of(key: string): T {
-    let child = this.children.get(key);
-    if (child === undefined) this.children.set(key, (child = this.make(key)));
-    return child;
-  }
+/**
+ * A run's registry, holding the process's own series: RSS, CPU, event-loop lag, as
+ * `ocpp_sim_process_resident_memory_bytes` etc. (deploy/ dashboards read them). One per process:
+ * a worker thread's registry has none (its RSS would be the process's, counted twice).
+ */
+export function processRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'ocpp_sim_' });
+  return registry;
 }
 
-/** The metrics of one run's charge points, in their own registry. */
+/** The metrics of one run's charge points (or one worker thread's share of them). */
 export class StationMetrics {
-  /** The registry `/metrics` serves. */
-  readonly registry = new Registry();
   private readonly live = new Set<AnyStation>();
   private readonly boot = new Map<AnyStation, string>();
   private readonly opened = new WeakSet<AnyStation>();
-  private readonly sent: PerAction<Child<object>>;
-  private readonly received: PerAction<Child<object>>;
-  private readonly rtt: PerAction<{ observe(v: number): void }>;
+  /** The calls the charge points sent: outcomes and round trips. */
+  private readonly sent = new CallCounts();
+  /** The CSMS's calls they answered. */
+  private readonly received = new CallCounts();
   private readonly reconnects: Counter;
   private readonly txOpen: Gauge.Internal<string>;
   private readonly txFinished: Gauge.Internal<string>;
   private readonly energy: Counter;
 
-  constructor() {
-    const registers = [this.registry];
-    // RSS, CPU, event-loop lag, as ocpp_sim_process_resident_memory_bytes etc. (deploy/ dashboards read them).
-    collectDefaultMetrics({ register: this.registry, prefix: 'ocpp_sim_' });
+  /** @param registry Where the series go (the run's, or a worker thread's own). */
+  constructor(readonly registry: Registry) {
+    const registers = [registry];
     const live = this.live;
     const boot = this.boot;
     new Gauge({
@@ -80,18 +82,9 @@ export class StationMetrics {
         this.set(n);
       },
     });
-    const sent = new Counter({ name: 'ocpp_sim_calls_sent_total', help: 'Calls the charge points sent, by action and outcome (result, error, timeout)', labelNames: ['action', 'outcome'], registers });
-    this.sent = new PerAction((key) => {
-      const [action, outcome] = key.split('\u0000') as [string, string];
-      return sent.labels(action, outcome);
-    });
-    const received = new Counter({ name: 'ocpp_sim_calls_received_total', help: 'Calls the charge points received from the CSMS, by action', labelNames: ['action'], registers });
-    this.received = new PerAction((action) => received.labels(action));
-    const rtt = new Histogram({
-      name: 'ocpp_sim_call_round_trip_seconds', help: 'From sending a call to its answer, by action', labelNames: ['action'], registers,
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    });
-    this.rtt = new PerAction((action) => rtt.labels(action));
+    this.sent.exposeOutcomes(registry, 'ocpp_sim_calls_sent_total', 'Calls the charge points sent, by action and outcome (result, error, timeout)', ['result', 'error', 'timeout']);
+    this.sent.exposeRoundTrips(registry, 'ocpp_sim_call_round_trip_seconds', 'From sending a call to its answer, by action');
+    this.received.exposeOutcomes(registry, 'ocpp_sim_calls_received_total', 'Calls the charge points received from the CSMS and answered, by action and answer (result, error)', ['result', 'error']);
     this.reconnects = new Counter({ name: 'ocpp_sim_reconnects_total', help: 'Connections opened after a charge point\'s first', registers });
     const transactions = new Gauge({ name: 'ocpp_sim_transactions', help: 'Transactions open now and finished so far', labelNames: ['state'], registers });
     this.txOpen = transactions.labels('open');
@@ -102,28 +95,59 @@ export class StationMetrics {
   /** Count a station's events from now on (the run's `observe` hook calls this). @param cp The station. */
   watch(cp: AnyStation): void {
     this.live.add(cp);
-    cp.on('open', () => {
-      if (this.opened.has(cp)) this.reconnects.inc();
-      else this.opened.add(cp);
-    });
-    cp.on('boot', (status: string) => this.boot.set(cp, status));
-    cp.on('transaction', (t: { type: string }) => {
-      if (t.type === 'start') this.txOpen.inc();
-      else if (t.type === 'stop') {
-        this.txOpen.dec();
-        this.txFinished.inc();
-      }
-    });
-    cp.on('session', (record: { energyWh: number }) => {
-      if (record.energyWh > 0) this.energy.inc(record.energyWh);
-    });
-    cp.endpoint.on('response', (action: string, ms: number, outcome: string) => {
-      this.sent.of(`${action}\u0000${outcome}`).inc();
-      this.rtt.of(action).observe(ms / 1000);
-    });
-    cp.endpoint.on('timeout', (action: string) => this.sent.of(`${action}\u0000timeout`).inc());
-    cp.endpoint.on('inbound', (action: string) => this.received.of(action).inc());
+    const h = this.handlers;
+    cp.on('open', h.open);
+    cp.on('boot', h.boot);
+    cp.on('transaction', h.transaction);
+    cp.on('session', h.session);
+    cp.endpoint.on('response', h.response);
+    cp.endpoint.on('timeout', h.timeout);
+    cp.endpoint.on('answered', h.answered);
   }
+
+  /**
+   * The listeners, shared by every charge point (no closures per charge point: a fleet of
+   * 20,000 would hold 140,000). An emitter calls a listener with itself as `this`.
+   */
+  private readonly handlers = ((m: this) => ({
+    open(this: AnyStation): void {
+      if (m.opened.has(this)) m.reconnects.inc();
+      else m.opened.add(this);
+    },
+    boot(this: AnyStation, status: string): void {
+      m.boot.set(this, status);
+    },
+    transaction(t: { type: string }): void {
+      if (t.type === 'start') m.txOpen.inc();
+      else if (t.type === 'stop') {
+        m.txOpen.dec();
+        m.txFinished.inc();
+      }
+    },
+    session(record: { energyWh: number }): void {
+      if (record.energyWh > 0) m.energy.inc(record.energyWh);
+    },
+    response(action: string, ms: number, outcome: CallOutcome): void {
+      m.sent.count(action, outcome);
+      m.sent.roundTrip(action, ms);
+    },
+    timeout(action: string): void {
+      m.sent.count(action, 'timeout');
+    },
+    answered(action: string, outcome: CallOutcome): void {
+      m.received.count(action, outcome);
+    },
+  }))(this);
+}
+
+/**
+ * The text to serve: this thread's registry, plus the worker threads' series added up (prom-client's
+ * aggregation: counters, histogram buckets and gauges summed label set by label set).
+ */
+async function exposition(registry: Registry, workers?: () => Promise<MetricFamilies[]>): Promise<string> {
+  if (!workers) return registry.metrics();
+  const summed = AggregatorRegistry.aggregate<typeof Registry.PROMETHEUS_CONTENT_TYPE>(await workers());
+  return Registry.merge([registry, summed]).metrics();
 }
 
 /**
@@ -131,15 +155,16 @@ export class StationMetrics {
  * @param registry What to serve.
  * @param host Address to bind (default loopback: the counters name charge points).
  * @param port 0 picks a free port.
+ * @param workers With `--workers`: asks every worker thread for its series (one list per thread).
  * @returns The server, listening; its address says the port.
  */
-export async function serveMetrics(registry: Registry, host: string, port: number): Promise<http.Server> {
+export async function serveMetrics(registry: Registry, host: string, port: number, workers?: () => Promise<MetricFamilies[]>): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
       res.writeHead(404).end();
       return;
     }
-    registry.metrics().then(
+    exposition(registry, workers).then(
       (text) => res.writeHead(200, { 'Content-Type': registry.contentType }).end(text),
       (err: unknown) => res.writeHead(500).end(String(err)),
     );

@@ -2,7 +2,9 @@
  * Small process-level helpers the runtime modes share.
  * @module
  */
+import type { MockCsms } from '../csms/mock-csms';
 import type { Log } from './log';
+import type { MetricFamilies, StationMetrics } from './metrics';
 
 /** Read all of standard input as UTF-8 (`--stdin`). */
 export function readStdin(): Promise<string> {
@@ -106,6 +108,42 @@ export function scriptLogger(log: Log): ScriptLogger {
       if (unknown.length) log.warn(`logger.configure: unknown setting ${unknown.join(', ')} ignored (known: ${KNOWN_SETTINGS.join(', ')})`);
       if (settings.remote) log.warn('logger.configure: remote logging (the earlier tool\'s HTTP log shipping) is not part of ocpp-sim; ignored');
       debugToStdout = settings.stdout === true;
+    },
+  };
+}
+
+/** What a run's `/metrics` reports on. */
+export interface MetricsParts {
+  /** Count this thread's charge points (a script, a one-thread `--cps` fleet). */
+  stations?: boolean;
+  /** The mock CSMS (`--csms`, `--with-csms`). */
+  csms?: MockCsms;
+  /** `--workers` above 1: the worker threads' series, asked for at each scrape. */
+  workers?: () => Promise<MetricFamilies[]>;
+}
+
+/**
+ * `--metrics-port`: the run's registry (the process's series and the asked-for parts) and its
+ * endpoint, or nothing at all: prom-client loads only then.
+ * @param o The flags.
+ * @param parts What to report on.
+ * @returns The charge points' metrics (when asked for) and how to stop serving.
+ */
+export async function startMetrics(o: { metricsPort?: number; metricsHost: string }, parts: MetricsParts): Promise<{ stations?: StationMetrics; stop: () => Promise<void> }> {
+  if (o.metricsPort === undefined) return { stop: async () => {} };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { StationMetrics, processRegistry, serveMetrics } = require('./metrics') as typeof import('./metrics');
+  const registry = processRegistry();
+  const stations = parts.stations ? new StationMetrics(registry) : undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (parts.csms) (require('./csms-metrics') as typeof import('./csms-metrics')).watchCsms(registry, parts.csms);
+  const server = await serveMetrics(registry, o.metricsHost, o.metricsPort, parts.workers);
+  return {
+    stations,
+    stop: () => {
+      // Prometheus keeps its connection open between scrapes: close it, or stopping waits for the keep-alive timeout.
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

@@ -4,6 +4,10 @@
  * main thread keeps the one log (workers send their lines), prints one combined progress line
  * and summary, and on Ctrl-C tells every worker to close its charge points.
  *
+ * With `--metrics-port` each worker counts its own charge points in a registry of its own and
+ * answers the main thread's `metrics` request with it as JSON at every scrape (metrics.ts adds
+ * the workers' series up); prom-client loads in the workers only then.
+ *
  * Each worker has its own V8 heap, compiled schemas and timer heap (about 30 MB of fixed cost),
  * so threads pay off for big fleets only; below {@link WORKER_THRESHOLD} one thread is the default.
  * @module
@@ -13,6 +17,7 @@ import { Writable } from 'node:stream';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { type AnyStation, type AnyStationOptions, type FleetSettings, type Shard, connectMany } from '../chargepoint/connect';
 import { Log } from './log';
+import type { MetricFamilies, StationMetrics } from './metrics';
 import { HandlerFailures, VersionTally, observeStation, type VersionCounts } from './observe';
 import { RunRecorder, type RunReport } from './run-report';
 
@@ -44,6 +49,8 @@ export interface FleetWorkerData {
   silent: boolean;
   /** `--report` or `--junit`: record the worker's charge points and send their report back when closing. */
   record?: boolean;
+  /** `--metrics-port`: count the charge points, answer `metrics` requests. */
+  metrics?: boolean;
 }
 
 /** Worker → main thread. */
@@ -51,6 +58,7 @@ type FromWorker =
   | { type: 'out' | 'err'; text: string }
   | { type: 'progress'; done: number; failed: number; total: number }
   | { type: 'ready'; started: number; failed: number; versions: VersionCounts }
+  | { type: 'metrics'; families: MetricFamilies }
   | { type: 'closed'; failures: { count: number; firstFew: string[] }; report?: RunReport };
 
 /** Outcome of a worker fleet. */
@@ -76,6 +84,11 @@ export interface WorkerOutput {
   err: NodeJS.WritableStream;
   /** Where the workers' failed handlers are added up (reported when they close). */
   failures: HandlerFailures;
+  /**
+   * With `metrics`: handed at once (a scrape may come while the fleet connects) the way to ask
+   * every worker for its series; a worker that has ended answers nothing.
+   */
+  metricsFrom?: (ask: () => Promise<MetricFamilies[]>) => void;
 }
 
 /**
@@ -101,6 +114,9 @@ export async function startWorkerFleet(
   const closed: Promise<void>[] = [];
   const reports: RunReport[] = [];
   const versions = new VersionTally();
+  // Per worker, the scrapes waiting for its series: a worker answers its requests in order.
+  const asked = Array.from({ length: workers }, () => [] as ((families: MetricFamilies) => void)[]);
+  const ended = new Array<boolean>(workers).fill(false);
   const ready = Array.from({ length: workers }, (_, w) => {
     const worker = new Worker(__filename, {
       workerData: { ...data, kind: 'ocpp-sim-fleet', shard: { index: outer.index * workers + w, count: outer.count * workers } } satisfies FleetWorkerData,
@@ -108,7 +124,11 @@ export async function startWorkerFleet(
     threads.push(worker);
     let onClosed!: () => void;
     closed.push(new Promise<void>((resolve) => (onClosed = resolve)));
-    worker.once('exit', () => onClosed());
+    worker.once('exit', () => {
+      ended[w] = true;
+      for (const answer of asked[w]!.splice(0)) answer([]);
+      onClosed();
+    });
     return new Promise<void>((resolve, reject) => {
       worker.once('error', reject);
       worker.on('message', (m: FromWorker) => {
@@ -131,6 +151,9 @@ export async function startWorkerFleet(
             versions.merge(m.versions);
             resolve();
             break;
+          case 'metrics':
+            asked[w]!.shift()?.(m.families);
+            break;
           case 'closed':
             output.failures.merge(m.failures);
             if (m.report) reports.push(m.report);
@@ -140,6 +163,13 @@ export async function startWorkerFleet(
       });
     });
   });
+  output.metricsFrom?.(() =>
+    Promise.all(threads.map((t, w) => new Promise<MetricFamilies>((resolve) => {
+      if (ended[w]) return resolve([]);
+      asked[w]!.push(resolve);
+      t.postMessage({ type: 'metrics' });
+    }))),
+  );
   await Promise.all(ready);
   return {
     started: sum(done),
@@ -164,6 +194,19 @@ function relay(type: 'out' | 'err'): Writable {
   });
 }
 
+/** This worker's charge-point metrics, in a registry of its own (no process series: the main thread has those), sent when asked. */
+function workerMetrics(port: NonNullable<typeof parentPort>): StationMetrics {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Registry } = require('prom-client') as typeof import('prom-client');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const stations = new (require('./metrics') as typeof import('./metrics')).StationMetrics(new Registry());
+  port.on('message', (m: { type: string }) => {
+    if (m.type !== 'metrics') return;
+    void stations.registry.getMetricsAsJSON().then((families) => port.postMessage({ type: 'metrics', families } satisfies FromWorker));
+  });
+  return stations;
+}
+
 /** The worker side: run this thread's block, report, close on `stop`. */
 async function workerMain(d: FleetWorkerData): Promise<void> {
   const port = parentPort!;
@@ -175,12 +218,14 @@ async function workerMain(d: FleetWorkerData): Promise<void> {
   const failures = new HandlerFailures();
   const recorder = d.record ? new RunRecorder() : undefined;
   const versions = new VersionTally();
+  const stations = d.metrics ? workerMetrics(port) : undefined;
   const fleet: AnyStation[] = await connectMany(d.url, d.total, {
     ...d.options,
     idPrefix: d.idPrefix,
     shard: d.shard,
     observe: (cp: AnyStation) => {
       total++;
+      stations?.watch(cp);
       observeStation(log, cp, failures);
       recorder?.watch(cp, String);
     },

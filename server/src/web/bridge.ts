@@ -13,6 +13,8 @@ import type { FrameRecord, LogRecord, PendingCall, Registry, ChargepointSummary 
 import { csmsStations } from './rest';
 import { telemetryRelay, type TelemetryBatch } from './telemetry-relay';
 import { FleetBatcher, type FleetRow } from './fleet';
+import { csmsFeed, type CsmsFeedMessage } from './csms-feed';
+import type { CsmsWatch } from './csms-watch';
 
 /** A tab that stopped reading is dropped once this much is queued for it. */
 const MAX_BUFFERED = 16 * 1024 * 1024;
@@ -56,7 +58,8 @@ export type BridgeMessage =
   | { type: 'pending'; id: string; call: PendingCall }
   | { type: 'csms'; stations: CsmsStation[] }
   | { type: 'telemetry'; batch: TelemetryBatch[] }
-  | { type: 'fleet'; rows: FleetRow[]; removed: string[] };
+  | { type: 'fleet'; rows: FleetRow[]; removed: string[] }
+  | CsmsFeedMessage;
 
 /**
  * Start the bridge.
@@ -65,8 +68,9 @@ export type BridgeMessage =
  * @param port Port to listen on.
  * @param bind Address.
  * @param csms The embedded CSMS, whose connections are pushed as `csms` messages.
+ * @param csmsWatch Its frame logs, events, meter readings and findings, fed to the tabs that subscribe.
  */
-export async function startBridge(registry: Registry, policy: AccessPolicy, port: number, bind: string, csms?: MockCsms): Promise<Bridge> {
+export async function startBridge(registry: Registry, policy: AccessPolicy, port: number, bind: string, csms?: MockCsms, csmsWatch?: CsmsWatch): Promise<Bridge> {
   const wss = new WebSocketServer({ noServer: true });
   const server = http.createServer((_req, res) => {
     res.writeHead(426, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'this is the ocpp-sim WebSocket bridge: connect with a WebSocket' }));
@@ -80,6 +84,7 @@ export async function startBridge(registry: Registry, policy: AccessPolicy, port
       // A frame that breaks RFC 6455 (a tab sends none) closes the socket with its code; nothing to report.
       ws.on('error', ignore);
       relay.attach(ws);
+      feed?.attach(ws);
       send(ws, { type: 'hello', chargepoints: registry.summaries() });
     });
   });
@@ -93,6 +98,7 @@ export async function startBridge(registry: Registry, policy: AccessPolicy, port
     for (const ws of wss.clients) send(ws, message);
   };
   const relay = telemetryRelay(registry, send);
+  const feed = csmsWatch && csmsFeed(csmsWatch, send, broadcast);
   const listeners = {
     chargepoint: (cp: ChargepointSummary) => broadcast({ type: 'chargepoint', cp }),
     removed: (id: string) => broadcast({ type: 'removed', id }),
@@ -121,6 +127,7 @@ export async function startBridge(registry: Registry, policy: AccessPolicy, port
     close: async () => {
       for (const [event, fn] of Object.entries(listeners)) registry.off(event, fn);
       relay.close();
+      feed?.close();
       fleet.close();
       csms?.off('connect', csmsChanged);
       csms?.off('disconnect', csmsChanged);

@@ -23,6 +23,8 @@ import { CSMS_ACTIONS_201, STATION_ACTIONS_201 } from './templates-v201';
 import { iso14443Problem, readCard } from './rfid';
 import type { RestoreReport } from './registry-store';
 import { BULK_OPS, fleetRow, runBulk, type BulkOp } from './fleet';
+import type { CsmsWatch } from './csms-watch';
+import { csmsViewRouter } from './csms-routes';
 
 /** What the API serves besides the registry. */
 export interface RestContext {
@@ -30,6 +32,8 @@ export interface RestContext {
   registry: Registry;
   /** The embedded mock CSMS (`--with-csms`). */
   csms?: MockCsms;
+  /** What the CSMS view shows of it (frame logs, events, meter readings, findings). */
+  csmsWatch?: CsmsWatch;
   /** Package version. */
   version: string;
   /** Port of the WebSocket bridge. */
@@ -385,6 +389,7 @@ export function apiRouter(ctx: RestContext): Router {
     return res.json({ response });
   }));
 
+  if (ctx.csmsWatch) r.use(csmsViewRouter(ctx.csmsWatch));
   r.use((_req: Request, res: Response) => {
     res.status(404).json({ error: 'no such API endpoint (see docs/web-api.md)' });
   });

@@ -11,6 +11,7 @@ import type { MockCsms } from '../csms/mock-csms';
 import { createBoundedServer, isLoopback, newToken, refuse, refuseBody, sendRefusal, type AccessPolicy } from '../security/http-access';
 import { startBridge } from './bridge';
 import { ConsoleScripts } from './console-script';
+import { CsmsWatch } from './csms-watch';
 import { legacyScriptRouter } from './legacy-script-route';
 import { Registry, type RegistryOptions } from './registry';
 import { RegistryStore, type RestoreReport } from './registry-store';
@@ -136,7 +137,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (refused) return sendRefusal(res, refused.status, { error: refused.error });
     next();
   }, express.json({ limit: '16kb' }), authorizeRfidHandler(registry));
-  app.use('/api', apiRouter({ registry, csms: options.csms, version: packageVersion(root), bridgePort: port + 1, access: policy, scripts, scriptTimeoutMs, restored: () => restored }));
+  const csmsWatch = options.csms && new CsmsWatch(options.csms);
+  app.use('/api', apiRouter({ registry, csms: options.csms, csmsWatch, version: packageVersion(root), bridgePort: port + 1, access: policy, scripts, scriptTimeoutMs, restored: () => restored }));
   // The earlier tool's `POST /cp/:cpName` with a raw script body (docs/web-api.md).
   app.use('/cp', legacyScriptRouter(scripts, policy, API_BODY_LIMIT));
   // Looked up per request, so `npm run docs` / `npm run build:client` take effect without a restart.
@@ -159,12 +161,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   await listen(server, port, bind, 'web UI');
   let bridge;
   try {
-    bridge = await startBridge(registry, policy, port + 1, bind, options.csms).catch((err: NodeJS.ErrnoException) => {
+    bridge = await startBridge(registry, policy, port + 1, bind, options.csms, csmsWatch).catch((err: NodeJS.ErrnoException) => {
       throw portError(err, port + 1, 'WebSocket bridge');
     });
   } catch (err) {
     await new Promise((resolve) => server.close(resolve));
     scripts.close();
+    csmsWatch?.close();
     throw err;
   }
   const openBridge = bridge;
@@ -186,6 +189,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       }
       await registry.close();
       await openBridge.close();
+      csmsWatch?.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },

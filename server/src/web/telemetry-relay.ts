@@ -8,6 +8,7 @@
 import type { WebSocket } from 'ws';
 import type { SessionRecord, TelemetrySample } from '../ev/telemetry';
 import type { Registry } from './registry';
+import { onTabMessage } from './tab-messages';
 
 /** Samples are held this long and sent together. */
 export const FLUSH_MS = 250;
@@ -79,14 +80,7 @@ export function telemetryRelay(registry: Registry, send: (ws: WebSocket, message
   };
   return {
     attach(ws) {
-      ws.on('message', (data) => {
-        let message: unknown;
-        try {
-          message = JSON.parse(String(data));
-        } catch {
-          return; // not ours to answer: the bridge takes nothing else from a tab
-        }
-        const { type, ids } = (message ?? {}) as { type?: unknown; ids?: unknown };
+      onTabMessage(ws, ({ type, ids }) => {
         if (type !== 'watch' || !Array.isArray(ids)) return;
         unwatch(ws);
         const wanted = new Set(ids.filter((id): id is string => typeof id === 'string').slice(0, MAX_WATCHED));

@@ -5,7 +5,9 @@
  * @module
  */
 import { ocpp16 } from '../../ocpp/v16/protocol';
-import type { CsmsDialect, OperatorRequests } from '../dialect';
+import type { Payload } from '../../ocpp/frames';
+import type { CsmsDialect, OperatorRequests, TransactionMeterValues } from '../dialect';
+import type { MeterValueRecord } from '../transactions';
 import { V16_ANSWERS } from './answers';
 import { V16_COMMAND_PAYLOADS } from './commands';
 
@@ -39,6 +41,27 @@ const requests: OperatorRequests = {
   reserve: ({ id, token, unit, expiry }) => ({ action: 'ReserveNow', payload: { connectorId: unit ?? 0, expiryDate: expiry, idTag: token, reservationId: id } }),
 };
 
+/** A register reading (Wh) as a meterValue element: meterStart and meterStop chart like sampled values. */
+const register = (timestamp: unknown, wh: unknown): MeterValueRecord => ({ timestamp: String(timestamp), sampledValue: [{ value: Number(wh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] });
+
+/**
+ * 1.6 §6.43 / §6.47 / §6.31: StartTransaction's meterStart (the id is in the answer), MeterValues
+ * of a transaction, StopTransaction's transactionData followed by its meterStop.
+ */
+function transactionMeterValues(action: string, request: Payload, response: Payload): TransactionMeterValues | undefined {
+  const unit = Number(request.connectorId ?? 0);
+  switch (action) {
+    case 'StartTransaction':
+      return typeof response.transactionId === 'number' ? { transactionId: response.transactionId, unit, readings: [register(request.timestamp, request.meterStart)] } : undefined;
+    case 'MeterValues':
+      return typeof request.transactionId === 'number' ? { transactionId: request.transactionId, unit, readings: (request.meterValue as MeterValueRecord[]) ?? [] } : undefined;
+    case 'StopTransaction':
+      return { transactionId: Number(request.transactionId), unit, readings: [...((request.transactionData as MeterValueRecord[] | undefined) ?? []), register(request.timestamp, request.meterStop)] };
+    default:
+      return undefined;
+  }
+}
+
 /** OCPP 1.6-J with the security extension. */
 export const v16Dialect: CsmsDialect = {
   protocol: ocpp16,
@@ -66,4 +89,5 @@ export const v16Dialect: CsmsDialect = {
       : undefined,
   reservationMade: (action, request, response) => (action === 'ReserveNow' && response.status === 'Accepted' ? Number(request.reservationId) : undefined),
   record: (book, cpId, action, request, response, at) => book.record(cpId, action, request, response, at),
+  transactionMeterValues,
 };

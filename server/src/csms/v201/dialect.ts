@@ -143,4 +143,10 @@ export const v201Dialect: CsmsDialect = {
         return undefined;
     }
   },
+  // E01–E07: a TransactionEvent's meterValue belongs to its transaction; MeterValues (J01) to none.
+  transactionMeterValues(action, request) {
+    if (action !== 'TransactionEvent') return undefined;
+    const info = request.transactionInfo as { transactionId: string };
+    return { transactionId: info.transactionId, unit: (request.evse as { id?: number } | undefined)?.id ?? 0, readings: asReadings(request.meterValue as MeterValue[] | undefined) };
+  },
 };
