@@ -21,6 +21,7 @@ import type { BoardAddress, SettingsKind, StationView } from './station-view';
 import { CHARGE_POINT_ACTIONS, CSMS_ACTIONS } from './templates';
 import { CSMS_ACTIONS_201, STATION_ACTIONS_201 } from './templates-v201';
 import { iso14443Problem, readCard } from './rfid';
+import { stationState201 } from './station-state-201';
 import type { RestoreReport } from './registry-store';
 import { BULK_OPS, fleetRow, runBulk, type BulkOp } from './fleet';
 
@@ -300,6 +301,14 @@ export function apiRouter(ctx: RestContext): Router {
   r.put('/chargepoints/:id/variables', h(async (req, res) => {
     const { status, reason } = await settingsOf(req, 'variables').writeSetting(bodyOf(req.body));
     return res.json(reason === undefined ? { status } : { status, reason });
+  }));
+
+  // 2.0.1: security, firmware / log status, limits per EVSE, monitors, display messages (the UI's Station tab).
+  r.get('/chargepoints/:id/station', h(async (req, res) => {
+    registry.get(param(req, 'id')); // 404 for an unknown id
+    const station = registry.station201(param(req, 'id'));
+    if (!station) return res.status(400).json({ error: `${param(req, 'id')} is not an OCPP 2.0.1 station` });
+    return res.json(await stationState201(station));
   }));
 
   r.get('/chargepoints/:id/telemetry', (req, res) => {
