@@ -17,7 +17,7 @@ const KEYSTORE_ROOT = mkdtempSync(join(tmpdir(), 'cs201-iso15118-'));
 process.env.SSL_CLIENT_KEYSTORE_ROOT = KEYSTORE_ROOT;
 after(() => rmSync(KEYSTORE_ROOT, { recursive: true, force: true }));
 
-test('ISO 15118 not supported (what TC_A_12_CS / TC_M_15_CS ask of an ISO 15118 station): SignV2GCertificate and SignCombinedCertificate triggers NotImplemented, no V2GCertificateChain, no ISO15118Ctrlr', async (t) => {
+test('ISO 15118 not supported (the V2G renewal and chain cases of the ISO 15118 profile do not apply): SignV2GCertificate and SignCombinedCertificate triggers NotImplemented, no V2GCertificateChain, no ISO15118Ctrlr', async (t) => {
   const b = await withBench201(t, { id: 'CS-NO15118' });
   // F06.FR.08 (TriggerMessageStatus NotImplemented): the station makes no V2G CSR.
   assert.deepEqual(await b.call('TriggerMessage', { requestedMessage: 'SignV2GCertificate' }), { status: 'NotImplemented' });
