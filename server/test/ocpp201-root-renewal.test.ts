@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { certificateHashData } from '../src/security/certificates';
 import { createCa, crossCertify, issueServerCertificate, type CertificateAuthority, type KeyAndCertificate } from '../src/security/pki';
+import { rootAttempts } from '../src/charging-station/station/root-rollover';
 import { csms201, withBench201, type Bench201 } from './cs201-harness';
 
 const PASSWORD = 'root-renewal-pass-0123';
@@ -54,6 +55,12 @@ describe('OCPP 2.0.1 CSMS root renewal (AdditionalRootCertificateCheck)', () => 
     // Signed by the old root, the same key and name are taken.
     assert.deepEqual(await b.call('InstallCertificate', { certificateType: 'CSMSRootCertificate', certificate: renewed }), { status: 'Accepted' });
     assert.deepEqual(await csmsRootSerials(b), [serialOf(oldRoot.cert), serialOf(renewed)].sort(), 'the old root is kept as fallback until the new one connected');
+    assert.deepEqual(rootAttempts(b.cs.station).map((set) => set.map(serialOf)), [[serialOf(renewed)], [serialOf(oldRoot.cert)]], 'the new root first, then the fallback');
+    // The CSMS deletes the new root again: the old one is simply the installed root, not a fallback to drop.
+    const listed = await b.call('GetInstalledCertificateIds', { certificateType: ['CSMSRootCertificate'] });
+    const renewedHash = listed.certificateHashDataChain.find((c: { certificateHashData: { serialNumber: string } }) => c.certificateHashData.serialNumber === serialOf(renewed)).certificateHashData;
+    assert.deepEqual(await b.call('DeleteCertificate', { certificateHashData: renewedHash }), { status: 'Accepted' });
+    assert.deepEqual(rootAttempts(b.cs.station).map((set) => set.map(serialOf)), [[serialOf(oldRoot.cert)]]);
   });
 
   test('TC_M_30_CS Install CA certificate - AdditionalRootCertificateCheck - Reconnect using new CSMS Root - Success: the old root is removed', async (t) => {

@@ -44,8 +44,10 @@ export function installCheckedRoot(station: StationModel, certificate: string): 
 export function rootAttempts(station: StationModel): string[][] {
   const roots = station.certificates.pems(CSMS_ROOT);
   const fallback = station.fallbackRoot;
-  if (!fallback || !roots.includes(fallback)) return [roots];
-  return [roots.filter((r) => r !== fallback), [fallback]];
+  const renewed = roots.filter((r) => r !== fallback);
+  // No renewal pending (or the new root was deleted meanwhile): the installed roots as they are.
+  if (!fallback || !roots.includes(fallback) || renewed.length === 0) return [roots];
+  return [renewed, [fallback]];
 }
 
 /**
