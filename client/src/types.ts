@@ -4,6 +4,7 @@ import type { ChargepointSummary } from '../../server/src/web/registry';
 
 export type { ChargepointSummary, ConnectorSummary, EvseConnectorSummary, EvseSummary, FrameRecord, LogRecord, PendingCall } from '../../server/src/web/registry';
 export type { VariableRow } from '../../server/src/web/station-view-v201';
+export type { StationState201 } from '../../server/src/web/station-state-201';
 export type Protocol = ChargepointSummary['protocol'];
 export type { BridgeMessage, CsmsStation } from '../../server/src/web/bridge';
 export type ConnState = ChargepointSummary['state'];

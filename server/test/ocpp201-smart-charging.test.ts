@@ -11,69 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ChargingStation } from '../src/charging-station/charging-station';
-import { withBench201, type Bench201 } from './cs201-harness';
-
-type Params = Record<string, any>;
-
-/** An EV that takes the EVSE's full 22 kW (the default EV stops at 11 kW), with room in its battery: the limits are the only cap. */
-const BIG_EV = { maxAcPowerW: 22_000, capacityKWh: 200, taperFromPercent: 100 };
-const withBench = (t: { after: (fn: () => unknown) => void }, options: Parameters<typeof withBench201>[1] = {}): Promise<Bench201> =>
-  withBench201(t, { virtual: true, ...options, profile: { ev: BIG_EV, ...options.profile } });
-const iso = (ms: number): string => new Date(ms).toISOString();
-const now = (b: Bench201): number => b.clock?.now() ?? Date.now();
-
-/** A profile with one schedule of `[startPeriod, limit]` periods starting now (Absolute), with overrides. */
-function profile(b: Bench201, id: number, purpose: string, stackLevel: number, periods: [number, number][], extra: Params = {}, schedule: Params = {}): Params {
-  return {
-    id,
-    stackLevel,
-    chargingProfilePurpose: purpose,
-    chargingProfileKind: 'Absolute',
-    ...extra,
-    chargingSchedule: [{ id, startSchedule: iso(now(b)), chargingRateUnit: 'A', chargingSchedulePeriod: periods.map(([startPeriod, limit]) => ({ startPeriod, limit })), ...schedule }],
-  };
-}
-
-const set = async (b: Bench201, evseId: number, p: Params): Promise<string> => (await b.call('SetChargingProfile', { evseId, chargingProfile: p })).status;
-const clear = async (b: Bench201, req: Params): Promise<string> => (await b.call('ClearChargingProfile', req)).status;
-const steps = (schedule: Params): [number, number][] => schedule.chargingSchedulePeriod.map((p: Params) => [p.startPeriod, p.limit]);
-
-/** GetCompositeSchedule → its periods as [startPeriod, limit]. */
-async function compositeOf(b: Bench201, evseId: number, duration: number, chargingRateUnit?: string): Promise<[number, number][]> {
-  const answer = await b.call('GetCompositeSchedule', { evseId, duration, ...(chargingRateUnit && { chargingRateUnit }) });
-  assert.equal(answer.status, 'Accepted');
-  assert.equal(answer.schedule.evseId, evseId);
-  assert.equal(answer.schedule.duration, duration);
-  return steps(answer.schedule);
-}
-
-/** GetChargingProfiles: the status and what ReportChargingProfiles said, as `evseId/source/id` (all with the requestId). */
-async function reported(b: Bench201, request: Params = {}): Promise<{ status: string; profiles: string[]; reports: Params[] }> {
-  const from = b.calls.length;
-  const requestId = 900 + from;
-  const { status } = await b.call('GetChargingProfiles', { requestId, chargingProfile: {}, ...request });
-  if (status !== 'Accepted') {
-    await b.settle(20);
-    assert.equal(b.since(from, 'ReportChargingProfiles').length, 0, 'no report after NoProfiles');
-    return { status, profiles: [], reports: [] };
-  }
-  const reports: Params[] = [];
-  for (;;) {
-    const got = (await b.waitFor('ReportChargingProfiles', { from, count: reports.length + 1 }))[reports.length]!.params;
-    reports.push(got);
-    assert.equal(got.requestId, requestId);
-    if (!got.tbc) break;
-  }
-  const profiles = reports.flatMap((r) => r.chargingProfile.map((p: Params) => `${r.evseId}/${r.chargingLimitSource}/${p.id}`));
-  return { status, profiles, reports };
-}
-
-/** Start a local transaction on an EVSE and return its id. */
-async function charge(b: Bench201, evseId = 1): Promise<string> {
-  assert.equal(await b.cs.startCharging(evseId, 'DRIVER1'), true);
-  await b.waitFor('TransactionEvent', { match: (p) => p.transactionInfo.chargingState === 'Charging' && p.evse?.id === evseId });
-  return b.cs.station.mustEvse(evseId).transaction!.id;
-}
+import { withBench201 } from './cs201-harness';
+import { charge, clear, compositeOf, iso, now, profile, reported, set, withBench } from './smart-charging-201';
 
 test('TC_K_01_CS / TC_K_30_CS TxDefaultProfile on one EVSE: Accepted, reported for that EVSE by GetChargingProfiles', async (t) => {
   const b = await withBench(t, { profile: { evses: 2 } });

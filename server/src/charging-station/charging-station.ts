@@ -16,6 +16,7 @@ import type { Payload } from '../ocpp/frames';
 import { ocpp201 } from '../ocpp/v201/protocol';
 import type { IdTokenEnumType, IdTokenInfoType, IdTokenType, Ocpp201Messages } from '../ocpp/v201/types';
 import { connectionSettings } from '../chargepoint/security-profile';
+import { isIssuedBy } from '../security/certificates';
 import { openSocket, securityFailure, type SecurityFailure } from '../transport/client';
 import { applyScheduledAvailability, DEFAULT_BEHAVIOURS_201, releaseWaitingInstall, runScheduledReset, type Behaviour201 } from './behaviour/index';
 import type { ChargingStationProfile } from './model/profile';
@@ -27,6 +28,7 @@ import { presentToken } from './station/driver';
 import type { Monitoring } from './station/monitoring';
 import { NetworkPlan, type NetworkTarget } from './station/network';
 import { Reservations } from './station/reservations';
+import { rootAttempts, verifiedWith } from './station/root-rollover';
 import { StationModel, type SecurityEvent201, type StationAutomation } from './station/station';
 import { StationStateStore } from './station/state-store';
 import type { SmartCharging } from './station/smart-charging';
@@ -277,28 +279,41 @@ export class ChargingStation extends ScriptFace {
    * One connection attempt through the network profile due (B10), with its security profile
    * (A00): Basic auth with `BasicAuthPassword` at 1 and 2, TLS with the installed
    * CSMSRootCertificates trusted besides the given CAs at 2 and 3, the keystore's client
-   * certificate at 3.
+   * certificate at 3. During a CSMS root renewal the new root is tried first, then the fallback (M05.FR.13/14).
    */
   protected async dial(protocols: readonly string[]): Promise<WebSocket> {
     const target = (this.dialled = this.network.next());
     const password = this.station.device.str('SecurityCtrlr', 'BasicAuthPassword');
     const secure = target.securityProfile >= 2 || target.url.protocol === 'wss:';
     const element = secure ? extras.keystoreFor(this.id).get() : undefined;
-    const settings = connectionSettings(this.id, {
-      target: target.url,
-      profile: target.securityProfile,
-      authorizationKey: '',
-      encoding: 'hex',
-      password: password || undefined,
-      tls: { ...this.options.tls },
-      certificate: element ? await extras.readKeyStoreElement(element) : undefined,
-      installedRoots: this.station.certificates.pems('CSMSRootCertificate'),
-    });
-    if (settings.url.protocol === 'wss:' && settings.tls.rejectUnauthorized === false && !insecureWarned) {
-      insecureWarned = true;
-      this.emit('warning', 'TLS certificate and host-name verification is OFF: any server can impersonate the CSMS (lab use only)');
+    const certificate = element ? await extras.readKeyStoreElement(element) : undefined;
+    const attempts = rootAttempts(this.station);
+    for (const [i, roots] of attempts.entries()) {
+      const settings = connectionSettings(this.id, {
+        target: target.url,
+        profile: target.securityProfile,
+        authorizationKey: '',
+        encoding: 'hex',
+        password: password || undefined,
+        // A renewed root is certified by the old one, not self-signed: it must be a trust anchor on its own.
+        tls: { ...this.options.tls, allowPartialTrustChain: roots.some((root) => !isIssuedBy(root, root)) },
+        certificate,
+        installedRoots: roots,
+      });
+      if (settings.url.protocol === 'wss:' && settings.tls.rejectUnauthorized === false && !insecureWarned) {
+        insecureWarned = true;
+        this.emit('warning', 'TLS certificate and host-name verification is OFF: any server can impersonate the CSMS (lab use only)');
+      }
+      try {
+        const ws = await openSocket(settings.url, { protocols: [...protocols], basicAuth: settings.basicAuth, tls: settings.tls });
+        if (settings.url.protocol === 'wss:') verifiedWith(this.station, roots);
+        return ws;
+      } catch (err) {
+        if (i === attempts.length - 1 || securityFailure(err as Error) !== 'serverCertificate') throw err;
+        this.emit('warning', `CSMS root renewal: the server certificate does not verify with the new CSMS root, trying the fallback root (${(err as Error).message})`);
+      }
     }
-    return openSocket(settings.url, { protocols: [...protocols], basicAuth: settings.basicAuth, tls: settings.tls });
+    throw new Error('unreachable: no trusted-root set to try');
   }
 
   /** A failed attempt counts against its network profile; a refused certificate, TLS version or password is a security event, queued until a connection succeeds. */

@@ -198,18 +198,50 @@ function* edges(p: ScheduledProfile, ev: Evaluation, end: number): Generator<num
  */
 export function composite(stacks: Stacks, durationS: number, unit: 'A' | 'W' | undefined, ev: Evaluation): Composite {
   const governing = [...stacks.tx, ...stacks.txDefault, ...stacks.caps.flat()];
+  return compositeOf((t) => limitOf(stacks, t, ev), changes(governing, ev, durationS), durationS, rateUnitOf(governing, unit), ev);
+}
+
+/**
+ * The unit of a composite schedule: the one asked for, else the unit all governing profiles share, else W.
+ * @param governing The profiles that govern it.
+ * @param unit The unit asked for.
+ */
+export function rateUnitOf(governing: readonly ScheduledProfile[], unit: 'A' | 'W' | undefined): 'A' | 'W' {
   const units = new Set(governing.map((p) => p.chargingSchedule.chargingRateUnit));
-  const rateUnit = unit ?? (units.size === 1 ? [...units][0]! : 'W');
-  const offsets = new Set([0]);
-  for (const p of governing) {
+  return unit ?? (units.size === 1 ? [...units][0]! : 'W');
+}
+
+/**
+ * The moments within `durationS` seconds from `ev.now` at which one of `profiles` may change its
+ * limit, as whole seconds from `ev.now` (rounded up).
+ * @param profiles The profiles.
+ * @param ev The evaluation (now, the transaction start of Relative schedules).
+ * @param durationS Seconds.
+ */
+export function changes(profiles: readonly ScheduledProfile[], ev: Evaluation, durationS: number): number[] {
+  const offsets: number[] = [];
+  for (const p of profiles) {
     for (const edge of edges(p, ev, ev.now + durationS * 1000)) {
       const offset = Math.ceil((edge - ev.now) / 1000);
-      if (offset > 0 && offset < durationS) offsets.add(offset);
+      if (offset > 0 && offset < durationS) offsets.push(offset);
     }
   }
+  return offsets;
+}
+
+/**
+ * A composite schedule of any limit function (a station-wide limit shared over EVSEs, a grid
+ * total), evaluated from `ev.now` and at each of `offsets` (see {@link changes}).
+ * @param limitAt The limit at an instant (epoch ms); undefined: `ev.elec.maxPowerW`.
+ * @param offsets Seconds from `ev.now` at which the limit may change.
+ * @param durationS Seconds from `ev.now`.
+ * @param rateUnit The unit of the result.
+ * @param ev The evaluation (now, supply for the A ↔ W conversion).
+ */
+export function compositeOf(limitAt: (t: number) => Limit | undefined, offsets: readonly number[], durationS: number, rateUnit: 'A' | 'W', ev: Evaluation): Composite {
   const periods: SchedulePeriod[] = [];
-  for (const startPeriod of [...offsets].sort((a, b) => a - b)) {
-    const limit = limitOf(stacks, ev.now + startPeriod * 1000, ev) ?? { w: ev.elec.maxPowerW };
+  for (const startPeriod of [...new Set([0, ...offsets])].sort((a, b) => a - b)) {
+    const limit = limitAt(ev.now + startPeriod * 1000) ?? { w: ev.elec.maxPowerW };
     const phases = limit.phases ?? ev.elec.phases;
     const value = round1(rateUnit === 'W' ? limit.w : limit.w / (ev.elec.voltage * phases));
     const last = periods.at(-1);

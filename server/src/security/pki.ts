@@ -115,6 +115,33 @@ async function selfSignedCertificate(cn: string, extensions: object[]): Promise<
   return { cert: forge.pki.certificateToPem(cert), key: privateKey };
 }
 
+/**
+ * Certify one CA's key and name with another CA: the certificate of a CSMS root renewal that
+ * `AdditionalRootCertificateCheck` asks for (OCPP 2.0.1 M05.FR.10: the new CSMS root is signed
+ * by the old one). It verifies everything `subject` issued, and chains to `issuer`.
+ * @param subject The new CA (its name and public key are certified).
+ * @param issuer The old CA that signs.
+ * @returns The certificate, PEM.
+ */
+export function crossCertify(subject: CertificateAuthority, issuer: CertificateAuthority): string {
+  const newCa = caParts(subject);
+  const old = caParts(issuer);
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = newCa.cert.publicKey;
+  cert.serialNumber = randomSerial();
+  validFor(cert, 3650);
+  cert.setSubject(newCa.cert.subject.attributes);
+  issuedBy(cert, old.cert);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    { name: 'subjectKeyIdentifier' },
+    { name: 'authorityKeyIdentifier', keyIdentifier: old.cert.generateSubjectKeyIdentifier().getBytes() },
+  ]);
+  cert.sign(old.key, forge.md.sha256.create());
+  return forge.pki.certificateToPem(cert);
+}
+
 /** A firmware signer, as a manufacturer has one: a code-signing certificate and its key. */
 export interface FirmwareSigner {
   /** The signing certificate, PEM (SignedUpdateFirmware's `signingCertificate`). */

@@ -21,6 +21,8 @@ export interface TlsOptions {
   key?: string | Buffer;
   /** Verify the server certificate and host name (default true). Turning it off is for labs only. */
   rejectUnauthorized?: boolean;
+  /** Trust a CA certificate of `ca` that is not self-signed as an anchor of its own (a renewed, cross-signed root). */
+  allowPartialTrustChain?: boolean;
 }
 
 /** How to open the socket. */

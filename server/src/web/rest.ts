@@ -21,6 +21,8 @@ import type { BoardAddress, SettingsKind, StationView } from './station-view';
 import { CHARGE_POINT_ACTIONS, CSMS_ACTIONS } from './templates';
 import { CSMS_ACTIONS_201, STATION_ACTIONS_201 } from './templates-v201';
 import { iso14443Problem, readCard } from './rfid';
+import { stationState201 } from './station-state-201';
+import { externalLimitOf } from './external-limit';
 import type { RestoreReport } from './registry-store';
 import { BULK_OPS, fleetRow, runBulk, type BulkOp } from './fleet';
 import type { CsmsWatch } from './csms-watch';
@@ -133,6 +135,13 @@ export function apiRouter(ctx: RestContext): Router {
     const v = view(req);
     if (v.settingsKind !== kind) throw new RegistryError(400, `${param(req, 'id')} speaks ${v.protocol}: its settings are at /api/chargepoints/${param(req, 'id')}/${v.settingsKind}`);
     return v;
+  };
+  /** The 2.0.1 station of the request (404 unknown id, 400 for a 1.6 charge point). */
+  const station201Of = (req: Request): ChargingStation => {
+    registry.get(param(req, 'id')); // 404 for an unknown id
+    const station = registry.station201(param(req, 'id'));
+    if (!station) throw new RegistryError(400, `${param(req, 'id')} is not an OCPP 2.0.1 station`);
+    return station;
   };
   /** A connector-board operation; a refused token answers 409 with the summary. */
   const operate = async (req: Request, res: Response, address: BoardAddress): Promise<unknown> => {
@@ -305,6 +314,24 @@ export function apiRouter(ctx: RestContext): Router {
     const { status, reason } = await settingsOf(req, 'variables').writeSetting(bodyOf(req.body));
     return res.json(reason === undefined ? { status } : { status, reason });
   }));
+
+  // 2.0.1: security, firmware / log status, limits per EVSE, monitors, display messages (the UI's Station tab).
+  r.get('/chargepoints/:id/station', h(async (req, res) => res.json(await stationState201(station201Of(req)))));
+
+  // 2.0.1 K12/K13: an external system (EMS, SO…) sets or releases a ChargingStationExternalConstraints limit.
+  r.put('/chargepoints/:id/external-limit', (req, res) => {
+    const station = station201Of(req);
+    const { evseId, source, limit, unit, isGridCritical } = externalLimitOf(bodyOf(req.body), station);
+    const { status, reason } = station.smartCharging.setExternalLimit(evseId, limit, unit, source, isGridCritical);
+    res.status(status === 'Accepted' ? 200 : 409).json(reason === undefined ? { status } : { status, reason });
+  });
+
+  r.delete('/chargepoints/:id/external-limit', (req, res) => {
+    const station = station201Of(req);
+    const { evseId, source } = externalLimitOf({ ...req.query, limit: 0 }, station);
+    if (!station.smartCharging.clearExternalLimit(evseId, source)) return res.status(404).json({ error: `no ${source} limit on evseId ${evseId}` });
+    return res.status(204).end();
+  });
 
   r.get('/chargepoints/:id/telemetry', (req, res) => {
     res.json(registry.telemetry(param(req, 'id')));

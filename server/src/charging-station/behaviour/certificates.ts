@@ -10,6 +10,7 @@ import type { CertificateHashDataChainType, GetCertificateIdUseEnumType } from '
 import { generateCsr, signedChainProblem, splitPemChain } from '../../security/certificates';
 import { keystoreFor } from '../../security/keystore';
 import type { StationContext } from '../station/context';
+import { installCheckedRoot } from '../station/root-rollover';
 import type { Behaviours201 } from './types';
 
 /**
@@ -35,9 +36,10 @@ export async function requestStationCertificate(ctx: StationContext): Promise<vo
 
 /** Certificate management defaults. */
 export const certificates: Behaviours201 = {
-  // M05.FR.01/02: a usable root (parsable, within its validity) is Accepted; M05.FR.07: an invalid one Rejected; a full store Failed.
+  // M05.FR.01/02: a usable root (signed by the installed CSMS root under AdditionalRootCertificateCheck, M05.FR.10/11) (parsable, within its validity) is Accepted; M05.FR.07: an invalid one Rejected; a full store Failed.
   InstallCertificate: ({ certificateType, certificate }, { station }) => {
-    const result = station.certificates.install(certificateType, certificate, station.now());
+    const checked = certificateType === 'CSMSRootCertificate' && station.device.bool('SecurityCtrlr', 'AdditionalRootCertificateCheck');
+    const result = checked ? installCheckedRoot(station, certificate) : station.certificates.install(certificateType, certificate, station.now());
     if (result.status !== 'Accepted') station.warn(`InstallCertificate ${certificateType} ${result.status}: ${result.reason}`);
     return { response: result.status === 'Accepted' ? { status: 'Accepted' } : { status: result.status, statusInfo: { reasonCode: result.status === 'Failed' ? 'StoreFull' : 'InvalidCertificate' } } };
   },

@@ -1,10 +1,10 @@
 /**
  * The charging profiles of a 2.0.1 station (block K): the rules of SetChargingProfile (K01),
  * GetChargingProfiles criteria (K09), ClearChargingProfile (K10) and the stacks the shared
- * schedule evaluation ({@link composite}, {@link limitOf}) works on. Pure: no I/O, no timers.
+ * schedule evaluation works on (`load-sharing.ts` combines them). Pure: no I/O, no timers.
  * @module
  */
-import { composite, limitOf, wellFormed, type Composite, type ElectricalSpec, type ScheduledProfile, type Stacks } from '../../charging/schedule';
+import { wellFormed, type ScheduledProfile, type Stacks } from '../../charging/schedule';
 import type { ChargingLimitSourceEnumType, ChargingProfileCriterionType, ChargingProfilePurposeEnumType, ChargingProfileType, ClearChargingProfileRequest } from '../../ocpp/v201/types';
 
 /** What SmartChargingCtrlr allows (ProfileStackLevel, PeriodsPerSchedule, Entries maxLimit, RateUnit). */
@@ -88,7 +88,8 @@ export class StationProfiles {
   private refusal(evseId: number, p: ChargingProfileType, tx: RunningTx | undefined, source: ChargingLimitSourceEnumType): string | undefined {
     const l = this.limits();
     if (!Number.isInteger(evseId) || evseId < 0 || evseId > this.evseCount) return `EVSE ${evseId} does not exist`; // K01.FR.28
-    if (p.chargingSchedule.length !== 1) return 'one chargingSchedule only (more are for ISO 15118)';
+    // ChargingProfileType: up to three schedules are for ISO 15118 schedule negotiation (a TxProfile in an ISO 15118 session, K15), which this station does not do.
+    if (p.chargingSchedule.length !== 1) return 'one chargingSchedule only: more are offered to an EV in ISO 15118 schedule negotiation, which this station does not support';
     if (!wellFormed(view(p), l.maxPeriods)) return `malformed schedule (periods from 0 in order, at most ${l.maxPeriods}; dates; kind)`;
     if (p.stackLevel > l.maxStackLevel) return `stackLevel above ProfileStackLevel ${l.maxStackLevel}`;
     if (!l.units.includes(p.chargingSchedule[0].chargingRateUnit)) return `chargingRateUnit ${p.chargingSchedule[0].chargingRateUnit} not in RateUnit`; // K01.FR.26
@@ -144,29 +145,31 @@ export class StationProfiles {
   }
 
   /**
-   * The stacks governing an EVSE (its transaction's TxProfiles, its own and the station's
-   * TxDefaultProfiles; the station's max profile and the external limits as caps) or, for evseId 0,
-   * the grid connection (caps only).
+   * The stacks an EVSE governs itself with (K01): its transaction's TxProfiles, its own and the
+   * station's TxDefaultProfiles (evseId 0 = every EVSE, K01.FR.14), its own external limits as cap.
+   * The station-wide limits ({@link StationProfiles.stationStacks}) are shared over the EVSEs on top.
    */
   stacks(evseId: number, tx: RunningTx | undefined): Stacks {
-    const pick = (purpose: ChargingProfilePurposeEnumType, where: (e: InstalledProfile201) => boolean): ScheduledProfile[] =>
-      this.entries.filter((e) => e.profile.chargingProfilePurpose === purpose && where(e)).sort(byPrecedence).map((e) => view(e.profile));
-    const here = (e: InstalledProfile201): boolean => e.evseId === 0 || (evseId > 0 && e.evseId === evseId);
     return {
-      tx: pick('TxProfile', (e) => evseId > 0 && e.evseId === evseId && tx !== undefined && e.profile.transactionId === tx.id),
-      txDefault: pick('TxDefaultProfile', (e) => evseId > 0 && here(e)),
-      caps: [pick('ChargingStationMaxProfile', (e) => e.evseId === 0), pick('ChargingStationExternalConstraints', here)],
+      tx: this.pick('TxProfile', (e) => e.evseId === evseId && tx !== undefined && e.profile.transactionId === tx.id),
+      txDefault: this.pick('TxDefaultProfile', (e) => e.evseId === 0 || e.evseId === evseId),
+      caps: [this.pick('ChargingStationExternalConstraints', (e) => e.evseId === evseId)],
     };
   }
 
-  /** GetCompositeSchedule (K08) for an EVSE or the station. */
-  composite(evseId: number, durationS: number, unit: 'A' | 'W' | undefined, now: number, elec: ElectricalSpec, tx: RunningTx | undefined): Composite {
-    return composite(this.stacks(evseId, tx), durationS, unit, { now, txStartedAt: tx?.startedAt, elec });
+  /** The limits of the whole station (grid connection): ChargingStationMaxProfile and external limits on evseId 0. */
+  stationStacks(): Stacks {
+    const station = (e: InstalledProfile201): boolean => e.evseId === 0;
+    return { tx: [], txDefault: [], caps: [this.pick('ChargingStationMaxProfile', station), this.pick('ChargingStationExternalConstraints', station)] };
   }
 
-  /** The limit in W on an EVSE at `now`, undefined when nothing limits it. */
-  limitAt(evseId: number, now: number, elec: ElectricalSpec, tx: RunningTx | undefined): number | undefined {
-    return limitOf(this.stacks(evseId, tx), now, { now, txStartedAt: tx?.startedAt, elec })?.w;
+  /** Every installed profile as the schedule evaluation sees it (the moments a limit may change). */
+  views(): ScheduledProfile[] {
+    return this.entries.map((e) => view(e.profile));
+  }
+
+  private pick(purpose: ChargingProfilePurposeEnumType, where: (e: InstalledProfile201) => boolean): ScheduledProfile[] {
+    return this.entries.filter((e) => e.profile.chargingProfilePurpose === purpose && where(e)).sort(byPrecedence).map((e) => view(e.profile));
   }
 
   /** How many profiles are installed (SmartChargingCtrlr.Entries). */

@@ -13,6 +13,7 @@ import type { ElectricalSpec } from '../../charging/schedule';
 import type { TimerHandle } from '../../ocpp/scheduler';
 import type { ChargingLimitSourceEnumType, ChargingProfileType, ChargingSchedulePeriodType, ClearChargingProfileRequest, CompositeScheduleType } from '../../ocpp/v201/types';
 import { StationProfiles, type ProfileLimits, type RunningTx, type SetOutcome } from '../model/charging-profiles';
+import { compositeAt, limitAt, type StationView } from '../model/load-sharing';
 import type { Evse } from '../model/evse';
 import type { StationModel } from './station';
 import type { TransactionEngine } from './transactions';
@@ -42,6 +43,8 @@ export class SmartCharging {
   constructor(private readonly s: StationModel, private readonly transactions: TransactionEngine, events: EventEmitter) {
     this.profiles = new StationProfiles(s.evses.length, () => this.limits());
     transactions.powerLimit = (e) => this.limitOf(e);
+    // Deferred: the share changes while the TransactionEvent that reported the new state is still being built.
+    transactions.chargingStateChanged = () => queueMicrotask(() => this.reapply());
     s.chargingProfileCount = () => this.profiles.size;
     events.on('transaction', (t: { type: string; evseId: number; transactionId: string }) => {
       const e = s.mustEvse(t.evseId);
@@ -75,8 +78,15 @@ export class SmartCharging {
     return tx && { id: tx.id, startedAt: tx.startedAt };
   }
 
+  /** The station now, for sharing its limits over the EVSEs that draw power. */
+  private view(): StationView {
+    const drawing = this.s.evses.filter((e) => e.transaction?.chargingState === 'Charging').map((e) => e.id);
+    return { now: this.s.now(), evseCount: this.s.evses.length, elec: (id) => this.elec(id), tx: (id) => this.running(id), drawing };
+  }
+
   private limitOf(e: Evse): number | undefined {
-    return this.profiles.limitAt(e.id, this.s.now(), this.elec(e.id), this.running(e.id));
+    const v = this.view();
+    return limitAt(this.profiles, e.id, v.now, v)?.w;
   }
 
   /** SetChargingProfile (K01) from the CSMS, or an external limit (`source` ≠ CSO). */
@@ -95,11 +105,11 @@ export class SmartCharging {
 
   /**
    * GetCompositeSchedule (K08) in the unit asked for (converted with the supply's voltage and
-   * phases), from now; undefined for an unknown EVSE (K08.FR.05).
+   * phases), from now: an EVSE's share, or the grid total for evseId 0; undefined for an unknown EVSE (K08.FR.05).
    */
   composite(evseId: number, durationS: number, unit: 'A' | 'W' | undefined): CompositeScheduleType | undefined {
     if (!Number.isInteger(evseId) || evseId < 0 || evseId > this.s.evses.length) return undefined;
-    const c = this.profiles.composite(evseId, durationS, unit, this.s.now(), this.elec(evseId), this.running(evseId));
+    const c = compositeAt(this.profiles, evseId, durationS, unit, this.view());
     return { evseId, duration: c.duration, scheduleStart: c.startSchedule, chargingRateUnit: c.chargingRateUnit, chargingSchedulePeriod: c.chargingSchedulePeriod as [ChargingSchedulePeriodType, ...ChargingSchedulePeriodType[]] };
   }
 
@@ -176,7 +186,7 @@ export class SmartCharging {
         this.transactions.limitChanged(e);
       }
       if (!e.transaction) continue;
-      const periods = this.profiles.composite(e.id, DAY_S, 'W', this.s.now(), this.elec(e.id), this.running(e.id)).chargingSchedulePeriod;
+      const periods = compositeAt(this.profiles, e.id, DAY_S, 'W', this.view()).chargingSchedulePeriod;
       if (periods[1]) nextS = Math.min(nextS, periods[1].startPeriod);
     }
     if (nextS < Infinity) this.timer = this.s.link.scheduler.after(nextS * 1000, () => this.reapply());

@@ -56,6 +56,8 @@ export interface SavedStation {
   queue: QueuedMessage[];
   /** Installed root certificates (absent in files written before they were kept). */
   certificates?: InstalledCertificate<InstallCertificateUseEnumType>[];
+  /** The old CSMS root kept as fallback during a root renewal (M05.FR.14; absent when none). */
+  fallbackRoot?: string;
   /** Custom variable monitors (N07.FR.13; absent in older files). */
   monitors?: SavedMonitor[];
   /** Display messages (O01.FR.10; absent in older files). */
@@ -95,6 +97,7 @@ export class StationStateStore extends StateFile {
       networkProfiles: [...s.networkProfiles],
       queue: s.queue.messages,
       certificates: s.certificates.all,
+      fallbackRoot: s.fallbackRoot,
       monitors: ctx.monitoring.snapshot(),
       displayMessages: ctx.display.snapshot(),
       chargingProfiles: ctx.smartCharging.profiles.list(),
@@ -113,6 +116,7 @@ export class StationStateStore extends StateFile {
       for (const [slot, data] of state.networkProfiles) s.networkProfiles.set(slot, data);
       s.queue.restore(state.queue);
       if (state.certificates) s.certificates.restore(state.certificates);
+      s.fallbackRoot = state.fallbackRoot;
       if (state.monitors) ctx.monitoring.restore(state.monitors);
       if (state.displayMessages) ctx.display.restore(state.displayMessages);
       if (state.chargingProfiles) ctx.smartCharging.profiles.restore(state.chargingProfiles);

@@ -89,6 +89,8 @@ export class StationModel implements LifecycleModel {
       this.changed();
     },
   );
+  /** The old CSMS root kept as fallback while a renewed one is unproven (M05, AdditionalRootCertificateCheck), PEM. */
+  fallbackRoot: string | undefined;
   /** The CSR sent with SignCertificate and its private key, awaiting CertificateSigned (A02). */
   pendingCsr: { key: string; csr: string } | undefined;
   /** Registration status from the last BootNotification answer. */

@@ -51,6 +51,8 @@ export class TransactionEngine {
   onIdle: ((e: Evse) => void) | undefined;
   /** The charging limit on an EVSE in W (smart charging, K01); undefined: none. */
   powerLimit: (e: Evse) => number | undefined = () => undefined;
+  /** Called after a transaction's chargingState changed (the EVSEs drawing power share the station limit). */
+  chargingStateChanged: (e: Evse) => void = () => undefined;
 
   /**
    * Create the engine of a station.
@@ -331,8 +333,10 @@ export class TransactionEngine {
       transactionInfo: { transactionId: tx.id },
     };
     const info = payload.transactionInfo;
-    if (state !== tx.chargingState || eventType === 'Started') info.chargingState = state;
+    const changed = state !== tx.chargingState;
+    if (changed || eventType === 'Started') info.chargingState = state;
     tx.chargingState = state;
+    if (changed) this.chargingStateChanged(e);
     if (eventType === 'Ended') info.stoppedReason = tx.stoppedReason;
     if (tx.auth?.remoteStartId !== undefined && (eventType === 'Started' || triggerReason === 'RemoteStart')) info.remoteStartId = tx.auth.remoteStartId;
     // E01.FR.16: the EVSE (and connector, once the EV is connected); the token was presented at this EVSE.
