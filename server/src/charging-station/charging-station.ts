@@ -15,9 +15,6 @@ import { OcppError } from '../ocpp/errors';
 import type { Payload } from '../ocpp/frames';
 import { ocpp201 } from '../ocpp/v201/protocol';
 import type { IdTokenEnumType, IdTokenInfoType, IdTokenType, Ocpp201Messages } from '../ocpp/v201/types';
-import { connectionSettings } from '../chargepoint/security-profile';
-import { isIssuedBy } from '../security/certificates';
-import { openSocket, securityFailure, type SecurityFailure } from '../transport/client';
 import { applyScheduledAvailability, DEFAULT_BEHAVIOURS_201, releaseWaitingInstall, runScheduledReset, type Behaviour201 } from './behaviour/index';
 import type { ChargingStationProfile } from './model/profile';
 import { Authorizer } from './station/authorization';
@@ -26,10 +23,10 @@ import { attachBlocks, displayed } from './station/blocks';
 import type { DisplayMessages, ShownMessage } from './station/display';
 import { presentToken } from './station/driver';
 import type { Monitoring } from './station/monitoring';
-import { NetworkPlan, type NetworkTarget } from './station/network';
+import { StationDialer } from './station/dialer';
+import { NetworkPlan } from './station/network';
 import { Reservations } from './station/reservations';
-import { rootAttempts, verifiedWith } from './station/root-rollover';
-import { StationModel, type SecurityEvent201, type StationAutomation } from './station/station';
+import { StationModel, type StationAutomation } from './station/station';
 import { StationStateStore } from './station/state-store';
 import type { SmartCharging } from './station/smart-charging';
 import type { Tariffs } from './station/tariff';
@@ -54,16 +51,6 @@ export type StationAnswerHandler = (request: InboundCall) => unknown;
 
 /** Model events worth a journal line. */
 const JOURNALLED = new Set(['boot', 'status', 'transaction', 'warning', 'securityEvent']);
-
-/** The security event a failed connection raises (A00.FR.311/414: InvalidCsmsCertificate, A00.FR.417: InvalidTLSVersion). */
-const FAILURE_EVENTS: Record<SecurityFailure, SecurityEvent201> = {
-  serverCertificate: 'InvalidCsmsCertificate',
-  tlsVersion: 'InvalidTLSVersion',
-  authentication: 'FailedToAuthenticateAtCsms',
-};
-
-/** The verification opt-out is announced once per process, not once per station of a fleet. */
-let insecureWarned = false;
 
 /**
  * A simulated OCPP 2.0.1 charging station connected to a CSMS.
@@ -171,11 +158,8 @@ export class ChargingStation extends ScriptFace {
   readonly smartCharging: SmartCharging;
   /** What the behaviours work on: model, lifecycle, transactions, authorization, reservations, monitoring, display, tariffs. @group The model */
   readonly context: StationContext;
-  private readonly options: ChargingStationOptions;
-  /** Where the attempt in progress goes. */
-  private dialled: NetworkTarget | undefined;
-  /** Security events already raised since the last successful connection (one per streak of failures). */
-  private readonly reportedFailures = new Set<SecurityFailure>();
+  /** Connection attempts: network profiles, security profiles, root renewal, failure events. */
+  private readonly dialer: StationDialer;
   private defaultsOn: boolean;
   private builtInHandler: ((req: InboundCall) => Promise<undefined>) | undefined;
 
@@ -195,7 +179,6 @@ export class ChargingStation extends ScriptFace {
       unhandledCallError: options.unhandledCallError,
       scheduler: options.scheduler,
     });
-    this.options = options;
     // B03.FR.08: while Rejected, every CSMS call is answered SecurityError.
     const link = this.lifecycleLink(() => this.station.journal, JOURNALLED, () => this.connect(), (on) => (this.endpoint.refusal = on ? 'SecurityError' : undefined));
     const files = { ca: options.tls?.ca, rejectUnauthorized: options.tls?.rejectUnauthorized };
@@ -205,6 +188,7 @@ export class ChargingStation extends ScriptFace {
     if (options.keyStoreElement) extras.keystoreFor(this.id).add({ ...options.keyStoreElement, id: this.id });
     const hasCertificate = this.target.protocol === 'wss:' && extras.keystoreFor(this.id).get() !== undefined;
     this.network = new NetworkPlan(this.station, this.target, options.password !== undefined || this.target.password !== '', hasCertificate);
+    this.dialer = new StationDialer(this.id, this.station, this.network, options.tls, (line) => this.emit('warning', line));
     this.journalFrames(this.station.journal);
     this.authorization = new Authorizer(this.station);
     this.reservations = new Reservations(this.station);
@@ -258,11 +242,10 @@ export class ChargingStation extends ScriptFace {
     try {
       ws = await this.nextSocket();
     } catch (err) {
-      this.connectFailed(err);
+      this.dialer.failed(err);
       throw err;
     }
-    if (this.dialled) this.network.connected(this.dialled);
-    this.reportedFailures.clear();
+    this.dialer.connected();
     this.adoptSocket(ws, () => {
       this.station.offlineSince = this.scheduler.now();
       // E11.FR.07: whatever waits in the queue when the link drops is delivered as offline.
@@ -275,54 +258,9 @@ export class ChargingStation extends ScriptFace {
     return this;
   }
 
-  /**
-   * One connection attempt through the network profile due (B10), with its security profile
-   * (A00): Basic auth with `BasicAuthPassword` at 1 and 2, TLS with the installed
-   * CSMSRootCertificates trusted besides the given CAs at 2 and 3, the keystore's client
-   * certificate at 3. During a CSMS root renewal the new root is tried first, then the fallback (M05.FR.13/14).
-   */
-  protected async dial(protocols: readonly string[]): Promise<WebSocket> {
-    const target = (this.dialled = this.network.next());
-    const password = this.station.device.str('SecurityCtrlr', 'BasicAuthPassword');
-    const secure = target.securityProfile >= 2 || target.url.protocol === 'wss:';
-    const element = secure ? extras.keystoreFor(this.id).get() : undefined;
-    const certificate = element ? await extras.readKeyStoreElement(element) : undefined;
-    const attempts = rootAttempts(this.station);
-    for (const [i, roots] of attempts.entries()) {
-      const settings = connectionSettings(this.id, {
-        target: target.url,
-        profile: target.securityProfile,
-        authorizationKey: '',
-        encoding: 'hex',
-        password: password || undefined,
-        // A renewed root is certified by the old one, not self-signed: it must be a trust anchor on its own.
-        tls: { ...this.options.tls, allowPartialTrustChain: roots.some((root) => !isIssuedBy(root, root)) },
-        certificate,
-        installedRoots: roots,
-      });
-      if (settings.url.protocol === 'wss:' && settings.tls.rejectUnauthorized === false && !insecureWarned) {
-        insecureWarned = true;
-        this.emit('warning', 'TLS certificate and host-name verification is OFF: any server can impersonate the CSMS (lab use only)');
-      }
-      try {
-        const ws = await openSocket(settings.url, { protocols: [...protocols], basicAuth: settings.basicAuth, tls: settings.tls });
-        if (settings.url.protocol === 'wss:') verifiedWith(this.station, roots);
-        return ws;
-      } catch (err) {
-        if (i === attempts.length - 1 || securityFailure(err as Error) !== 'serverCertificate') throw err;
-        this.emit('warning', `CSMS root renewal: the server certificate does not verify with the new CSMS root, trying the fallback root (${(err as Error).message})`);
-      }
-    }
-    throw new Error('unreachable: no trusted-root set to try');
-  }
-
-  /** A failed attempt counts against its network profile; a refused certificate, TLS version or password is a security event, queued until a connection succeeds. */
-  private connectFailed(err: unknown): void {
-    if (this.dialled) this.network.failed();
-    const failure = securityFailure(err as { code?: string; message?: string });
-    if (!failure || this.reportedFailures.has(failure)) return;
-    this.reportedFailures.add(failure);
-    this.station.raise(FAILURE_EVENTS[failure], (err as Error).message);
+  /** One connection attempt (station/dialer.ts: network, security profile, root renewal). @param protocols Subprotocols to offer. */
+  protected dial(protocols: readonly string[]): Promise<WebSocket> {
+    return this.dialer.dial(protocols);
   }
 
   // ---- generic API ----
