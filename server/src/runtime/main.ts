@@ -4,7 +4,6 @@
  * @module
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import type { ChargepointOptions } from '../chargepoint/chargepoint';
@@ -25,6 +24,7 @@ import { stateRoot } from '../security/keystore';
 import { defaultWorkers, startWorkerFleet } from './workers';
 import type { StationMetrics } from './metrics';
 import { RunRecorder, reportCommand } from './run-report';
+import { announceUi, startUi } from './ui';
 
 /** `--report FILE` of a script or fleet: the run's report, with the embedded CSMS's findings when there is one. */
 function writeRunReport(o: CliOptions, recorder: RunRecorder | undefined, csms: CsmsSetup | undefined): void {
@@ -223,18 +223,9 @@ async function runServer(o: CliOptions, log: Log): Promise<number> {
   const live = new Set<AnyStation>();
   let web;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    web = await (require('../web/server') as typeof import('../web/server')).startWebServer({
-      port: o.webPort,
-      bind: o.bind,
-      token: o.noToken ? false : o.token,
-      scriptTimeoutMs: o.scriptTimeoutS * 1000,
-      csms,
-      state: o.noState ? undefined : { dir: o.stateDir ?? path.join(stateRoot(), 'server', String(o.webPort)), keepFrames: o.keepFrames },
-      warn: (line) => log.warn(line),
-      // 1.6 and 2.0.1 charge points alike: the same log lines, frames with --v.
-      chargepoint: { ...(modelOptions(o, csms) as ChargepointOptions), observe: observe(log, live, new HandlerFailures(), () => undefined) },
-    });
+    const state = o.noState ? undefined : { dir: o.stateDir ?? path.join(stateRoot(), 'server', String(o.webPort)), keepFrames: o.keepFrames };
+    // 1.6 and 2.0.1 charge points alike: the same log lines, frames with --v.
+    web = await startUi(o, csms, { ...(modelOptions(o, csms) as ChargepointOptions), observe: observe(log, live, new HandlerFailures(), () => undefined) }, state, (line) => log.warn(line));
   } catch (err) {
     await stopCsms(csms);
     throw err;
@@ -243,10 +234,7 @@ async function runServer(o: CliOptions, log: Log): Promise<number> {
   const report = (err: unknown): void => log.error(`server: ${err instanceof Error ? err.stack?.split('\n').slice(0, 2).join(' ') : String(err)}`);
   process.on('unhandledRejection', report);
   process.on('uncaughtException', report);
-  console.log(`ocpp-sim UI on ${web.url} (bridge ${web.bridgeUrl})`);
-  if (web.token !== undefined) console.log(`  open ${web.pageUrl} (the page keeps the token; ${web.tokenRequired ? 'every request on this address needs it' : 'console scripts need it'})`);
-  else process.stderr.write(`WARNING: --no-token: anyone on this machine can run code as ${userName()} through the script console of ${web.url}\n`);
-  if (csms) console.log(`  mock CSMS on ${csms.url}<charge point id>`);
+  announceUi(web, csms);
   const r = web.restored;
   if (r) console.log(`  state in ${r.dir}: restored ${r.ids.length} charge point(s)${r.ids.length ? ` (${r.reconnecting.length} reconnecting, ${r.queuedMessages} queued transaction message(s)${o.keepFrames ? `, frames of ${r.framesRestored}` : ''})` : ''} (--no-state for none)`);
   else console.log('  charge points kept in memory only (--no-state)');
@@ -255,14 +243,6 @@ async function runServer(o: CliOptions, log: Log): Promise<number> {
   await stopCsms(csms);
   await log.flush();
   return 0;
-}
-
-function userName(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return 'this user';
-  }
 }
 
 /** About ten progress lines for a big fleet, none for a handful. */
@@ -283,7 +263,7 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
   const total = o.cps!;
   const mine = o.shard ? shardRange(total, o.shard) : { start: 0, count: total };
   // --metrics-port and --report count in this thread (args.ts refuses --workers above 1 with them).
-  const workers = Math.min(o.workers ?? (o.metricsPort !== undefined || o.report !== undefined ? 1 : defaultWorkers(mine.count)), Math.max(1, mine.count));
+  const workers = Math.min(o.workers ?? (o.metricsPort !== undefined || o.report !== undefined || o.ui ? 1 : defaultWorkers(mine.count)), Math.max(1, mine.count));
   const shardHint = o.shard ? ` (shard ${o.shard.index}/${o.shard.count} of ${total})` : '';
   const threadHint = workers > 1 ? ` on ${workers} worker threads` : '';
   process.stderr.write(`starting ${mine.count} charge point(s) against ${url}${fleetIdHint(o, mine)}${shardHint}${threadHint}\n`);
@@ -291,6 +271,11 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
   const failures = new HandlerFailures();
   const served = await startMetrics(o);
   const recorder = o.report !== undefined ? new RunRecorder() : undefined;
+  // --ui: the registry adopts each charge point as it is made, so the UI shows the fleet from its first frame.
+  const live = new Set<AnyStation>();
+  const watch = observe(log, live, failures, () => undefined, served.metrics, recorder);
+  const web = o.ui ? await startUi(o, csms, { ...(modelOptions(o, csms) as ChargepointOptions), observe: watch }, undefined, (line) => log.warn(line)) : undefined;
+  if (web) announceUi(web, csms);
   let started: number;
   let failed = 0;
   let close: () => Promise<void>;
@@ -304,12 +289,11 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
     ({ started, failed } = fleet);
     close = () => fleet.close();
   } else {
-    const live = new Set<AnyStation>();
     const fleet = await connectMany(url, total, {
       ...modelOptions(o, csms),
       idPrefix: o.idPrefix,
       shard: o.shard,
-      observe: observe(log, live, failures, () => undefined, served.metrics, recorder),
+      observe: web ? (cp: AnyStation) => (watch(cp), web.registry.adopt(cp.id, cp)) : watch,
       onProgress: (done, all, _cp, connected) => {
         if (!connected) failed++;
         progress(done, failed, all);
@@ -325,6 +309,7 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
   // Written before closing, so `connected` says how the fleet stood when it was stopped.
   writeRunReport(o, recorder, csms);
   await close();
+  await web?.close();
   await served.stop();
   await stopCsms(csms);
   // The batch's last line: a handler that failed on the way is a failed run.
