@@ -20,7 +20,7 @@ export class Bridge {
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
-  private watched: string[] = [];
+  private watched = new Set<string>();
   private csmsLogs = new Set<string>();
 
   constructor(private readonly handlers: BridgeHandlers) {}
@@ -38,10 +38,21 @@ export class Bridge {
     this.open();
   }
 
-  /** The charge points whose telemetry this tab wants (sent again after every reconnect). */
+  /**
+   * The charge points whose frames, logs and telemetry this tab wants: the change goes out as
+   * subscribe / unsubscribe, and the whole list again after every reconnect.
+   */
   watch(ids: string[]): void {
-    this.watched = ids;
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: 'watch', ids }));
+    const next = new Set(ids);
+    const left = [...this.watched].filter((id) => !next.has(id));
+    const added = ids.filter((id) => !this.watched.has(id));
+    this.watched = next;
+    if (left.length) this.sendIfOpen({ type: 'unsubscribe', ids: left });
+    if (added.length) this.sendIfOpen({ type: 'subscribe', ids: added });
+  }
+
+  private sendIfOpen(message: { type: 'subscribe' | 'unsubscribe'; ids: string[] }): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
   }
 
   /** Follow (or stop following) a station's CSMS log: its frames, events and meter readings (sent again after every reconnect). */
@@ -68,7 +79,7 @@ export class Bridge {
     this.ws = ws;
     ws.onopen = () => {
       this.attempt = 0;
-      if (this.watched.length) ws.send(JSON.stringify({ type: 'watch', ids: this.watched }));
+      if (this.watched.size) ws.send(JSON.stringify({ type: 'subscribe', ids: [...this.watched] }));
       for (const id of this.csmsLogs) ws.send(JSON.stringify({ type: 'csmsSubscribe', id }));
       this.handlers.onState('connected', null, 0);
     };

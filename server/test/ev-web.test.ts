@@ -26,7 +26,8 @@ async function tab(url: string, origin: string): Promise<{ ws: WebSocket; batche
   return { ws, batches };
 }
 
-test('the EV over REST, GET /telemetry, and telemetry only to the tab that watches', async (t) => {
+/** Server mode with the mock CSMS and EV1 connected and Available; `call` is its REST API under /api/chargepoints. */
+async function serveEv1(t: { after: (fn: () => unknown) => void }) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpp-sim-ev-'));
   fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ version: '0.0.0' }));
   const csms = new MockCsms({ port: 0 });
@@ -45,9 +46,13 @@ test('the EV over REST, GET /telemetry, and telemetry only to the tab that watch
     const res = await fetch(base + route, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON under test
   };
-
   assert.equal((await call('POST', '', { id: 'EV1', url: `${csms.url}EV1`, connect: true })).status, 201);
   await until(async () => (await call('GET', '/EV1')).body.connectors[1]?.status === 'Available', 'EV1 booted and Available');
+  return { port, tabs, call };
+}
+
+test('the EV over REST, GET /telemetry, and telemetry only to the tab that watches', async (t) => {
+  const { port, tabs, call } = await serveEv1(t);
 
   const bad = await call('POST', '/EV1/connectors/1/ev', { ev: { socPercent: 120 } });
   assert.equal(bad.status, 400);
@@ -88,4 +93,28 @@ test('the EV over REST, GET /telemetry, and telemetry only to the tab that watch
   assert.equal((await call('GET', '/EV1/telemetry')).body.sessions.length, 1);
   assert.equal(other.batches.length, 0, 'a tab that does not watch EV1 gets none of its telemetry');
   assert.equal(other.ws.readyState, WebSocket.OPEN);
+});
+
+test('telemetry samples every second only while a tab watches the charge point', async (t) => {
+  const { port, tabs, call } = await serveEv1(t);
+  const sampled = async (): Promise<number> => ((await call('GET', '/EV1/telemetry')).body.samples['1'] ?? []).length;
+  assert.equal((await call('POST', '/EV1/connectors/1/start', { idTag: 'T1' })).status, 200);
+  const atStart = await sampled();
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  // Nobody watches: the model ticks every 30 s (UNWATCHED_INTERVAL_MS), not every second.
+  assert.equal(await sampled(), atStart, 'no per-second samples while nobody watches');
+
+  const watching = await tab(`ws://127.0.0.1:${port + 1}/`, `http://127.0.0.1:${port}`);
+  tabs.push(watching.ws);
+  watching.ws.send(JSON.stringify({ type: 'subscribe', ids: ['EV1'] }));
+  await until(() => watching.batches.reduce((n, b) => n + b.samples.length, 0) >= 3, 'three samples once a tab watches', 15_000);
+  assert.ok((await sampled()) >= atStart + 3);
+
+  watching.ws.send(JSON.stringify({ type: 'unsubscribe', ids: ['EV1'] }));
+  await until(async () => {
+    const before = await sampled();
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    return (await sampled()) === before;
+  }, 'sampling slow again after the tab left', 20_000);
+  assert.equal((await call('POST', '/EV1/connectors/1/stop')).status, 200);
 });

@@ -317,11 +317,13 @@ describe('server mode on loopback with the embedded CSMS', () => {
     assert.equal((await script('CP002', 'return cp.id')).body.result, 'CP002', 'the next script gets a new thread');
   });
 
-  test('bridge: hello, each frame exactly once to each of two tabs, chargepoint and removed', async () => {
+  test('bridge: hello, each frame exactly once to each of two subscribed tabs, chargepoint and removed', async () => {
     const [a, b] = await Promise.all([openTab(web.bridgeUrl), openTab(web.bridgeUrl)]);
     for (const tab of [a, b]) {
       const hello = await tab.waitFor((m) => m.type === 'hello');
       assert.deepEqual(hello.chargepoints.map((c: { id: string }) => c.id).sort(), ['CP001', 'CP002']);
+      tab.ws.send(JSON.stringify({ type: 'subscribe', ids: ['CP001'] }));
+      assert.deepEqual((await tab.waitFor((m) => m.type === 'subscribed')).ids, ['CP001']);
     }
     for (let i = 0; i < 3; i++) assert.equal((await api('POST', '/api/chargepoints/CP001/actions/Heartbeat', { payload: {} })).status, 200);
     const last = (await api('GET', '/api/chargepoints/CP001/frames?limit=1')).body[0].seq;
@@ -339,6 +341,32 @@ describe('server mode on loopback with the embedded CSMS', () => {
     for (const tab of [a, b]) await tab.waitFor((m) => m.type === 'csms' && !m.stations.some((s: { id: string }) => s.id === 'CP001'));
     a.close();
     b.close();
+  });
+
+  test('bridge: a tab gets the frames and logs only of the charge points it watches, until it unsubscribes', async () => {
+    await api('POST', '/api/chargepoints/CP001/connect');
+    const [watching, elsewhere, leaving] = await Promise.all([openTab(web.bridgeUrl), openTab(web.bridgeUrl), openTab(web.bridgeUrl)]);
+    const subscribe = async (tab: Tab, type: string, ids: string[], now: string[]): Promise<void> => {
+      const before = tab.messages.length;
+      tab.ws.send(JSON.stringify({ type, ids }));
+      assert.deepEqual((await tab.waitFor((m) => m.type === 'subscribed' && tab.messages.indexOf(m) >= before)).ids, now);
+    };
+    await subscribe(watching, 'subscribe', ['CP001'], ['CP001']);
+    await subscribe(elsewhere, 'subscribe', ['CP002'], ['CP002']);
+    await subscribe(leaving, 'subscribe', ['CP001', 'CP002'], ['CP001', 'CP002']);
+    await subscribe(leaving, 'unsubscribe', ['CP001'], ['CP002']);
+    leaving.ws.send('not json'); // ignored, the tab stays open
+    assert.equal((await api('POST', '/api/chargepoints/CP001/actions/Heartbeat', { payload: {} })).status, 200);
+    const last = (await api('GET', '/api/chargepoints/CP001/frames?limit=1')).body[0].seq;
+    await watching.waitFor((m) => m.type === 'frame' && m.id === 'CP001' && m.frame.seq === last);
+    // A message to every tab after the frame: a tab that had been sent the frame has it by then.
+    await api('POST', '/api/chargepoints', { id: 'CP004', url: csms.url });
+    for (const tab of [watching, elsewhere, leaving]) await tab.waitFor((m) => m.type === 'chargepoint' && m.cp.id === 'CP004');
+    for (const tab of [elsewhere, leaving]) {
+      assert.deepEqual(tab.messages.filter((m) => (m.type === 'frame' || m.type === 'log') && m.id === 'CP001'), [], 'nothing of CP001');
+    }
+    await api('DELETE', '/api/chargepoints/CP004');
+    for (const tab of [watching, elsewhere, leaving]) tab.close();
   });
 
   test('CSMS endpoints: stations and CSMS-initiated calls', async () => {

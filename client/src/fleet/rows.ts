@@ -52,8 +52,11 @@ export function applyFleet(changed: FleetRow[], removed: string[]): void {
   fleetVersion.value++;
 }
 
-/** Run an operation on a selection (POST /api/fleet/bulk). */
-export async function bulk(ids: string[], op: string, idTag?: string): Promise<{ id: string; ok: boolean; error?: string }[]> {
-  const { data } = await http.post<{ results: { id: string; ok: boolean; error?: string }[] }>('/api/fleet/bulk', { ids, op, idTag });
+/**
+ * Run an operation on a selection (POST /api/fleet/bulk); start / stop act on `point`, a
+ * connector (1.6) / EVSE (2.0.1) number, or `all` of them that can.
+ */
+export async function bulk(ids: string[], op: string, idTag?: string, point: number | 'all' = 1): Promise<{ id: string; ok: boolean; error?: string }[]> {
+  const { data } = await http.post<{ results: { id: string; ok: boolean; error?: string }[] }>('/api/fleet/bulk', { ids, op, idTag, point });
   return data.results;
 }

@@ -166,6 +166,7 @@ export const useSim = defineStore('sim', () => {
       case 'telemetry': useTelemetry().take(msg.batch); break;
       case 'fleet': applyFleet(msg.rows, msg.removed); break;
       case 'csmsFrame': case 'csmsEvent': case 'csmsPoints': case 'csmsFinding': useCsmsLog().take(msg); break;
+      case 'subscribed': break; // the bridge's confirmation; the page fetched the history itself
     }
   }
 
@@ -182,7 +183,15 @@ export const useSim = defineStore('sim', () => {
     return cps.length <= EAGER_HISTORY ? cps : cps.filter((c) => c.id === selectedId.value);
   }
   const historyLoaded = new Set<string>();
-  watch(selectedId, (id) => { if (id && !historyLoaded.has(id)) void loadHistory(id); });
+  /**
+   * The charge point whose page is open: the bridge sends this tab its frames, logs and telemetry
+   * only while it watches; on opening the page, what came meanwhile is fetched.
+   */
+  const watchedId = computed(() => (view.value === 'chargepoints' && selectedId.value && entries[selectedId.value]?.summary ? selectedId.value : null));
+  watch(watchedId, (id) => {
+    bridge.watch(id ? [id] : []);
+    if (id) void loadHistory(id);
+  }, { immediate: true });
 
   async function loadHistory(id: string): Promise<void> {
     const e = entries[id];
@@ -403,7 +412,6 @@ export const useSim = defineStore('sim', () => {
     toast, dismiss, init, loadCsms, loadHistory, defaultTemplate, rememberTemplate,
     create, addDraft, connect, disconnect, boot, remove, connectorOp, evseOp, setAutomation, setManualAnswer, actionsOf,
     clearFrames, clearLogs, dropPending, retryBridge: () => bridge.retryNow(),
-    watchTelemetry: (ids: string[]) => bridge.watch(ids),
     csmsSubscribe: (id: string, on: boolean) => bridge.csmsSubscribe(id, on),
   };
 });

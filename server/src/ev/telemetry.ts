@@ -3,7 +3,8 @@
  * runs, one sample per charging point (1.6 connector, 2.0.1 EVSE) every second from the model's
  * own clock (the Scheduler, so a virtual clock drives it too), independent of
  * MeterValueSampleInterval; and a small history of ended sessions. One timer per charge point,
- * armed only while a session runs, and slow while nobody listens.
+ * armed only while a session runs, and slow while nobody listens. A charge point makes its
+ * Telemetry at its first session, so an idle fleet holds none.
  * @module
  */
 import type { Scheduler, TimerHandle } from '../ocpp/scheduler';
@@ -111,6 +112,11 @@ export class Telemetry {
   /** Arm the ticker if it is not running (after a restart or reconnect); it stops by itself when no session runs. */
   wake(): void {
     if (!this.timer) this.tick();
+  }
+
+  /** Someone started listening: a running ticker samples now, and every second from now on. */
+  listening(): void {
+    if (this.timer) this.tick();
   }
 
   /** The samples of the running (or last) session of every point. */

@@ -50,6 +50,8 @@ export interface CliOptions {
   idPrefix: string;
   /** `--workers N`: worker threads a `--cps` fleet is spread over (default: 1 below 2,000 charge points, else the CPU count). */
   workers?: number;
+  /** `--ui`: a `--cps` fleet is also served in the web UI (server mode's PORT, BIND and token rules). */
+  ui: boolean;
   /** `--shard i/n`: run only block i of n of the `--cps` fleet's ids. */
   shard?: { index: number; count: number };
   /** `--protocol V`: the OCPP version of charge points a script or `--cps` opens (`1.6`, default, or `2.0.1`). */
@@ -200,6 +202,10 @@ Charge points without a script
   --shard i/n               run only part i (0-based) of n of the --cps fleet: a contiguous
                             block of ids, e.g. --cps 100 --shard 1/4 runs CP026...CP050;
                             for running the parts on several machines (docs/kubernetes.md)
+  --ui                      also serve the web UI over the fleet as server mode does (PORT,
+                            BIND, --token / --no-token, --script-timeout): its charge points
+                            in the fleet grid and each on its own page; nothing is kept across
+                            restarts. The fleet then runs on one thread (no --workers above 1)
 
 Charge-point model
   --protocol V              OCPP version of the charge points: 1.6 (default) or 2.0.1; with
@@ -443,6 +449,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     noToken: false,
     scriptTimeoutS: 60,
     webPort: 3000,
+    ui: false,
     bind: env.BIND || '127.0.0.1',
     help: false,
   };
@@ -522,6 +529,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--security-profile': o.securityProfile = integer(arg, value(), 0, 3); break;
       case '--token': o.token = value(); tokenFlag = true; break;
       case '--no-token': o.noToken = true; break;
+      case '--ui': o.ui = true; break;
       case '--script-timeout': o.scriptTimeoutS = integer(arg, value(), 1, 86400); scriptTimeoutFlag = true; break;
       case '--boot-status': o.bootStatus = usage(() => parseBootStatusSequence(value()))[0]; break;
       case '--boot-status-sequence': o.bootStatusSequence = usage(() => parseBootStatusSequence(value())); break;
@@ -573,9 +581,11 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   for (const [given, flag] of csmsFlags) {
     if (given && !csmsHere) throw new UsageError(`${flag} configures the mock CSMS: add --csms or --with-csms`);
   }
-  // Read only in server mode: a stray PORT in the environment must not break script runs.
-  if (serverMode(o) && env.PORT) o.webPort = integer('PORT', env.PORT, 1, 65534);
-  if ((o.noToken || scriptTimeoutFlag) && !serverMode(o)) throw new UsageError(`${o.noToken ? '--no-token' : '--script-timeout'} belongs to server mode (no script, --csms or --cps)`);
+  if (o.ui && o.cps === undefined) throw new UsageError('--ui serves a --cps fleet in the web UI: add --cps N (without a script, the UI runs anyway)');
+  if (o.ui && (o.workers ?? 1) > 1) throw new UsageError('--ui shows the charge points of the main thread: use --workers 1');
+  // Read only where the UI runs: a stray PORT in the environment must not break script runs.
+  if ((serverMode(o) || o.ui) && env.PORT) o.webPort = integer('PORT', env.PORT, 1, 65534);
+  if ((o.noToken || scriptTimeoutFlag) && !serverMode(o) && !o.ui) throw new UsageError(`${o.noToken ? '--no-token' : '--script-timeout'} belongs to server mode (no script, --csms or --cps) or a --cps fleet with --ui`);
   if (o.noToken && tokenFlag) throw new UsageError('--no-token and --token exclude each other');
   if (o.noToken && !isLoopback(o.bind)) throw new UsageError(`--no-token is for loopback addresses only: on BIND=${o.bind} anyone who reaches it could run code as you`);
   if (o.noToken) o.token = undefined;

@@ -4,7 +4,6 @@
  * @module
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import type { ChargepointOptions } from '../chargepoint/chargepoint';
@@ -26,6 +25,7 @@ import { defaultWorkers, startWorkerFleet } from './workers';
 import type { MetricFamilies, StationMetrics } from './metrics';
 import { type RunRecorder, type RunReport, reportCommand } from './run-report';
 import { RunFiles } from './run-files';
+import { announceUi, startUi } from './ui';
 
 // The CSMS (express, ftp-srv, node-forge) and the web server load only when asked for: a
 // `--cps` fleet or a script sends its first frame about 150 ms sooner.
@@ -220,18 +220,9 @@ async function runServer(o: CliOptions, log: Log): Promise<number> {
   const live = new Set<AnyStation>();
   let web;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    web = await (require('../web/server') as typeof import('../web/server')).startWebServer({
-      port: o.webPort,
-      bind: o.bind,
-      token: o.noToken ? false : o.token,
-      scriptTimeoutMs: o.scriptTimeoutS * 1000,
-      csms,
-      state: o.noState ? undefined : { dir: o.stateDir ?? path.join(stateRoot(), 'server', String(o.webPort)), keepFrames: o.keepFrames },
-      warn: (line) => log.warn(line),
-      // 1.6 and 2.0.1 charge points alike: the same log lines, frames with --v.
-      chargepoint: { ...(modelOptions(o, csms) as ChargepointOptions), observe: observe(log, live, new HandlerFailures(), () => undefined) },
-    });
+    const state = o.noState ? undefined : { dir: o.stateDir ?? path.join(stateRoot(), 'server', String(o.webPort)), keepFrames: o.keepFrames };
+    // 1.6 and 2.0.1 charge points alike: the same log lines, frames with --v.
+    web = await startUi(o, csms, { ...(modelOptions(o, csms) as ChargepointOptions), observe: observe(log, live, new HandlerFailures(), () => undefined) }, state, (line) => log.warn(line));
   } catch (err) {
     await stopCsms(csms);
     throw err;
@@ -240,10 +231,7 @@ async function runServer(o: CliOptions, log: Log): Promise<number> {
   const report = (err: unknown): void => log.error(`server: ${err instanceof Error ? err.stack?.split('\n').slice(0, 2).join(' ') : String(err)}`);
   process.on('unhandledRejection', report);
   process.on('uncaughtException', report);
-  console.log(`ocpp-sim UI on ${web.url} (bridge ${web.bridgeUrl})`);
-  if (web.token !== undefined) console.log(`  open ${web.pageUrl} (the page keeps the token; ${web.tokenRequired ? 'every request on this address needs it' : 'console scripts need it'})`);
-  else process.stderr.write(`WARNING: --no-token: anyone on this machine can run code as ${userName()} through the script console of ${web.url}\n`);
-  if (csms) console.log(`  mock CSMS on ${csms.url}<charge point id>`);
+  announceUi(web, csms);
   const r = web.restored;
   if (r) console.log(`  state in ${r.dir}: restored ${r.ids.length} charge point(s)${r.ids.length ? ` (${r.reconnecting.length} reconnecting, ${r.queuedMessages} queued transaction message(s)${o.keepFrames ? `, frames of ${r.framesRestored}` : ''})` : ''} (--no-state for none)`);
   else console.log('  charge points kept in memory only (--no-state)');
@@ -252,14 +240,6 @@ async function runServer(o: CliOptions, log: Log): Promise<number> {
   await stopCsms(csms);
   await log.flush();
   return 0;
-}
-
-function userName(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return 'this user';
-  }
 }
 
 /** About ten progress lines for a big fleet, none for a handful. */
@@ -279,8 +259,9 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
   const url = o.url ?? csms!.url;
   const total = o.cps!;
   const mine = o.shard ? shardRange(total, o.shard) : { start: 0, count: total };
-  // --report, --junit and --metrics-port gather the worker threads' records, so none of them forces one thread.
-  const workers = Math.min(o.workers ?? defaultWorkers(mine.count), Math.max(1, mine.count));
+  // --report, --junit and --metrics-port gather the worker threads' records, so none of them forces one thread;
+  // --ui shows this thread's charge points (args.ts refuses --workers above 1 with it).
+  const workers = Math.min(o.workers ?? (o.ui ? 1 : defaultWorkers(mine.count)), Math.max(1, mine.count));
   const shardHint = o.shard ? ` (shard ${o.shard.index}/${o.shard.count} of ${total})` : '';
   const threadHint = workers > 1 ? ` on ${workers} worker threads` : '';
   const mixHint = o.protocolMix ? `, versions ${o.protocolMix.map((s) => `${s.protocol}:${s.weight}`).join(',')}` : '';
@@ -291,6 +272,11 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
   let askWorkers: () => Promise<MetricFamilies[]> = async () => [];
   const served = await startMetrics(o, { stations: workers === 1, csms, workers: workers > 1 ? () => askWorkers() : undefined });
   const files = new RunFiles(o, `ocpp-sim --cps ${total}${o.shard ? ` --shard ${o.shard.index}/${o.shard.count}` : ''}`);
+  // --ui: the registry adopts each charge point as it is made, so the UI shows the fleet from its first frame.
+  const live = new Set<AnyStation>();
+  const watch = observe(log, live, failures, () => undefined, served.stations, files.recorder);
+  const web = o.ui ? await startUi(o, csms, { ...(modelOptions(o, csms) as ChargepointOptions), observe: watch }, undefined, (line) => log.warn(line)) : undefined;
+  if (web) announceUi(web, csms);
   let started: number;
   let failed = 0;
   let versions = new VersionTally();
@@ -305,12 +291,11 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
     ({ started, failed, versions } = fleet);
     close = () => fleet.close();
   } else {
-    const live = new Set<AnyStation>();
     const fleet = await connectMany(url, total, {
       ...fleetOptions(o, csms),
       idPrefix: o.idPrefix,
       shard: o.shard,
-      observe: observe(log, live, failures, () => undefined, served.stations, files.recorder),
+      observe: web ? (cp: AnyStation) => (watch(cp), web.registry.adopt(cp.id, cp)) : watch,
       onProgress: (done, all, cp, connected) => {
         versions.add(cp, connected);
         if (!connected) failed++;
@@ -337,6 +322,7 @@ async function runFleet(o: CliOptions, log: Log, out: NodeJS.WritableStream): Pr
     log.error(line);
     unwritten = true;
   });
+  await web?.close();
   await served.stop();
   await stopCsms(csms);
   // The batch's last line: a handler that failed on the way is a failed run.

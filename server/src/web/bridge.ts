@@ -1,7 +1,9 @@
 /**
- * The WebSocket bridge (`ws://BIND:PORT+1/`): pushes every registry event (and the embedded
- * CSMS's connections) to every open tab, once. The browser acts through REST; all it sends here
- * is which charge points it watches, for their telemetry (see `telemetry-relay.ts`).
+ * The WebSocket bridge (`ws://BIND:PORT+1/`): pushes the registry's events (and the embedded
+ * CSMS's connections) to the open tabs, once each: the charge-point list, pending calls and the
+ * fleet stream to every tab; a charge point's frames, logs and telemetry only to the tabs that
+ * watch it. The browser acts through REST; all it sends here is which charge points it watches
+ * (`subscriptions.ts`).
  * @module
  */
 import http from 'node:http';
@@ -15,6 +17,7 @@ import { telemetryRelay, type TelemetryBatch } from './telemetry-relay';
 import { FleetBatcher, type FleetRow } from './fleet';
 import { csmsFeed, type CsmsFeedMessage } from './csms-feed';
 import type { CsmsWatch } from './csms-watch';
+import { Subscriptions } from './subscriptions';
 
 /** A tab that stopped reading is dropped once this much is queued for it. */
 const MAX_BUFFERED = 16 * 1024 * 1024;
@@ -48,7 +51,7 @@ export interface CsmsStation {
   actions: string[];
 }
 
-/** Every message the bridge sends (the browser sends none): the UI's types come from here. */
+/** Every message the bridge sends (the browser sends only `subscriptions.ts`'s): the UI's types come from here. */
 export type BridgeMessage =
   | { type: 'hello'; chargepoints: ChargepointSummary[] }
   | { type: 'chargepoint'; cp: ChargepointSummary }
@@ -59,7 +62,8 @@ export type BridgeMessage =
   | { type: 'csms'; stations: CsmsStation[] }
   | { type: 'telemetry'; batch: TelemetryBatch[] }
   | { type: 'fleet'; rows: FleetRow[]; removed: string[] }
-  | CsmsFeedMessage;
+  | CsmsFeedMessage
+  | { type: 'subscribed'; ids: string[] };
 
 /**
  * Start the bridge.
@@ -83,27 +87,37 @@ export async function startBridge(registry: Registry, policy: AccessPolicy, port
     wss.handleUpgrade(req, socket, head, (ws) => {
       // A frame that breaks RFC 6455 (a tab sends none) closes the socket with its code; nothing to report.
       ws.on('error', ignore);
-      relay.attach(ws);
+      subscriptions.attach(ws);
       feed?.attach(ws);
       send(ws, { type: 'hello', chargepoints: registry.summaries() });
     });
   });
-  const send = (ws: WebSocket, message: BridgeMessage): void => {
-    if (ws.readyState !== ws.OPEN) return;
-    if (ws.bufferedAmount > MAX_BUFFERED) return ws.terminate();
-    ws.send(JSON.stringify(message));
+  /** Send to some tabs, serialized once (and not at all when no tab is open). */
+  const deliver = (tabs: Iterable<WebSocket>, message: BridgeMessage): void => {
+    let text: string | undefined;
+    for (const ws of tabs) {
+      if (ws.readyState !== ws.OPEN) continue;
+      if (ws.bufferedAmount > MAX_BUFFERED) {
+        ws.terminate();
+        continue;
+      }
+      ws.send((text ??= JSON.stringify(message)));
+    }
   };
-  const broadcast = (message: BridgeMessage): void => {
-    if (wss.clients.size === 0) return;
-    for (const ws of wss.clients) send(ws, message);
+  const send = (ws: WebSocket, message: BridgeMessage): void => deliver([ws], message);
+  const broadcast = (message: BridgeMessage): void => deliver(wss.clients, message);
+  const subscriptions = new Subscriptions((id, on) => registry.setWatched(id, on), (ws, ids) => send(ws, { type: 'subscribed', ids }));
+  const toWatchers = (id: string, message: BridgeMessage): void => {
+    const tabs = subscriptions.tabsOf(id);
+    if (tabs) deliver(tabs, message);
   };
-  const relay = telemetryRelay(registry, send);
+  const relay = telemetryRelay(registry, (id) => subscriptions.tabsOf(id), send);
   const feed = csmsWatch && csmsFeed(csmsWatch, send, broadcast);
   const listeners = {
     chargepoint: (cp: ChargepointSummary) => broadcast({ type: 'chargepoint', cp }),
     removed: (id: string) => broadcast({ type: 'removed', id }),
-    frame: (id: string, frame: FrameRecord) => broadcast({ type: 'frame', id, frame }),
-    log: (id: string, log: LogRecord) => broadcast({ type: 'log', id, log }),
+    frame: (id: string, frame: FrameRecord) => toWatchers(id, { type: 'frame', id, frame }),
+    log: (id: string, log: LogRecord) => toWatchers(id, { type: 'log', id, log }),
     pending: (id: string, call: PendingCall) => broadcast({ type: 'pending', id, call }),
   };
   for (const [event, fn] of Object.entries(listeners)) registry.on(event, fn);
@@ -128,6 +142,7 @@ export async function startBridge(registry: Registry, policy: AccessPolicy, port
       for (const [event, fn] of Object.entries(listeners)) registry.off(event, fn);
       relay.close();
       feed?.close();
+      subscriptions.close();
       fleet.close();
       csms?.off('connect', csmsChanged);
       csms?.off('disconnect', csmsChanged);

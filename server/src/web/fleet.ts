@@ -107,33 +107,60 @@ export interface BulkResult {
   ok: boolean;
   /** Why not (one line). */
   error?: string;
+  /** The connectors (1.6) / EVSEs (2.0.1) a start or stop acted on. */
+  points?: number[];
 }
 
 /** How many charge points a bulk operation works on at once. */
 const BULK_CONCURRENCY = 64;
 
+/** Where a bulk start / stop applies: one connector (1.6) / EVSE (2.0.1) by id, or every one that can. */
+export type BulkPoint = number | 'all';
+
+/** Statuses a 1.6 connector / 2.0.1 connector accepts a new session in (the EV may plug in after the start). */
+const STARTABLE = new Set(['Available', 'Preparing', 'Occupied']);
+
 /**
- * Run one operation on each selected charge point (connector 1 / EVSE 1 for start and stop),
- * a few dozen at a time; one failure is that charge point's result, not the request's.
+ * The connectors (1.6) or EVSEs (2.0.1) where `op` can act now: those without a transaction and
+ * in a startable status for `start`, those with one for `stop`.
+ * @param s The charge point's summary.
+ * @param op `start` or `stop`.
+ */
+export function pointsFor(s: ChargepointSummary, op: 'start' | 'stop'): number[] {
+  const points = s.evses
+    ? s.evses.map((e) => ({ id: e.id, transaction: e.transaction !== undefined, startable: e.connectors.some((c) => STARTABLE.has(c.status)) }))
+    : s.connectors.filter((c) => c.id > 0).map((c) => ({ id: c.id, transaction: c.transaction !== undefined, startable: STARTABLE.has(c.status) }));
+  return points.filter((p) => (op === 'stop' ? p.transaction : !p.transaction && p.startable)).map((p) => p.id);
+}
+
+/**
+ * Run one operation on each selected charge point, a few dozen at a time; one failure is that
+ * charge point's result, not the request's. Start and stop act on `point` (default 1), or with
+ * `all` on every connector / EVSE that can (see {@link pointsFor}).
  * @param registry The charge points.
  * @param ids The selection.
  * @param op The operation.
  * @param token idTag (1.6) / Central idToken (2.0.1) for `start`.
+ * @param point The connector (1.6) / EVSE (2.0.1) of `start` and `stop`, or `all`.
  */
-export async function runBulk(registry: Registry, ids: string[], op: BulkOp, token = 'FLEET'): Promise<BulkResult[]> {
-  const one = async (id: string): Promise<void> => {
+export async function runBulk(registry: Registry, ids: string[], op: BulkOp, token = 'FLEET', point: BulkPoint = 1): Promise<BulkResult[]> {
+  const one = async (id: string): Promise<number[] | undefined> => {
     switch (op) {
-      case 'connect': await registry.connect(id); break;
-      case 'disconnect': await registry.disconnect(id); break;
+      case 'connect': await registry.connect(id); return undefined;
+      case 'disconnect': await registry.disconnect(id); return undefined;
       case 'boot': {
         const cp = registry.get(id);
         if (!cp.connected) throw new Error('not connected');
         await cp.boot();
-        break;
+        return undefined;
       }
       default: {
         const view = registry.view(id);
-        await view.operate(view.protocol === 'ocpp2.0.1' ? { evse: 1 } : { connector: 1 }, op, { idTag: token, idToken: token, type: 'Central' });
+        const points = point === 'all' ? pointsFor(registry.summary(id), op) : [point];
+        if (!points.length) throw new Error(op === 'start' ? 'no connector or EVSE free to start' : 'no transaction to stop');
+        const params = { idTag: token, idToken: token, type: 'Central' };
+        for (const n of points) await view.operate(view.protocol === 'ocpp2.0.1' ? { evse: n } : { connector: n }, op, params);
+        return points;
       }
     }
   };
@@ -142,8 +169,8 @@ export async function runBulk(registry: Registry, ids: string[], op: BulkOp, tok
   const worker = async (): Promise<void> => {
     for (let i = next++; i < ids.length; i = next++) {
       try {
-        await one(ids[i]!);
-        results[i] = { id: ids[i]!, ok: true };
+        const points = await one(ids[i]!);
+        results[i] = points ? { id: ids[i]!, ok: true, points } : { id: ids[i]!, ok: true };
       } catch (err) {
         results[i] = { id: ids[i]!, ok: false, error: ((err as Error).message ?? String(err)).split('\n')[0] };
       }

@@ -3,8 +3,10 @@
  * summaries for the UI, recent frames (with round-trip times) and log lines per charge point, and
  * CSMS calls held for a manual answer. What differs between the versions sits behind each entry's
  * {@link StationView}. Emits `chargepoint` (summary), `removed` (id), `frame` (id, record), `log`
- * (id, record) and `pending` (id, call), which the bridge forwards to every browser tab, and
- * `telemetry` (id, samples) and `session` (id, ended session), which it forwards to the tabs that watch.
+ * (id, record) and `pending` (id, call), which the bridge forwards (frames and logs to the tabs
+ * that watch the charge point, the rest to every tab), and `telemetry` (id, samples) and `session`
+ * (id, ended session), which it forwards to the tabs that watch; telemetry samples every second
+ * only while one does ({@link Registry.setWatched}).
  * @module
  */
 import { EventEmitter } from 'node:events';
@@ -56,6 +58,8 @@ interface Entry {
   lastError?: string;
   /** Receives `cp.log` output while a console script runs. */
   capture?: (line: string) => void;
+  /** Forwards the charge point's telemetry while a tab watches it. */
+  onTelemetry: (samples: unknown) => void;
   detach: () => void;
   changeQueued: boolean;
   /** How it was created (kept across restarts by the registry store). */
@@ -93,6 +97,8 @@ export type RegistryOptions = Omit<ChargepointOptions, 'observe'> & { observe?: 
 /** The charge points of one server-mode process. */
 export class Registry extends EventEmitter {
   private readonly entries = new Map<string, Entry>();
+  /** Ids a tab watches (also before such a charge point exists). */
+  private readonly watched = new Set<string>();
 
   /**
    * @param options Charge-point options every charge point gets (validation, TLS, profile, logging
@@ -343,7 +349,28 @@ export class Registry extends EventEmitter {
    */
   telemetry(id: string): { samples: Record<number, TelemetrySample[]>; sessions: SessionRecord[] } {
     const t = this.entry(id).view.telemetry;
-    return { samples: t.samples(), sessions: t.history };
+    return { samples: t?.samples() ?? {}, sessions: t?.history ?? [] };
+  }
+
+  /**
+   * Whether a tab watches a charge point (the bridge says so): only then does the registry listen
+   * to its telemetry, so its sessions sample every second (otherwise the model ticks slowly, see
+   * `ev/telemetry.ts`); a session running now samples at once.
+   * @param id Its id (it may not exist yet).
+   * @param on True while at least one tab watches.
+   */
+  setWatched(id: string, on: boolean): void {
+    if (on === this.watched.has(id)) return;
+    if (on) this.watched.add(id);
+    else this.watched.delete(id);
+    const e = this.entries.get(id);
+    if (e) this.listenToTelemetry(e, on);
+  }
+
+  private listenToTelemetry(e: Entry, on: boolean): void {
+    if (!on) return void e.cp.off('telemetry', e.onTelemetry);
+    e.cp.on('telemetry', e.onTelemetry);
+    e.view.telemetry?.listening();
   }
 
   /** The summary of one charge point. @param id Its id. */
@@ -408,6 +435,7 @@ export class Registry extends EventEmitter {
       defaults: true,
       connecting: false,
       detach: () => undefined,
+      onTelemetry: (samples) => this.emit('telemetry', id, samples),
       changeQueued: false,
       keepConnected: false,
     };
@@ -434,7 +462,6 @@ export class Registry extends EventEmitter {
         e.capture?.(text);
         this.log(id, 'info', text);
       },
-      telemetry: (samples: unknown) => this.emit('telemetry', id, samples),
       session: (record: unknown) => this.emit('session', id, record),
       handlerError: (err: unknown, req: InboundCall) => this.log(id, 'error', `handler for ${req.action} (${req.uniqueId}) failed: ${printable(err)}`),
     };
@@ -442,8 +469,10 @@ export class Registry extends EventEmitter {
     for (const [event, fn] of Object.entries(handlers)) cp.on(event, fn);
     e.detach = () => {
       for (const [event, fn] of Object.entries(handlers)) cp.off(event, fn);
+      cp.off('telemetry', e.onTelemetry);
     };
     this.entries.set(id, e);
+    if (this.watched.has(id)) this.listenToTelemetry(e, true);
   }
 }
 

@@ -24,7 +24,7 @@ import { iso14443Problem, readCard } from './rfid';
 import { stationState201 } from './station-state-201';
 import { externalLimitOf } from './external-limit';
 import type { RestoreReport } from './registry-store';
-import { BULK_OPS, fleetRow, runBulk, type BulkOp } from './fleet';
+import { BULK_OPS, fleetRow, runBulk, type BulkOp, type BulkPoint } from './fleet';
 import type { CsmsWatch } from './csms-watch';
 import { csmsViewRouter } from './csms-routes';
 
@@ -198,7 +198,9 @@ export function apiRouter(ctx: RestContext): Router {
     if (!BULK_OPS.includes(op)) return res.status(400).json({ error: `op must be one of ${BULK_OPS.join(', ')}` });
     if (!Array.isArray(b.ids) || b.ids.some((id) => typeof id !== 'string')) return res.status(400).json({ error: 'ids must be an array of charge point ids' });
     if (b.idTag !== undefined && (typeof b.idTag !== 'string' || b.idTag === '' || b.idTag.length > 20)) return res.status(400).json({ error: 'idTag must be 1 to 20 characters' });
-    return res.json({ results: await runBulk(registry, b.ids as string[], op, b.idTag as string | undefined) });
+    const point = b.point ?? 1;
+    if (point !== 'all' && !(Number.isInteger(point) && (point as number) >= 1)) return res.status(400).json({ error: 'point must be a connector / EVSE number (1, 2, …) or "all"' });
+    return res.json({ results: await runBulk(registry, b.ids as string[], op, b.idTag as string | undefined, point as BulkPoint) });
   }));
 
   r.get('/chargepoints/:id', (req, res) => {

@@ -26,7 +26,7 @@ export class StationViewV16 implements StationView {
   /** @param cp The charge point. */
   constructor(private readonly cp: Chargepoint) {}
 
-  get telemetry(): Telemetry {
+  get telemetry(): Telemetry | undefined {
     return this.cp.station.telemetry;
   }
 

@@ -69,7 +69,7 @@ export class StationViewV201 implements StationView {
   /** @param cs The station. */
   constructor(private readonly cs: ChargingStation) {}
 
-  get telemetry(): Telemetry {
+  get telemetry(): Telemetry | undefined {
     return this.cs.transactions.telemetry;
   }
 

@@ -52,8 +52,8 @@ export interface StationView {
    * @param body Its parameters.
    */
   operate(address: BoardAddress, op: string, body: Record<string, unknown>): Promise<void>;
-  /** The per-second samples and the ended sessions. */
-  readonly telemetry: Telemetry;
+  /** The per-second samples and the ended sessions (undefined before the first session). */
+  readonly telemetry: Telemetry | undefined;
   /** Every setting, as the UI lists it. */
   readSettings(): object;
   /**

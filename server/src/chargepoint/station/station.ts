@@ -83,8 +83,8 @@ export class Station {
   readonly sampling: MeterSampling;
   /** TLS settings for `ftps://` transfers. */
   readonly files: FtpOptions;
-  /** Per-second samples of running sessions and the history of ended ones. */
-  readonly telemetry: Telemetry;
+  /** Per-second samples of running sessions and the history of ended ones; made at the first session (an idle charge point holds none). */
+  telemetry: Telemetry | undefined;
   /** Registration status from the last BootNotification answer. */
   bootState: BootState = 'None';
   /** The script's own BootNotification, when it sent one: the identity every later boot (after a Reset) reports. */
@@ -121,8 +121,9 @@ export class Station {
     this.connectors = [newConnector(0)];
     for (let i = 1; i <= p.connectors; i++) {
       const c = newConnector(i, new Meter({ ...spec, seed: i }, p.meterStartWh));
-      c.ev = Array.isArray(p.ev) ? p.ev[i - 1] : p.ev;
-      resolveEv(c.ev); // a bad EV in the profile fails here, naming the field
+      const ev = Array.isArray(p.ev) ? p.ev[i - 1] : p.ev;
+      resolveEv(ev); // a bad EV in the profile fails here, naming the field
+      if (ev) c.ev = ev; // the Ev itself is made at plug-in
       this.connectors.push(c);
     }
     const c = this.config;
@@ -156,12 +157,16 @@ export class Station {
       },
       sample: (connector, measurands, context) => this.sendMeterValues(connector, measurands, context),
     });
-    this.telemetry = new Telemetry({
-      scheduler: link.scheduler,
+  }
+
+  /** The telemetry, made when the first session needs it. */
+  private sessionTelemetry(): Telemetry {
+    return (this.telemetry ??= new Telemetry({
+      scheduler: this.link.scheduler,
       read: () => this.readTelemetry(),
-      publish: (samples) => link.emit('telemetry', samples),
-      ended: (record) => link.emit('session', record),
-    });
+      publish: (samples) => this.link.emit('telemetry', samples),
+      ended: (record) => this.link.emit('session', record),
+    }));
   }
 
   /** Current time on the station's clock (epoch ms). */
@@ -383,7 +388,7 @@ export class Station {
     this.queue.push('StartTransaction', payload as unknown as Payload, tx.localId);
     this.refresh(c);
     this.sampling.transactionStarted(c);
-    this.telemetry.started(c.id);
+    this.sessionTelemetry().started(c.id);
     this.link.emit('transaction', { type: 'start', connectorId: c.id, idTag: tx.idTag });
     return tx;
   }
@@ -429,7 +434,7 @@ export class Station {
     meter.setPower(now, 0);
     this.sampling.transactionEnded(c);
     const tx = c.transaction;
-    if (tx && !tx.scripted) this.telemetry.ended(this.telemetrySample(c, tx), { transactionId: tx.id === undefined ? undefined : String(tx.id), startedAt: tx.startedAt, reason });
+    if (tx && !tx.scripted) this.sessionTelemetry().ended(this.telemetrySample(c, tx), { transactionId: tx.id === undefined ? undefined : String(tx.id), startedAt: tx.startedAt, reason });
   }
 
   /** The connector's side of an ended transaction (its StopTransaction is on its way). */
@@ -688,7 +693,7 @@ export class Station {
       map.clear();
     }
     this.sampling.stop();
-    this.telemetry.stop();
+    this.telemetry?.stop();
     this.queue.stop();
   }
 
@@ -698,7 +703,8 @@ export class Station {
    */
   startTimers(): void {
     this.sampling.start();
-    this.telemetry.wake();
+    // A transaction restored after a restart runs again: its telemetry ticks from here.
+    if (this.connectors.some((c) => c.transaction)) this.sessionTelemetry().wake();
   }
 
   /** A readable warning line. */

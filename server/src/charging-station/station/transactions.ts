@@ -44,8 +44,8 @@ export class TransactionEngine {
   private readonly connectTimers = new Map<number, ReturnType<StationModel['link']['scheduler']['after']>>();
   /** Meter sampling timers. */
   readonly sampler: Sampler;
-  /** Per-second samples of running transactions, history of ended ones. */
-  readonly telemetry: Telemetry;
+  /** Per-second samples of running transactions, history of ended ones; made at the first transaction (an idle station holds none). */
+  telemetry: Telemetry | undefined;
   private readonly signer: MeterSigner;
   /** Called when the last transaction of an EVSE (or of the station) ended (scheduled resets and availability). */
   onIdle: ((e: Evse) => void) | undefined;
@@ -72,17 +72,22 @@ export class TransactionEngine {
       aligned: () => this.aligned(),
       ended: (e, context) => this.collect(e, context),
     });
-    this.telemetry = evseTelemetry(s, (e) => this.followEv(e));
     s.onDelivered = (m, response) => this.delivered(m, response);
     s.startTimers = () => {
       this.sampler.start();
-      this.telemetry.wake();
+      // A transaction restored after a restart runs again: its telemetry ticks from here.
+      if (this.busy()) this.sessionTelemetry().wake();
     };
     s.stopTimers = () => {
       this.sampler.stop();
-      this.telemetry.stop();
+      this.telemetry?.stop();
       s.queue.stop();
     };
+  }
+
+  /** The telemetry, made when the first transaction needs it. */
+  private sessionTelemetry(): Telemetry {
+    return (this.telemetry ??= evseTelemetry(this.s, (e) => this.followEv(e)));
   }
 
   private points(variable: 'TxStartPoint' | 'TxStopPoint'): Set<string> {
@@ -292,7 +297,7 @@ export class TransactionEngine {
     this.endedSamples.set(tx.id, []);
     this.send(e, 'Started', trigger, readMeter(e.meter, this.s.now(), this.s.device.list('SampledDataCtrlr', 'TxStartedMeasurands'), 'Transaction.Begin'));
     this.sampler.transactionStarted(e);
-    this.telemetry.started(e.id);
+    this.sessionTelemetry().started(e.id);
     this.s.link.emit('transaction', { type: 'start', evseId: e.id, transactionId: tx.id });
   }
 
@@ -312,7 +317,7 @@ export class TransactionEngine {
     this.endedSamples.delete(tx.id);
     const last = readMeter(e.meter, now, this.s.device.list('SampledDataCtrlr', 'TxEndedMeasurands'), 'Transaction.End');
     this.send(e, 'Ended', cause.trigger, ...samples, ...(last ? [last] : []));
-    this.telemetry.ended(evseSample(this.s, e), { transactionId: tx.id, startedAt: tx.startedAt, reason: cause.reason });
+    this.sessionTelemetry().ended(evseSample(this.s, e), { transactionId: tx.id, startedAt: tx.startedAt, reason: cause.reason });
     e.transaction = undefined;
     e.suspended = undefined;
     this.applyPower(e);
