@@ -73,6 +73,10 @@ try {
   await api('POST', '/chargepoints/CP003/script', { code: 'const x = null;\nx.notThere();' });
   await api('POST', '/csms/CP001/actions/TriggerMessage', { payload: { requestedMessage: 'MeterValues', connectorId: 1 } });
   await api('POST', '/csms/CP002/actions/GetConfiguration', { payload: { key: ['HeartbeatInterval'] } });
+  // A 2.0.1 station with a limit and a display message from the CSMS, for its Station tab.
+  await api('POST', '/chargepoints', { id: 'CS201', url: `${csmsUrl}/CS201`, protocol: '2.0.1', connect: true });
+  await api('POST', '/csms/CS201/actions/SetChargingProfile', { payload: { evseId: 1, chargingProfile: { id: 5, stackLevel: 0, chargingProfilePurpose: 'TxDefaultProfile', chargingProfileKind: 'Absolute', chargingSchedule: [{ id: 5, chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 16 }, { startPeriod: 1800, limit: 10 }] }] } } });
+  await api('POST', '/csms/CS201/actions/SetDisplayMessage', { payload: { message: { id: 7, priority: 'NormalCycle', message: { format: 'UTF8', content: 'Welcome: 0.35 EUR/kWh' } } } });
   await sleep(4000);
 
   mkdirSync(OUT, { recursive: true });
@@ -100,6 +104,10 @@ try {
   await page.getByTestId('tab-errors-CP003').click();
   await page.locator('[data-testid="error-log-CP003"] [data-testid="error-row"]').first().waitFor();
   await shot('errors');
+  await page.getByTestId('cp-tab-CS201').click();
+  await page.getByTestId('tab-station-CS201').click();
+  await page.getByTestId('limit-chart-CS201').locator('canvas').waitFor();
+  await shot('station-201');
   await page.getByTestId('nav-csms').click();
   await page.getByTestId('csms-sent-calls').waitFor();
   await page.getByTestId('csms-station-CP001').click();
