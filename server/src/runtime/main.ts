@@ -231,10 +231,10 @@ async function runServer(o: CliOptions, log: Log): Promise<number> {
   const report = (err: unknown): void => log.error(`server: ${err instanceof Error ? err.stack?.split('\n').slice(0, 2).join(' ') : String(err)}`);
   process.on('unhandledRejection', report);
   process.on('uncaughtException', report);
-  announceUi(web, csms);
   const r = web.restored;
-  if (r) console.log(`  state in ${r.dir}: restored ${r.ids.length} charge point(s)${r.ids.length ? ` (${r.reconnecting.length} reconnecting, ${r.queuedMessages} queued transaction message(s)${o.keepFrames ? `, frames of ${r.framesRestored}` : ''})` : ''} (--no-state for none)`);
-  else console.log('  charge points kept in memory only (--no-state)');
+  announceUi(web, csms, [r
+    ? `  state in ${r.dir}: restored ${r.ids.length} charge point(s)${r.ids.length ? ` (${r.reconnecting.length} reconnecting, ${r.queuedMessages} queued transaction message(s)${o.keepFrames ? `, frames of ${r.framesRestored}` : ''})` : ''} (--no-state for none)`
+    : '  charge points kept in memory only (--no-state)']);
   await untilSignal();
   await web.close();
   await stopCsms(csms);

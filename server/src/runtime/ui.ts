@@ -36,12 +36,15 @@ export async function startUi(o: CliOptions, csms: CsmsSetup | undefined, charge
  * Print where the UI is and how to open it (tests and users read the `  open …?token=` line).
  * @param web The running UI.
  * @param csms The embedded mock CSMS.
+ * @param notes Lines to print with these (the state restored).
  */
-export function announceUi(web: WebServer, csms: CsmsSetup | undefined): void {
-  console.log(`ocpp-sim UI on ${web.url} (bridge ${web.bridgeUrl})`);
-  if (web.token !== undefined) console.log(`  open ${web.pageUrl} (the page keeps the token; ${web.tokenRequired ? 'every request on this address needs it' : 'console scripts need it'})`);
+export function announceUi(web: WebServer, csms: CsmsSetup | undefined, notes: string[] = []): void {
+  const lines = [`ocpp-sim UI on ${web.url} (bridge ${web.bridgeUrl})`];
+  if (web.token !== undefined) lines.push(`  open ${web.pageUrl} (the page keeps the token; ${web.tokenRequired ? 'every request on this address needs it' : 'console scripts need it'})`);
   else process.stderr.write(`WARNING: --no-token: anyone on this machine can run code as ${userName()} through the script console of ${web.url}\n`);
-  if (csms) console.log(`  mock CSMS on ${csms.url}<charge point id>`);
+  if (csms) lines.push(`  mock CSMS on ${csms.url}<charge point id>`);
+  // One write: a reader that acts on the "open" line has the lines about the state too.
+  console.log([...lines, ...notes].join('\n'));
 }
 
 function userName(): string {
