@@ -1,0 +1,46 @@
+/**
+ * EC P-256 key pairs and CSRs for the ISO 15118 V2G certificate (SECC certificate): ISO 15118-2
+ * mandates secp256r1 with ECDSA-SHA256, which node-forge cannot make, so the CSR is built with
+ * `@peculiar/x509` on Node's WebCrypto.
+ * @module
+ */
+import { createPrivateKey, webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+
+const EC_P256 = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+
+x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+
+/**
+ * Generate an EC P-256 key and a CSR signed with ECDSA-SHA256.
+ * @param subject Distinguished name attributes, e.g. `{ CN: 'SECC-1', O: 'MyCPO', C: 'NL' }`; empty ones are left out.
+ * @returns The PKCS#8 private key and the CSR, both PEM.
+ */
+export async function generateEcCsr(subject: Record<string, string>): Promise<{
+  /** The private key, PKCS#8 PEM. */
+  key: string;
+  /** The CSR, PEM. */
+  csr: string;
+}> {
+  const keys = (await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const name = Object.entries(subject).filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v.replace(/([,+"\\<>;=])/g, '\\$1')}`).join(', ');
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name, keys: keys as unknown as CryptoKeyPair, signingAlgorithm: EC_P256 });
+  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
+  const key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).export({ type: 'pkcs8', format: 'pem' }).toString();
+  return { key, csr: csr.toString('pem') };
+}
+
+/**
+ * Read an EC (or RSA) CSR: its subject and public key, after checking its self-signature.
+ * @param pem The CSR, PEM.
+ * @returns Subject string (RFC 4514) and the SPKI public key in PEM, or undefined when it does not parse or verify.
+ */
+export async function readCsr(pem: string): Promise<{ subject: string; publicKeyPem: string; algorithm: string } | undefined> {
+  try {
+    const csr = new x509.Pkcs10CertificateRequest(pem);
+    if (!(await csr.verify())) return undefined;
+    return { subject: csr.subject, publicKeyPem: csr.publicKey.toString('pem'), algorithm: csr.publicKey.algorithm.name };
+  } catch {
+    return undefined;
+  }
+}
