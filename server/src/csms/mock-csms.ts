@@ -14,6 +14,7 @@ import { OcppConnectionError, OcppError } from '../ocpp/errors';
 import { MessageType, type Payload } from '../ocpp/frames';
 import { SUPPORTED_SUBPROTOCOLS, protocolBySubprotocol, parseSubprotocol } from '../ocpp/protocols';
 import { AUTHORIZATION_KEY } from '../ocpp/v16/protocol';
+import { isEcCsr, signEcCsr } from '../security/ec-csr';
 import { createFirmwareSigner, signCsr, type FirmwareSigner } from '../security/pki';
 import { OcppServer, type Accepted, type Authenticator, type BasicCredentials } from '../transport/server';
 import { bindSocket } from '../transport/socket';
@@ -285,7 +286,7 @@ export class MockCsms extends EventEmitter {
    */
   defaultAnswer(call: InboundCall, station: ConnectedStation): Payload | undefined {
     if (call.action === 'SignCertificate' && this.options.pki) {
-      this.signCertificate(station, call.uniqueId, call.payload);
+      void this.signCertificate(station, call.uniqueId, call.payload);
       return undefined;
     }
     const context: AnswerContext = { cpId: station.id, policy: this.policy, ...this.counters };
@@ -392,12 +393,13 @@ export class MockCsms extends EventEmitter {
   }
 
   /** Answer SignCertificate first, then (the answer on the wire) send CertificateSigned. */
-  private signCertificate(station: ConnectedStation, uniqueId: string, request: Payload): void {
+  /** An EC CSR (2.0.1 V2GCertificate, ISO 15118-2 secp256r1) is signed with @peculiar/x509, RSA ones with forge. */
+  private async signCertificate(station: ConnectedStation, uniqueId: string, request: Payload): Promise<void> {
     const pki = this.options.pki!;
     const csr = request.csr;
     let chain: string;
     try {
-      chain = signCsr(pki, String(csr), { days: pki.days });
+      chain = isEcCsr(String(csr)) ? await signEcCsr(pki, String(csr), pki.days) : signCsr(pki, String(csr), { days: pki.days });
     } catch (err) {
       const error = (err as Error).message;
       station.endpoint.sendResult(uniqueId, { status: 'Rejected' });

@@ -44,3 +44,54 @@ export async function readCsr(pem: string): Promise<{ subject: string; publicKey
     return undefined;
   }
 }
+
+/**
+ * Sign an EC CSR (an ISO 15118 V2G certificate request) with an RSA CA: the subject is the CSR's,
+ * the serial random, the key usage digitalSignature + keyAgreement (ECDSA / ECDH, ISO 15118-2 Annex F).
+ * @param ca The CA's certificate and PKCS#8 key, PEM.
+ * @param csrPem The CSR, PEM (EC P-256).
+ * @param days Validity in days.
+ * @returns The certificate, PEM.
+ * @throws Error `invalid CSR: …` when it does not parse or verify.
+ */
+export async function signEcCsr(ca: { cert: string; key: string }, csrPem: string, days = 365): Promise<string> {
+  let csr: x509.Pkcs10CertificateRequest;
+  try {
+    csr = new x509.Pkcs10CertificateRequest(csrPem);
+  } catch (err) {
+    throw new Error(`invalid CSR: ${(err as Error).message}`);
+  }
+  if (!(await csr.verify())) throw new Error('invalid CSR: its signature does not verify');
+  const issuer = new x509.X509Certificate(ca.cert);
+  const rsa = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
+  const der = createPrivateKey(ca.key).export({ type: 'pkcs8', format: 'der' });
+  const signingKey = await webcrypto.subtle.importKey('pkcs8', der, rsa, false, ['sign']);
+  const serial = webcrypto.getRandomValues(new Uint8Array(16));
+  serial[0] = (serial[0]! & 0x7f) | 0x40; // positive, non-zero (RFC 5280 §4.1.2.2)
+  const notBefore = new Date(Date.now() - 60_000);
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: Buffer.from(serial).toString('hex'),
+    subject: csr.subject,
+    issuer: issuer.subject,
+    notBefore,
+    notAfter: new Date(notBefore.getTime() + days * 86_400_000),
+    publicKey: csr.publicKey,
+    signingKey: signingKey as unknown as CryptoKey,
+    signingAlgorithm: rsa,
+    extensions: [
+      new x509.BasicConstraintsExtension(false),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement, true),
+      await x509.AuthorityKeyIdentifierExtension.create(issuer, false),
+    ],
+  });
+  return cert.toString('pem');
+}
+
+/** True when a PEM CSR carries an EC key (node-forge reads RSA ones only). @param csrPem The CSR. */
+export function isEcCsr(csrPem: string): boolean {
+  try {
+    return new x509.Pkcs10CertificateRequest(csrPem).publicKey.algorithm.name === 'ECDSA';
+  } catch {
+    return false;
+  }
+}
