@@ -5,6 +5,8 @@
  * @module
  */
 import { createPrivateKey, webcrypto } from 'node:crypto';
+// @peculiar/x509 resolves its ASN.1 codecs with tsyringe, which needs the Reflect metadata API first.
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 
 const EC_P256 = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;

@@ -16,6 +16,7 @@ import { installCheckedRoot } from '../station/root-rollover';
 import type { Behaviours201 } from './types';
 
 type SigningUse = CertificateSigningUseEnumType;
+const NOT_REQUESTED = { ChargingStationCertificate: 'no certificate signing request is pending', V2GCertificate: 'no V2G certificate was requested' } as const;
 const PENDING = { ChargingStationCertificate: 'pendingCsr', V2GCertificate: 'pendingV2gCsr' } as const satisfies Record<SigningUse, keyof StationModel>;
 
 /**
@@ -80,7 +81,7 @@ export const certificates: Behaviours201 = {
   CertificateSigned: ({ certificateChain, certificateType = 'ChargingStationCertificate' }, { station, lifecycle }) => {
     const pending = station[PENDING[certificateType]];
     const problem = !pending
-      ? `no ${certificateType} signing request is pending`
+      ? NOT_REQUESTED[certificateType]
       : signedChainProblem(certificateChain, pending.key, station.now());
     if (problem || !pending) {
       station.raise('InvalidChargingStationCertificate', problem);
