@@ -14,6 +14,9 @@ import '../src/security/ec-csr';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
 import * as x509 from '@peculiar/x509';
+import { ChargingStation } from '../src/charging-station/charging-station';
+import { MockCsms, type CertificateSigningResult } from '../src/csms/mock-csms';
+import type { InboundCall } from '../src/ocpp/endpoint';
 import { createCa } from '../src/security/pki';
 import { readCsr, signEcCsr } from '../src/security/ec-csr';
 import { keystoreFor } from '../src/security/keystore';
@@ -104,8 +107,31 @@ test('A02.FR.17/18 for the V2G certificate: SignCertificate again after CertSign
   assert.equal(second!.params.certificateType, 'V2GCertificate');
 });
 
-test('ISO15118Ctrlr is in the device model only with the profile option', async (t) => {
+test('ISO15118Ctrlr.SeccId is readable with the profile option iso15118 (without it, ocpp201-iso15118.test.ts checks it is absent)', async (t) => {
   const b = await v2gBench(t, 'CSA12D');
   const answer = await b.call('GetVariables', { getVariableData: [{ component: { name: 'ISO15118Ctrlr' }, variable: { name: 'SeccId' } }] });
   assert.deepEqual(answer.getVariableResult.map((r: { attributeStatus: string; attributeValue?: string }) => [r.attributeStatus, r.attributeValue]), [['Accepted', 'SECC-0042']]);
+});
+
+test('mock CSMS signs the EC P-256 V2G CSR of a 2.0.1 station: CertificateSigned V2GCertificate Accepted, chain listed', async (t) => {
+  const ca = await createCa('mock CSMS V2G CA');
+  const csms = new MockCsms({ port: 0, pki: ca });
+  await csms.listen();
+  t.after(() => csms.close());
+  const booted = new Promise<void>((resolve) => csms.on('call', (_s: unknown, call: InboundCall) => call.action === 'StatusNotification' && resolve()));
+  const cs = new ChargingStation(`${csms.url}CS-MV2G`, 'CS-MV2G', { boot: 'auto', profile: V2G_PROFILE });
+  t.after(() => cs.close());
+  await cs.connect();
+  await booted;
+  const signed = new Promise<CertificateSigningResult>((resolve) => csms.once('certificateSigned', (_s: unknown, r: CertificateSigningResult) => resolve(r)));
+  assert.deepEqual(await csms.call('CS-MV2G', 'TriggerMessage', { requestedMessage: 'SignV2GCertificate' }), { status: 'Accepted' });
+  const result = await signed;
+  assert.equal(result.error, undefined);
+  assert.equal(result.status, 'Accepted', 'the station took the chain the mock CSMS signed');
+  const leaf = new X509Certificate(result.certificateChain!);
+  assert.equal(leaf.publicKey.asymmetricKeyType, 'ec');
+  assert.ok(leaf.verify(new X509Certificate(ca.cert).publicKey), 'signed by the mock CSMS CA');
+  assert.match(leaf.subject, /CN=SECC-0042/);
+  const listed = await csms.call('CS-MV2G', 'GetInstalledCertificateIds', { certificateType: ['V2GCertificateChain'] });
+  assert.equal(listed.status, 'Accepted');
 });
