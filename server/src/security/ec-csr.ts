@@ -11,7 +11,7 @@ import * as x509 from '@peculiar/x509';
 
 const EC_P256 = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 /**
  * Generate an EC P-256 key and a CSR signed with ECDSA-SHA256.
@@ -26,7 +26,7 @@ export async function generateEcCsr(subject: Record<string, string>): Promise<{
 }> {
   const keys = (await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const name = Object.entries(subject).filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v.replace(/([,+"\\<>;=])/g, '\\$1')}`).join(', ');
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name, keys: keys as unknown as CryptoKeyPair, signingAlgorithm: EC_P256 });
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name, keys: keys as unknown as x509.Pkcs10CertificateRequestCreateParams['keys'], signingAlgorithm: EC_P256 });
   const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
   const key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).export({ type: 'pkcs8', format: 'pem' }).toString();
   return { key, csr: csr.toString('pem') };
@@ -78,7 +78,7 @@ export async function signEcCsr(ca: { cert: string; key: string }, csrPem: strin
     notBefore,
     notAfter: new Date(notBefore.getTime() + days * 86_400_000),
     publicKey: csr.publicKey,
-    signingKey: signingKey as unknown as CryptoKey,
+    signingKey: signingKey as unknown as x509.X509CertificateCreateWithKeyParams['signingKey'],
     signingAlgorithm: rsa,
     extensions: [
       new x509.BasicConstraintsExtension(false),
