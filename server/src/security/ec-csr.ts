@@ -11,7 +11,7 @@ import * as x509 from '@peculiar/x509';
 
 const EC_P256 = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[1]); // [1]: the Crypto of the (key, value) overload
 
 /**
  * Generate an EC P-256 key and a CSR signed with ECDSA-SHA256.
