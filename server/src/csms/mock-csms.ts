@@ -14,7 +14,6 @@ import { OcppConnectionError, OcppError } from '../ocpp/errors';
 import { MessageType, type Payload } from '../ocpp/frames';
 import { SUPPORTED_SUBPROTOCOLS, protocolBySubprotocol, parseSubprotocol } from '../ocpp/protocols';
 import { AUTHORIZATION_KEY } from '../ocpp/v16/protocol';
-import { isEcCsr, signEcCsr } from '../security/ec-csr';
 import { createFirmwareSigner, signCsr, type FirmwareSigner } from '../security/pki';
 import { OcppServer, type Accepted, type Authenticator, type BasicCredentials } from '../transport/server';
 import { bindSocket } from '../transport/socket';
@@ -393,13 +392,14 @@ export class MockCsms extends EventEmitter {
   }
 
   /** Answer SignCertificate first, then (the answer on the wire) send CertificateSigned. */
-  /** An EC CSR (2.0.1 V2GCertificate, ISO 15118-2 secp256r1) is signed with @peculiar/x509, RSA ones with forge. */
+  /** An EC CSR (2.0.1 V2GCertificate, ISO 15118-2 secp256r1) is signed with @peculiar/x509 (loaded on first use), RSA ones with forge. */
   private async signCertificate(station: ConnectedStation, uniqueId: string, request: Payload): Promise<void> {
     const pki = this.options.pki!;
     const csr = request.csr;
     let chain: string;
     try {
-      chain = isEcCsr(String(csr)) ? await signEcCsr(pki, String(csr), pki.days) : signCsr(pki, String(csr), { days: pki.days });
+      const ec = request.certificateType === 'V2GCertificate' ? await import('../security/ec-csr.js') : undefined;
+      chain = ec?.isEcCsr(String(csr)) ? await ec.signEcCsr(pki, String(csr), pki.days) : signCsr(pki, String(csr), { days: pki.days });
     } catch (err) {
       const error = (err as Error).message;
       station.endpoint.sendResult(uniqueId, { status: 'Rejected' });

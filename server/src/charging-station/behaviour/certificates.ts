@@ -8,7 +8,6 @@
  */
 import type { CertificateHashDataChainType, CertificateSigningUseEnumType, GetCertificateIdUseEnumType } from '../../ocpp/v201/types';
 import { certificateHashData, generateCsr, signedChainProblem, splitPemChain } from '../../security/certificates';
-import { generateEcCsr } from '../../security/ec-csr';
 import { keystoreFor } from '../../security/keystore';
 import type { StationContext } from '../station/context';
 import type { StationModel } from '../station/station';
@@ -25,9 +24,11 @@ const PENDING = { ChargingStationCertificate: 'pendingCsr', V2GCertificate: 'pen
  * certificate has an EC secp256r1 key, CN = ISO15118Ctrlr.SeccId (the station id when unset),
  * O = ISO15118Ctrlr.OrganizationName, C = ISO15118Ctrlr.CountryName.
  */
-function csrFor(s: StationModel, type: SigningUse): Promise<{ key: string; csr: string }> {
+async function csrFor(s: StationModel, type: SigningUse): Promise<{ key: string; csr: string }> {
   if (type === 'ChargingStationCertificate') return generateCsr({ O: s.device.str('SecurityCtrlr', 'OrganizationName'), CN: s.profile.serialNumber });
   const v2g = (name: string): string => s.device.str('ISO15118Ctrlr', name);
+  // Loaded on first use: @peculiar/x509 costs ~140 ms to load, and few stations claim ISO 15118.
+  const { generateEcCsr } = await import('../../security/ec-csr.js');
   return generateEcCsr({ CN: v2g('SeccId') || s.link.id, O: v2g('OrganizationName'), C: v2g('CountryName') });
 }
 
