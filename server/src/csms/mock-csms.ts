@@ -285,7 +285,7 @@ export class MockCsms extends EventEmitter {
    */
   defaultAnswer(call: InboundCall, station: ConnectedStation): Payload | undefined {
     if (call.action === 'SignCertificate' && this.options.pki) {
-      this.signCertificate(station, call.uniqueId, call.payload);
+      void this.signCertificate(station, call.uniqueId, call.payload);
       return undefined;
     }
     const context: AnswerContext = { cpId: station.id, policy: this.policy, ...this.counters };
@@ -392,12 +392,14 @@ export class MockCsms extends EventEmitter {
   }
 
   /** Answer SignCertificate first, then (the answer on the wire) send CertificateSigned. */
-  private signCertificate(station: ConnectedStation, uniqueId: string, request: Payload): void {
+  /** An EC CSR (2.0.1 V2GCertificate, ISO 15118-2 secp256r1) is signed with @peculiar/x509 (loaded on first use), RSA ones with forge. */
+  private async signCertificate(station: ConnectedStation, uniqueId: string, request: Payload): Promise<void> {
     const pki = this.options.pki!;
     const csr = request.csr;
     let chain: string;
     try {
-      chain = signCsr(pki, String(csr), { days: pki.days });
+      const ec = request.certificateType === 'V2GCertificate' ? await import('../security/ec-csr.js') : undefined;
+      chain = ec?.isEcCsr(String(csr)) ? await ec.signEcCsr(pki, String(csr), pki.days) : signCsr(pki, String(csr), { days: pki.days });
     } catch (err) {
       const error = (err as Error).message;
       station.endpoint.sendResult(uniqueId, { status: 'Rejected' });

@@ -33,6 +33,11 @@ export interface Keystore {
    * @returns The paths written: `const [keyFile, certFile] = …` or `.key` / `.cert`.
    */
   save(postfix: string | false, key: string, cert: string): SavedKeyPair;
+  /**
+   * Write a key pair beside the TLS one (key 0600) without making it the TLS client certificate,
+   * e.g. the ISO 15118 V2G certificate. @param postfix File name postfix. @param key PEM. @param cert PEM chain.
+   */
+  saveAside(postfix: string, key: string, cert: string): SavedKeyPair;
   /** Add or replace the entry for `element.id`, process-wide. */
   add(element: KeyStoreElement): void;
 }
@@ -105,6 +110,19 @@ export function writeWithMode(path: string, content: string, mode: number): void
 
 const withNewline = (pem: string): string => (pem.endsWith('\n') ? pem : `${pem}\n`);
 
+function keyPairPaths(base: string): { key: string; cert: string } {
+  if (/[/\\\0]/.test(base)) throw new Error(`keystore: "${base}" cannot be used as a file name`);
+  const root = keystoreRoot();
+  mkdirSync(root, { recursive: true, mode: 0o700 });
+  return { key: join(root, `${base}.key`), cert: join(root, `${base}.cert`) };
+}
+
+function writeKeyPair(paths: { key: string; cert: string }, key: string, cert: string): SavedKeyPair {
+  writeWithMode(paths.key, withNewline(key), 0o600);
+  writeWithMode(paths.cert, withNewline(cert), 0o644);
+  return Object.assign([paths.key, paths.cert] as [string, string], paths);
+}
+
 /**
  * The keystore of one charge point.
  * @param cpId Charge point id.
@@ -121,17 +139,13 @@ export function keystoreFor(cpId: string): Keystore {
       if (postfix === false && own) {
         paths = { key: own.key, cert: own.cert };
       } else {
-        const base = `${cpId}${postfix || ''}`;
-        if (/[/\\\0]/.test(base)) throw new Error(`keystore: "${base}" cannot be used as a file name`);
-        const root = keystoreRoot();
-        mkdirSync(root, { recursive: true, mode: 0o700 });
-        paths = { key: join(root, `${base}.key`), cert: join(root, `${base}.cert`) };
+        paths = keyPairPaths(`${cpId}${postfix || ''}`);
       }
-      writeWithMode(paths.key, withNewline(key), 0o600);
-      writeWithMode(paths.cert, withNewline(cert), 0o644);
+      const saved = writeKeyPair(paths, key, cert);
       loaded().set(cpId, { id: cpId, ...paths });
-      return Object.assign([paths.key, paths.cert] as [string, string], paths);
+      return saved;
     },
+    saveAside: (postfix, key, cert) => writeKeyPair(keyPairPaths(`${cpId}${postfix}`), key, cert),
   };
 }
 

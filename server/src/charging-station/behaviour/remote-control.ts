@@ -45,6 +45,9 @@ const TRIGGERS: Partial<Record<TriggerRequest['requestedMessage'], Trigger>> = {
   },
   // A02.FR.01: the answer, then SignCertificate with a fresh CSR.
   SignChargingStationCertificate: (ctx) => ({ status: 'Accepted', send: () => requestStationCertificate(ctx) }),
+  // A02 for the SECC certificate: only a station that claims ISO 15118 (profile `iso15118`) has one.
+  SignV2GCertificate: (ctx) =>
+    ctx.station.profile.iso15118 ? { status: 'Accepted', send: () => requestStationCertificate(ctx, 'V2GCertificate') } : { status: 'NotImplemented' },
   TransactionEvent: ({ station, transactions }, evse) => {
     const evses = (evse ? [station.evse(evse.id)] : station.evses).filter((e) => e?.transaction !== undefined);
     return evses.length ? { status: 'Accepted', send: () => evses.forEach((e) => transactions.triggered(e!)) } : rejected;

@@ -206,14 +206,38 @@ const ROWS: Row[] = [
 const NAME_INSTANCE = /^([^[]+)(?:\[([^\]]+)\])?$/;
 
 /** The catalogue rows as specs (made once). */
-const CONTROLLERS: readonly VariableSpec[] = ROWS.map(([component, name, dataType, m, value, extra]) => {
+function rowSpec([component, name, dataType, m, value, extra]: Row): VariableSpec {
   const [, variable, instance] = NAME_INSTANCE.exec(name)!;
   return { component, variable: variable!, instance, dataType, mutability: MUTABILITY[m], value, ...extra };
-});
+}
+const CONTROLLERS: readonly VariableSpec[] = ROWS.map(rowSpec);
 
 /** The controller components' variables. */
 export function controllerSpecs(): readonly VariableSpec[] {
   return CONTROLLERS;
+}
+
+/**
+ * ISO15118Ctrlr (2.0.1 Part 2 appendix, ISO 15118 support), for a profile with `iso15118`:
+ * SeccId is the CN and OrganizationName / CountryName the O / C of the V2G certificate's CSR (A02.FR.15).
+ */
+const ISO15118_ROWS: Row[] = [
+  ['ISO15118Ctrlr', 'Enabled', 'boolean', 'RW', 'true'],
+  ['ISO15118Ctrlr', 'SeccId', 'string', 'RO', undefined, { maxLimit: 64 }],
+  ['ISO15118Ctrlr', 'OrganizationName', 'string', 'RW', 'ocpp-sim'],
+  ['ISO15118Ctrlr', 'CountryName', 'string', 'RW', 'NL', { minLimit: 2, maxLimit: 2 }],
+  ['ISO15118Ctrlr', 'CentralContractValidationAllowed', 'boolean', 'RW', 'false'],
+  ['ISO15118Ctrlr', 'ContractValidationOffline', 'boolean', 'RW', 'true'],
+  ['ISO15118Ctrlr', 'V2GCertificateInstallationEnabled', 'boolean', 'RW', 'true'],
+  ['ISO15118Ctrlr', 'ContractCertificateInstallationEnabled', 'boolean', 'RW', 'true'],
+  ['ISO15118Ctrlr', 'PnCEnabled', 'boolean', 'RW', 'false'],
+  ['ISO15118Ctrlr', 'RequestMeteringReceipt', 'boolean', 'RW', 'false'],
+];
+const ISO15118: readonly VariableSpec[] = ISO15118_ROWS.map(rowSpec);
+
+/** ISO15118Ctrlr's variables (added by a profile that claims ISO 15118). */
+export function iso15118Specs(): readonly VariableSpec[] {
+  return ISO15118;
 }
 
 /** The hardware a physical component row is made from. */

@@ -7,7 +7,7 @@
  */
 import type { ConnectorEnumType } from '../../ocpp/v201/types';
 import { resolveEv, type EvSpec } from '../../ev/ev';
-import type { VariableSpec } from './catalogue';
+import { iso15118Specs, type VariableSpec } from './catalogue';
 
 /** One EVSE of the profile. */
 export interface EvseProfile {
@@ -50,12 +50,18 @@ export interface ChargingStationProfile {
   hardware?: { lockFails?: boolean; unlockFails?: boolean };
   /** The EV that plugs in at every EVSE without its own (default: 60 kWh at 20 %, 11 kW AC, 50 kW DC). */
   ev?: EvSpec;
+  /**
+   * Claim ISO 15118 support (default false): the device model gets ISO15118Ctrlr, TriggerMessage
+   * SignV2GCertificate is Accepted and the station renews its V2G (SECC) certificate with an EC
+   * P-256 key (A02 with certificateType V2GCertificate). Without it V2G requests are refused.
+   */
+  iso15118?: boolean;
 }
 
 /** The keys a 2.0.1 profile file may have. */
 export const STATION_PROFILE_KEYS: readonly string[] = Object.keys({
   vendor: 0, model: 0, serialNumber: 0, firmwareVersion: 0, evses: 0, maxPowerW: 0, phases: 0,
-  voltage: 0, meterStartWh: 0, components: 0, variables: 0, hardware: 0, ev: 0,
+  voltage: 0, meterStartWh: 0, components: 0, variables: 0, hardware: 0, ev: 0, iso15118: 0,
 } satisfies Record<keyof ChargingStationProfile, 0>);
 
 /** A profile with its defaults applied. */
@@ -82,6 +88,8 @@ export interface ResolvedStationProfile {
   variables: Record<string, string>;
   /** Simulated hardware faults. */
   hardware: { lockFails: boolean; unlockFails: boolean };
+  /** ISO 15118 support claimed (ISO15118Ctrlr, V2G certificate). */
+  iso15118: boolean;
 }
 
 /** Fill in the defaults (serial number defaults to the station id). */
@@ -105,8 +113,9 @@ export function resolveStationProfile(id: string, p: ChargingStationProfile = {}
     voltage: p.voltage ?? 230,
     meterStartWh: p.meterStartWh ?? 0,
     evses,
-    components: p.components ?? [],
+    components: [...(p.iso15118 === true ? iso15118Specs() : []), ...(p.components ?? [])],
     variables: Object.fromEntries(Object.entries(p.variables ?? {}).map(([k, v]) => [k, String(v)])),
     hardware: { lockFails: p.hardware?.lockFails === true, unlockFails: p.hardware?.unlockFails === true },
+    iso15118: p.iso15118 === true,
   };
 }

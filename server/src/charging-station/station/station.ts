@@ -14,6 +14,7 @@ import { Notifier } from '../../chargepoint/station/notifier';
 import type { FtpOptions } from '../../files/ftp';
 import { Runs } from '../../files/transfers';
 import { CertificateStore } from '../../security/certificate-store';
+import type { CertificateHashData } from '../../security/certificates';
 import type { Payload } from '../../ocpp/frames';
 import type { BootReasonEnumType, FirmwareStatusEnumType, InstallCertificateUseEnumType, Ocpp201Messages, UploadLogStatusEnumType } from '../../ocpp/v201/types';
 import type { VariableSpec } from '../model/catalogue';
@@ -93,6 +94,10 @@ export class StationModel implements LifecycleModel {
   fallbackRoot: string | undefined;
   /** The CSR sent with SignCertificate and its private key, awaiting CertificateSigned (A02). */
   pendingCsr: { key: string; csr: string } | undefined;
+  /** The V2G (ISO 15118 SECC) CSR and its EC key, awaiting CertificateSigned V2GCertificate (A02, iso15118 profiles). */
+  pendingV2gCsr: { key: string; csr: string } | undefined;
+  /** The signed V2G certificate chain (PEM) and its leaf's hash data, listed as V2GCertificateChain (M03). */
+  v2gCertificate: { chain: string; hash: CertificateHashData } | undefined;
   /** Registration status from the last BootNotification answer. */
   bootState: BootState = 'None';
   /** Reason of the next BootNotification (B01-B04; RemoteReset after Reset, Triggered after TriggerMessage). */
