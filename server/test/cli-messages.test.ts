@@ -145,6 +145,6 @@ describe('--profile', () => {
     assert.match(lastLine(v16.stderr), /profile .*station\.json is not valid: unknown key 'conectors' \(known: vendor, model, serialNumber, firmwareVersion, connectors, .*configuration, ev\)$/);
     const v201 = await runCli(['--protocol', '2.0.1', '--profile', profile, script]);
     assert.equal(v201.code, 1);
-    assert.match(lastLine(v201.stderr), /unknown key 'conectors' \(known: vendor, .*evses, .*variables, hardware, ev\)$/);
+    assert.match(lastLine(v201.stderr), /unknown key 'conectors' \(known: vendor, .*evses, .*variables, hardware, ev, iso15118\)$/);
   });
 });
