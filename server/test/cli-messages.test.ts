@@ -75,6 +75,34 @@ describe('TLS', () => {
     assert.equal(run.code, 1);
     assert.match(lastLine(run.stderr), /TLS: wss:\/\/127\.0\.0\.1:\d+\/CP-TLS refused the handshake \(ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED\): it requires a client certificate \(security profile 3\)/);
   });
+  test('a TLS 1.2 handshake refused for want of a client certificate is not taken for a cipher mismatch', async (t) => {
+    const strict = https.createServer({ ...server, maxVersion: 'TLSv1.2', ca: ca.cert, requestCert: true, rejectUnauthorized: true });
+    strict.listen(0, '127.0.0.1');
+    await once(strict, 'listening');
+    t.after(() => strict.close());
+    const run = await runCli(['--ca', caFile, '--stdin'], { input: `await connect('wss://127.0.0.1:${(strict.address() as AddressInfo).port}/CP-TLS12');` });
+    assert.equal(run.code, 1);
+    assert.match(lastLine(run.stderr), /refused the handshake \(ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE\): it requires a client certificate \(security profile 3\)/);
+  });
+
+  test('a TLS 1.2 CSMS without the OCPP cipher suites: one line naming them; --tls-ciphers widens the offer', async (t) => {
+    const foreign = https.createServer({ ...server, maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' });
+    const wss = new WebSocketServer({ server: foreign, handleProtocols: () => 'ocpp1.6' });
+    foreign.listen(0, '127.0.0.1');
+    await once(foreign, 'listening');
+    t.after(() => (wss.close(), foreign.close()));
+    const url = `wss://127.0.0.1:${(foreign.address() as AddressInfo).port}/CP-CIPHER`;
+    const input = `const cp = await connect('${url}'); console.log('connected'); await cp.close();`;
+    const refused = await runCli(['--ca', caFile, '--stdin'], { input });
+    assert.equal(refused.code, 1);
+    assert.match(lastLine(refused.stderr), /TLS: wss:\/\/127\.0\.0\.1:\d+\/CP-CIPHER refused the handshake before any key was agreed: it shares no cipher suite with this charge point; .*--tls-ciphers$/);
+    const widened = await runCli(['--ca', caFile, '--tls-ciphers', 'ECDHE-RSA-AES128-GCM-SHA256', '--stdin'], { input });
+    assert.equal(widened.code, 0, widened.stderr);
+    assert.match(widened.stdout, /connected/);
+    const bad = await runCli(['--tls-ciphers', 'NOT-A-SUITE', '--stdin'], { input: '' });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /'NOT-A-SUITE' names no TLS cipher suite this OpenSSL knows/);
+  });
 });
 
 describe('a CSMS without the ocpp1.6 subprotocol', () => {

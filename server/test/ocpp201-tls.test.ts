@@ -78,8 +78,8 @@ describe('OCPP 2.0.1 over TLS', () => {
     assert.equal(await getVariable(b, 'SecurityCtrlr', 'SecurityProfile'), '3');
   });
 
-  test('TC_A_05_CS TLS - server-side certificate - Invalid certificate: no connection, retries, then InvalidCsmsCertificate once connected', async (t) => {
-    const b = await withBench201(t, { noConnect: true, csmsTls: rogue, tls: { ca: ca.cert }, password: PASSWORD, profile: { variables: FAST_RETRY } });
+  /** Connect to a CSMS that refuses the handshake and wait for a retry: the security events raised meanwhile. */
+  async function refusedTwice(b: Bench201): Promise<string[]> {
     let refused = 0;
     b.csms.https!.on('tlsClientError', () => refused++);
     const events: string[] = [];
@@ -87,6 +87,12 @@ describe('OCPP 2.0.1 over TLS', () => {
     assert.equal(await b.cs.lifecycle.connectNow(), false);
     for (let i = 0; i < 400 && refused < 2; i++) await b.settle(10);
     assert.ok(refused >= 2, 'the station keeps retrying');
+    return events;
+  }
+
+  test('TC_A_05_CS TLS - server-side certificate - Invalid certificate: no connection, retries, then InvalidCsmsCertificate once connected', async (t) => {
+    const b = await withBench201(t, { noConnect: true, csmsTls: rogue, tls: { ca: ca.cert }, password: PASSWORD, profile: { variables: FAST_RETRY } });
+    const events = await refusedTwice(b);
     assert.equal(b.csms.connections, 0, 'A00.FR.310: no WebSocket over an untrusted certificate');
     assert.deepEqual(events, ['InvalidCsmsCertificate'], 'raised once per streak of failures');
     assert.equal(b.calls.length, 0, 'nothing sent meanwhile');
@@ -113,6 +119,41 @@ describe('OCPP 2.0.1 over TLS', () => {
     assert.equal(b.calls[0]!.action, 'BootNotification');
     assert.match(event!.params.techInfo, /protocol version|unsupported protocol/i);
     assert.match(versions[0]!, /^TLSv1\.[23]$/);
+  });
+
+  test('TC_A_04_CS on TLS 1.2: the station offers only the mandated cipher suites (A00.FR.319), the server\'s preferred ECDHE-RSA is not among them', async (t) => {
+    const tls12 = { ...server, maxVersion: 'TLSv1.2' as const, ciphers: 'ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256:AES256-GCM-SHA384', honorCipherOrder: true };
+    const b = await withBench201(t, { noConnect: true, csmsTls: tls12, tls: { ca: ca.cert }, password: PASSWORD });
+    const suites: string[] = [];
+    b.csms.https!.on('secureConnection', (s: TLSSocket) => suites.push(`${s.getProtocol()} ${s.getCipher().standardName}`));
+    await b.cs.connect();
+    await b.waitFor('StatusNotification');
+    assert.deepEqual(suites, ['TLSv1.2 TLS_RSA_WITH_AES_128_GCM_SHA256']);
+  });
+
+  test('InvalidTLSCipherSuite: a TLS 1.2 CSMS sharing no mandated suite is refused; the station retries and reports it once connected', async (t) => {
+    const foreign = { ...server, maxVersion: 'TLSv1.2' as const, ciphers: 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-SHA384' };
+    const b = await withBench201(t, { noConnect: true, csmsTls: foreign, tls: { ca: ca.cert }, password: PASSWORD, profile: { variables: FAST_RETRY } });
+    const events = await refusedTwice(b);
+    assert.equal(b.csms.connections, 0);
+    assert.deepEqual(events, ['InvalidTLSCipherSuite'], 'once per streak of failures, not a missing client certificate');
+    b.csms.https!.setSecureContext(server);
+    const [event] = await b.waitFor('SecurityEventNotification', { match: (p) => p.type === 'InvalidTLSCipherSuite', ms: 5000 });
+    assert.equal(b.calls[0]!.action, 'BootNotification');
+    assert.match(event!.params.techInfo, /shares no cipher suite/);
+    assert.ok(event!.params.techInfo.length <= 255, 'techInfo fits its schema');
+  });
+
+  test('a TLS 1.2 CSMS that wants a client certificate is not taken for a cipher mismatch', async (t) => {
+    const wantsCert = { ...server, maxVersion: 'TLSv1.2' as const, ca: ca.cert, requestCert: true, rejectUnauthorized: true };
+    const b = await withBench201(t, { noConnect: true, csmsTls: wantsCert, tls: { ca: ca.cert }, password: PASSWORD, profile: { variables: FAST_RETRY } });
+    const events: string[] = [];
+    b.cs.on('securityEvent', (type: string) => events.push(type));
+    const warnings: string[] = [];
+    b.cs.on('warning', (w: string) => warnings.push(w));
+    assert.equal(await b.cs.lifecycle.connectNow(), false);
+    assert.deepEqual(events, []);
+    assert.match(warnings.join('\n'), /requires a client certificate \(security profile 3\)/);
   });
 
   test('TC_A_22_CS Upgrade Charging Station Security Profile - Downgrade security profile - Rejected', async (t) => {

@@ -2,7 +2,7 @@
  * Security profiles end to end with real TLS on 127.0.0.1 and certificates made in the test:
  * profile 2 (TLS + Basic) and 3 (mutual TLS) handshakes; an unknown CA refused and reported as
  * InvalidCentralSystemCertificate once a trusted connection is back; a wrong password refused
- * with a readable line; and the renewal flow ExtendedTriggerMessage → CSR → SignCertificate →
+ * with a readable line; a TLS version or cipher suites outside the rules refused and reported; and the renewal flow ExtendedTriggerMessage → CSR → SignCertificate →
  * CertificateSigned → keystore → reconnect presenting the new certificate, as the server sees it;
  * then SecurityProfile raised to 3, and a raise that cannot connect falling back.
  */
@@ -10,8 +10,10 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import tls from 'node:tls';
 import { Chargepoint, type ChargepointOptions } from '../src/chargepoint/chargepoint';
 import { connect } from '../src/chargepoint/connect';
 import { MockCsms, type ConnectedStation, type MockCsmsOptions } from '../src/csms/mock-csms';
@@ -70,6 +72,20 @@ describe('security profiles over real TLS', () => {
     cleanup.push(() => c.close());
     return c;
   }
+  /** A bare TLS server with the server certificate and `options`, counting the handshakes it refused. */
+  async function refusingServer(options: tls.TlsOptions): Promise<{ port: number; refused: number; close(): Promise<void> }> {
+    const bare = tls.createServer({ ...server, ...options }, (s) => s.destroy());
+    await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
+    const handle = { port: (bare.address() as AddressInfo).port, refused: 0, close: () => new Promise<void>((r) => bare.close(() => r())) };
+    bare.on('tlsClientError', () => handle.refused++);
+    return handle;
+  }
+  /** A charge point trusting the test CA, retrying fast, not yet connected. */
+  function retrying(url: string): Chargepoint {
+    const c = new Chargepoint(url, undefined, { boot: 'auto', tls: { ca: ca.cert }, backoff: { minMs: 50, maxMs: 100 } });
+    cleanup.push(() => c.close());
+    return c;
+  }
   after(async () => {
     for (const fn of cleanup.reverse()) await fn();
   });
@@ -119,6 +135,35 @@ describe('security profiles over real TLS', () => {
     const event = await until(() => second.calls.find((x) => x.action === 'SecurityEventNotification' && x.payload.type === 'InvalidCentralSystemCertificate'), 'the queued security event');
     assert.match(String(event.payload.techInfo), /not trusted/);
     assert.equal(second.calls.filter((x) => x.payload.type === 'InvalidCentralSystemCertificate').length, 1);
+  });
+
+  test('TC_086 cipher suites: a TLS 1.2 server sharing none of the four is refused; InvalidTLSCipherSuite delivered once a server that has them is back', async () => {
+    // A bare TLS 1.2 server offering only ECDHE-RSA suites (not among the whitepaper's four).
+    const foreign = await refusingServer({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384' });
+    const c = retrying(`wss://localhost:${foreign.port}/CIPHER`);
+    const warnings: string[] = [];
+    c.on('warning', (w: string) => warnings.push(w));
+    assert.equal(await c.lifecycle.connectNow(), false);
+    assert.equal(foreign.refused, 1);
+    assert.match(warnings[0] ?? '', /TLS: wss:\/\/localhost:\d+\/CIPHER refused the handshake before any key was agreed: it shares no cipher suite .*ECDHE-ECDSA-AES128-GCM-SHA256, .*AES256-GCM-SHA384.*--tls-ciphers/);
+    await until(() => foreign.refused >= 2, 'a retry');
+    assert.deepEqual(c.station.queue.messages.filter((m) => m.action === 'SecurityEventNotification').map((m) => m.payload.type), ['InvalidTLSCipherSuite'], 'queued once, not once per retry');
+    await foreign.close();
+
+    const back = await csmsWith({ tls: server, port: foreign.port });
+    const event = await until(() => back.calls.find((x) => x.action === 'SecurityEventNotification' && x.payload.type === 'InvalidTLSCipherSuite'), 'the queued security event');
+    assert.match(String(event.payload.techInfo), /shares no cipher suite/);
+    assert.equal(back.calls.filter((x) => x.payload.type === 'InvalidTLSCipherSuite').length, 1);
+  });
+
+  test('TLS version below 1.2 refused; InvalidTLSVersion delivered once a TLS 1.2+ server is back', async () => {
+    const legacy = await refusingServer({ minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT:@SECLEVEL=0' });
+    const c = retrying(`wss://localhost:${legacy.port}/OLDTLS`);
+    assert.equal(await c.lifecycle.connectNow(), false);
+    assert.deepEqual(c.station.queue.messages.map((m) => m.payload.type), ['InvalidTLSVersion']);
+    await legacy.close();
+    const back = await csmsWith({ tls: server, port: legacy.port });
+    await until(() => back.calls.find((x) => x.action === 'SecurityEventNotification' && x.payload.type === 'InvalidTLSVersion'), 'the queued security event');
   });
 
   test('wrong password: HTTP 401 with a readable line on both sides; FailedToAuthenticateAtCentralSystem queued', async () => {

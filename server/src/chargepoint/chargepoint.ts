@@ -12,7 +12,7 @@ import type { Payload } from '../ocpp/frames';
 import { actionEntry, type ProtocolVersion } from '../ocpp/protocol';
 import { AUTHORIZATION_KEY, ocpp16 } from '../ocpp/v16/protocol';
 import type { Ocpp16Messages } from '../ocpp/v16/types';
-import { certificateFailure, openSocket } from '../transport/client';
+import { openSocket, securityFailure, type SecurityFailure } from '../transport/client';
 import { DEFAULT_BEHAVIOURS, type Behaviour } from './behaviour/index';
 import { ScriptFace, type FaceOptions } from './script-face';
 import * as extras from './extras';
@@ -25,6 +25,7 @@ import { v16LifecycleModel } from './station/lifecycle-v16';
 import { StateStore } from './station/state-store';
 import { isTransactionMessage, mirrorAnswered, mirrorMeterValues, queueScriptMessage } from './station/script-transactions';
 import { Station, type Automation, type StopReason } from './station/station';
+import type { SecurityEventType } from './station/security';
 import { connectionSettings, initialSecurityProfile, type AuthorizationKeyEncoding } from './security-profile';
 
 /** Request payload type of a 1.6 action. */
@@ -61,6 +62,14 @@ export interface ChargepointOptions extends FaceOptions {
 
 /** The verification opt-out is announced once per process, not once per charge point of a fleet. */
 let insecureWarned = false;
+
+/** The security event of a failed connection (1.6 security whitepaper's event list). */
+const FAILURE_EVENTS: Record<SecurityFailure, SecurityEventType> = {
+  serverCertificate: 'InvalidCentralSystemCertificate',
+  tlsVersion: 'InvalidTLSVersion',
+  cipherSuite: 'InvalidTLSCipherSuite',
+  authentication: 'FailedToAuthenticateAtCentralSystem',
+};
 
 /** Model events worth a journal line (the diagnostics file). */
 const JOURNALLED = new Set(['boot', 'status', 'transaction', 'configuration', 'warning', 'securityEvent']);
@@ -273,10 +282,10 @@ export class Chargepoint extends ScriptFace {
     return openSocket(settings.url, { protocols: [...protocols], basicAuth: settings.basicAuth, tls: settings.tls });
   }
 
-  /** A refused server certificate or password becomes a security event, once per streak of failures. */
+  /** A refused server certificate, TLS version, cipher suite or password becomes a security event, once per streak of failures. */
   private reportFailure(err: unknown): void {
-    const code = (err as { code?: string }).code ?? '';
-    const type = certificateFailure(code) ? 'InvalidCentralSystemCertificate' : code === 'HTTP401' ? 'FailedToAuthenticateAtCentralSystem' : undefined;
+    const failure = securityFailure(err as { code?: string; message?: string });
+    const type = failure && FAILURE_EVENTS[failure];
     if (!type || this.reportedFailures.has(type)) return;
     this.reportedFailures.add(type);
     this.station.security.raise(type, (err as Error).message);

@@ -8,6 +8,7 @@ import { parseSubprotocol, type Subprotocol } from '../ocpp/protocols';
 import { parseVersionMix, type VersionShare } from '../chargepoint/fleet-mix';
 import type { ValidationMode } from '../ocpp/validator';
 import { isLoopback } from '../security/http-access';
+import { checkCipherList } from '../transport/client';
 import { VERBOSITY } from './log';
 
 /** Parsed command line. */
@@ -88,6 +89,8 @@ export interface CliOptions {
   authKeyRaw: boolean;
   /** `--insecure`: charge points skip TLS certificate and host-name verification. */
   insecure: boolean;
+  /** `--tls-ciphers LIST`: TLS 1.2 cipher suites the charge points offer (default: the four of OCPP's security profiles). */
+  tlsCiphers?: string;
   /** `--security-profile N`: charge points' initial SecurityProfile (0–3). */
   securityProfile?: number;
   /** `--token T` (or `OCPP_SIM_TOKEN`): the access token of server mode (and of the mock CSMS's REST API on a non-loopback `--host`). */
@@ -344,6 +347,8 @@ TLS and keystore (wss://)
   --security-profile N      charge points start at SecurityProfile N (0-3)
   --auth-key-raw            charge points send the AuthorizationKey as raw bytes, not hex text
   --insecure                charge points skip TLS certificate and host-name checks (lab use)
+  --tls-ciphers LIST        TLS 1.2 cipher suites to offer, OpenSSL names joined by ':' (default
+                            the security profiles' four: ECDHE-ECDSA or RSA with AES-GCM)
 
 Other
   --d                       development: rebuild before running
@@ -526,6 +531,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--ftp-port': o.ftpPort = integer(arg, value(), 0, 65535); break;
       case '--auth-key-raw': o.authKeyRaw = true; break;
       case '--insecure': o.insecure = true; break;
+      case '--tls-ciphers': o.tlsCiphers = usage(() => checkCipherList(value())); break;
       case '--security-profile': o.securityProfile = integer(arg, value(), 0, 3); break;
       case '--token': o.token = value(); tokenFlag = true; break;
       case '--no-token': o.noToken = true; break;

@@ -187,6 +187,7 @@ function modelOptions(o: CliOptions, csms?: CsmsSetup): AnyStationOptions {
   const tlsOptions: NonNullable<AnyStationOptions['tls']> = {};
   if (ca) tlsOptions.ca = ca;
   if (o.insecure) tlsOptions.rejectUnauthorized = false;
+  if (o.tlsCiphers) tlsOptions.ciphers = o.tlsCiphers;
   if (o.protocol === 'ocpp2.0.1') {
     return {
       protocol: o.protocol,

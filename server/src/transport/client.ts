@@ -23,6 +23,29 @@ export interface TlsOptions {
   rejectUnauthorized?: boolean;
   /** Trust a CA certificate of `ca` that is not self-signed as an anchor of its own (a renewed, cross-signed root). */
   allowPartialTrustChain?: boolean;
+  /** TLS 1.2 cipher suites to offer (OpenSSL list); default {@link OCPP_TLS12_CIPHERS}. Widening it is for a CSMS outside the rule. */
+  ciphers?: string;
+}
+
+/**
+ * The TLS 1.2 cipher suites of security profiles 2 and 3 (2.0.1 A00.FR.318/319, the 1.6 security
+ * whitepaper; TC_A_04 and TC_086 check them), OpenSSL's names: ECDHE-ECDSA or RSA key exchange
+ * with AES-GCM. TLS 1.3 keeps its own suites, all of them AEAD.
+ */
+export const OCPP_TLS12_CIPHERS = 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:AES128-GCM-SHA256:AES256-GCM-SHA384';
+
+/**
+ * Check a cipher list the way the TLS stack will read it; a readable error when OpenSSL knows
+ * none of its suites.
+ * @param list OpenSSL cipher list (`--tls-ciphers`).
+ */
+export function checkCipherList(list: string): string {
+  try {
+    tls.createSecureContext({ ciphers: list });
+  } catch {
+    throw new OcppConnectionError('InvalidCiphers', `'${list}' names no TLS cipher suite this OpenSSL knows (expected an OpenSSL list such as ${OCPP_TLS12_CIPHERS})`);
+  }
+  return list;
 }
 
 /** How to open the socket. */
@@ -89,17 +112,28 @@ export function certificateFailure(code: string): boolean {
 /** How OpenSSL words a handshake refused over the protocol version (below TLS 1.2); Node reports it as code EPROTO. */
 const TLS_VERSION_FAILURE = /unsupported protocol|alert protocol version|wrong version number|no protocols available/i;
 
+/**
+ * The code of a TLS handshake the server refused before any key was agreed: it shares no cipher
+ * suite (or no other parameter) with the client. OpenSSL words it as the generic
+ * `handshake_failure` alert, the same one a TLS 1.2 server sends later for a missing client
+ * certificate; the client tells them apart by whether keys were agreed before the alert.
+ */
+export const NO_SHARED_CIPHER = 'TLS_NO_SHARED_CIPHER';
+
+const HANDSHAKE_FAILURE = 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE';
+
 /** What a failed connection says about the security of the link, for the security event to raise. */
-export type SecurityFailure = 'serverCertificate' | 'tlsVersion' | 'authentication';
+export type SecurityFailure = 'serverCertificate' | 'tlsVersion' | 'cipherSuite' | 'authentication';
 
 /**
- * Classify a connection failure: a refused server certificate, a TLS version below 1.2, or a
- * refused Basic-auth password (HTTP 401); undefined for anything else.
+ * Classify a connection failure: a refused server certificate, a TLS version below 1.2, no
+ * shared cipher suite, or a refused Basic-auth password (HTTP 401); undefined for anything else.
  * @param err The error (`OcppConnectionError`: its code and message).
  */
 export function securityFailure(err: { code?: string; message?: string }): SecurityFailure | undefined {
   const code = err.code ?? '';
   if (certificateFailure(code)) return 'serverCertificate';
+  if (code === NO_SHARED_CIPHER) return 'cipherSuite';
   if (code === 'EPROTO' || code.startsWith('ERR_SSL_')) {
     if (TLS_VERSION_FAILURE.test(err.message ?? '')) return 'tlsVersion';
   }
@@ -112,8 +146,8 @@ export function securityFailure(err: { code?: string; message?: string }): Secur
  */
 const PLAIN_TO_TLS = new Set(['ECONNRESET', 'HPE_INVALID_CONSTANT', 'HPE_INVALID_VERSION']);
 
-/** TLS alerts of a server that wanted a client certificate and got none (TLS 1.3 `certificate_required`, TLS 1.2 `handshake_failure`). */
-const CERTIFICATE_REQUIRED = new Set(['ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE']);
+/** TLS alerts of a server that wanted a client certificate and got none (TLS 1.3 `certificate_required`, TLS 1.2 `handshake_failure` after the key exchange). */
+const CERTIFICATE_REQUIRED = new Set(['ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', HANDSHAKE_FAILURE]);
 
 /** What the client presented, for the hints of a refusal. */
 interface Presented {
@@ -161,6 +195,9 @@ async function explainFailure(url: URL, err: Error & { code?: string }): Promise
 }
 
 function describeFailure(url: string, err: Error & { code?: string }): string {
+  if (err.code === NO_SHARED_CIPHER) {
+    return `TLS: ${url} refused the handshake before any key was agreed: it shares no cipher suite with this charge point; OCPP's security profiles offer TLS 1.3 or, on TLS 1.2, only ${OCPP_TLS12_CIPHERS.replaceAll(':', ', ')}: enable one on the CSMS, or widen the list with --tls-ciphers`;
+  }
   if (CERTIFICATE_REQUIRED.has(err.code ?? '')) {
     return `TLS: ${url} refused the handshake (${err.code}): it requires a client certificate (security profile 3); give one with --keyStore or keyStoreElement`;
   }
@@ -184,6 +221,26 @@ function describeFailure(url: string, err: Error & { code?: string }): string {
 // Module-level, so the open socket does not keep the handshake's closure scope alive.
 const ignore = (): void => undefined;
 
+/** A TLS socket for `ws` that notes when the handshake agreed its keys (the `keylog` event, TLS 1.2 and 1.3). */
+function tlsConnectNotingKeys(agreed: { keys: boolean }): (options: tls.ConnectionOptions) => tls.TLSSocket {
+  return (options) => {
+    // What ws's own connector does: no path, SNI from a host name only (RFC 6066 §3).
+    const socket = tls.connect({ ...options, path: undefined, servername: options.servername || (net.isIP(options.host ?? '') ? '' : options.host) });
+    socket.once('keylog', () => (agreed.keys = true));
+    return socket;
+  };
+}
+
+/**
+ * Name a handshake_failure alert by when it came: before any key was agreed, no shared cipher
+ * suite; after, a refused (or missing) client certificate. Node reports the alert as
+ * `ERR_SSL_…` when reading, as `EPROTO` when it met a write.
+ */
+function withHandshakeVerdict(err: Error & { code?: string }, keysAgreed: boolean): Error & { code?: string } {
+  if (err.code !== HANDSHAKE_FAILURE && !/alert handshake failure/i.test(err.message)) return err;
+  return Object.assign(new Error(err.message), { code: keysAgreed ? HANDSHAKE_FAILURE : NO_SHARED_CIPHER });
+}
+
 /**
  * Open a WebSocket and resolve once the OCPP handshake succeeded; reject with a readable error.
  * The socket's `protocol` is the negotiated subprotocol, one of `options.protocols`. A server
@@ -200,6 +257,7 @@ export function openSocket(target: URL, options: SocketOptions): Promise<WebSock
     headers.Authorization = `Basic ${Buffer.concat([user, pass]).toString('base64')}`;
   }
   const shown = url.href;
+  const agreed = { keys: false };
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, options.protocols, {
       headers,
@@ -207,8 +265,10 @@ export function openSocket(target: URL, options: SocketOptions): Promise<WebSock
       maxPayload: MAX_WS_PAYLOAD,
       perMessageDeflate: false,
       ...options.tls,
+      ciphers: options.tls?.ciphers ?? OCPP_TLS12_CIPHERS,
       // Explicit: left undefined, tls.connect would take it from NODE_TLS_REJECT_UNAUTHORIZED.
       rejectUnauthorized: options.tls?.rejectUnauthorized !== false,
+      ...(url.protocol === 'wss:' && { createConnection: tlsConnectNotingKeys(agreed) as unknown as typeof net.createConnection }),
     });
     const fail = (code: string, message: string): void => {
       ws.removeAllListeners();
@@ -230,7 +290,10 @@ export function openSocket(target: URL, options: SocketOptions): Promise<WebSock
       } else if (chosen !== undefined && !options.protocols.includes(chosen)) {
         // RFC 6455 §4.1: a subprotocol the client did not offer fails the connection; a retry would get the same.
         fail('NoSubprotocol', `${shown} answered with subprotocol '${chosen}', which was not offered (${options.protocols.join(', ')}): it does not speak this OCPP version`);
-      } else void explainFailure(url, err).then((line) => fail((err as { code?: string }).code ?? 'ConnectFailed', line));
+      } else {
+        const judged = withHandshakeVerdict(err, agreed.keys);
+        void explainFailure(url, judged).then((line) => fail(judged.code ?? 'ConnectFailed', line));
+      }
     });
     ws.once('open', () => {
       if (!options.protocols.includes(ws.protocol)) {

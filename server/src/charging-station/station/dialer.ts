@@ -12,10 +12,11 @@ import type { NetworkPlan, NetworkTarget } from './network';
 import { rootAttempts, verifiedWith } from './root-rollover';
 import type { SecurityEvent201, StationModel } from './station';
 
-/** The security event a failed connection raises (A00.FR.311/414: InvalidCsmsCertificate, A00.FR.417: InvalidTLSVersion). */
+/** The security event a failed connection raises (A00.FR.311/414: InvalidCsmsCertificate, A00.FR.417: InvalidTLSVersion; InvalidTLSCipherSuite from the security events list). */
 const FAILURE_EVENTS: Record<SecurityFailure, SecurityEvent201> = {
   serverCertificate: 'InvalidCsmsCertificate',
   tlsVersion: 'InvalidTLSVersion',
+  cipherSuite: 'InvalidTLSCipherSuite',
   authentication: 'FailedToAuthenticateAtCsms',
 };
 
