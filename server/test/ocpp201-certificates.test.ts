@@ -14,6 +14,7 @@ import { after, test } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import forge from 'node-forge';
 import { createCa, issueServerCertificate, signCsr } from '../src/security/pki';
+import { certificateHashData } from '../src/security/certificates';
 import { withBench201, type Bench201 } from './cs201-harness';
 import { rsaCert } from './pki';
 
@@ -156,6 +157,22 @@ test('TC_A_11_CS Update Charging Station Certificate by request of CSMS: trigger
   assert.equal(new X509Certificate(chain).subject.includes('CN=SN-CSA11'), true);
 });
 
+test('TC_M_23_CS Delete a certificate from a Charging Station - Unable to delete the Charging Station Certificate: Failed (M04.FR.06), in any hash algorithm, still presented', async (t) => {
+  const { b, ca, presented } = await renewalBench(t, 'CSM23', { SignCertificate: () => ({ status: 'Accepted' }) });
+  await b.call('TriggerMessage', { requestedMessage: 'SignChargingStationCertificate' });
+  const [sign] = await b.waitFor('SignCertificate', { ms: 10_000 });
+  const chain = signCsr(ca, sign!.params.csr);
+  assert.deepEqual(await b.call('CertificateSigned', { certificateChain: chain, certificateType: 'ChargingStationCertificate' }), { status: 'Accepted' });
+  for (let i = 0; i < 300 && presented.length < 2; i++) await b.settle(10);
+  for (const algorithm of ['SHA256', 'SHA384'] as const) {
+    const answer = await b.call('DeleteCertificate', { certificateHashData: certificateHashData(chain, ca.cert, algorithm) });
+    assert.equal(answer.status, 'Failed', algorithm);
+  }
+  await b.cs.lifecycle.reconnect();
+  for (let i = 0; i < 300 && presented.length < 3; i++) await b.settle(10);
+  assert.deepEqual(presented, [undefined, 'SN-CSM23', 'SN-CSM23'], 'the certificate is still presented');
+});
+
 test('TC_A_14_CS Update Charging Station Certificate - Invalid certificate: Rejected and InvalidChargingStationCertificate', async (t) => {
   const { b, presented } = await renewalBench(t, 'CSA14', { SignCertificate: () => ({ status: 'Accepted' }) });
   await b.call('TriggerMessage', { requestedMessage: 'SignChargingStationCertificate' });
@@ -174,7 +191,7 @@ test('TC_A_15_CS SignCertificateRequest Rejected: the station keeps its certific
   await b.call('TriggerMessage', { requestedMessage: 'SignChargingStationCertificate' });
   const [sign] = await b.waitFor('SignCertificate', { ms: 10_000 });
   await b.settle(30);
-  assert.equal(b.cs.station.pendingCsr, undefined);
+  assert.equal(b.cs.station.pendingCsrs.ChargingStationCertificate, undefined);
   assert.equal((await b.call('CertificateSigned', { certificateChain: signCsr(ca, sign!.params.csr) })).status, 'Rejected');
 });
 

@@ -41,7 +41,7 @@ test('CertificateSigned V2GCertificate without a V2G CSR: Rejected with a reason
   assert.equal(answer.statusInfo.reasonCode, 'InvalidCertificate');
   assert.match(answer.statusInfo.additionalInfo, /no V2G certificate was requested/);
   await b.waitFor('SecurityEventNotification', { match: (p) => p.type === 'InvalidChargingStationCertificate' });
-  assert.ok(b.cs.station.pendingCsr, 'the ChargingStationCertificate CSR still waits');
+  assert.ok(b.cs.station.pendingCsrs.ChargingStationCertificate, 'the ChargingStationCertificate CSR still waits');
   // The same chain as the certificate it was made for is taken (A02.FR.08).
   assert.deepEqual(await b.call('CertificateSigned', { certificateChain: chain, certificateType: 'ChargingStationCertificate' }), { status: 'Accepted' });
 });

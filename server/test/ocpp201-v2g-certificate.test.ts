@@ -3,6 +3,8 @@
  * profile claims ISO 15118: TriggerMessage SignV2GCertificate, SignCertificate with an EC P-256
  * CSR (checked here with @peculiar/x509), CertificateSigned, GetInstalledCertificateIds listing
  * the chain with hash data computed here; the negative cases; and the mock CSMS signing the EC CSR.
+ * Also: deleting the V2G chain, keeping it (and a pending CSR) in --state-dir, and the combined
+ * certificate of TriggerMessage SignCombinedCertificate, presented over real TLS.
  */
 import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
@@ -10,6 +12,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import type { TLSSocket } from 'node:tls';
 import '../src/security/ec-csr';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
@@ -17,7 +20,8 @@ import * as x509 from '@peculiar/x509';
 import { ChargingStation } from '../src/charging-station/charging-station';
 import { MockCsms, type CertificateSigningResult } from '../src/csms/mock-csms';
 import type { InboundCall } from '../src/ocpp/endpoint';
-import { createCa } from '../src/security/pki';
+import { createCa, issueServerCertificate } from '../src/security/pki';
+import { certificateHashData } from '../src/security/certificates';
 import { readCsr, signEcCsr } from '../src/security/ec-csr';
 import { keystoreFor } from '../src/security/keystore';
 import { withBench201, type Bench201 } from './cs201-harness';
@@ -113,19 +117,28 @@ test('ISO15118Ctrlr.SeccId is readable with the profile option iso15118 (without
   assert.deepEqual(answer.getVariableResult.map((r: { attributeStatus: string; attributeValue?: string }) => [r.attributeStatus, r.attributeValue]), [['Accepted', 'SECC-0042']]);
 });
 
-test('mock CSMS signs the EC P-256 V2G CSR of a 2.0.1 station: CertificateSigned V2GCertificate Accepted, chain listed', async (t) => {
-  const ca = await createCa('mock CSMS V2G CA');
+/** A mock CSMS with a CA and an ISO 15118 station on it; the trigger sent, what the CSMS signed and the CertificateSigned payloads it sent. */
+async function signedByMockCsms(t: Parameters<typeof withBench201>[0], id: string, requestedMessage: string) {
+  const ca = await createCa(`mock CSMS CA for ${id}`);
   const csms = new MockCsms({ port: 0, pki: ca });
   await csms.listen();
   t.after(() => csms.close());
+  const sent: Record<string, unknown>[] = [];
+  csms.on('frame', (_s: unknown, e: { direction: string; frame?: { type: number; action?: string; payload: Record<string, unknown> } }) => {
+    if (e.direction === 'out' && e.frame?.type === 2 && e.frame.action === 'CertificateSigned') sent.push(e.frame.payload);
+  });
   const booted = new Promise<void>((resolve) => csms.on('call', (_s: unknown, call: InboundCall) => call.action === 'StatusNotification' && resolve()));
-  const cs = new ChargingStation(`${csms.url}CS-MV2G`, 'CS-MV2G', { boot: 'auto', profile: V2G_PROFILE });
+  const cs = new ChargingStation(`${csms.url}${id}`, id, { boot: 'auto', profile: V2G_PROFILE });
   t.after(() => cs.close());
   await cs.connect();
   await booted;
   const signed = new Promise<CertificateSigningResult>((resolve) => csms.once('certificateSigned', (_s: unknown, r: CertificateSigningResult) => resolve(r)));
-  assert.deepEqual(await csms.call('CS-MV2G', 'TriggerMessage', { requestedMessage: 'SignV2GCertificate' }), { status: 'Accepted' });
-  const result = await signed;
+  assert.deepEqual(await csms.call(id, 'TriggerMessage', { requestedMessage }), { status: 'Accepted' });
+  return { ca, csms, result: await signed, sent };
+}
+
+test('mock CSMS signs the EC P-256 V2G CSR of a 2.0.1 station: CertificateSigned V2GCertificate Accepted, chain listed', async (t) => {
+  const { ca, csms, result } = await signedByMockCsms(t, 'CS-MV2G', 'SignV2GCertificate');
   assert.equal(result.error, undefined);
   assert.equal(result.status, 'Accepted', 'the station took the chain the mock CSMS signed');
   const leaf = new X509Certificate(result.certificateChain!);
@@ -134,4 +147,88 @@ test('mock CSMS signs the EC P-256 V2G CSR of a 2.0.1 station: CertificateSigned
   assert.match(leaf.subject, /CN=SECC-0042/);
   const listed = await csms.call('CS-MV2G', 'GetInstalledCertificateIds', { certificateType: ['V2GCertificateChain'] });
   assert.equal(listed.status, 'Accepted');
+});
+
+/** Trigger the V2G renewal and answer it with a chain signed here; the chain (leaf, CA). */
+async function installedV2g(b: Bench201): Promise<{ chain: string; ca: Awaited<ReturnType<typeof createCa>> }> {
+  const csr = await triggeredCsr(b);
+  const ca = await createCa('V2G CA');
+  const chain = `${await signEcCsr(ca, csr)}\n${ca.cert}`;
+  assert.deepEqual(await b.call('CertificateSigned', { certificateChain: chain, certificateType: 'V2GCertificate' }), { status: 'Accepted' });
+  return { chain, ca };
+}
+
+test('M04 DeleteCertificate of the V2G chain (hash data as listed, or in SHA384): Accepted, no longer listed, its key files removed', async (t) => {
+  const b = await v2gBench(t, 'CSDV2G');
+  const { chain, ca } = await installedV2g(b);
+  assert.ok(readdirSync(KEYSTORE_ROOT).includes('CSDV2G-v2g.key'));
+  const listed = await b.call('GetInstalledCertificateIds', { certificateType: ['V2GCertificateChain'] });
+  const leafHash384 = certificateHashData(chain, ca.cert, 'SHA384');
+  assert.deepEqual(await b.call('DeleteCertificate', { certificateHashData: leafHash384 }), { status: 'Accepted' });
+  assert.deepEqual(await b.call('GetInstalledCertificateIds', { certificateType: ['V2GCertificateChain'] }), { status: 'NotFound' });
+  assert.deepEqual(await b.call('DeleteCertificate', { certificateHashData: listed.certificateHashDataChain[0].certificateHashData }), { status: 'NotFound' });
+  assert.ok(!readdirSync(KEYSTORE_ROOT).some((f) => f.startsWith('CSDV2G-v2g')), 'key and chain files removed');
+});
+
+test('--state-dir keeps the V2G chain and a CSR still awaiting CertificateSigned over a restart', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cs201-v2g-state-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const b = await withBench201(t, { id: 'CSV2GS', stateDir: dir, profile: V2G_PROFILE, answers: { SignCertificate: () => ({ status: 'Accepted' }) } });
+  const { chain, ca } = await installedV2g(b);
+  // A second renewal, not answered before the restart.
+  const from = b.calls.length;
+  assert.deepEqual(await b.call('TriggerMessage', { requestedMessage: 'SignV2GCertificate' }), { status: 'Accepted' });
+  const csr = (await b.waitFor('SignCertificate', { from, ms: 10_000 }))[0]!.params.csr as string;
+  await b.settle(20);
+  await b.cs.close();
+  const again = new ChargingStation(`${b.url}CSV2GS`, 'CSV2GS', { boot: 'auto', stateDir: dir, profile: V2G_PROFILE });
+  t.after(() => again.close());
+  await again.connect();
+  const client = await b.csms.client();
+  const call = async (action: string, params: object) => (await client.call(action, params)) as Record<string, any>;
+  assert.deepEqual(await call('GetInstalledCertificateIds', { certificateType: ['V2GCertificateChain'] }), {
+    status: 'Accepted',
+    certificateHashDataChain: [{ certificateType: 'V2GCertificateChain', certificateHashData: hashOf(chain, ca.cert) }],
+  });
+  const renewed = `${await signEcCsr(ca, csr)}\n${ca.cert}`;
+  assert.deepEqual(await call('CertificateSigned', { certificateChain: renewed, certificateType: 'V2GCertificate' }), { status: 'Accepted' }, 'the pending CSR survived');
+  const listed = await call('GetInstalledCertificateIds', { certificateType: ['V2GCertificateChain'] });
+  assert.deepEqual(listed.certificateHashDataChain[0].certificateHashData, hashOf(renewed, ca.cert));
+});
+
+test('A02 combined certificate (TriggerMessage SignCombinedCertificate): SignCertificate without certificateType, an EC CSR with the station identity; the chain is presented over TLS and listed as V2GCertificateChain', async (t) => {
+  const ca = await createCa('combined CA');
+  const b = await withBench201(t, {
+    id: 'CSCOMB',
+    csmsTls: { ...(await issueServerCertificate(ca)), ca: ca.cert, requestCert: true, rejectUnauthorized: false },
+    tls: { ca: ca.cert },
+    password: 'combined-password-0123',
+    profile: { ...V2G_PROFILE, serialNumber: 'SN-COMB', variables: { ...V2G_PROFILE.variables, 'SecurityCtrlr.OrganizationName': 'Example CPO' } },
+    answers: { SignCertificate: () => ({ status: 'Accepted' }) },
+    noConnect: true,
+  });
+  const presented: (string | undefined)[] = [];
+  b.csms.https!.on('secureConnection', (sock: TLSSocket) => presented.push(sock.getPeerCertificate().subject?.CN as string | undefined));
+  await b.cs.connect();
+  await b.waitFor('StatusNotification');
+  assert.deepEqual(await b.call('TriggerMessage', { requestedMessage: 'SignCombinedCertificate' }), { status: 'Accepted' });
+  const [sign] = await b.waitFor('SignCertificate', { ms: 10_000 });
+  assert.equal('certificateType' in sign!.params, false, 'omitted: for both links');
+  const req = new x509.Pkcs10CertificateRequest(sign!.params.csr);
+  assert.deepEqual(req.publicKey.algorithm, { name: 'ECDSA', namedCurve: 'P-256' });
+  assert.equal(req.subject, 'CN=SN-COMB, O=Example CPO, C=NL');
+  const chain = `${await signEcCsr(ca, sign!.params.csr)}\n${ca.cert}`;
+  assert.deepEqual(await b.call('CertificateSigned', { certificateChain: chain }), { status: 'Accepted' });
+  for (let i = 0; i < 300 && presented.length < 2; i++) await b.settle(10);
+  assert.deepEqual(presented, [undefined, 'SN-COMB'], 'the combined certificate is the TLS client certificate from the next connection on');
+  const listed = await b.call('GetInstalledCertificateIds', { certificateType: ['V2GCertificateChain'] });
+  assert.deepEqual(listed.certificateHashDataChain[0].certificateHashData, hashOf(chain, ca.cert));
+});
+
+test('mock CSMS signs a combined EC CSR and answers CertificateSigned without certificateType', async (t) => {
+  const { result, sent } = await signedByMockCsms(t, 'CS-MCOMB', 'SignCombinedCertificate');
+  assert.equal(result.status, 'Accepted');
+  assert.equal(sent.length, 1);
+  assert.equal('certificateType' in sent[0]!, false);
+  assert.equal(new X509Certificate(result.certificateChain!).publicKey.asymmetricKeyType, 'ec');
 });

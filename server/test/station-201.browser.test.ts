@@ -2,7 +2,8 @@
  * The 2.0.1 station's "Station" tab in Debian's Chromium against the real CLI in server mode with
  * the embedded mock CSMS: the CSMS installs a CSMS root, sets a TxDefaultProfile and a display
  * message (through its REST route, as the CSMS view does) and the tab shows the certificate with
- * its type and serial, the EVSE's limit and the message.
+ * its type and serial, the EVSE's limit and the message. A station added with the form's ISO 15118
+ * switch has ISO15118Ctrlr in its device model.
  */
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
@@ -66,4 +67,17 @@ test('Station tab: an installed certificate, a charging profile and a display me
   const shots = path.join(ROOT, 'test-artifacts', 'ui');
   mkdirSync(shots, { recursive: true });
   await panel.screenshot({ path: path.join(shots, 'station-201.png') });
+
+  // A second station added with the form's ISO 15118 switch: its device model has ISO15118Ctrlr.
+  const V2G = 'ST201V2G';
+  await page.getByTestId('add-cp-id').fill(V2G);
+  await page.getByTestId('add-cp-url').fill(`${csmsUrl}/{cp}`);
+  await page.getByTestId('add-cp-protocol').selectOption('ocpp2.0.1');
+  await page.getByTestId('add-cp-iso15118').check();
+  await page.getByTestId('add-cp-submit').click();
+  await page.getByTestId(`connect-${V2G}`).click();
+  await eventually(async () => (await page.getByTestId(`state-${V2G}`).textContent())?.trim() === 'connected', 'the ISO 15118 station connected');
+  await page.getByTestId(`tab-config-${V2G}`).click();
+  await page.getByTestId(`variable-value-${V2G}-ISO15118Ctrlr_SeccId_Actual`).waitFor({ state: 'attached' });
 });
+

@@ -7,11 +7,13 @@
  * 2.0.1 schemas, and a CSMS call answered by hand.
  */
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { MockCsms } from '../src/csms/mock-csms';
+import { MockCsms, type CertificateSigningResult, type MockCsmsOptions } from '../src/csms/mock-csms';
+import { createCa } from '../src/security/pki';
 import { ocpp201 } from '../src/ocpp/v201/protocol';
 import { SchemaValidator } from '../src/ocpp/validator';
 import type { ChargepointSummary, FrameRecord, PendingCall } from '../src/web/registry';
@@ -23,8 +25,8 @@ import { freePortPair, until } from './helpers';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers are checked field by field
 type Json = any;
 
-async function setup(t: { after: (fn: () => Promise<void>) => void }) {
-  const csms = new MockCsms({ port: 0, host: '127.0.0.1' });
+async function setup(t: { after: (fn: () => Promise<void>) => void }, csmsOptions: Partial<MockCsmsOptions> = {}) {
+  const csms = new MockCsms({ port: 0, host: '127.0.0.1', ...csmsOptions });
   await csms.listen();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpp-sim-web201-'));
   const port = await freePortPair();
@@ -180,4 +182,21 @@ test('the action panel of a 2.0.1 station: schema-valid templates, the 2.0.1 sch
   // The console script's `cp` is the ChargingStation itself.
   const script = await api('POST', '/chargepoints/ACT201/script', { code: "return [cp.station.evses.length, cp.station.device.str('OCPPCommCtrlr', 'HeartbeatInterval')]" });
   assert.deepEqual(script, { status: 200, body: { output: [], result: [1, '300'] } });
+});
+
+test('iso15118 at creation: the station renews a V2G certificate the mock CSMS signs, and its Station state lists the chain; refused on 1.6 or when not a boolean', async (t) => {
+  const { csms, api, wsUrl } = await setup(t, { pki: await createCa('web201 V2G CA') });
+  assert.equal((await api('POST', '/chargepoints', { id: 'V2G16', url: wsUrl, iso15118: true })).status, 400);
+  const notBoolean = await api('POST', '/chargepoints', { id: 'V2GX', url: wsUrl, protocol: '2.0.1', iso15118: 'yes' });
+  assert.deepEqual([notBoolean.status, notBoolean.body.error], [400, 'iso15118 must be true or false']);
+  const created = await api('POST', '/chargepoints', { id: 'V2G201', url: wsUrl, protocol: '2.0.1', iso15118: true, connect: true });
+  assert.equal(created.body.bootState, 'Accepted');
+  const signed = new Promise<CertificateSigningResult>((resolve) => csms.once('certificateSigned', (_s: unknown, r: CertificateSigningResult) => resolve(r)));
+  assert.deepEqual(await csms.call('V2G201', 'TriggerMessage', { requestedMessage: 'SignV2GCertificate' }), { status: 'Accepted' });
+  assert.equal((await signed).status, 'Accepted');
+  const state = (await api('GET', '/chargepoints/V2G201/station')).body;
+  const v2g = state.security.certificates.find((c: { type: string }) => c.type === 'V2GCertificateChain');
+  assert.ok(v2g, JSON.stringify(state.security));
+  assert.equal(v2g.serialNumber, new X509Certificate((await signed).certificateChain!).serialNumber.toLowerCase());
+  assert.equal(state.security.renewalPending, false);
 });

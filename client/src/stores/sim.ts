@@ -290,7 +290,7 @@ export const useSim = defineStore('sim', () => {
     return info.value?.actionsByProtocol?.[protocol] ?? info.value?.actions;
   }
 
-  async function create(body: { id: string; url: string; password?: string; bootOnConnect: boolean; connect?: boolean; protocol?: Protocol }): Promise<ChargepointSummary> {
+  async function create(body: { id: string; url: string; password?: string; bootOnConnect: boolean; connect?: boolean; protocol?: Protocol; iso15118?: boolean }): Promise<ChargepointSummary> {
     const { data } = await http.post<ChargepointSummary>('/api/chargepoints', { ...body, connect: body.connect ?? false });
     const e = entry(data.id);
     e.summary = data;

@@ -14,7 +14,7 @@ import { OcppConnectionError, OcppError } from '../ocpp/errors';
 import { MessageType, type Payload } from '../ocpp/frames';
 import { SUPPORTED_SUBPROTOCOLS, protocolBySubprotocol, parseSubprotocol } from '../ocpp/protocols';
 import { AUTHORIZATION_KEY } from '../ocpp/v16/protocol';
-import { createFirmwareSigner, signCsr, type FirmwareSigner } from '../security/pki';
+import { createFirmwareSigner, signRsaOrEcCsr, type FirmwareSigner } from '../security/pki';
 import { OcppServer, type Accepted, type Authenticator, type BasicCredentials } from '../transport/server';
 import { bindSocket } from '../transport/socket';
 import type { AnswerContext, CsmsDialect } from './dialect';
@@ -391,28 +391,26 @@ export class MockCsms extends EventEmitter {
     this.emit('answered', station, request.action, request.payload, frame.payload);
   }
 
-  /** Answer SignCertificate first, then (the answer on the wire) send CertificateSigned. */
-  /** An EC CSR (2.0.1 V2GCertificate, ISO 15118-2 secp256r1) is signed with @peculiar/x509 (loaded on first use), RSA ones with forge. */
+  /** Answer SignCertificate first, then (the answer on the wire) send CertificateSigned; RSA and EC CSRs alike. */
   private async signCertificate(station: ConnectedStation, uniqueId: string, request: Payload): Promise<void> {
     const pki = this.options.pki!;
-    const csr = request.csr;
+    const csr = String(request.csr);
     let chain: string;
     try {
-      const ec = request.certificateType === 'V2GCertificate' ? await import('../security/ec-csr.js') : undefined;
-      chain = ec?.isEcCsr(String(csr)) ? await ec.signEcCsr(pki, String(csr), pki.days) : signCsr(pki, String(csr), { days: pki.days });
+      chain = await signRsaOrEcCsr(pki, csr, pki.days);
     } catch (err) {
       const error = (err as Error).message;
       station.endpoint.sendResult(uniqueId, { status: 'Rejected' });
       this.emit('warning', station, `SignCertificate rejected: ${error}`);
-      this.emit('certificateSigned', station, { csr: String(csr), error } satisfies CertificateSigningResult);
+      this.emit('certificateSigned', station, { csr, error } satisfies CertificateSigningResult);
       return;
     }
     station.endpoint.sendResult(uniqueId, { status: 'Accepted' });
     station.endpoint.call('CertificateSigned', station.dialect.certificateSigned(chain, request)).then(
-      (res) => this.emit('certificateSigned', station, { csr: String(csr), certificateChain: chain, status: String(res.status) } satisfies CertificateSigningResult),
+      (res) => this.emit('certificateSigned', station, { csr, certificateChain: chain, status: String(res.status) } satisfies CertificateSigningResult),
       (err: Error) => {
         this.emit('warning', station, `CertificateSigned failed: ${err.message}`);
-        this.emit('certificateSigned', station, { csr: String(csr), certificateChain: chain, error: err.message } satisfies CertificateSigningResult);
+        this.emit('certificateSigned', station, { csr, certificateChain: chain, error: err.message } satisfies CertificateSigningResult);
       },
     );
   }

@@ -3,7 +3,7 @@
  * `SSL_CLIENT_KEYSTORE` seeds the entries, `SSL_CLIENT_KEYSTORE_ROOT` is where new pairs go.
  * @module
  */
-import { closeSync, fchmodSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, fchmodSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
@@ -38,6 +38,8 @@ export interface Keystore {
    * e.g. the ISO 15118 V2G certificate. @param postfix File name postfix. @param key PEM. @param cert PEM chain.
    */
   saveAside(postfix: string, key: string, cert: string): SavedKeyPair;
+  /** Remove a pair written by `saveAside` (no error when it is gone already). @param postfix File name postfix. */
+  removeAside(postfix: string): void;
   /** Add or replace the entry for `element.id`, process-wide. */
   add(element: KeyStoreElement): void;
 }
@@ -146,6 +148,11 @@ export function keystoreFor(cpId: string): Keystore {
       return saved;
     },
     saveAside: (postfix, key, cert) => writeKeyPair(keyPairPaths(`${cpId}${postfix}`), key, cert),
+    removeAside(postfix) {
+      const paths = keyPairPaths(`${cpId}${postfix}`);
+      rmSync(paths.key, { force: true });
+      rmSync(paths.cert, { force: true });
+    },
   };
 }
 

@@ -193,6 +193,26 @@ export async function issueServerCertificate(ca: CertificateAuthority, hosts: st
 }
 
 /**
+ * Sign a CSR of either key type: RSA with forge; one forge cannot read may be EC (a 2.0.1 V2G or
+ * combined certificate, ISO 15118-2 secp256r1), signed with @peculiar/x509, loaded on first use
+ * (~140 ms).
+ * @param ca The issuing CA.
+ * @param csrPem The CSR, PEM.
+ * @param days Validity in days (default 365).
+ * @returns The certificate, PEM.
+ * @throws Error `invalid CSR: …` (forge's reason when the CSR is no EC one either).
+ */
+export async function signRsaOrEcCsr(ca: CertificateAuthority, csrPem: string, days?: number): Promise<string> {
+  try {
+    return signCsr(ca, csrPem, { days });
+  } catch (err) {
+    const ec = await import('./ec-csr.js');
+    if (!ec.isEcCsr(csrPem)) throw err;
+    return ec.signEcCsr(ca, csrPem, days);
+  }
+}
+
+/**
  * Sign a charge point's CSR (SignCertificate) into a client certificate for security profile 3:
  * the subject is the CSR's, the serial random, the extended key usage `clientAuth`.
  * @param ca The issuing CA.
@@ -210,7 +230,7 @@ export function signCsr(ca: CertificateAuthority, csrPem: string, options: SignO
     csr = forge.pki.certificationRequestFromPem(csrPem);
   } catch (err) {
     const reason = (err as Error).message;
-    throw new Error(/OID is not RSA/i.test(reason) ? 'invalid CSR: only RSA keys are supported by the mock CSMS' : `invalid CSR: ${reason}`);
+    throw new Error(/OID is not RSA/i.test(reason) ? 'invalid CSR: only RSA and EC keys are supported by the mock CSMS' : `invalid CSR: ${reason}`);
   }
   let verified = false;
   try {

@@ -37,6 +37,8 @@ export interface CreateRequest {
   bootOnConnect?: boolean;
   /** `2.0.1` (or `ocpp2.0.1`) for an OCPP 2.0.1 charging station; 1.6 otherwise. */
   protocol?: string;
+  /** 2.0.1: the station claims ISO 15118 (profile option `iso15118`: ISO15118Ctrlr, V2G and combined certificates). */
+  iso15118?: boolean;
 }
 
 /** Identities a CSMS can route: no separators, whitespace or URL syntax; OCPP allows 48 characters at most for CiString identifiers. */
@@ -136,7 +138,7 @@ export class Registry extends EventEmitter {
 
   /**
    * Create a charge point (not connected): OCPP 1.6, or 2.0.1 with `protocol: '2.0.1'`.
-   * @param req Id, URL, password, bootOnConnect, protocol.
+   * @param req Id, URL, password, bootOnConnect, protocol, iso15118.
    */
   create(req: CreateRequest): ChargepointSummary {
     const { id, url } = req;
@@ -144,15 +146,19 @@ export class Registry extends EventEmitter {
     if (typeof url !== 'string' || url === '') throw new RegistryError(400, 'url is required, e.g. ws://localhost:8100/ocpp/');
     if (req.password !== undefined && typeof req.password !== 'string') throw new RegistryError(400, 'password must be a string');
     if (req.protocol !== undefined && !['1.6', 'ocpp1.6', '2.0.1', 'ocpp2.0.1'].includes(req.protocol)) throw new RegistryError(400, `protocol must be 1.6 or 2.0.1, got ${JSON.stringify(req.protocol)}`);
+    const v201 = req.protocol?.endsWith('2.0.1') === true;
+    if (req.iso15118 !== undefined && typeof req.iso15118 !== 'boolean') throw new RegistryError(400, 'iso15118 must be true or false');
+    if (req.iso15118 && !v201) throw new RegistryError(400, 'iso15118 is an OCPP 2.0.1 station option: add protocol "2.0.1"');
     if (this.entries.has(id)) throw new RegistryError(409, `charge point ${id} exists`);
     const full = url.includes('{cp}') ? url.split('{cp}').join(encodeURIComponent(id)) : url.endsWith('/') ? url + encodeURIComponent(id) : url;
     const common = { boot: req.bootOnConnect === false ? ('manual' as const) : ('auto' as const), ...(req.password ? { password: req.password } : {}) };
     let cp: AnyStation;
     try {
       parseSocketUrl(full);
-      if (req.protocol?.endsWith('2.0.1')) {
+      if (v201) {
         const { validation, tls, scheduler, journal, observe, stateDir } = this.options;
-        cp = new ChargingStation(full, id, { validation, tls, scheduler, journal, observe, stateDir, ...common });
+        const profile = req.iso15118 ? { iso15118: true } : undefined;
+        cp = new ChargingStation(full, id, { validation, tls, scheduler, journal, observe, stateDir, profile, ...common });
       } else {
         cp = new Chargepoint(full, id, { ...this.options, ...common });
       }

@@ -177,7 +177,7 @@ export function apiRouter(ctx: RestContext): Router {
   r.post('/chargepoints', h(async (req, res) => {
     const b = bodyOf(req.body);
     const protocol = b.protocol === undefined ? undefined : String(b.protocol);
-    const summary = registry.create({ id: b.id as string, url: b.url as string, password: b.password as string | undefined, bootOnConnect: b.bootOnConnect !== false, protocol });
+    const summary = registry.create({ id: b.id as string, url: b.url as string, password: b.password as string | undefined, bootOnConnect: b.bootOnConnect !== false, protocol, iso15118: b.iso15118 as boolean | undefined });
     if (b.connect !== true) return res.status(201).json(summary);
     try {
       return res.status(201).json(await registry.connect(summary.id));

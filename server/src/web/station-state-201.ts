@@ -13,7 +13,7 @@ import { keystoreFor, readKeyStoreElement } from '../security/keystore';
 
 /** One certificate the station holds. */
 export interface CertificateRow {
-  /** InstallCertificate type, or ChargingStationCertificate for the station's own (keystore). */
+  /** InstallCertificate type, ChargingStationCertificate for the station's own (keystore), V2GCertificateChain for its ISO 15118 one. */
   type: string;
   /** Serial number, hex as certificateHashData carries it. */
   serialNumber: string;
@@ -79,9 +79,10 @@ export async function stationState201(cs: ChargingStation): Promise<StationState
   const s = cs.station;
   const certificates = s.certificates.all.map((c) => row(c.type, c.pem, c.pem === s.fallbackRoot)).filter((c): c is CertificateRow => !!c);
   const own = await ownCertificate(cs);
-  if (own) certificates.unshift(own);
+  const v2g = s.v2gCertificate && row('V2GCertificateChain', s.v2gCertificate.chain, false);
+  certificates.unshift(...[own, v2g].filter((c): c is CertificateRow => !!c));
   const state: StationState201 = {
-    security: { profile: s.device.int('SecurityCtrlr', 'SecurityProfile'), certificates, renewalPending: s.pendingCsr !== undefined },
+    security: { profile: s.device.int('SecurityCtrlr', 'SecurityProfile'), certificates, renewalPending: Object.keys(s.pendingCsrs).length > 0 },
     firmware: { ...s.firmware },
     logUpload: { ...s.logUpload },
     monitors: [...cs.monitoring.monitors.values()].map((m) => {

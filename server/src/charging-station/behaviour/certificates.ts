@@ -6,52 +6,80 @@
  * and chain checks.
  * @module
  */
-import type { CertificateHashDataChainType, CertificateSigningUseEnumType, GetCertificateIdUseEnumType } from '../../ocpp/v201/types';
-import { certificateHashData, generateCsr, signedChainProblem, splitPemChain } from '../../security/certificates';
+import { readFileSync } from 'node:fs';
+import type { CertificateHashDataChainType, GetCertificateIdUseEnumType } from '../../ocpp/v201/types';
+import { certificateHashData, generateCsr, sameHashData, signedChainProblem, splitPemChain, type CertificateHashData } from '../../security/certificates';
 import { keystoreFor } from '../../security/keystore';
 import type { StationContext } from '../station/context';
-import type { StationModel } from '../station/station';
+import type { CsrUse, PendingCsr, StationModel } from '../station/station';
 import { installCheckedRoot } from '../station/root-rollover';
 import type { Behaviours201 } from './types';
 
-type SigningUse = CertificateSigningUseEnumType;
-const NOT_REQUESTED = { ChargingStationCertificate: 'no certificate signing request is pending', V2GCertificate: 'no V2G certificate was requested' } as const;
-const PENDING = { ChargingStationCertificate: 'pendingCsr', V2GCertificate: 'pendingV2gCsr' } as const satisfies Record<SigningUse, keyof StationModel>;
+const NOT_REQUESTED: Record<CsrUse, string> = {
+  ChargingStationCertificate: 'no certificate signing request is pending',
+  V2GCertificate: 'no V2G certificate was requested',
+  Combined: 'no combined certificate was requested',
+};
+/** Where the V2G key pair is kept, beside the TLS one (`<id>-v2g.key`, 0600). */
+const V2G_ASIDE = '-v2g';
 
 /**
- * The CSR of a certificate type. A02.FR.02/03: the station certificate has an RSA key, O =
+ * The CSR of a use. A02.FR.02/03: the station certificate has an RSA key, O =
  * SecurityCtrlr.OrganizationName, CN = the serial number. A02.FR.15 / ISO 15118-2: the V2G (SECC)
  * certificate has an EC secp256r1 key, CN = ISO15118Ctrlr.SeccId (the station id when unset),
- * O = ISO15118Ctrlr.OrganizationName, C = ISO15118Ctrlr.CountryName.
+ * O = ISO15118Ctrlr.OrganizationName, C = ISO15118Ctrlr.CountryName. A combined one serves both:
+ * the EC key ISO 15118 needs, the station's identity of A02 (CN = serial number, O from SecurityCtrlr).
  */
-async function csrFor(s: StationModel, type: SigningUse): Promise<{ key: string; csr: string }> {
-  if (type === 'ChargingStationCertificate') return generateCsr({ O: s.device.str('SecurityCtrlr', 'OrganizationName'), CN: s.profile.serialNumber });
+async function csrFor(s: StationModel, use: CsrUse): Promise<PendingCsr> {
+  const organization = s.device.str('SecurityCtrlr', 'OrganizationName');
+  if (use === 'ChargingStationCertificate') return generateCsr({ O: organization, CN: s.profile.serialNumber });
   const v2g = (name: string): string => s.device.str('ISO15118Ctrlr', name);
   // Loaded on first use: @peculiar/x509 costs ~140 ms to load, and few stations claim ISO 15118.
   const { generateEcCsr } = await import('../../security/ec-csr.js');
+  if (use === 'Combined') return generateEcCsr({ CN: s.profile.serialNumber, O: organization, C: v2g('CountryName') });
   return generateEcCsr({ CN: v2g('SeccId') || s.link.id, O: v2g('OrganizationName'), C: v2g('CountryName') });
 }
 
 /**
- * Send SignCertificate with a new key's CSR. Accepted, the CSR is sent again after
- * CertSigningWaitMinimum s, doubling, up to CertSigningRepeatTimes times, until CertificateSigned
- * arrives (A02.FR.17/18).
+ * Send SignCertificate with a new key's CSR (`certificateType` omitted for a combined one).
+ * Accepted, the CSR is sent again after CertSigningWaitMinimum s, doubling, up to
+ * CertSigningRepeatTimes times, until CertificateSigned arrives (A02.FR.17/18).
  * @param ctx The station.
- * @param certificateType Which certificate (V2GCertificate only for a profile with `iso15118`).
+ * @param use What for (V2GCertificate and Combined only for a profile with `iso15118`).
  */
-export async function requestStationCertificate(ctx: StationContext, certificateType: SigningUse = 'ChargingStationCertificate'): Promise<void> {
+export async function requestStationCertificate(ctx: StationContext, use: CsrUse = 'ChargingStationCertificate'): Promise<void> {
   const s = ctx.station;
-  const slot = PENDING[certificateType];
-  const pending = (s[slot] = await csrFor(s, certificateType));
-  for (let attempt = 0; s[slot] === pending; attempt++) {
-    const answer = await s.notify('SignCertificate', { csr: pending.csr, certificateType }, true);
+  const pending = (s.pendingCsrs[use] = await csrFor(s, use));
+  s.changed();
+  const request = use === 'Combined' ? { csr: pending.csr } : { csr: pending.csr, certificateType: use };
+  for (let attempt = 0; s.pendingCsrs[use] === pending; attempt++) {
+    const answer = await s.notify('SignCertificate', request, true);
     if (answer?.status !== 'Accepted') {
-      if (s[slot] === pending) s[slot] = undefined;
+      if (s.pendingCsrs[use] === pending) delete s.pendingCsrs[use];
+      s.changed();
       return;
     }
     const waitS = s.device.int('SecurityCtrlr', 'CertSigningWaitMinimum');
     if (waitS <= 0 || attempt >= s.device.int('SecurityCtrlr', 'CertSigningRepeatTimes')) return;
     await new Promise<void>((resolve) => s.link.scheduler.after(waitS * 1000 * 2 ** attempt, resolve));
+  }
+}
+
+/** The hash data of a chain's leaf (its issuer the next certificate) in an algorithm. */
+function hashIn(chain: string, algorithm: CertificateHashData['hashAlgorithm']): CertificateHashData {
+  const [leaf, issuer] = splitPemChain(chain);
+  return certificateHashData(leaf!, issuer, algorithm);
+}
+
+/** True when hash data names the station's TLS client certificate (the keystore's leaf): same issuer name and serial number. */
+function isOwnCertificate(id: string, hash: CertificateHashData): boolean {
+  const element = keystoreFor(id).get();
+  if (!element) return false;
+  try {
+    // The keystore's chain may hold the leaf alone: its issuer's key is then unknown here.
+    return sameHashData({ ...hashIn(readFileSync(element.cert, 'utf8'), hash.hashAlgorithm), issuerKeyHash: hash.issuerKeyHash }, hash);
+  } catch {
+    return false;
   }
 }
 
@@ -78,32 +106,47 @@ export const certificates: Behaviours201 = {
 
   // A02.FR.07 / A03.FR.07: a chain that does not fit the pending CSR is Rejected with InvalidChargingStationCertificate;
   // a good one goes to the keystore and is presented from the next connection on, which starts at once.
-  // The V2G chain is kept aside (key 0600) and never becomes the TLS client certificate.
-  CertificateSigned: ({ certificateChain, certificateType = 'ChargingStationCertificate' }, { station, lifecycle }) => {
-    const pending = station[PENDING[certificateType]];
-    const problem = !pending
-      ? NOT_REQUESTED[certificateType]
-      : signedChainProblem(certificateChain, pending.key, station.now());
+  // The V2G chain is kept aside (key 0600) and never becomes the TLS client certificate; a combined one is both.
+  // certificateType omitted: the combined certificate when one was asked for, else the station certificate.
+  CertificateSigned: ({ certificateChain, certificateType }, { station, lifecycle }) => {
+    const use: CsrUse = certificateType ?? (station.pendingCsrs.Combined ? 'Combined' : 'ChargingStationCertificate');
+    const pending = station.pendingCsrs[use];
+    const problem = !pending ? NOT_REQUESTED[use] : signedChainProblem(certificateChain, pending.key, station.now());
     if (problem || !pending) {
       station.raise('InvalidChargingStationCertificate', problem);
       return { response: { status: 'Rejected', statusInfo: { reasonCode: 'InvalidCertificate', additionalInfo: problem?.slice(0, 512) } } };
     }
-    station[PENDING[certificateType]] = undefined;
-    if (certificateType === 'V2GCertificate') {
-      const pems = splitPemChain(certificateChain);
-      keystoreFor(station.link.id).saveAside('-v2g', pending.key, pems.join('\n'));
-      station.v2gCertificate = { chain: pems.join('\n'), hash: certificateHashData(pems[0]!, pems[1]) };
-      return { response: { status: 'Accepted' } };
+    delete station.pendingCsrs[use];
+    const pems = splitPemChain(certificateChain);
+    const chain = pems.join('\n');
+    if (use !== 'ChargingStationCertificate') {
+      keystoreFor(station.link.id).saveAside(V2G_ASIDE, pending.key, chain);
+      station.v2gCertificate = { chain, hash: certificateHashData(pems[0]!, pems[1]) };
     }
+    station.changed();
+    if (use === 'V2GCertificate') return { response: { status: 'Accepted' } };
     const followUp = async (): Promise<void> => {
-      keystoreFor(station.link.id).save('', pending.key, splitPemChain(certificateChain).join('\n'));
+      keystoreFor(station.link.id).save('', pending.key, chain);
       await lifecycle.reconnect();
     };
     return { response: { status: 'Accepted' }, followUp };
   },
 
-  // M04.FR.01/02/04: Accepted when a certificate with that hash data was removed, else NotFound.
-  DeleteCertificate: ({ certificateHashData }, { station }) => ({
-    response: { status: station.certificates.remove(certificateHashData) ? 'Accepted' : 'NotFound' },
-  }),
+  // M04.FR.01/02/04: Accepted when a certificate with that hash data was removed, else NotFound; the V2G chain
+  // (the CSMS may withdraw it; SignV2GCertificate asks for a new one) included. M04.FR.06 / TC_M_23: the
+  // station's TLS certificate is replaced by renewal (A02), never deleted: Failed.
+  DeleteCertificate: ({ certificateHashData: hash }, { station }) => {
+    if (isOwnCertificate(station.link.id, hash)) {
+      return { response: { status: 'Failed', statusInfo: { reasonCode: 'OwnCertificate', additionalInfo: 'the ChargingStationCertificate is replaced by renewal, not deleted' } } };
+    }
+    const v2g = station.v2gCertificate;
+    if (v2g && sameHashData(hashIn(v2g.chain, hash.hashAlgorithm), hash)) {
+      station.v2gCertificate = undefined;
+      keystoreFor(station.link.id).removeAside(V2G_ASIDE);
+      station.changed();
+      return { response: { status: 'Accepted' } };
+    }
+    return { response: { status: station.certificates.remove(hash) ? 'Accepted' : 'NotFound' } };
+  },
 };
+

@@ -48,6 +48,9 @@ const TRIGGERS: Partial<Record<TriggerRequest['requestedMessage'], Trigger>> = {
   // A02 for the SECC certificate: only a station that claims ISO 15118 (profile `iso15118`) has one.
   SignV2GCertificate: (ctx) =>
     ctx.station.profile.iso15118 ? { status: 'Accepted', send: () => requestStationCertificate(ctx, 'V2GCertificate') } : { status: 'NotImplemented' },
+  // One certificate for both links (SignCertificate without certificateType): likewise only with ISO 15118.
+  SignCombinedCertificate: (ctx) =>
+    ctx.station.profile.iso15118 ? { status: 'Accepted', send: () => requestStationCertificate(ctx, 'Combined') } : { status: 'NotImplemented' },
   TransactionEvent: ({ station, transactions }, evse) => {
     const evses = (evse ? [station.evse(evse.id)] : station.evses).filter((e) => e?.transaction !== undefined);
     return evses.length ? { status: 'Accepted', send: () => evses.forEach((e) => transactions.triggered(e!)) } : rejected;

@@ -16,7 +16,7 @@ import { Runs } from '../../files/transfers';
 import { CertificateStore } from '../../security/certificate-store';
 import type { CertificateHashData } from '../../security/certificates';
 import type { Payload } from '../../ocpp/frames';
-import type { BootReasonEnumType, FirmwareStatusEnumType, InstallCertificateUseEnumType, Ocpp201Messages, UploadLogStatusEnumType } from '../../ocpp/v201/types';
+import type { BootReasonEnumType, CertificateSigningUseEnumType, FirmwareStatusEnumType, InstallCertificateUseEnumType, Ocpp201Messages, UploadLogStatusEnumType } from '../../ocpp/v201/types';
 import type { VariableSpec } from '../model/catalogue';
 import { catalogueFor, DeviceModel } from '../model/device-model';
 import { deriveStatus, isDcConnector, type Connector, type ConnectorStatus, type Evse } from '../model/evse';
@@ -60,6 +60,17 @@ export interface StationModelOptions {
   files?: FtpOptions;
 }
 
+/** What a CSR is for: a signing use, or both at once (`certificateType` omitted, TriggerMessage SignCombinedCertificate). */
+export type CsrUse = CertificateSigningUseEnumType | 'Combined';
+
+/** A CSR awaiting its CertificateSigned, with the private key (PEM) that signed it. */
+export interface PendingCsr {
+  /** The private key, PEM. */
+  key: string;
+  /** The CSR, PEM. */
+  csr: string;
+}
+
 /** Messages whose delivery the queue guarantees (E04, A04.FR.02; NotifyEvent while offline, N07.FR.04). */
 export type QueuedAction = 'TransactionEvent' | 'SecurityEventNotification' | 'NotifyEvent';
 
@@ -92,10 +103,11 @@ export class StationModel implements LifecycleModel {
   );
   /** The old CSMS root kept as fallback while a renewed one is unproven (M05, AdditionalRootCertificateCheck), PEM. */
   fallbackRoot: string | undefined;
-  /** The CSR sent with SignCertificate and its private key, awaiting CertificateSigned (A02). */
-  pendingCsr: { key: string; csr: string } | undefined;
-  /** The V2G (ISO 15118 SECC) CSR and its EC key, awaiting CertificateSigned V2GCertificate (A02, iso15118 profiles). */
-  pendingV2gCsr: { key: string; csr: string } | undefined;
+  /**
+   * CSRs sent with SignCertificate and their private keys, awaiting CertificateSigned (A02), by
+   * use: the station certificate, the V2G (ISO 15118 SECC) one, or one for both (`Combined`).
+   */
+  pendingCsrs: Partial<Record<CsrUse, PendingCsr>> = {};
   /** The signed V2G certificate chain (PEM) and its leaf's hash data, listed as V2GCertificateChain (M03). */
   v2gCertificate: { chain: string; hash: CertificateHashData } | undefined;
   /** Registration status from the last BootNotification answer. */

@@ -117,8 +117,9 @@ export const v201Dialect: CsmsDialect = {
   twin: (action) => (Object.hasOwn(V201_COMMAND_PAYLOADS, action) ? action : TWINS[action]),
   requests,
   triggerable: Object.keys(TRIGGERED),
+  // The type asked for; none asked for, none given: a certificate for both links (A02, SignCombinedCertificate).
   certificateSigned: (certificateChain, signRequest) =>
-    signRequest.certificateType === 'V2GCertificate' ? { certificateChain, certificateType: 'V2GCertificate' } : { certificateChain, certificateType: 'ChargingStationCertificate' },
+    signRequest.certificateType === undefined ? { certificateChain } : { certificateChain, certificateType: signRequest.certificateType },
   newPassword(action, request, response) {
     if (action !== 'SetVariables') return undefined;
     // A01.FR.03: the CSMS drops the old password once the station accepted the new one.
