@@ -32,7 +32,11 @@ test('TC_A_09_CS / TC_A_10_CS Update the Basic-auth password: Accepted → recon
   assert.deepEqual(seen, [OLD, NEW]);
   for (let i = 0; i < 200 && !b.cs.connected; i++) await b.settle(10);
   assert.equal(b.cs.connected, true);
-  assert.equal(b.cs.station.securityLog.entries().some((e) => e.text === 'BasicAuthPassword changed'), true, 'logged without the value');
+  const logged = b.cs.station.securityLog.entries().map((e) => e.text);
+  assert.ok(logged.includes('ReconfigurationOfSecurityParameters: SecurityCtrlr.BasicAuthPassword changed'), logged.join('\n'));
+  assert.ok(!logged.some((text) => text.includes(NEW)), 'logged without the value');
+  const [event] = await b.waitFor('SecurityEventNotification', { match: (p) => p.type === 'ReconfigurationOfSecurityParameters' });
+  assert.equal(event!.params.techInfo, 'SecurityCtrlr.BasicAuthPassword changed');
 });
 
 test('TC_E_29_CS / TC_E_33_CS Check Transaction status with messages in the queue', async (t) => {

@@ -240,6 +240,9 @@ describe('OCPP 2.0.1 over TLS', () => {
     assert.equal(next.calls[0]?.action, 'BootNotification');
     assert.equal(b.since(before, 'BootNotification').length, 0, 'not booted on profile 1 again');
     assert.equal(await getVariable({ call: async (a, p) => client.call(a, p) as never }, 'SecurityCtrlr', 'SecurityProfile'), '2', 'A05.FR.05: the profile in use is reported');
+    for (let i = 0; i < 200 && !next.calls.some((c) => c.action === 'SecurityEventNotification' && c.params.type === 'ReconfigurationOfSecurityParameters'); i++) await b.settle(10);
+    const raised = next.calls.find((c) => c.action === 'SecurityEventNotification' && c.params.type === 'ReconfigurationOfSecurityParameters');
+    assert.match(String(raised?.params.techInfo), /^SecurityProfile 1 → 2 \(configuration slot 2\)$/);
     // A05.FR.06: the profile-2 CSMS goes away; the station keeps trying it and never falls back to slot 1 (profile 1).
     await next.close();
     for (let i = 0; i < 400 && warnings.filter((w) => w.startsWith('connect failed')).length < 3; i++) await b.settle(10);

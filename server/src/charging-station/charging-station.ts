@@ -225,8 +225,8 @@ export class ChargingStation extends ScriptFace {
     else if (variable === 'WebSocketPingInterval') this.lifecycle.armPing();
     else if (component === 'SampledDataCtrlr' || component === 'AlignedDataCtrlr') this.transactions.sampler.variableChanged(component);
     else if (variable === 'BasicAuthPassword' && this.connected) {
-      // A01.FR.11/12: logged without the value; the new password is used from the next connection on.
-      this.station.securityLog.record(this.scheduler.now(), 'security', 'BasicAuthPassword changed');
+      // A01.FR.11/12: a security event, without the value; the new password is used from the next connection on.
+      this.station.raise('ReconfigurationOfSecurityParameters', 'SecurityCtrlr.BasicAuthPassword changed');
       this.scheduler.after(0, () => void this.lifecycle.reconnect());
     }
   }

@@ -29,6 +29,8 @@ export class NetworkPlan {
   private failures = 0;
   /** False between a (re)boot's first attempt and its first connection. */
   private settled = true;
+  /** The security profile of the last connection (none yet in this process). */
+  private lastProfile: number | undefined;
   private readonly initial: NetworkTarget;
 
   /**
@@ -74,11 +76,16 @@ export class NetworkPlan {
     return profile >= current || (current === 3 && profile === 2 && d.bool('SecurityCtrlr', 'AllowSecurityProfileDowngrade'));
   }
 
-  /** Connected through `target`: it is the profile in use now. */
+  /** Connected through `target`: it is the profile in use now; a change from the last connection's is a security event. */
   connected(target: NetworkTarget): void {
     this.failures = 0;
     this.settled = true;
+    const before = this.lastProfile;
+    this.lastProfile = target.securityProfile;
     this.station.device.put('SecurityCtrlr', 'SecurityProfile', String(target.securityProfile));
+    if (before !== undefined && before !== target.securityProfile) {
+      this.station.raise('ReconfigurationOfSecurityParameters', `SecurityProfile ${before} → ${target.securityProfile} (configuration slot ${target.slot})`);
+    }
   }
 
   private restart(): void {
