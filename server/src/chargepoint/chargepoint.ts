@@ -10,9 +10,8 @@ import { RpcEndpoint, type CallOptions, type FrameEvent, type InboundCall } from
 import { OcppConnectionError, OcppError } from '../ocpp/errors';
 import type { Payload } from '../ocpp/frames';
 import { actionEntry, type ProtocolVersion } from '../ocpp/protocol';
-import { AUTHORIZATION_KEY, ocpp16 } from '../ocpp/v16/protocol';
+import { ocpp16 } from '../ocpp/v16/protocol';
 import type { Ocpp16Messages } from '../ocpp/v16/types';
-import { openSocket, securityFailure, type SecurityFailure } from '../transport/client';
 import { DEFAULT_BEHAVIOURS, type Behaviour } from './behaviour/index';
 import { ScriptFace, type FaceOptions } from './script-face';
 import * as extras from './extras';
@@ -25,8 +24,8 @@ import { v16LifecycleModel } from './station/lifecycle-v16';
 import { StateStore } from './station/state-store';
 import { isTransactionMessage, mirrorAnswered, mirrorMeterValues, queueScriptMessage } from './station/script-transactions';
 import { Station, type Automation, type StopReason } from './station/station';
-import type { SecurityEventType } from './station/security';
-import { connectionSettings, initialSecurityProfile, type AuthorizationKeyEncoding } from './security-profile';
+import { ChargepointDialer } from './dialer';
+import type { AuthorizationKeyEncoding } from './security-profile';
 
 /** Request payload type of a 1.6 action. */
 export type RequestOf<A extends keyof Ocpp16Messages> = Ocpp16Messages[A]['request'];
@@ -59,17 +58,6 @@ export interface ChargepointOptions extends FaceOptions {
   /** Reconnect back-off bounds in ms (default 1000 to 60000, jittered). */
   backoff?: Partial<Backoff>;
 }
-
-/** The verification opt-out is announced once per process, not once per charge point of a fleet. */
-let insecureWarned = false;
-
-/** The security event of a failed connection (1.6 security whitepaper's event list). */
-const FAILURE_EVENTS: Record<SecurityFailure, SecurityEventType> = {
-  serverCertificate: 'InvalidCentralSystemCertificate',
-  tlsVersion: 'InvalidTLSVersion',
-  cipherSuite: 'InvalidTLSCipherSuite',
-  authentication: 'FailedToAuthenticateAtCentralSystem',
-};
 
 /** Model events worth a journal line (the diagnostics file). */
 const JOURNALLED = new Set(['boot', 'status', 'transaction', 'configuration', 'warning', 'securityEvent']);
@@ -185,17 +173,13 @@ function defaultResponseTimeout(): number {
  * ```
  */
 export class Chargepoint extends ScriptFace {
-  private readonly options: ChargepointOptions;
   /** The charge-point model: configuration, connectors, transactions, queue. @group Connection */
   readonly station: Station;
   /** Boot gate, heartbeat, reconnect. @group Connection */
   readonly lifecycle: Lifecycle;
   private readonly triggers = new Map<string, Map<string, AnswerHandler>>();
   private defaultsOn: boolean;
-  /** Security profile of the last successful connection: where a raised profile falls back to. */
-  private connectedProfile: number | undefined;
-  /** Connection failures already reported as security events since the last successful connection. */
-  private readonly reportedFailures = new Set<string>();
+  private readonly dialer: ChargepointDialer;
 
   /**
    * Create a charge point without connecting it; call {@link Chargepoint.connect} next.
@@ -212,7 +196,6 @@ export class Chargepoint extends ScriptFace {
       unhandledCallError: options.unhandledCallError,
       scheduler: options.scheduler,
     });
-    this.options = options;
     const link = this.lifecycleLink(() => this.station.journal, JOURNALLED, () => this.connect(), (on) => (this.endpoint.muted = on));
     const files = { ca: options.tls?.ca, rejectUnauthorized: options.tls?.rejectUnauthorized };
     this.station = new Station(link, { profile: options.profile, automation: options.automation, journal: options.journal, files });
@@ -221,7 +204,7 @@ export class Chargepoint extends ScriptFace {
     if (options.stateDir) new StateStore(options.stateDir).attach(this.station);
     // Meter sampling runs from now on, connected or not (values taken offline are queued), with the restored configuration.
     this.station.startTimers();
-    this.initSecurity();
+    this.dialer = new ChargepointDialer(this.id, this.target, this.station, { ...options, profileSetsSecurity: options.profile?.configuration?.SecurityProfile !== undefined }, (line) => this.emit('warning', line));
     this.defaultsOn = options.defaults ?? true;
     this.endpoint.fallback = (action) => this.defaultHandlerOf(action);
     options.observe?.(this);
@@ -234,22 +217,7 @@ export class Chargepoint extends ScriptFace {
    */
   async connect(): Promise<this> {
     if (this.ws) return this;
-    const config = this.station.config;
-    let ws: WebSocket;
-    try {
-      ws = await this.nextSocket();
-    } catch (err) {
-      this.reportFailure(err);
-      const previous = this.connectedProfile;
-      const raised = config.int('SecurityProfile');
-      if (previous === undefined || previous >= raised) throw err;
-      // Whitepaper: a charge point that cannot connect at a newly raised profile goes back to the old one.
-      this.emit('warning', `cannot connect at security profile ${raised} (${(err as Error).message}); falling back to profile ${previous}`);
-      config.set('SecurityProfile', previous);
-      ws = await this.nextSocket();
-    }
-    this.connectedProfile = config.int('SecurityProfile');
-    this.reportedFailures.clear();
+    const ws = await this.dialer.connect(() => this.nextSocket());
     this.adoptSocket(ws, () => this.lifecycle.closed());
     // With automatic boot, resolve once the CSMS answered the BootNotification (ready to charge).
     await this.lifecycle.opened();
@@ -257,53 +225,8 @@ export class Chargepoint extends ScriptFace {
   }
 
   /** One connection attempt with the settings of the current security profile. */
-  protected async dial(protocols: readonly string[]): Promise<WebSocket> {
-    const o = this.options;
-    const config = this.station.config;
-    const profile = config.int('SecurityProfile');
-    // The keystore is consulted on every connect, so a certificate saved after renewal is presented on reconnect.
-    const element = this.target.protocol === 'wss:' || profile >= 2 ? this.keystore().get() : undefined;
-    const settings = connectionSettings(this.id, {
-      target: this.target,
-      secureUrl: o.secureUrl,
-      profile,
-      authorizationKey: config.str('AuthorizationKey'),
-      encoding: o.authorizationKeyEncoding ?? 'hex',
-      password: o.password,
-      tls: { ...o.tls },
-      certificate: element ? await extras.readKeyStoreElement(element) : undefined,
-      installedRoots: this.station.security.certificates.pems('CentralSystemRootCertificate'),
-    });
-    if (settings.url.protocol === 'wss:' && settings.tls.rejectUnauthorized === false && !insecureWarned) {
-      insecureWarned = true;
-      this.emit('warning', 'TLS certificate and host-name verification is OFF: any server can impersonate the CSMS (lab use only)');
-    }
-    if (profile === 3 && !settings.tls.cert) throw new OcppConnectionError('NoClientCertificate', `security profile 3 needs a client certificate for ${this.id}: pass a keyStoreElement, --keyStore or SSL_CLIENT_KEYSTORE`);
-    return openSocket(settings.url, { protocols: [...protocols], basicAuth: settings.basicAuth, tls: settings.tls });
-  }
-
-  /** A refused server certificate, TLS version, cipher suite or password becomes a security event, once per streak of failures. */
-  private reportFailure(err: unknown): void {
-    const failure = securityFailure(err as { code?: string; message?: string });
-    const type = failure && FAILURE_EVENTS[failure];
-    if (!type || this.reportedFailures.has(type)) return;
-    this.reportedFailures.add(type);
-    this.station.security.raise(type, (err as Error).message);
-  }
-
-  /** Keystore entry, initial AuthorizationKey and SecurityProfile from the options. */
-  private initSecurity(): void {
-    const o = this.options;
-    const config = this.station.config;
-    if (o.keyStoreElement) this.keystore().add({ ...o.keyStoreElement, id: this.id });
-    if (typeof o.password === 'string' && AUTHORIZATION_KEY.test(o.password) && !config.str('AuthorizationKey')) {
-      config.set('AuthorizationKey', o.password);
-    }
-    if (o.profile?.configuration?.SecurityProfile !== undefined) return;
-    const wss = this.target.protocol === 'wss:';
-    const hasPassword = o.password !== undefined || this.target.password !== '' || config.str('AuthorizationKey') !== '';
-    const profile = o.securityProfile ?? initialSecurityProfile(this.target, hasPassword, wss && this.keystore().get() !== undefined);
-    config.set('SecurityProfile', profile);
+  protected dial(protocols: readonly string[]): Promise<WebSocket> {
+    return this.dialer.dial(protocols);
   }
 
   // ---- generic API ----

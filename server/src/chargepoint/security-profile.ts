@@ -71,6 +71,21 @@ export function connectionSettings(id: string, i: SecurityInputs): ConnectionSet
   return { url, basicAuth, tls: settings };
 }
 
+/** The verification opt-out is announced once per process, not once per charge point of a fleet. */
+let insecureWarned = false;
+
+/**
+ * Warn (once per process) when a `wss://` connection is about to skip certificate and host-name
+ * verification (`--insecure`).
+ * @param settings The attempt's settings.
+ * @param warn Where the line goes.
+ */
+export function warnIfInsecure(settings: ConnectionSettings, warn: (line: string) => void): void {
+  if (settings.url.protocol !== 'wss:' || settings.tls.rejectUnauthorized !== false || insecureWarned) return;
+  insecureWarned = true;
+  warn('TLS certificate and host-name verification is OFF: any server can impersonate the CSMS (lab use only)');
+}
+
 function caList(ca: TlsOptions['ca']): (string | Buffer)[] {
   if (ca === undefined) return [...tls.rootCertificates];
   return Array.isArray(ca) ? ca : [ca];

@@ -5,7 +5,7 @@
  */
 import type WebSocket from 'ws';
 import * as extras from '../../chargepoint/extras';
-import { connectionSettings } from '../../chargepoint/security-profile';
+import { connectionSettings, warnIfInsecure } from '../../chargepoint/security-profile';
 import { isIssuedBy } from '../../security/certificates';
 import { openSocket, securityFailure, type SecurityFailure, type TlsOptions } from '../../transport/client';
 import type { NetworkPlan, NetworkTarget } from './network';
@@ -19,9 +19,6 @@ const FAILURE_EVENTS: Record<SecurityFailure, SecurityEvent201> = {
   cipherSuite: 'InvalidTLSCipherSuite',
   authentication: 'FailedToAuthenticateAtCsms',
 };
-
-/** The verification opt-out is announced once per process, not once per station of a fleet. */
-let insecureWarned = false;
 
 /** One station's connection attempts. */
 export class StationDialer {
@@ -71,10 +68,7 @@ export class StationDialer {
         certificate,
         installedRoots: roots,
       });
-      if (settings.url.protocol === 'wss:' && settings.tls.rejectUnauthorized === false && !insecureWarned) {
-        insecureWarned = true;
-        this.warn('TLS certificate and host-name verification is OFF: any server can impersonate the CSMS (lab use only)');
-      }
+      warnIfInsecure(settings, this.warn);
       try {
         const ws = await openSocket(settings.url, { protocols: [...protocols], basicAuth: settings.basicAuth, tls: settings.tls });
         if (settings.url.protocol === 'wss:') verifiedWith(this.station, roots);
