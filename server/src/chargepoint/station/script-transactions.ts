@@ -11,6 +11,7 @@
  * @module
  */
 import type { Payload } from '../../ocpp/frames';
+import type { Connector, Transaction } from '../model/connector';
 import type { Req, Station } from './station';
 
 /** Transaction-related in 1.6: StartTransaction, StopTransaction, and MeterValues that carry a transactionId. */
@@ -41,14 +42,14 @@ export function mirrorMeterValues(station: Station, payload: Payload): void {
   const req = payload as unknown as Req<'MeterValues'>;
   const c = station.connector(req.connectorId);
   const wh = registerReadingWh(req.meterValue);
-  if (c && wh !== undefined) station.meterReading(c, wh);
+  if (c && wh !== undefined) meterReading(station, c, wh);
 }
 
 /** A script's StopTransaction ends the transaction in the model at once, at its meterStop. */
 function mirrorStop(station: Station, req: Req<'StopTransaction'>): void {
   const c = station.connectorOfTransaction(req.transactionId);
   if (!c) return;
-  station.meterReading(c, req.meterStop);
+  meterReading(station, c, req.meterStop);
   station.endStoppedTransaction(c);
 }
 
@@ -62,12 +63,12 @@ function mirrorStop(station: Station, req: Req<'StopTransaction'>): void {
  */
 export function queueScriptMessage(station: Station, action: string, payload: Payload): Promise<Payload> {
   if (action === 'StartTransaction') {
-    const tx = station.adoptTransaction(payload as unknown as Req<'StartTransaction'>);
+    const tx = adoptTransaction(station, payload as unknown as Req<'StartTransaction'>);
     const sent = station.queue.send(action, payload, tx?.localId);
-    if (tx) sent.catch(() => station.forgetTransaction(tx.localId));
+    if (tx) sent.catch(() => forgetTransaction(station, tx.localId));
     return sent;
   }
-  const local = station.localIdOf((payload as { transactionId: number }).transactionId);
+  const local = station.transactionIds.localIdOf((payload as { transactionId: number }).transactionId);
   if (action === 'StopTransaction') mirrorStop(station, payload as unknown as Req<'StopTransaction'>);
   return station.queue.send(action, payload, local);
 }
@@ -77,7 +78,52 @@ export function queueScriptMessage(station: Station, action: string, payload: Pa
  * per-call options), once answered: its transaction, its stop, its connector status.
  */
 export function mirrorAnswered(station: Station, action: string, request: Payload, response: Payload): void {
-  if (action === 'StartTransaction') station.adoptTransaction(request as unknown as Req<'StartTransaction'>, (response as { transactionId: number }).transactionId);
+  if (action === 'StartTransaction') adoptTransaction(station, request as unknown as Req<'StartTransaction'>, (response as { transactionId: number }).transactionId);
   else if (action === 'StopTransaction') mirrorStop(station, request as unknown as Req<'StopTransaction'>);
-  else if (action === 'StatusNotification') station.scriptStatus(request as unknown as Req<'StatusNotification'>);
+  else if (action === 'StatusNotification') scriptStatus(station, request as unknown as Req<'StatusNotification'>);
+}
+
+/**
+ * Track a transaction a script runs with its own StartTransaction: the defaults (RemoteStop,
+ * TriggerMessage, Reset…) see it, the script meters it. Undefined when the connector is unknown
+ * or already busy (the message is then the script's alone).
+ * @param station The model.
+ * @param req The script's StartTransaction.req.
+ * @param transactionId The CSMS's id, when already known.
+ */
+function adoptTransaction(station: Station, req: Req<'StartTransaction'>, transactionId?: number): Transaction | undefined {
+  const c = station.connector(req.connectorId);
+  if (!c?.meter || c.transaction) return undefined;
+  const localId = station.transactionIds.next();
+  if (transactionId !== undefined) station.transactionIds.resolve(localId, transactionId);
+  meterReading(station, c, req.meterStart);
+  c.transaction = { localId, id: transactionId, connectorId: c.id, idTag: req.idTag, startedAt: station.now(), meterStart: req.meterStart, scripted: true };
+  station.link.emit('transaction', { type: 'start', connectorId: c.id, idTag: req.idTag, scripted: true });
+  station.changed();
+  return c.transaction;
+}
+
+/** Forget a tracked script transaction whose StartTransaction never reached the CSMS. */
+function forgetTransaction(station: Station, localId: number): void {
+  const c = station.connectors.find((x) => x.transaction?.localId === localId);
+  if (c) station.endStoppedTransaction(c);
+}
+
+/**
+ * A register reading a script reported (meterStart, a MeterValues sample, meterStop): the
+ * meter moves forward to it, so what the model reports next (a triggered MeterValues, the
+ * UI) agrees with the script. The register never runs backwards.
+ */
+function meterReading(station: Station, c: Connector, wh: number): void {
+  const meter = c.meter;
+  if (!meter || !Number.isFinite(wh)) return;
+  meter.advance(station.now());
+  if (wh > meter.energyWh) meter.energyWh = wh;
+  station.changed();
+}
+
+/** A status the script reported itself (StatusNotification) becomes the connector's. */
+function scriptStatus(station: Station, req: Req<'StatusNotification'>): void {
+  const c = station.connector(req.connectorId);
+  if (c) c.status = req.status;
 }

@@ -68,7 +68,7 @@ export class StateStore extends StateFile {
         energyWh: c.meter?.energyWh,
       })),
       queue: station.queue.messages,
-      transactions: { seq: station.transactionSeq, ids: station.transactionIds },
+      transactions: station.transactionIds.snapshot(),
       chargingProfiles: station.chargingProfiles.list(),
       certificates: station.security.certificates.all,
     };
@@ -88,7 +88,7 @@ export class StateStore extends StateFile {
       station.localList.restore(state.localList);
       station.chargingProfiles.restore(state.chargingProfiles);
       if (state.certificates) station.security.certificates.restore(state.certificates);
-      station.restoreTransactions(state.transactions.seq, state.transactions.ids);
+      station.transactionIds.restore(state.transactions.seq, state.transactions.ids);
       station.queue.restore(state.queue);
       for (const saved of state.connectors) {
         const c = station.connector(saved.id);

@@ -23,6 +23,7 @@ import { MeterSampling } from './meter-sampling';
 import { Notifier } from './notifier';
 import { StationSecurity } from './security';
 import type { BootState, StationLink } from './lifecycle';
+import { TransactionIds } from './transaction-ids';
 import { TxQueue, type QueuedMessage } from './tx-queue';
 
 export type { BootState, StationLink } from './lifecycle';
@@ -97,8 +98,8 @@ export class Station {
   readonly hardware = { lockFails: false, unlockFails: false };
   /** Called after every change worth persisting (set by the state store). */
   onChange: (() => void) | undefined;
-  private txSeq = 0;
-  private readonly txIds = new Map<number, number>();
+  /** Local transaction numbers and the CSMS's transactionIds. */
+  readonly transactionIds = new TransactionIds();
   private readonly waitTimers = new Map<number, TimerHandle>();
   private readonly reservationTimers = new Map<number, TimerHandle>();
   /** Calls sent with {@link Station.notify} and not yet answered. */
@@ -140,7 +141,7 @@ export class Station {
         return station.online;
       },
       call: (action, payload) => link.call(action, payload),
-      transactionIdOf: (local) => this.txIds.get(local),
+      transactionIdOf: (local) => this.transactionIds.csmsId(local),
       delivered: (m, response) => this.delivered(m, response),
       retryPolicy: () => ({ attempts: c.int('TransactionMessageAttempts'), intervalS: c.int('TransactionMessageRetryInterval') }),
       warn: (line) => this.warn(line),
@@ -369,7 +370,7 @@ export class Station {
     const meter = c.meter!;
     const now = this.now();
     const tx: Transaction = {
-      localId: ++this.txSeq,
+      localId: this.transactionIds.next(),
       connectorId: c.id,
       idTag: auth.idTag,
       parentIdTag: auth.parentIdTag,
@@ -573,7 +574,7 @@ export class Station {
   private delivered(m: QueuedMessage, response: Payload): void {
     if (m.action !== 'StartTransaction' || m.txLocal === undefined) return;
     const conf = response as unknown as Ocpp16Messages['StartTransaction']['response'];
-    this.txIds.set(m.txLocal, conf.transactionId);
+    this.transactionIds.resolve(m.txLocal, conf.transactionId);
     const c = this.connectors.find((x) => x.transaction?.localId === m.txLocal);
     const tx = c?.transaction;
     if (tx) tx.id = conf.transactionId;
@@ -583,75 +584,6 @@ export class Station {
     // TC_037_2 / TC_037_3: the CSMS refused the tag of a transaction started offline.
     if (this.config.bool('StopTransactionOnInvalidId')) this.stop(c.id, 'DeAuthorized');
     else this.suspendTx(c, 'EVSE');
-  }
-
-  /** The local transaction ids resolved so far (persistence). */
-  get transactionIds(): [number, number][] {
-    return [...this.txIds];
-  }
-
-  /** Restore persisted transaction bookkeeping. */
-  restoreTransactions(seq: number, ids: [number, number][]): void {
-    this.txSeq = Math.max(this.txSeq, seq);
-    for (const [local, id] of ids) this.txIds.set(local, id);
-  }
-
-  /** Highest local transaction number used (persistence). */
-  get transactionSeq(): number {
-    return this.txSeq;
-  }
-
-  // ---- what scripts send themselves (see ./script-transactions) ----
-
-  /**
-   * Track a transaction a script runs with its own StartTransaction: the defaults (RemoteStop,
-   * TriggerMessage, Reset…) see it, the script meters it. Undefined when the connector is unknown
-   * or already busy (the message is then the script's alone).
-   * @param req The script's StartTransaction.req.
-   * @param transactionId The CSMS's id, when already known.
-   */
-  adoptTransaction(req: Req<'StartTransaction'>, transactionId?: number): Transaction | undefined {
-    const c = this.connector(req.connectorId);
-    if (!c?.meter || c.transaction) return undefined;
-    const localId = ++this.txSeq;
-    if (transactionId !== undefined) this.txIds.set(localId, transactionId);
-    this.meterReading(c, req.meterStart);
-    c.transaction = { localId, id: transactionId, connectorId: c.id, idTag: req.idTag, startedAt: this.now(), meterStart: req.meterStart, scripted: true };
-    this.link.emit('transaction', { type: 'start', connectorId: c.id, idTag: req.idTag, scripted: true });
-    this.changed();
-    return c.transaction;
-  }
-
-  /** Forget a tracked script transaction whose StartTransaction never reached the CSMS. */
-  forgetTransaction(localId: number): void {
-    const c = this.connectors.find((x) => x.transaction?.localId === localId);
-    if (c) this.endStoppedTransaction(c);
-  }
-
-  /** The local transaction a CSMS transactionId was given to (the latest: a CSMS may reuse ids). */
-  localIdOf(transactionId: number): number | undefined {
-    let local: number | undefined;
-    for (const [l, id] of this.txIds) if (id === transactionId) local = l;
-    return local;
-  }
-
-  /**
-   * A register reading a script reported (meterStart, a MeterValues sample, meterStop): the
-   * meter moves forward to it, so what the model reports next (a triggered MeterValues, the
-   * UI) agrees with the script. The register never runs backwards.
-   */
-  meterReading(c: Connector, wh: number): void {
-    const meter = c.meter;
-    if (!meter || !Number.isFinite(wh)) return;
-    meter.advance(this.now());
-    if (wh > meter.energyWh) meter.energyWh = wh;
-    this.changed();
-  }
-
-  /** A status the script reported itself (StatusNotification) becomes the connector's. */
-  scriptStatus(req: Req<'StatusNotification'>): void {
-    const c = this.connector(req.connectorId);
-    if (c) c.status = req.status;
   }
 
   // ---- housekeeping ----
@@ -712,7 +644,8 @@ export class Station {
     this.link.emit('warning', line);
   }
 
-  private changed(): void {
+  /** Something worth persisting changed (the state store listens). */
+  changed(): void {
     this.onChange?.();
   }
 
