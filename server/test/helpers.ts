@@ -205,28 +205,45 @@ export async function waitUntil(what: string, ok: () => unknown, ms = 5000): Pro
 
 /** A free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
+  for (let tries = 0; tries < 50; tries++) {
+    const s = (await listenOn(0))!;
+    const port = (s.address() as AddressInfo).port;
+    await new Promise((r) => s.close(r));
+    if (handOut(port)) return port;
+  }
+  throw new Error('no free port that was not handed out already');
+}
+
+/**
+ * Ports handed out in this process. The OS may give a port that was just closed to the next
+ * `listen(0)` again: two picks of one test (a CSMS port, then the UI's pair) must differ.
+ */
+const handedOut = new Set<number>();
+
+/** Take ports for the caller; false when one was handed out before. */
+function handOut(...ports: number[]): boolean {
+  if (ports.some((p) => handedOut.has(p))) return false;
+  for (const p of ports) handedOut.add(p);
+  return true;
+}
+
+function listenOn(port: number): Promise<net.Server | undefined> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(undefined));
+    s.listen(port, '127.0.0.1', () => resolve(s));
+  });
 }
 
 /** Two consecutive free ports on 127.0.0.1 (server mode's PORT and the bridge's PORT+1). */
 export async function freePortPair(): Promise<number> {
-  const listen = (port: number) =>
-    new Promise<net.Server | undefined>((resolve) => {
-      const s = net.createServer();
-      s.once('error', () => resolve(undefined));
-      s.listen(port, '127.0.0.1', () => resolve(s));
-    });
   for (let tries = 0; tries < 50; tries++) {
-    const first = (await listen(0))!;
+    const first = (await listenOn(0))!;
     const port = (first.address() as AddressInfo).port;
-    const second = port < 65535 ? await listen(port + 1) : undefined;
+    const second = port < 65535 ? await listenOn(port + 1) : undefined;
     first.close();
     second?.close();
-    if (second) return port;
+    if (second && handOut(port, port + 1)) return port;
   }
   throw new Error('no two consecutive free ports');
 }
