@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -170,7 +170,7 @@ test('M04 DeleteCertificate of the V2G chain (hash data as listed, or in SHA384)
   assert.ok(!readdirSync(KEYSTORE_ROOT).some((f) => f.startsWith('CSDV2G-v2g')), 'key and chain files removed');
 });
 
-test('--state-dir keeps the V2G chain and a CSR still awaiting CertificateSigned over a restart', async (t) => {
+test('--state-dir keeps the V2G chain over a restart, never the private key of a CSR still awaiting CertificateSigned', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'cs201-v2g-state-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const b = await withBench201(t, { id: 'CSV2GS', stateDir: dir, profile: V2G_PROFILE, answers: { SignCertificate: () => ({ status: 'Accepted' }) } });
@@ -190,10 +190,10 @@ test('--state-dir keeps the V2G chain and a CSR still awaiting CertificateSigned
     status: 'Accepted',
     certificateHashDataChain: [{ certificateType: 'V2GCertificateChain', certificateHashData: hashOf(chain, ca.cert) }],
   });
-  const renewed = `${await signEcCsr(ca, csr)}\n${ca.cert}`;
-  assert.deepEqual(await call('CertificateSigned', { certificateChain: renewed, certificateType: 'V2GCertificate' }), { status: 'Accepted' }, 'the pending CSR survived');
-  const listed = await call('GetInstalledCertificateIds', { certificateType: ['V2GCertificateChain'] });
-  assert.deepEqual(listed.certificateHashDataChain[0].certificateHashData, hashOf(renewed, ca.cert));
+  const saved = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+  assert.ok(!saved.includes('PRIVATE KEY'), 'no private key in the state file');
+  const late = `${await signEcCsr(ca, csr)}\n${ca.cert}`;
+  assert.equal((await call('CertificateSigned', { certificateChain: late, certificateType: 'V2GCertificate' })).status, 'Rejected', 'the CSR died with the process');
 });
 
 test('A02 combined certificate (TriggerMessage SignCombinedCertificate): SignCertificate without certificateType, an EC CSR with the station identity; the chain is presented over TLS and listed as V2GCertificateChain', async (t) => {

@@ -2,7 +2,8 @@
  * Persistence of a 2.0.1 station in the state directory (`--state-dir`), in the shared
  * {@link StateFile} pattern: changed device-model values (BasicAuthPassword included, hence
  * 0600), availability (G03.FR.08 / G04.FR.09: Inoperative survives a reboot), the local list and
- * cache, network profiles, installed certificates (and the V2G chain, pending CSRs), custom monitors, display messages, charging profiles and, above all, the queue of undelivered TransactionEvents and
+ * cache, network profiles, installed certificates and the V2G chain (never a pending CSR's private key, as in
+ * 1.6), custom monitors, display messages, charging profiles and, above all, the queue of undelivered TransactionEvents and
  * security events. A transaction that was running when the simulator died is ended with
  * stoppedReason PowerLoss when it starts again, its Ended event behind the restored queue.
  * @module
@@ -64,8 +65,6 @@ export interface SavedStation {
   displayMessages?: MessageInfoType[];
   /** Charging profiles (K01.FR.27; absent in older files). */
   chargingProfiles?: InstalledProfile201[];
-  /** CSRs awaiting CertificateSigned, with their keys (the file is 0600; absent in older files). */
-  pendingCsrs?: StationModel['pendingCsrs'];
   /** The ISO 15118 V2G certificate chain and its hash data (absent when none). */
   v2gCertificate?: StationModel['v2gCertificate'];
 }
@@ -105,7 +104,6 @@ export class StationStateStore extends StateFile {
       monitors: ctx.monitoring.snapshot(),
       displayMessages: ctx.display.snapshot(),
       chargingProfiles: ctx.smartCharging.profiles.list(),
-      pendingCsrs: s.pendingCsrs,
       v2gCertificate: s.v2gCertificate,
     };
     this.write(s.link.id, state);
@@ -126,7 +124,6 @@ export class StationStateStore extends StateFile {
       if (state.monitors) ctx.monitoring.restore(state.monitors);
       if (state.displayMessages) ctx.display.restore(state.displayMessages);
       if (state.chargingProfiles) ctx.smartCharging.profiles.restore(state.chargingProfiles);
-      s.pendingCsrs = { ...state.pendingCsrs };
       s.v2gCertificate = state.v2gCertificate;
       for (const saved of state.evses) {
         const e = s.evse(saved.id);
