@@ -177,7 +177,11 @@ export class Chargepoint extends ScriptFace {
   readonly station: Station;
   /** Boot gate, heartbeat, reconnect. @group Connection */
   readonly lifecycle: Lifecycle;
-  private readonly triggers = new Map<string, Map<string, AnswerHandler>>();
+  private triggersMade: Map<string, Map<string, AnswerHandler>> | undefined;
+  /** Made on first use. */
+  private get triggers(): Map<string, Map<string, AnswerHandler>> {
+    return (this.triggersMade ??= new Map());
+  }
   private defaultsOn: boolean;
   private readonly dialer: ChargepointDialer;
 

@@ -94,7 +94,11 @@ export function reportedStatus<S extends string>(s: { status: S; requestId?: num
  * the old run sees its check turn false and stops reporting.
  */
 export class Runs<K extends string = string> {
-  private readonly counters = new Map<K, number>();
+  private countersMade: Map<K, number> | undefined;
+  /** Made on first use. */
+  private get counters(): Map<K, number> {
+    return (this.countersMade ??= new Map());
+  }
 
   /**
    * Start a run of `kind`, superseding the previous one.

@@ -175,11 +175,18 @@ export class RpcEndpoint extends EventEmitter {
   private readonly maxFrameChars: number;
   /** CALLERROR code for an unknown message type; undefined: ignore it. */
   private readonly unknownTypeReply: string | undefined;
-  private readonly handlers = new Map<string, CallHandler>();
+  private handlersMade: Map<string, CallHandler> | undefined;
+  /** Made on first use. */
+  private get handlers(): Map<string, CallHandler> {
+    return (this.handlersMade ??= new Map());
+  }
   private readonly queue: PendingCall[] = [];
   private inFlight: PendingCall | undefined;
-  /** Inbound CALLs not yet answered: id → action. */
-  private readonly unanswered = new Map<string, string>();
+  private unansweredMade: Map<string, string> | undefined;
+  /** Inbound CALLs not yet answered: id → action. Made on first use. */
+  private get unanswered(): Map<string, string> {
+    return (this.unansweredMade ??= new Map());
+  }
   private sink: FrameSink | undefined;
 
   /**

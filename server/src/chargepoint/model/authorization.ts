@@ -26,9 +26,12 @@ function effective(info: IdTagInfo, now: number): IdTagInfo {
   return info;
 }
 
+/** The list of a charge point that has none: shared, since a list is only ever replaced whole. */
+const NO_ENTRIES: ReadonlyMap<string, IdTagInfo> = new Map();
+
 /** The Local Authorization List: versioned, replaced in full or patched by differential updates. */
 export class LocalAuthList {
-  private entries = new Map<string, IdTagInfo>();
+  private entries = NO_ENTRIES;
   private listVersion = 0;
 
   /** The version GetLocalListVersion reports: 0 when no list (or an empty one) is installed (§5.10). */
@@ -83,7 +86,11 @@ export class LocalAuthList {
  * StartTransaction answers), bounded so a long load test cannot grow it without limit.
  */
 export class AuthCache {
-  private readonly entries = new Map<string, IdTagInfo>();
+  private entriesMade: Map<string, IdTagInfo> | undefined;
+  /** Made on first use. */
+  private get entries(): Map<string, IdTagInfo> {
+    return (this.entriesMade ??= new Map());
+  }
 
   /**
    * Create an empty cache.

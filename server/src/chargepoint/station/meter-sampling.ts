@@ -25,7 +25,7 @@ export interface SamplingHost {
   /** Connector 0 and 1..N. */
   readonly connectors: readonly Connector[];
   /** False while automatic meter values are switched off: the grids go on, nothing is sent. */
-  readonly enabled: boolean;
+  enabled(): boolean;
   /** Take one MeterValues of a connector and send it (transaction values go into the queue). */
   sample(c: Connector, measurands: readonly string[], context: 'Sample.Periodic' | 'Sample.Clock'): void;
 }
@@ -37,8 +37,11 @@ export function nextOnGrid(origin: number, intervalMs: number, now: number): num
 
 /** The periodic and clock-aligned sampling timers of one charge point. */
 export class MeterSampling {
-  /** The armed periodic timer of each connector whose transaction is sampled. */
-  private readonly periodic = new Map<number, TimerHandle>();
+  private periodicMade: Map<number, TimerHandle> | undefined;
+  /** The armed periodic timer of each connector whose transaction is sampled. Made on first use. */
+  private get periodic(): Map<number, TimerHandle> {
+    return (this.periodicMade ??= new Map());
+  }
   private aligned: TimerHandle | undefined;
 
   /**
@@ -93,7 +96,7 @@ export class MeterSampling {
     this.periodic.set(c.id, scheduler.after(at - scheduler.now(), () => {
       this.periodic.delete(c.id);
       if (c.transaction !== tx) return;
-      if (this.host.enabled) this.host.sample(c, config.list('MeterValuesSampledData'), 'Sample.Periodic');
+      if (this.host.enabled()) this.host.sample(c, config.list('MeterValuesSampledData'), 'Sample.Periodic');
       this.armPeriodic(c);
     }));
   }
@@ -114,7 +117,7 @@ export class MeterSampling {
     const at = Math.min(nextOnGrid(midnight, intervalMs, now), midnight + DAY_MS);
     this.aligned = scheduler.after(at - now, () => {
       this.aligned = undefined;
-      if (this.host.enabled) {
+      if (this.host.enabled()) {
         const measurands = config.list('MeterValuesAlignedData');
         for (const c of this.host.connectors) if (c.meter) this.host.sample(c, measurands, 'Sample.Clock');
       }

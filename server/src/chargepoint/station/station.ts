@@ -100,8 +100,16 @@ export class Station {
   onChange: (() => void) | undefined;
   /** Local transaction numbers and the CSMS's transactionIds. */
   readonly transactionIds = new TransactionIds();
-  private readonly waitTimers = new Map<number, TimerHandle>();
-  private readonly reservationTimers = new Map<number, TimerHandle>();
+  private waitTimersMade: Map<number, TimerHandle> | undefined;
+  /** Made on first use. */
+  private get waitTimers(): Map<number, TimerHandle> {
+    return (this.waitTimersMade ??= new Map());
+  }
+  private reservationTimersMade: Map<number, TimerHandle> | undefined;
+  /** Made on first use. */
+  private get reservationTimers(): Map<number, TimerHandle> {
+    return (this.reservationTimersMade ??= new Map());
+  }
   /** Calls sent with {@link Station.notify} and not yet answered. */
   private readonly notifier: Notifier;
 
@@ -137,9 +145,8 @@ export class Station {
     });
     this.queue = new TxQueue({
       scheduler: link.scheduler,
-      get online() {
-        return station.online;
-      },
+      // Methods, not accessors: a literal with an accessor is a dictionary-mode object (~0.5 KB per station).
+      online: () => station.online,
       call: (action, payload) => link.call(action, payload),
       transactionIdOf: (local) => this.transactionIds.csmsId(local),
       delivered: (m, response) => this.delivered(m, response),
@@ -153,9 +160,7 @@ export class Station {
       scheduler: link.scheduler,
       config: c,
       connectors: this.connectors,
-      get enabled() {
-        return station.automation.meterValues;
-      },
+      enabled: () => station.automation.meterValues,
       sample: (connector, measurands, context) => this.sendMeterValues(connector, measurands, context),
     });
   }

@@ -8,7 +8,11 @@
 /** The ledger of one charge point's transactions. */
 export class TransactionIds {
   private seq = 0;
-  private readonly ids = new Map<number, number>();
+  private idsMade: Map<number, number> | undefined;
+  /** Made on first use. */
+  private get ids(): Map<number, number> {
+    return (this.idsMade ??= new Map());
+  }
 
   /** A new local transaction number. */
   next(): number {

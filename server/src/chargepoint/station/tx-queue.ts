@@ -56,7 +56,7 @@ export interface TxQueueHost {
   /** Scheduler for retry waits. */
   readonly scheduler: Scheduler;
   /** True when messages may be sent (connected and accepted by the CSMS). */
-  readonly online: boolean;
+  online(): boolean;
   /** Send a CALL. */
   call(action: string, payload: Payload): Promise<Payload>;
   /** The CSMS transactionId of a local transaction, once known. */
@@ -77,8 +77,11 @@ export class TxQueue {
   private busy = false;
   private retryTimer: TimerHandle | undefined;
   private idleWaiters: (() => void)[] = [];
-  /** Senders of messages pushed with {@link TxQueue.send}; not persisted (a promise does not outlive its process). */
-  private readonly senders = new Map<QueuedMessage, Sender>();
+  private sendersMade: Map<QueuedMessage, Sender> | undefined;
+  /** Senders of messages pushed with {@link TxQueue.send}; not persisted (a promise does not outlive its process). Made on first use. */
+  private get senders(): Map<QueuedMessage, Sender> {
+    return (this.sendersMade ??= new Map());
+  }
 
   /**
    * Create an empty queue.
@@ -163,7 +166,7 @@ export class TxQueue {
 
   /** Send the head of the queue if the charge point is online and nothing is under way. */
   pump(): void {
-    if (this.busy || this.retryTimer || !this.host.online) return;
+    if (this.busy || this.retryTimer || !this.host.online()) return;
     const head = this.items[0];
     if (!head) {
       for (const w of this.idleWaiters.splice(0)) w();

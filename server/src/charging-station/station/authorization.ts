@@ -28,9 +28,17 @@ export interface SavedAuthorization {
 
 /** Local list, cache and the authorization rules of one station. */
 export class Authorizer {
-  private readonly list = new Map<string, [IdTokenType, IdTokenInfoType]>();
+  private listMade: Map<string, [IdTokenType, IdTokenInfoType]> | undefined;
+  /** Made on first use. */
+  private get list(): Map<string, [IdTokenType, IdTokenInfoType]> {
+    return (this.listMade ??= new Map());
+  }
   private listVersion = 0;
-  private readonly cache = new Map<string, [IdTokenType, IdTokenInfoType, number]>();
+  private cacheMade: Map<string, [IdTokenType, IdTokenInfoType, number]> | undefined;
+  /** Made on first use. */
+  private get cache(): Map<string, [IdTokenType, IdTokenInfoType, number]> {
+    return (this.cacheMade ??= new Map());
+  }
 
   /**
    * Create the authorization state of a station.

@@ -35,8 +35,11 @@ export function byPriority(a: ShownMessage, b: ShownMessage): number {
 
 /** The display messages of one station. */
 export class DisplayMessages {
-  /** Configured messages by id. */
-  private readonly messages = new Map<number, MessageInfoType>();
+  private messagesMade: Map<number, MessageInfoType> | undefined;
+  /** Configured messages by id. Made on first use. */
+  private get messages(): Map<number, MessageInfoType> {
+    return (this.messagesMade ??= new Map());
+  }
 
   /**
    * The display of a station.

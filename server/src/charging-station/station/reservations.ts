@@ -15,7 +15,11 @@ import type { StationModel } from './station';
 export class Reservations {
   /** Reservations made without an EVSE, oldest first. */
   private readonly anywhere: Reservation[] = [];
-  private readonly timers = new Map<number, TimerHandle>();
+  private timersMade: Map<number, TimerHandle> | undefined;
+  /** Made on first use. */
+  private get timers(): Map<number, TimerHandle> {
+    return (this.timersMade ??= new Map());
+  }
 
   /**
    * Create the reservation book of a station.

@@ -39,7 +39,7 @@ export interface SamplerHost {
   /** The EVSEs. */
   readonly evses: readonly Evse[];
   /** False while automatic meter values are off: the grids go on, nothing is sent. */
-  readonly enabled: boolean;
+  enabled(): boolean;
   /** A periodic (TxUpdatedInterval) sample of a transaction is due. */
   periodic(e: Evse): void;
   /** A clock-aligned sample is due (every EVSE, and the station as evseId 0). */
@@ -50,7 +50,11 @@ export interface SamplerHost {
 
 /** The sampling timers of one station. */
 export class Sampler {
-  private readonly perTx = new Map<number, { updated?: TimerHandle; ended?: TimerHandle; alignedEnded?: TimerHandle }>();
+  private perTxMade: Map<number, { updated?: TimerHandle; ended?: TimerHandle; alignedEnded?: TimerHandle }> | undefined;
+  /** Made on first use. */
+  private get perTx(): Map<number, { updated?: TimerHandle; ended?: TimerHandle; alignedEnded?: TimerHandle }> {
+    return (this.perTxMade ??= new Map());
+  }
   private alignedTimer: TimerHandle | undefined;
 
   /**
@@ -107,7 +111,7 @@ export class Sampler {
     const s = this.host.scheduler;
     timers[slot] = s.after(nextOnGrid(origin, intervalMs, s.now()) - s.now(), () => {
       if (!e.transaction || this.perTx.get(e.id) !== timers) return;
-      if (this.host.enabled) fire();
+      if (this.host.enabled()) fire();
       this.armTx(e, origin, slot, component, variable, fire);
     });
   }
@@ -120,7 +124,7 @@ export class Sampler {
     const midnight = now - (now % DAY_MS);
     this.alignedTimer = s.after(nextOnGrid(midnight, intervalMs, now) - now, () => {
       this.alignedTimer = undefined;
-      if (this.host.enabled) this.host.aligned();
+      if (this.host.enabled()) this.host.aligned();
       this.armAligned();
     });
   }

@@ -26,12 +26,21 @@ const DAY_S = 86_400;
 export class SmartCharging {
   /** The installed profiles. */
   readonly profiles: StationProfiles;
-  /** The limit each EVSE was last driven with, in W (undefined: none). */
-  private readonly applied = new Map<number, number | undefined>();
-  /** RequestStartTransaction profiles waiting for their transaction, by EVSE (K05). */
-  private readonly forNextTransaction = new Map<number, ChargingProfileType>();
-  /** The external limit last notified, per EVSE and source (LimitChangeSignificance). */
-  private readonly notified = new Map<string, number>();
+  private appliedMade: Map<number, number | undefined> | undefined;
+  /** The limit each EVSE was last driven with, in W (undefined: none). Made on first use. */
+  private get applied(): Map<number, number | undefined> {
+    return (this.appliedMade ??= new Map());
+  }
+  private forNextTransactionMade: Map<number, ChargingProfileType> | undefined;
+  /** RequestStartTransaction profiles waiting for their transaction, by EVSE (K05). Made on first use. */
+  private get forNextTransaction(): Map<number, ChargingProfileType> {
+    return (this.forNextTransactionMade ??= new Map());
+  }
+  private notifiedMade: Map<string, number> | undefined;
+  /** The external limit last notified, per EVSE and source (LimitChangeSignificance). Made on first use. */
+  private get notified(): Map<string, number> {
+    return (this.notifiedMade ??= new Map());
+  }
   private timer: TimerHandle | undefined;
 
   /**

@@ -179,9 +179,8 @@ export class StationModel implements LifecycleModel {
     const d = this.device;
     this.queue = new TxQueue({
       scheduler: link.scheduler,
-      get online() {
-        return station.online;
-      },
+      // Methods, not accessors: a literal with an accessor is a dictionary-mode object (~0.5 KB per station).
+      online: () => station.online,
       call: (action, payload) => link.call(action, payload),
       transactionIdOf: () => undefined,
       delivered: (m, response) => this.onDelivered?.(m, response),

@@ -39,9 +39,16 @@ export interface StopCause {
 
 /** The transactions of one station. */
 export class TransactionEngine {
-  /** Samples collected for each transaction's Ended event (TxEndedInterval). */
-  private readonly endedSamples = new Map<string, MeterValueType[]>();
-  private readonly connectTimers = new Map<number, ReturnType<StationModel['link']['scheduler']['after']>>();
+  private endedSamplesMade: Map<string, MeterValueType[]> | undefined;
+  /** Samples collected for each transaction's Ended event (TxEndedInterval). Made on first use. */
+  private get endedSamples(): Map<string, MeterValueType[]> {
+    return (this.endedSamplesMade ??= new Map());
+  }
+  private connectTimersMade: Map<number, ReturnType<StationModel['link']['scheduler']['after']>> | undefined;
+  /** Made on first use. */
+  private get connectTimers(): Map<number, ReturnType<StationModel['link']['scheduler']['after']>> {
+    return (this.connectTimersMade ??= new Map());
+  }
   /** Meter sampling timers. */
   readonly sampler: Sampler;
   /** Per-second samples of running transactions, history of ended ones; made at the first transaction (an idle station holds none). */
@@ -65,9 +72,7 @@ export class TransactionEngine {
       scheduler: s.link.scheduler,
       device: s.device,
       evses: s.evses,
-      get enabled() {
-        return s.automation.meterValues;
-      },
+      enabled: () => s.automation.meterValues,
       periodic: (e) => this.sampled(e, 'MeterValuePeriodic', 'Sample.Periodic', s.device.list('SampledDataCtrlr', 'TxUpdatedMeasurands')),
       aligned: () => this.aligned(),
       ended: (e, context) => this.collect(e, context),
