@@ -11,7 +11,8 @@ import { connectMany, fleetId, makeConnect, shardRange, type AnyStation, type An
 import { readProfile } from '../chargepoint/model/profile';
 import { STATION_PROFILE_KEYS } from '../charging-station/model/profile';
 import { VirtualScheduler, realScheduler } from '../ocpp/scheduler';
-import { HELP, UsageError, parseArgs, serverMode, type CliOptions } from './args';
+import { UsageError, parseArgs, serverMode, type CliOptions } from './args';
+import { HELP } from './help';
 import type { CsmsSetup } from './csms-mode';
 import { ScriptWork } from './lifetime';
 import { HandlerFailures, VersionTally, observeStation } from './observe';
