@@ -18,7 +18,7 @@ import { Chargepoint, type ChargepointOptions } from '../src/chargepoint/chargep
 import { connect } from '../src/chargepoint/connect';
 import { MockCsms, type ConnectedStation, type MockCsmsOptions } from '../src/csms/mock-csms';
 import type { Payload } from '../src/ocpp/frames';
-import { generateCsr } from '../src/security/certificates';
+import { certificateHashData, generateCsr } from '../src/security/certificates';
 import { resetKeystoreForTests } from '../src/security/keystore';
 import { createCa, issueServerCertificate, signCsr, type CertificateAuthority, type KeyAndCertificate } from '../src/security/pki';
 
@@ -199,6 +199,9 @@ describe('security profiles over real TLS', () => {
     assert.equal(station.peerCertificate!.serialNumber.toUpperCase(), leaf.serialNumber.toUpperCase(), 'the server sees exactly the saved certificate');
     assert.match(leaf.subject, /O=Example CPO/);
     assert.equal(calls.filter((x) => x.action === 'BootNotification').length, 1, 'a reconnect, not a reboot');
+    // The certificate it presents cannot be deleted (as 2.0.1's M04.FR.06).
+    const ownHash = certificateHashData((await import('node:fs')).readFileSync(entry.cert, 'utf8'), ca.cert);
+    assert.deepEqual(await csms.call('RENEW', 'DeleteCertificate', { certificateHashData: ownHash }), { status: 'Failed' });
 
     // TC_083: up to profile 3: mutual TLS, no password.
     const again = new Promise((r) => c.once('open', r));

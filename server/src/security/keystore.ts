@@ -3,11 +3,12 @@
  * `SSL_CLIENT_KEYSTORE` seeds the entries, `SSL_CLIENT_KEYSTORE_ROOT` is where new pairs go.
  * @module
  */
-import { closeSync, fchmodSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fchmodSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { KeyStoreElement } from '../chargepoint/chargepoint';
+import { certificateHashData, sameHashData, splitPemChain, type CertificateHashData } from './certificates';
 
 /**
  * The files {@link Keystore.save} wrote: destructures as `[keyFile, certFile]` (the earlier tool's
@@ -38,6 +39,13 @@ export interface Keystore {
    * e.g. the ISO 15118 V2G certificate. @param postfix File name postfix. @param key PEM. @param cert PEM chain.
    */
   saveAside(postfix: string, key: string, cert: string): SavedKeyPair;
+  /**
+   * True when certificate hash data names the certificate this charge point presents (the leaf
+   * of its entry's chain): same issuer name and serial number, in the data's hash algorithm. The
+   * issuer's key is not compared: the chain file may hold the leaf alone.
+   * @param hash certificateHashData of a DeleteCertificate.
+   */
+  presents(hash: CertificateHashData): boolean;
   /** Remove a pair written by `saveAside` (no error when it is gone already). @param postfix File name postfix. */
   removeAside(postfix: string): void;
   /** Add or replace the entry for `element.id`, process-wide. */
@@ -148,6 +156,17 @@ export function keystoreFor(cpId: string): Keystore {
       return saved;
     },
     saveAside: (postfix, key, cert) => writeKeyPair(keyPairPaths(`${cpId}${postfix}`), key, cert),
+    presents(hash) {
+      const element = loaded().get(cpId) ?? loaded().get('*');
+      if (!element) return false;
+      try {
+        const [leaf, issuer] = splitPemChain(readFileSync(element.cert, 'utf8'));
+        const own = certificateHashData(leaf!, issuer, hash.hashAlgorithm);
+        return sameHashData({ ...own, issuerKeyHash: hash.issuerKeyHash }, hash);
+      } catch {
+        return false;
+      }
+    },
     removeAside(postfix) {
       const paths = keyPairPaths(`${cpId}${postfix}`);
       rmSync(paths.key, { force: true });

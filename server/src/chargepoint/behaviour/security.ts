@@ -143,8 +143,10 @@ export const security: Behaviours = {
   },
 
   // TC_076. Never Failed: the simulator cannot tell which root its TLS trust depends on (tls.ca may hold it).
+  // As 2.0.1's M04.FR.06: the certificate the charge point presents is replaced by renewal, never deleted.
   DeleteCertificate({ certificateHashData }, { station }) {
     requireSecurity(station, 'DeleteCertificate');
+    if (keystoreFor(station.link.id).presents(certificateHashData)) return { response: { status: 'Failed' } };
     return { response: { status: station.security.certificates.remove(certificateHashData) ? 'Accepted' : 'NotFound' } };
   },
 

@@ -6,7 +6,6 @@
  * and chain checks.
  * @module
  */
-import { readFileSync } from 'node:fs';
 import type { CertificateHashDataChainType, GetCertificateIdUseEnumType } from '../../ocpp/v201/types';
 import { certificateHashData, generateCsr, sameHashData, signedChainProblem, splitPemChain, type CertificateHashData } from '../../security/certificates';
 import { keystoreFor } from '../../security/keystore';
@@ -71,18 +70,6 @@ function hashIn(chain: string, algorithm: CertificateHashData['hashAlgorithm']):
   return certificateHashData(leaf!, issuer, algorithm);
 }
 
-/** True when hash data names the station's TLS client certificate (the keystore's leaf): same issuer name and serial number. */
-function isOwnCertificate(id: string, hash: CertificateHashData): boolean {
-  const element = keystoreFor(id).get();
-  if (!element) return false;
-  try {
-    // The keystore's chain may hold the leaf alone: its issuer's key is then unknown here.
-    return sameHashData({ ...hashIn(readFileSync(element.cert, 'utf8'), hash.hashAlgorithm), issuerKeyHash: hash.issuerKeyHash }, hash);
-  } catch {
-    return false;
-  }
-}
-
 /** Certificate management defaults. */
 export const certificates: Behaviours201 = {
   // M05.FR.01/02: a usable root (signed by the installed CSMS root under AdditionalRootCertificateCheck, M05.FR.10/11) (parsable, within its validity) is Accepted; M05.FR.07: an invalid one Rejected; a full store Failed.
@@ -136,7 +123,7 @@ export const certificates: Behaviours201 = {
   // (the CSMS may withdraw it; SignV2GCertificate asks for a new one) included. M04.FR.06 / TC_M_23: the
   // station's TLS certificate is replaced by renewal (A02), never deleted: Failed.
   DeleteCertificate: ({ certificateHashData: hash }, { station }) => {
-    if (isOwnCertificate(station.link.id, hash)) {
+    if (keystoreFor(station.link.id).presents(hash)) {
       return { response: { status: 'Failed', statusInfo: { reasonCode: 'OwnCertificate', additionalInfo: 'the ChargingStationCertificate is replaced by renewal, not deleted' } } };
     }
     const v2g = station.v2gCertificate;
