@@ -14,6 +14,7 @@ export * from './chargepoint/connect';
 export * from './chargepoint/station/station';
 export * from './chargepoint/station/lifecycle';
 export * from './chargepoint/station/tx-queue';
+export * from './chargepoint/station/transaction-ids';
 export * from './chargepoint/station/meter-sampling';
 export * from './chargepoint/station/state-store';
 export * from './chargepoint/station/security';

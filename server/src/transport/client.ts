@@ -23,7 +23,7 @@ export interface TlsOptions {
   rejectUnauthorized?: boolean;
   /** Trust a CA certificate of `ca` that is not self-signed as an anchor of its own (a renewed, cross-signed root). */
   allowPartialTrustChain?: boolean;
-  /** TLS 1.2 cipher suites to offer (OpenSSL list); default {@link OCPP_TLS12_CIPHERS}. Widening it is for a CSMS outside the rule. */
+  /** TLS 1.2 cipher suites to offer (OpenSSL list); default the four of the security profiles (`OCPP_TLS12_CIPHERS`). Widening it is for a CSMS outside the rule. */
   ciphers?: string;
 }
 
