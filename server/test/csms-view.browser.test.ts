@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { postJson, startUiBench, waitForValue, type ServerMode } from './helpers';
+import { openUiPage, postJson, startUiBench, waitForValue, type ServerMode } from './helpers';
 
 
 /** This file's poll: the shared one with 20 s for a loaded machine. */
@@ -30,16 +30,7 @@ describe('CSMS view and Errors tab in Chromium', { timeout: 300_000 }, () => {
   });
 
   /** A page holding the access token (kept by the tab), then at `query`. */
-  async function open(query: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
-    await page.goto(`${server.ui}/?token=${server.token}`);
-    await page.getByTestId('bridge-state').waitFor();
-    await page.goto(`${server.ui}/${query}`);
-    await page.getByTestId('bridge-state').waitFor();
-    return page;
-  }
+  const open = (query: string): Promise<Page> => openUiPage(browser, server, query, { storeToken: true });
 
   async function connected(page: Page, cp: string): Promise<void> {
     await page.getByTestId(`connect-${cp}`).click();

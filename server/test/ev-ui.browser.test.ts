@@ -10,7 +10,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { pause, ROOT, startUiBench, until } from './helpers';
+import { UNWATCHED_INTERVAL_MS } from '../src/ev/telemetry';
+import { openUiPage, pause, ROOT, startUiBench, until } from './helpers';
 
 const SHOTS = path.join(ROOT, 'test-artifacts', 'ui');
 
@@ -21,10 +22,7 @@ test('EV and telemetry in Chromium: the chart shows power and SoC rising, stops 
     await browser.close();
     await server.stop();
   });
-  const page: Page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
-  await page.goto(`${server.ui}/?connectTemplate=${encodeURIComponent(csmsUrl)}&cp=EV001`);
+  const page: Page = await openUiPage(browser, server, `?connectTemplate=${encodeURIComponent(csmsUrl)}&cp=EV001`, { height: 1000 });
   await page.getByTestId('connect-EV001').click();
   await until(async () => (await page.getByTestId('state-EV001').textContent())?.trim() === 'connected', 'connected', 20_000);
   await page.getByTestId('boot-EV001').click();
@@ -62,6 +60,18 @@ test('EV and telemetry in Chromium: the chart shows power and SoC rising, stops 
   assert.ok(cardWh > 0, `session energy on the card: ${cardWh}`);
   assert.match((await page.getByTestId('connector-session-duration-EV001-1').textContent()) ?? '', /^\d+:\d\d$/);
   await page.screenshot({ path: path.join(SHOTS, 'ev-telemetry.png') });
+
+  // Away on the CSMS view the tab does not watch EV001: the bridge sends it nothing, and the model
+  // samples every 30 s only (UNWATCHED_INTERVAL_MS). Back, what the server kept meanwhile is loaded
+  // and merged in time order: the chart holds every sample the server has, those taken while away included.
+  const left = Date.now();
+  await page.getByTestId('nav-csms').click();
+  await pause(UNWATCHED_INTERVAL_MS + 2500);
+  const back = Date.now();
+  await page.getByTestId('nav-chargepoints').click();
+  const kept = async () => ((await (await fetch(`${server.ui}/api/chargepoints/EV001/telemetry`)).json()) as { samples: Record<string, { at: number }[]> }).samples['1'] ?? [];
+  assert.ok((await kept()).some((x) => x.at > left + 2000 && x.at < back), 'the server sampled while the tab was away');
+  await until(async () => (await attr('samples')) === (await kept()).length, 'the chart holds every sample the server kept', 20_000);
 
   const beforeStop = Number(await page.getByTestId('connector-session-energy-EV001-1').getAttribute('data-wh'));
   await page.getByTestId('stop-EV001-1').click();

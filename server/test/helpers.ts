@@ -6,7 +6,7 @@ import net, { type AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import WebSocket, { WebSocketServer } from 'ws';
 
 /** Repository root (tests run from server/dist/test). */
@@ -361,6 +361,24 @@ export interface UiBench {
   browser: Browser;
   /** The embedded CSMS, `ws://127.0.0.1:PORT/ocpp` (a charge point id follows). */
   csmsUrl: string;
+}
+
+/**
+ * A page of the UI at `query` (viewport 1440 × 900, page errors printed, a missing element fails
+ * after `timeoutMs` instead of holding the run), once the bridge is up. With `storeToken`, the
+ * page first visits `?token=` so the tab keeps the access token.
+ */
+export async function openUiPage(browser: Browser, server: ServerMode, query: string, options: { storeToken?: boolean; timeoutMs?: number; height?: number } = {}): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: options.height ?? 900 } });
+  page.setDefaultTimeout(options.timeoutMs ?? 20_000);
+  page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
+  if (options.storeToken) {
+    await page.goto(`${server.ui}/?token=${server.token}`);
+    await page.getByTestId('bridge-state').waitFor();
+  }
+  await page.goto(`${server.ui}/${query}`);
+  await page.getByTestId('bridge-state').waitFor();
+  return page;
 }
 
 /** Start server mode with `--with-csms` on free ports and launch Chromium (the server is stopped if the browser fails). */

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { createCa } from '../src/security/pki';
-import { ROOT, startUiBench, waitForValue } from './helpers';
+import { openUiPage, ROOT, startUiBench, waitForValue } from './helpers';
 
 const CP = 'ST201';
 
@@ -34,12 +34,7 @@ test('Station tab: an installed certificate, a charging profile and a display me
     return body.response;
   };
 
-  const page: Page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
-  await page.goto(`${server.ui}/?token=${server.token}`);
-  await page.getByTestId('bridge-state').waitFor();
-  await page.goto(`${server.ui}/?connectTemplate=${encodeURIComponent(csmsUrl)}&cp=${CP}&protocol=2.0.1`);
+  const page: Page = await openUiPage(browser, server, `?connectTemplate=${encodeURIComponent(csmsUrl)}&cp=${CP}&protocol=2.0.1`, { storeToken: true, height: 1000 });
   await page.getByTestId(`connect-${CP}`).click();
   await eventually(async () => (await page.getByTestId(`state-${CP}`).textContent())?.trim() === 'connected', 'connected');
   await page.getByTestId(`tab-station-${CP}`).click();

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import WebSocket from 'ws';
-import { freePortPair, ROOT, startServerMode, startUiBench, waitForValue, type ServerMode } from './helpers';
+import { freePortPair, openUiPage, ROOT, startServerMode, startUiBench, waitForValue, type ServerMode } from './helpers';
 
 const SHOTS = path.join(ROOT, 'test-artifacts', 'ui');
 
@@ -42,15 +42,8 @@ describe('web UI in Chromium', { timeout: 300_000 }, () => {
     await server?.stop();
   });
 
-  async function open(query: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    // A missing element fails the test in 15 s instead of holding the run.
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
-    await page.goto(`${server.ui}/${query}`);
-    await page.getByTestId('bridge-state').waitFor();
-    return page;
-  }
+  // A missing element fails the test in 15 s instead of holding the run.
+  const open = (query: string): Promise<Page> => openUiPage(browser, server, query, { timeoutMs: 15_000 });
 
   test('connectTemplate and cp prefill a charge point; connect, boot, start and stop from the connector board; the frames appear paired', async () => {
     const page = await open(`?connectTemplate=${encodeURIComponent(csmsUrl)}&cp=CP001`);

@@ -185,12 +185,16 @@ export const useSim = defineStore('sim', () => {
   const historyLoaded = new Set<string>();
   /**
    * The charge point whose page is open: the bridge sends this tab its frames, logs and telemetry
-   * only while it watches; on opening the page, what came meanwhile is fetched.
+   * only while it watches; on opening the page (again), what came meanwhile is fetched, telemetry
+   * samples included.
    */
   const watchedId = computed(() => (view.value === 'chargepoints' && selectedId.value && entries[selectedId.value]?.summary ? selectedId.value : null));
   watch(watchedId, (id) => {
     bridge.watch(id ? [id] : []);
-    if (id) void loadHistory(id);
+    if (id) {
+      void loadHistory(id);
+      void useTelemetry().load(id);
+    }
   }, { immediate: true });
 
   async function loadHistory(id: string): Promise<void> {

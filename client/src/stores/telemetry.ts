@@ -18,6 +18,18 @@ export interface PointTelemetry {
   version: number;
 }
 
+/** Index of the first sample at or after `at` (samples are in time order). */
+function firstAtOrAfter(list: TelemetrySample[], at: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.at < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export const useTelemetry = defineStore('telemetry', () => {
   const points = reactive<Record<string, PointTelemetry>>({});
   const key = (cpId: string, point: number) => `${cpId}/${point}`;
@@ -29,15 +41,23 @@ export const useTelemetry = defineStore('telemetry', () => {
     return points[k];
   }
 
+  // Samples come live over the bridge and, for what this tab missed (opened mid-session, away on
+  // another view), from the server's store: merged by time, each second once.
   function add(cpId: string, samples: TelemetrySample[], sessions: SessionRecord[]): void {
     for (const s of samples) {
       const p = of(cpId, s.point);
-      const last = p.samples.at(-1);
-      if (last && s.startedAt !== last.startedAt) p.samples.length = 0; // a new session, a new chart
-      else if (last && s.at < last.at) continue; // already here (loaded and pushed)
-      else if (last && s.at === last.at) p.samples.pop(); // the stop's reading replaces the tick's
-      p.samples.push(s);
-      if (p.samples.length > KEEP) p.samples.splice(0, p.samples.length - KEEP);
+      const list = p.samples;
+      const last = list.at(-1);
+      if (last && s.startedAt !== last.startedAt) {
+        if (s.startedAt < last.startedAt) continue; // an earlier session's, loaded late
+        list.length = 0; // a new session, a new chart
+      }
+      const i = firstAtOrAfter(list, s.at);
+      if (list[i]?.at === s.at) {
+        if (i < list.length - 1) continue; // already here
+        list[i] = s; // the stop's reading replaces the tick's
+      } else list.splice(i, 0, s);
+      if (list.length > KEEP) list.splice(0, list.length - KEEP);
       p.version++;
     }
     for (const r of sessions) {
