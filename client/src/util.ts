@@ -153,3 +153,18 @@ export function durationText(ms: number): string {
   const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
   return `${h ? `${h}:` : ''}${String(m).padStart(h ? 2 : 1, '0')}:${String(sec).padStart(2, '0')}`;
 }
+
+/**
+ * Index of the first element at or after `at` in a list in time order: where a reading goes when
+ * what a page loaded and what the bridge pushed meanwhile arrive in either order.
+ */
+export function firstAtOrAfter(list: readonly { at: number }[], at: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.at < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -5,6 +5,7 @@ import { defineStore } from 'pinia';
 import { markRaw, reactive, ref } from 'vue';
 import { http, seg } from '../api';
 import type { CsmsEvent, CsmsFeedMessage, CsmsFinding, FrameRecord, MeterPoint, MeterSeriesRecord } from '../types';
+import { firstAtOrAfter } from '../util';
 
 /** Frames kept per station on the page (the server keeps its newest 300). */
 const MAX_FRAMES = 2000;
@@ -65,10 +66,13 @@ export const useCsmsLog = defineStore('csmsLog', () => {
   function addPoints(record: MeterSeriesRecord): void {
     const s = seriesOf(record.cpId, record.transactionId);
     s.unit = record.unit;
+    // Loaded and pushed readings arrive in either order (the page subscribes, then loads): merged
+    // by time, so the first reading (meterStart) stays first; the same instant merges.
     for (const p of record.points) {
-      const last = s.points.at(-1);
-      if (last && p.at < last.at) continue; // already here (loaded and pushed)
-      if (last && p.at === last.at) Object.assign(last, p); else s.points.push(p);
+      const i = firstAtOrAfter(s.points, p.at);
+      const same = s.points[i];
+      if (same?.at === p.at) Object.assign(same, p);
+      else s.points.splice(i, 0, p);
     }
     s.version++;
   }

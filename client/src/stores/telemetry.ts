@@ -4,6 +4,7 @@
 import { defineStore } from 'pinia';
 import { markRaw, reactive } from 'vue';
 import { http, seg } from '../api';
+import { firstAtOrAfter } from '../util';
 import type { SessionRecord, TelemetryBatch, TelemetrySample } from '../types';
 
 /** Samples kept per point (an hour at one a second). */
@@ -16,18 +17,6 @@ export interface PointTelemetry {
   sessions: SessionRecord[];
   /** Bumped on every change. */
   version: number;
-}
-
-/** Index of the first sample at or after `at` (samples are in time order). */
-function firstAtOrAfter(list: TelemetrySample[], at: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]!.at < at) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 export const useTelemetry = defineStore('telemetry', () => {
