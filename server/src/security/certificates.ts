@@ -235,6 +235,17 @@ export function certificateHashData(pem: string, issuerPem?: string, algorithm: 
 }
 
 /**
+ * certificateHashData of a chain's leaf, its issuer the next certificate of the chain (the leaf's
+ * own key when the chain holds it alone).
+ * @param chain PEM chain, leaf first.
+ * @param algorithm Hash algorithm.
+ */
+export function leafHashData(chain: string, algorithm: HashAlgorithm = 'SHA256'): CertificateHashData {
+  const [leaf, issuer] = splitPemChain(chain);
+  return certificateHashData(leaf!, issuer, algorithm);
+}
+
+/**
  * True when two certificateHashData name the same certificate (hex compared case-insensitively,
  * serial numbers without leading zeros).
  * @param a One.

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { KeyStoreElement } from '../chargepoint/chargepoint';
-import { certificateHashData, sameHashData, splitPemChain, type CertificateHashData } from './certificates';
+import { leafHashData, sameHashData, type CertificateHashData } from './certificates';
 
 /**
  * The files {@link Keystore.save} wrote: destructures as `[keyFile, certFile]` (the earlier tool's
@@ -160,8 +160,7 @@ export function keystoreFor(cpId: string): Keystore {
       const element = loaded().get(cpId) ?? loaded().get('*');
       if (!element) return false;
       try {
-        const [leaf, issuer] = splitPemChain(readFileSync(element.cert, 'utf8'));
-        const own = certificateHashData(leaf!, issuer, hash.hashAlgorithm);
+        const own = leafHashData(readFileSync(element.cert, 'utf8'), hash.hashAlgorithm);
         return sameHashData({ ...own, issuerKeyHash: hash.issuerKeyHash }, hash);
       } catch {
         return false;

@@ -7,7 +7,7 @@
  * @module
  */
 import type { CertificateHashDataChainType, GetCertificateIdUseEnumType } from '../../ocpp/v201/types';
-import { certificateHashData, generateCsr, sameHashData, signedChainProblem, splitPemChain, type CertificateHashData } from '../../security/certificates';
+import { generateCsr, leafHashData, sameHashData, signedChainProblem, splitPemChain } from '../../security/certificates';
 import { keystoreFor } from '../../security/keystore';
 import type { StationContext } from '../station/context';
 import type { CsrUse, PendingCsr, StationModel } from '../station/station';
@@ -64,12 +64,6 @@ export async function requestStationCertificate(ctx: StationContext, use: CsrUse
   }
 }
 
-/** The hash data of a chain's leaf (its issuer the next certificate) in an algorithm. */
-function hashIn(chain: string, algorithm: CertificateHashData['hashAlgorithm']): CertificateHashData {
-  const [leaf, issuer] = splitPemChain(chain);
-  return certificateHashData(leaf!, issuer, algorithm);
-}
-
 /** Certificate management defaults. */
 export const certificates: Behaviours201 = {
   // M05.FR.01/02: a usable root (signed by the installed CSMS root under AdditionalRootCertificateCheck, M05.FR.10/11) (parsable, within its validity) is Accepted; M05.FR.07: an invalid one Rejected; a full store Failed.
@@ -108,7 +102,7 @@ export const certificates: Behaviours201 = {
     const chain = pems.join('\n');
     if (use !== 'ChargingStationCertificate') {
       keystoreFor(station.link.id).saveAside(V2G_ASIDE, pending.key, chain);
-      station.v2gCertificate = { chain, hash: certificateHashData(pems[0]!, pems[1]) };
+      station.v2gCertificate = { chain, hash: leafHashData(chain) };
     }
     station.changed();
     if (use === 'V2GCertificate') return { response: { status: 'Accepted' } };
@@ -127,7 +121,7 @@ export const certificates: Behaviours201 = {
       return { response: { status: 'Failed', statusInfo: { reasonCode: 'OwnCertificate', additionalInfo: 'the ChargingStationCertificate is replaced by renewal, not deleted' } } };
     }
     const v2g = station.v2gCertificate;
-    if (v2g && sameHashData(hashIn(v2g.chain, hash.hashAlgorithm), hash)) {
+    if (v2g && sameHashData(leafHashData(v2g.chain, hash.hashAlgorithm), hash)) {
       station.v2gCertificate = undefined;
       keystoreFor(station.link.id).removeAside(V2G_ASIDE);
       station.changed();
